@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfsaudit build, in the libbpf-bootstrap shape: every output under $(OUTPUT),
+# %.bpf.o -> %.skel.h, vmlinux.h generated from the running kernel's BTF.
+#
+#   make              build build/vfsaudit
+#   make test         unit tests, then (as root) the end-to-end suite
+#   make unit         unit tests only (no root)
+#   make sanitize     unit tests under AddressSanitizer + UBSan
+#   make fuzz         libFuzzer targets (clang), a short run of each
+#   make V=1          show the commands
+#   VMLINUX_BTF=...   generate vmlinux.h from another BTF file
+
+OUTPUT ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+	    -Wformat=2 -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Isrc -Isrc/lib -I$(OUTPUT)
+LIBS := -lbpf -lelf -lz -ljson-c
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUTPUT) -Isrc
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LIB_SRCS := $(wildcard src/lib/*.c)
+LIB_OBJS := $(patsubst src/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
+CMD_SRCS := $(wildcard src/cmd/*.c)
+CMD_OBJS := $(patsubst src/cmd/%.c,$(OUTPUT)/cmd/%.o,$(CMD_SRCS))
+BPF_SRCS := $(wildcard src/bpf/*.bpf.c)
+BPF_SKELS := $(patsubst src/bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all test unit e2e sanitize fuzz clean format bench
+
+all: $(OUTPUT)/vfsaudit
+
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/cmd $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUTPUT)/%.bpf.o: src/bpf/%.bpf.c src/vfsaudit_wire.h $(wildcard src/bpf/*.h) $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) src/vfsaudit_wire.h $(BPF_SKELS) | $(OUTPUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/cmd/%.o: src/cmd/%.c $(wildcard src/lib/*.h src/cmd/*.h) | $(OUTPUT)/cmd
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libvfsaudit.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUTPUT)/vfsaudit: $(CMD_OBJS) $(OUTPUT)/libvfsaudit.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libvfsaudit.a | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libvfsaudit.a $(LIBS) -lcmocka -o $@
+
+$(OUTPUT)/tests/e2e: tests/e2e/*.c tests/e2e/*.h | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/e2e $(filter %.c,$^) -ljson-c -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)tests/run-unit $(UNIT_BINS)
+
+e2e: $(OUTPUT)/vfsaudit $(OUTPUT)/tests/e2e
+	$(Q)$(OUTPUT)/tests/e2e --binary $(OUTPUT)/vfsaudit
+
+# The README's test command: unit tests, then the end-to-end suite. Both
+# print their counts; tests/summary adds them into the one final line.
+test: $(OUTPUT)/vfsaudit $(UNIT_BINS) $(OUTPUT)/tests/e2e
+	$(Q)tests/run-all $(OUTPUT)
+
+sanitize:
+	$(MAKE) OUTPUT=build-san CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
+
+fuzz:
+	$(Q)tests/fuzz/run $(OUTPUT)
+
+bench: $(OUTPUT)/vfsaudit
+	$(Q)bench/run $(OUTPUT)/vfsaudit
+
+format:
+	clang-format -i $(wildcard src/*.h src/lib/*.[ch] src/cmd/*.[ch] src/bpf/*.[ch] tests/*/*.[ch])
+
+clean:
+	rm -rf build build-san build-fuzz

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Maps and load-time settings shared by every vfsaudit BPF program. */
+#ifndef VA_MAPS_BPF_H
+#define VA_MAPS_BPF_H
+
+#include "../vfsaudit_wire.h"
+#include "syscall_nr.h"
+
+/*
+ * Settings written by user space between __open() and __load(): the
+ * verifier sees them as constants and prunes what is switched off.
+ */
+const volatile __u32 self_tgid;		/* never report vfsaudit's own I/O */
+const volatile __u64 ops_sel;		/* VA_SEL_* bits (lib/ops.h) */
+const volatile bool every_call;		/* --every-call: no read/write merging */
+const volatile bool filter_uid;
+const volatile bool filter_comm;
+const volatile bool filter_dev;
+const volatile bool filter_fs;		/* default exclusion of pseudo filesystems */
+const volatile bool filter_path;	/* any --path/--exclude/default path prefix */
+const volatile bool path_includes;	/* some --path given: unmatched paths are dropped */
+const volatile __u64 wake_bytes;	/* wake the consumer once this much is queued */
+const volatile __u64 agg_idle_ns;	/* end a read/write aggregation idle this long */
+
+/* FMODE_CREATED moved between kernel versions: user space measures it at start. */
+__u32 fmode_created;
+__u64 agg_next_id;
+
+/* Mirror of the selection bits in lib/ops.h. */
+#define SEL(op)		(1ull << (op))
+#define SEL_OPEN_WRITE	(1ull << 40)
+#define SEL_OPEN_READ	(1ull << 41)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* user space sets the real size */
+} events SEC(".maps");
+
+/* Dispatch: syscall number -> handler program (filled by user space per --ops). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, VA_NR_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} exit_handlers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} uid_filter SEC(".maps");
+
+struct comm_key {
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct comm_key);
+	__type(value, __u8);
+} comm_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} dev_filter SEC(".maps");
+
+/* Superblock magics whose objects are noise by default (pipefs, sockfs, proc…). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} fs_exclude SEC(".maps");
+
+/*
+ * Path prefixes, longest match wins. Keys hold "prefix/" so that matching a
+ * path looked up as "path/" falls on component boundaries.
+ */
+#define PATH_KEY_MAX 256
+struct path_key {
+	__u32 prefixlen; /* bits */
+	char data[PATH_KEY_MAX];
+};
+#define PATH_INCLUDE 1
+#define PATH_EXCLUDE 2
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__type(key, struct path_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} path_filter SEC(".maps");
+
+/* Read/write aggregation: one entry per (process, open file, direction). */
+struct agg_key {
+	__u64 file; /* struct file * */
+	__u32 tgid;
+	__u32 dir; /* 0 read, 1 write */
+};
+
+#define AGG_ACTIVE   0
+#define AGG_FILTERED 1 /* filtered out: later calls cost one lookup */
+
+struct agg_val {
+	__u64 id;
+	__u64 count;
+	__u64 bytes;
+	__u64 last_ns;
+	__u64 inode; /* guards against a struct file reused for another object */
+	__u32 state;
+	__u32 tid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct agg_key);
+	__type(value, struct agg_val);
+} agg SEC(".maps");
+
+/* Records that could not be delivered, per CPU and cause, not yet reported. */
+struct loss {
+	__u64 pending[VA_LOSS_CAUSES];
+	__u64 total[VA_LOSS_CAUSES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct loss);
+} losses SEC(".maps");
+
+/*
+ * Per-CPU scratch: the event under construction and the path-walk buffer.
+ * Too big for the 512-byte BPF stack, and for a PERCPU_ARRAY value (32 KiB
+ * at most): a plain array with one slot per CPU, indexed by CPU number
+ * (user space sizes it). Syscall tracepoint programs run with preemption
+ * off, so one slot is never shared by two runs.
+ */
+#define WALK_BUF   VA_WIRE_PATH_MAX
+#define WALK_MASK  (VA_WIRE_PATH_MAX - 1)
+#define SLOT_MASK  (VA_WIRE_SLOT - 1)
+#define NAME_MASK  (VA_WIRE_NAME_MAX - 1)
+
+struct scratch {
+	struct va_wire_file ev;
+	char data[VA_WIRE_DATA_MAX + VA_WIRE_NAME_MAX]; /* slack for masked offsets */
+	char walk[WALK_BUF + 256]; /* slack: masked offset + masked length stays inside */
+	struct path_key key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* user space sets the number of possible CPUs */
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* Calibration of fmode_created: f_mode of vfsaudit's own opens, see capture.c. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} calib SEC(".maps");
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reads and writes, merged in the kernel. The first successful call on an
+ * open file by a process is sent at once with its full context and an
+ * aggregation id; later calls only add to the counters of that id, which go
+ * out as small VA_WIRE_RW_FLUSH records at close, from the periodic flush
+ * (user space runs it every second) and when the entry has been idle.
+ * Counters are updated with atomics and taken with xchg, so the sums over
+ * all records are exact whatever runs concurrently.
+ */
+#ifndef VA_RW_BPF_H
+#define VA_RW_BPF_H
+
+#define EAGAIN 11
+
+static __always_inline void emit_flush(__u64 id, __u64 count, __u64 bytes, __u32 flags, __u32 tid)
+{
+	struct va_wire_flush rec = {};
+
+	rec.hdr.ts = bpf_ktime_get_boot_ns();
+	rec.hdr.type = VA_WIRE_RW_FLUSH;
+	rec.hdr.size = sizeof(rec);
+	rec.agg_id = id;
+	rec.count = count;
+	rec.bytes = bytes;
+	rec.flags = flags;
+	rec.tid = tid;
+	output(&rec, sizeof(rec));
+}
+
+/* Send what @v holds and, with @end, mark the aggregation finished. */
+static __always_inline void agg_drain(struct agg_val *v, bool end)
+{
+	__u64 count, bytes;
+
+	if (v->state != AGG_ACTIVE)
+		return;
+	count = __sync_lock_test_and_set(&v->count, 0);
+	bytes = __sync_lock_test_and_set(&v->bytes, 0);
+	if (count || bytes || end)
+		emit_flush(v->id, count, bytes, end ? VA_FLUSH_END : 0, v->tid);
+}
+
+/*
+ * Build and send the full record of one read/write call.
+ * Returns: true when the filters kept it.
+ */
+static __noinline bool rw_send_one(struct task_struct *task, struct file *f, __u32 op, long ret,
+				   __u64 agg_id)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return false;
+	start_event(s, task, op, ret);
+	set_object_file(s, f);
+	if (object_filtered_out(s))
+		return false;
+	s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+	if (!event_kept(s))
+		return false;
+	s->ev.count = 1;
+	s->ev.bytes = ret > 0 ? ret : 0;
+	if (agg_id) {
+		s->ev.agg_id = agg_id;
+		s->ev.wflags |= VA_WF_AGG_START;
+	}
+	emit_file(s);
+	return true;
+}
+
+/* Account one read (dir 0) or write (dir 1) call on @f that returned @ret. */
+static __noinline int rw_account(struct task_struct *task, struct file *f, __u32 dir, long ret)
+{
+	__u32 op = dir ? VA_OP_WRITE : VA_OP_READ;
+	struct agg_key key = {};
+	struct agg_val nv = {}, *v;
+	struct inode *inode;
+	__u64 now;
+
+	if (!f)
+		return 0;
+	/* Failed calls are reported one by one; "try again" is not an access. */
+	if (ret < 0) {
+		if (ret != -EAGAIN)
+			rw_send_one(task, f, op, ret, 0);
+		return 0;
+	}
+	if (every_call) {
+		rw_send_one(task, f, op, ret, 0);
+		return 0;
+	}
+	inode = BPF_CORE_READ(f, f_inode);
+	key.file = (__u64)f;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	key.dir = dir;
+	now = bpf_ktime_get_boot_ns();
+	v = bpf_map_lookup_elem(&agg, &key);
+	if (v && v->inode == (__u64)inode) {
+		if (v->state != AGG_ACTIVE)
+			return 0;
+		__sync_fetch_and_add(&v->count, 1);
+		__sync_fetch_and_add(&v->bytes, ret);
+		v->last_ns = now;
+		return 0;
+	}
+	if (v) {
+		/* The struct file was freed and reused: end the old aggregation. */
+		agg_drain(v, true);
+		bpf_map_delete_elem(&agg, &key);
+	}
+	nv.inode = (__u64)inode;
+	nv.last_ns = now;
+	nv.tid = (__u32)bpf_get_current_pid_tgid();
+	nv.id = __sync_fetch_and_add(&agg_next_id, 1) + 1;
+	if (bpf_map_update_elem(&agg, &key, &nv, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&agg, &key);
+		if (v && v->inode == (__u64)inode) {
+			/* Another thread started it a moment ago. */
+			if (v->state == AGG_ACTIVE) {
+				__sync_fetch_and_add(&v->count, 1);
+				__sync_fetch_and_add(&v->bytes, ret);
+			}
+			return 0;
+		}
+		/* Table full: report this call on its own rather than lose it. */
+		rw_send_one(task, f, op, ret, 0);
+		return 0;
+	}
+	if (!rw_send_one(task, f, op, ret, nv.id)) {
+		v = bpf_map_lookup_elem(&agg, &key);
+		if (v)
+			v->state = AGG_FILTERED;
+	}
+	return 0;
+}
+
+/* close(2): end the aggregations of this file descriptor's file. */
+static __always_inline void rw_close(struct task_struct *task, long fd)
+{
+	struct file *f = fd_file(task, fd);
+	struct agg_key key = {};
+	struct agg_val *v;
+
+	if (!f)
+		return;
+	key.file = (__u64)f;
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	for (__u32 dir = 0; dir < 2; dir++) {
+		key.dir = dir;
+		v = bpf_map_lookup_elem(&agg, &key);
+		if (!v)
+			continue;
+		agg_drain(v, true);
+		bpf_map_delete_elem(&agg, &key);
+	}
+}
+
+#endif

@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Syscall exit handlers, one program per family, reached from the
+ * dispatcher by tail call on the syscall number. Arguments are read from
+ * the saved user registers, which x86-64 leaves intact until the return
+ * to user space; the result is the tracepoint's @ret.
+ */
+#ifndef VA_SYS_FILES_BPF_H
+#define VA_SYS_FILES_BPF_H
+
+#define ARG0(r) ((long)BPF_CORE_READ(r, di))
+#define ARG1(r) ((long)BPF_CORE_READ(r, si))
+#define ARG2(r) ((long)BPF_CORE_READ(r, dx))
+#define ARG3(r) ((long)BPF_CORE_READ(r, r10))
+#define ARG4(r) ((long)BPF_CORE_READ(r, r8))
+#define SYSNR(r) ((long)BPF_CORE_READ(r, orig_ax))
+
+#define O_ACCMODE   00000003
+#define O_RDONLY    00000000
+#define O_WRONLY    00000001
+#define O_CREAT	    00000100
+#define O_EXCL	    00000200
+#define O_TRUNC	    00001000
+#define O_PATH	    010000000
+#define AT_REMOVEDIR 0x200
+#define S_IFMT	    00170000
+#define S_IFREG	    0100000
+#define S_IFDIR	    0040000
+#define S_IFLNK	    0120000
+
+/* Common start of every handler. Returns: the scratch slot, or NULL to stop. */
+static __always_inline struct scratch *begin(struct task_struct *task, __u32 op, long ret)
+{
+	struct scratch *s;
+
+	if (is_self())
+		return NULL;
+	s = get_scratch();
+	if (!s)
+		return NULL;
+	start_event(s, task, op, ret);
+	if (task_filtered_out(&s->ev.task))
+		return NULL;
+	return s;
+}
+
+/* Fill str1 from (@dfd, @uname), or from the dfd's file for AT_EMPTY_PATH calls. */
+static __always_inline void str1_from_name(struct scratch *s, struct task_struct *task, long dfd,
+					   const char *uname)
+{
+	struct file *f;
+
+	if (dfd != AT_FDCWD && name_is_empty(uname)) {
+		f = fd_file(task, dfd);
+		if (f) {
+			set_object_file(s, f);
+			s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+			return;
+		}
+	}
+	s->ev.str_len[0] = put_name(s, task, 0, dfd, uname, &s->ev.str_flags[0]);
+}
+
+static __always_inline void str1_from_fd(struct scratch *s, struct task_struct *task, long fd)
+{
+	struct file *f = fd_file(task, fd);
+
+	if (!f) {
+		s->ev.str_flags[0] |= VA_PATH_FAULT;
+		return;
+	}
+	set_object_file(s, f);
+	s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+}
+
+static __always_inline void finish(struct scratch *s)
+{
+	if (event_kept(s))
+		emit_file(s);
+}
+
+/* open, creat, openat, openat2, open_by_handle_at */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_open, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = SYSNR(regs), dfd = AT_FDCWD;
+	const char *uname = NULL;
+	__u32 flags = 0, op = VA_OP_OPEN;
+	__u64 sel, want_trunc = 0;
+	struct scratch *s;
+	struct file *f = NULL;
+
+	switch (nr) {
+	case VA_NR_open:
+		uname = (const char *)ARG0(regs);
+		flags = ARG1(regs);
+		break;
+	case VA_NR_creat:
+		uname = (const char *)ARG0(regs);
+		flags = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	case VA_NR_openat:
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		flags = ARG2(regs);
+		break;
+	case VA_NR_openat2: {
+		__u64 how_flags = 0;
+
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)ARG2(regs));
+		flags = how_flags;
+		break;
+	}
+	case VA_NR_open_by_handle_at:
+		dfd = (int)ARG0(regs);
+		flags = ARG2(regs);
+		break;
+	default:
+		return 0;
+	}
+
+	if (ret >= 0)
+		f = fd_file(task, ret);
+	/* Measure FMODE_CREATED on vfsaudit's own calibration opens (capture.c). */
+	if (is_self()) {
+		if (f && (flags & O_CREAT)) {
+			__u32 idx = (flags & O_EXCL) ? 0 : 1;
+			__u32 fmode = BPF_CORE_READ(f, f_mode);
+
+			bpf_map_update_elem(&calib, &idx, &fmode, BPF_ANY);
+		}
+		return 0;
+	}
+
+	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
+	if (flags & O_PATH)
+		write = false;
+	if (f && fmode_created && (BPF_CORE_READ(f, f_mode) & fmode_created)) {
+		op = VA_OP_CREATE;
+		sel = SEL(VA_OP_CREATE);
+	} else {
+		sel = write ? SEL_OPEN_WRITE : SEL_OPEN_READ;
+		/* A truncating open of an existing regular file is a truncate too. */
+		if (f && (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY &&
+		    (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG)
+			want_trunc = ops_sel & SEL(VA_OP_TRUNCATE);
+	}
+	if (!(ops_sel & sel) && !want_trunc)
+		return 0;
+
+	s = begin(task, op, ret);
+	if (!s)
+		return 0;
+	s->ev.oflags = flags;
+	s->ev.wflags |= VA_WF_OPEN_FLAGS;
+	if (f) {
+		set_object_file(s, f);
+		if (object_filtered_out(s))
+			return 0;
+		s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+	} else if (uname) {
+		s->ev.str_len[0] = put_name(s, task, 0, dfd, uname, &s->ev.str_flags[0]);
+	} else {
+		str1_from_fd(s, task, dfd);
+	}
+	if (!event_kept(s))
+		return 0;
+	if (ops_sel & sel)
+		emit_file(s);
+	if (want_trunc) {
+		s->ev.hdr.ts = bpf_ktime_get_boot_ns();
+		s->ev.op = VA_OP_TRUNCATE;
+		s->ev.size = 0;
+		emit_file(s);
+	}
+	return 0;
+}
+
+/* read, write and their vector, positional and socket forms */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_rw, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = SYSNR(regs);
+	struct va_wire_task t = {};
+	__u32 dir;
+
+	switch (nr) {
+	case VA_NR_read:
+	case VA_NR_pread64:
+	case VA_NR_readv:
+	case VA_NR_preadv:
+	case VA_NR_preadv2:
+	case VA_NR_recvfrom:
+	case VA_NR_recvmsg:
+		dir = 0;
+		break;
+	default:
+		dir = 1;
+	}
+	if (!(ops_sel & SEL(dir ? VA_OP_WRITE : VA_OP_READ)) || is_self())
+		return 0;
+	if (filter_uid || filter_comm) {
+		t.uid = (__u32)bpf_get_current_uid_gid();
+		bpf_get_current_comm(t.comm, sizeof(t.comm));
+		if (task_filtered_out(&t))
+			return 0;
+	}
+	rw_account(task, fd_file(task, ARG0(regs)), dir, ret);
+	return 0;
+}
+
+/* sendfile, splice, tee, copy_file_range: a read on one file, a write on another */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_xfer, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = SYSNR(regs), in_fd, out_fd;
+	struct va_wire_task t = {};
+
+	if (is_self())
+		return 0;
+	switch (nr) {
+	case VA_NR_sendfile:
+		out_fd = ARG0(regs);
+		in_fd = ARG1(regs);
+		break;
+	case VA_NR_tee:
+		in_fd = ARG0(regs);
+		out_fd = ARG1(regs);
+		break;
+	default: /* splice, copy_file_range: (fd_in, off_in, fd_out, …) */
+		in_fd = ARG0(regs);
+		out_fd = ARG2(regs);
+	}
+	if (filter_uid || filter_comm) {
+		t.uid = (__u32)bpf_get_current_uid_gid();
+		bpf_get_current_comm(t.comm, sizeof(t.comm));
+		if (task_filtered_out(&t))
+			return 0;
+	}
+	if (ops_sel & SEL(VA_OP_READ))
+		rw_account(task, fd_file(task, in_fd), 0, ret);
+	if (ops_sel & SEL(VA_OP_WRITE))
+		rw_account(task, fd_file(task, out_fd), 1, ret);
+	return 0;
+}
+
+/* truncate, ftruncate */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_truncate, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s = begin(task, VA_OP_TRUNCATE, ret);
+
+	if (!s)
+		return 0;
+	s->ev.size = ARG1(regs);
+	if (SYSNR(regs) == VA_NR_ftruncate)
+		str1_from_fd(s, task, ARG0(regs));
+	else
+		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs));
+	finish(s);
+	return 0;
+}
+
+/* unlink, unlinkat, rmdir, mkdir, mkdirat, mknod, mknodat */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_name, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = SYSNR(regs), dfd = AT_FDCWD;
+	const char *uname;
+	__u32 op, mode = 0;
+	struct scratch *s;
+
+	switch (nr) {
+	case VA_NR_unlink:
+		op = VA_OP_UNLINK;
+		uname = (const char *)ARG0(regs);
+		break;
+	case VA_NR_unlinkat:
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		op = (ARG2(regs) & AT_REMOVEDIR) ? VA_OP_RMDIR : VA_OP_UNLINK;
+		break;
+	case VA_NR_rmdir:
+		op = VA_OP_RMDIR;
+		uname = (const char *)ARG0(regs);
+		break;
+	case VA_NR_mkdir:
+		op = VA_OP_MKDIR;
+		uname = (const char *)ARG0(regs);
+		mode = ARG1(regs);
+		break;
+	case VA_NR_mkdirat:
+		op = VA_OP_MKDIR;
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		mode = ARG2(regs);
+		break;
+	case VA_NR_mknod:
+		op = VA_OP_MKNOD;
+		uname = (const char *)ARG0(regs);
+		mode = ARG1(regs);
+		break;
+	default: /* mknodat */
+		op = VA_OP_MKNOD;
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		mode = ARG2(regs);
+	}
+	if (!(ops_sel & SEL(op)))
+		return 0;
+	s = begin(task, op, ret);
+	if (!s)
+		return 0;
+	if (op == VA_OP_MKDIR) {
+		s->ev.mode = mode & 07777;
+		s->ev.imode = S_IFDIR | (mode & 07777);
+		s->ev.wflags |= VA_WF_FTYPE_KNOWN;
+	} else if (op == VA_OP_MKNOD) {
+		s->ev.mode = mode;
+		/* mknod with no type bits makes a regular file. */
+		s->ev.imode = (mode & S_IFMT) ? mode : (mode | S_IFREG);
+		s->ev.wflags |= VA_WF_FTYPE_KNOWN;
+	} else if (op == VA_OP_RMDIR) {
+		s->ev.imode = S_IFDIR;
+		s->ev.wflags |= VA_WF_FTYPE_KNOWN;
+	}
+	s->ev.str_len[0] = put_name(s, task, 0, dfd, uname, &s->ev.str_flags[0]);
+	finish(s);
+	return 0;
+}
+
+/* rename, renameat, renameat2, link, linkat, symlink, symlinkat */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_two, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = SYSNR(regs), odfd = AT_FDCWD, ndfd = AT_FDCWD;
+	const char *oname, *nname;
+	__u32 op, rflags = 0;
+	struct scratch *s;
+	__u32 len1;
+
+	switch (nr) {
+	case VA_NR_rename:
+	case VA_NR_link:
+	case VA_NR_symlink:
+		oname = (const char *)ARG0(regs);
+		nname = (const char *)ARG1(regs);
+		op = nr == VA_NR_rename ? VA_OP_RENAME : nr == VA_NR_link ? VA_OP_LINK : VA_OP_SYMLINK;
+		break;
+	case VA_NR_symlinkat:
+		oname = (const char *)ARG0(regs);
+		ndfd = (int)ARG1(regs);
+		nname = (const char *)ARG2(regs);
+		op = VA_OP_SYMLINK;
+		break;
+	default: /* renameat, renameat2, linkat */
+		odfd = (int)ARG0(regs);
+		oname = (const char *)ARG1(regs);
+		ndfd = (int)ARG2(regs);
+		nname = (const char *)ARG3(regs);
+		op = nr == VA_NR_linkat ? VA_OP_LINK : VA_OP_RENAME;
+		if (nr == VA_NR_renameat2)
+			rflags = ARG4(regs);
+	}
+	if (!(ops_sel & SEL(op)))
+		return 0;
+	s = begin(task, op, ret);
+	if (!s)
+		return 0;
+	s->ev.rename_flags = rflags;
+	if (op == VA_OP_SYMLINK) {
+		/* path is the link; the target is its content, kept as written. */
+		s->ev.imode = S_IFLNK | 0777;
+		s->ev.wflags |= VA_WF_FTYPE_KNOWN;
+		len1 = put_name(s, task, 0, ndfd, nname, &s->ev.str_flags[0]);
+		s->ev.str_len[0] = len1;
+		s->ev.str_len[1] = put_raw(s, len1, oname, &s->ev.str_flags[1]);
+	} else {
+		if (op == VA_OP_LINK)
+			str1_from_name(s, task, odfd, oname);
+		else
+			s->ev.str_len[0] = put_name(s, task, 0, odfd, oname, &s->ev.str_flags[0]);
+		len1 = s->ev.str_len[0];
+		s->ev.str_len[1] = put_name(s, task, len1, ndfd, nname, &s->ev.str_flags[1]);
+	}
+	finish(s);
+	return 0;
+}
+
+/* chmod and chown families, utime(s), utimensat, futimesat */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = SYSNR(regs), dfd = AT_FDCWD, fd = -1;
+	const char *uname = NULL;
+	__u32 op;
+	struct scratch *s;
+
+	switch (nr) {
+	case VA_NR_chmod:
+	case VA_NR_fchmod:
+	case VA_NR_fchmodat:
+	case VA_NR_fchmodat2:
+		op = VA_OP_CHMOD;
+		break;
+	case VA_NR_chown:
+	case VA_NR_fchown:
+	case VA_NR_lchown:
+	case VA_NR_fchownat:
+		op = VA_OP_CHOWN;
+		break;
+	default:
+		op = VA_OP_UTIMES;
+	}
+	if (!(ops_sel & SEL(op)))
+		return 0;
+	s = begin(task, op, ret);
+	if (!s)
+		return 0;
+	switch (nr) {
+	case VA_NR_chmod:
+		uname = (const char *)ARG0(regs);
+		s->ev.mode = ARG1(regs) & 07777;
+		break;
+	case VA_NR_fchmod:
+		fd = ARG0(regs);
+		s->ev.mode = ARG1(regs) & 07777;
+		break;
+	case VA_NR_fchmodat:
+	case VA_NR_fchmodat2:
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		s->ev.mode = ARG2(regs) & 07777;
+		break;
+	case VA_NR_chown:
+	case VA_NR_lchown:
+		uname = (const char *)ARG0(regs);
+		s->ev.owner_uid = (int)ARG1(regs);
+		s->ev.owner_gid = (int)ARG2(regs);
+		break;
+	case VA_NR_fchown:
+		fd = ARG0(regs);
+		s->ev.owner_uid = (int)ARG1(regs);
+		s->ev.owner_gid = (int)ARG2(regs);
+		break;
+	case VA_NR_fchownat:
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		s->ev.owner_uid = (int)ARG2(regs);
+		s->ev.owner_gid = (int)ARG3(regs);
+		break;
+	case VA_NR_utimensat:
+	case VA_NR_futimesat:
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		/* utimensat(fd, NULL, …) is futimens(fd). */
+		if (!uname) {
+			fd = dfd;
+			dfd = AT_FDCWD;
+		}
+		break;
+	default: /* utime, utimes */
+		uname = (const char *)ARG0(regs);
+	}
+	if (fd >= 0)
+		str1_from_fd(s, task, fd);
+	else
+		str1_from_name(s, task, dfd, uname);
+	finish(s);
+	return 0;
+}
+
+/* setxattr and removexattr families */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_xattr, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long nr = SYSNR(regs), dfd = AT_FDCWD, fd = -1;
+	const char *uname = NULL, *attr;
+	__u32 op;
+	struct scratch *s;
+
+	switch (nr) {
+	case VA_NR_setxattr:
+	case VA_NR_lsetxattr:
+	case VA_NR_removexattr:
+	case VA_NR_lremovexattr:
+		uname = (const char *)ARG0(regs);
+		attr = (const char *)ARG1(regs);
+		break;
+	case VA_NR_fsetxattr:
+	case VA_NR_fremovexattr:
+		fd = ARG0(regs);
+		attr = (const char *)ARG1(regs);
+		break;
+	default: /* setxattrat, removexattrat: (dfd, name, at_flags, attr, …) */
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
+		attr = (const char *)ARG3(regs);
+	}
+	op = (nr == VA_NR_setxattr || nr == VA_NR_lsetxattr || nr == VA_NR_fsetxattr ||
+	      nr == VA_NR_setxattrat)
+		     ? VA_OP_SETXATTR
+		     : VA_OP_REMOVEXATTR;
+	if (!(ops_sel & SEL(op)))
+		return 0;
+	s = begin(task, op, ret);
+	if (!s)
+		return 0;
+	if (fd >= 0)
+		str1_from_fd(s, task, fd);
+	else
+		str1_from_name(s, task, dfd, uname);
+	s->ev.str_len[1] = put_raw(s, s->ev.str_len[0], attr, &s->ev.str_flags[1]);
+	finish(s);
+	return 0;
+}
+
+/* execve, execveat that failed (successful ones come from sched_process_exec) */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_exec_fail, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s;
+
+	if (ret >= 0)
+		return 0;
+	s = begin(task, VA_OP_EXEC, ret);
+	if (!s)
+		return 0;
+	if (SYSNR(regs) == VA_NR_execveat)
+		str1_from_name(s, task, (int)ARG0(regs), (const char *)ARG1(regs));
+	else
+		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs));
+	finish(s);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Who: the identity of the current task, read at the time of the call. */
+#ifndef VA_TASK_BPF_H
+#define VA_TASK_BPF_H
+
+#define MINORBITS 20
+
+static __always_inline bool is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+}
+
+static __always_inline void fill_task(struct va_wire_task *t, struct task_struct *task)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ug = bpf_get_current_uid_gid();
+	struct tty_struct *tty;
+
+	t->pid = id >> 32;
+	t->tid = (__u32)id;
+	t->uid = (__u32)ug;
+	t->gid = ug >> 32;
+	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->euid = BPF_CORE_READ(task, cred, euid.val);
+	/* loginuid/sessionid exist only with CONFIG_AUDIT. */
+	if (bpf_core_field_exists(task->loginuid)) {
+		t->auid = BPF_CORE_READ(task, loginuid.val);
+		t->ses = BPF_CORE_READ(task, sessionid);
+	} else {
+		t->auid = 0xffffffff;
+		t->ses = 0xffffffff;
+	}
+	tty = BPF_CORE_READ(task, signal, tty);
+	if (tty) {
+		__u32 major = BPF_CORE_READ(tty, driver, major);
+		__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+
+		t->tty = (major << MINORBITS) | minor;
+	} else {
+		t->tty = 0;
+	}
+	t->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	bpf_get_current_comm(t->comm, sizeof(t->comm));
+}
+
+/* Returns: true when the task filters (--uid, --comm) drop this task. */
+static __always_inline bool task_filtered_out(const struct va_wire_task *t)
+{
+	if (filter_uid && !bpf_map_lookup_elem(&uid_filter, &t->uid))
+		return true;
+	if (filter_comm && !bpf_map_lookup_elem(&comm_filter, t->comm))
+		return true;
+	return false;
+}
+
+/* Returns: the struct file behind @fd in @task, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, long fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+#endif

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfsaudit's tracepoint backend: syscall exit tracepoints (tp_btf, no
+ * tracefs needed) dispatched by tail call to one program per syscall family,
+ * sched tracepoints for the process table, and a flush program that user
+ * space runs every second.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "maps.bpf.h"
+#include "task.bpf.h"
+#include "path.bpf.h"
+#include "emit.bpf.h"
+#include "filter.bpf.h"
+#include "rw.bpf.h"
+#include "sys_files.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * Every syscall exit on the system comes here: one tail call on the syscall
+ * number; numbers without a handler (the vast majority) fall through.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
+{
+	long nr = BPF_CORE_READ(regs, orig_ax);
+
+	if (nr < 0 || nr >= VA_NR_MAX)
+		return 0;
+	bpf_tail_call(ctx, &exit_handlers, nr);
+	return 0;
+}
+
+/* close(2) ends the read/write aggregations of the file while it still has its fd. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_close, struct pt_regs *regs, long id)
+{
+	if (id != VA_NR_close || every_call || is_self())
+		return 0;
+	rw_close(bpf_get_current_task_btf(), BPF_CORE_READ(regs, di));
+	return 0;
+}
+
+static __always_inline void emit_proc(__u32 type, __u32 pid, __u32 parent)
+{
+	struct va_wire_proc rec = {};
+
+	rec.hdr.ts = bpf_ktime_get_boot_ns();
+	rec.hdr.type = type;
+	rec.hdr.size = sizeof(rec);
+	rec.pid = pid;
+	rec.parent_pid = parent;
+	output(&rec, sizeof(rec));
+}
+
+/* New processes inherit their parent's exe and argv in the process table. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 pid = BPF_CORE_READ(child, pid), tgid = BPF_CORE_READ(child, tgid);
+
+	if (pid != tgid)
+		return 0; /* a thread */
+	emit_proc(VA_WIRE_FORK, tgid, BPF_CORE_READ(parent, tgid));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	/* The tracepoint fires after signal->live is decremented: 0 means the last thread. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	emit_proc(VA_WIRE_EXIT, BPF_CORE_READ(task, tgid), 0);
+	return 0;
+}
+
+/*
+ * A successful exec: always sent, because the process table needs every
+ * exec; one that fails the filters is marked VA_WF_PROC_ONLY.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s;
+	struct file *f;
+	unsigned long start, end, len;
+	__u32 len1;
+
+	if (is_self())
+		return 0;
+	s = get_scratch();
+	if (!s)
+		return 0;
+	start_event(s, task, VA_OP_EXEC, 0);
+	f = BPF_CORE_READ(bprm, file);
+	set_object_file(s, f);
+	len1 = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+	s->ev.str_len[0] = len1;
+
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	len = end > start ? end - start : 0;
+	if (len > VA_WIRE_ARGV_MAX) {
+		len = VA_WIRE_ARGV_MAX;
+		s->ev.wflags |= VA_WF_ARGV_TRUNC;
+	}
+	if (len && bpf_probe_read_user(s->data + (len1 & SLOT_MASK), len & (VA_WIRE_ARGV_MAX * 2 - 1),
+				       (void *)start) == 0)
+		s->ev.str_len[1] = len;
+
+	if (!(ops_sel & SEL(VA_OP_EXEC)) || task_filtered_out(&s->ev.task) || !event_kept(s))
+		s->ev.wflags |= VA_WF_PROC_ONLY;
+	emit_file(s);
+	return 0;
+}
+
+/* Periodic flush, run by user space through BPF_PROG_TEST_RUN. */
+struct flush_ctx {
+	__u64 now;
+};
+
+static long flush_one(struct bpf_map *map, struct agg_key *key, struct agg_val *v,
+		      struct flush_ctx *c)
+{
+	bool idle = c->now - v->last_ns > agg_idle_ns;
+
+	if (v->state == AGG_ACTIVE)
+		agg_drain(v, idle);
+	if (idle)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+const volatile __u32 nr_cpus = 1;
+
+static long flush_loss(__u32 cpu, void *unused)
+{
+	__u32 zero = 0;
+	struct loss *l = bpf_map_lookup_percpu_elem(&losses, &zero, cpu);
+
+	if (l)
+		report_loss(l, cpu);
+	return 0;
+}
+
+SEC("raw_tp")
+int flush(void *ctx)
+{
+	struct flush_ctx c = { .now = bpf_ktime_get_boot_ns() };
+
+	bpf_loop(nr_cpus, flush_loss, NULL, 0);
+	bpf_for_each_map_elem(&agg, flush_one, &c, 0);
+	return 0;
+}

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The tracepoint backend: syscall exit tracepoints (tp_btf) dispatched by
+ * syscall number, sched tracepoints for the process table. Loads where
+ * fentry and BPF LSM programs are refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "capture_priv.h"
+#include "ops.h"
+#include "bpf/syscall_nr.h"
+#include "vfsaudit.skel.h"
+
+#define DEFAULT_RINGBUF (16u << 20)
+#define FLUSH_INTERVAL_NS 1000000000ull
+#define AGG_IDLE_NS (5ull * 1000000000ull)
+
+struct tp_backend {
+	struct vfsaudit_bpf *skel;
+	struct ring_buffer *rb;
+	int flush_fd;
+	uint64_t last_flush_ns;
+	uint64_t prog_misses; /* runs the kernel skipped (recursion), reported as lost */
+};
+
+/* Which handler serves which syscalls, and the ops that need it. */
+struct handler {
+	const char *prog;
+	uint64_t sel;
+	int nrs[16];
+};
+
+#define SEL_RW (VA_SEL(VA_OP_READ) | VA_SEL(VA_OP_WRITE))
+
+static const struct handler handlers[] = {
+	{ "h_open",
+	  VA_SEL(VA_OP_CREATE) | VA_SEL_OPEN_WRITE | VA_SEL_OPEN_READ | VA_SEL(VA_OP_TRUNCATE),
+	  { VA_NR_open, VA_NR_creat, VA_NR_openat, VA_NR_openat2, VA_NR_open_by_handle_at, -1 } },
+	{ "h_rw",
+	  SEL_RW,
+	  { VA_NR_read, VA_NR_write, VA_NR_pread64, VA_NR_pwrite64, VA_NR_readv, VA_NR_writev,
+	    VA_NR_preadv, VA_NR_pwritev, VA_NR_preadv2, VA_NR_pwritev2, VA_NR_sendto,
+	    VA_NR_recvfrom, VA_NR_sendmsg, VA_NR_recvmsg, -1 } },
+	{ "h_xfer",
+	  SEL_RW,
+	  { VA_NR_sendfile, VA_NR_splice, VA_NR_tee, VA_NR_copy_file_range, -1 } },
+	{ "h_truncate", VA_SEL(VA_OP_TRUNCATE), { VA_NR_truncate, VA_NR_ftruncate, -1 } },
+	{ "h_name",
+	  VA_SEL(VA_OP_UNLINK) | VA_SEL(VA_OP_RMDIR) | VA_SEL(VA_OP_MKDIR) | VA_SEL(VA_OP_MKNOD),
+	  { VA_NR_unlink, VA_NR_unlinkat, VA_NR_rmdir, VA_NR_mkdir, VA_NR_mkdirat, VA_NR_mknod,
+	    VA_NR_mknodat, -1 } },
+	{ "h_two",
+	  VA_SEL(VA_OP_RENAME) | VA_SEL(VA_OP_LINK) | VA_SEL(VA_OP_SYMLINK),
+	  { VA_NR_rename, VA_NR_renameat, VA_NR_renameat2, VA_NR_link, VA_NR_linkat,
+	    VA_NR_symlink, VA_NR_symlinkat, -1 } },
+	{ "h_attr",
+	  VA_SEL(VA_OP_CHMOD) | VA_SEL(VA_OP_CHOWN) | VA_SEL(VA_OP_UTIMES),
+	  { VA_NR_chmod, VA_NR_fchmod, VA_NR_fchmodat, VA_NR_fchmodat2, VA_NR_chown, VA_NR_fchown,
+	    VA_NR_lchown, VA_NR_fchownat, VA_NR_utime, VA_NR_utimes, VA_NR_utimensat,
+	    VA_NR_futimesat, -1 } },
+	{ "h_xattr",
+	  VA_SEL(VA_OP_SETXATTR) | VA_SEL(VA_OP_REMOVEXATTR),
+	  { VA_NR_setxattr, VA_NR_lsetxattr, VA_NR_fsetxattr, VA_NR_removexattr,
+	    VA_NR_lremovexattr, VA_NR_fremovexattr, VA_NR_setxattrat, VA_NR_removexattrat, -1 } },
+	{ "h_exec_fail", VA_SEL(VA_OP_EXEC), { VA_NR_execve, VA_NR_execveat, -1 } },
+};
+
+/* Superblock magics of the default-excluded filesystem types (linux/magic.h). */
+static const struct {
+	const char *name;
+	uint32_t magic;
+} fs_magics[] = {
+	{ "proc", 0x9fa0 },	       { "sysfs", 0x62656572 },	     { "cgroup", 0x27e0eb },
+	{ "cgroup2", 0x63677270 },     { "devpts", 0x1cd1 },	     { "debugfs", 0x64626720 },
+	{ "tracefs", 0x74726163 },     { "securityfs", 0x73636673 }, { "bpf", 0xcafe4a11 },
+	{ "configfs", 0x62656570 },    { "pstore", 0x6165676c },     { "mqueue", 0x19800202 },
+	{ "pipefs", 0x50495045 },      { "sockfs", 0x534f434b },     { "anon_inodefs", 0x09041934 },
+	{ "nsfs", 0x6e736673 },	       { "pidfs", 0x50494446 },	     { "rpc_pipefs", 0x67596969 },
+};
+
+static bool verbose_libbpf;
+static char last_libbpf_error[512];
+
+/* Keep libbpf's last warning for our own message; print everything only with -v. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (verbose_libbpf)
+		return vfprintf(stderr, fmt, args);
+	if (level == LIBBPF_WARN) {
+		vsnprintf(last_libbpf_error, sizeof(last_libbpf_error), fmt, args);
+		last_libbpf_error[strcspn(last_libbpf_error, "\n")] = '\0';
+	}
+	return 0;
+}
+
+/* Returns: true when the effective set holds @cap. */
+static bool have_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+static uint64_t now_boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct va_capture *c = ctx;
+
+	/* Never negative: that would stop libbpf's loop (STYLE.md). */
+	va_capture_deliver(c, data, size);
+	return 0;
+}
+
+/* Write the prefixes into the LPM trie as "prefix/", excludes after includes. */
+static int put_prefix(int fd, const char *prefix, uint8_t verdict)
+{
+	struct {
+		uint32_t prefixlen;
+		char data[256];
+	} key;
+	size_t n = strlen(prefix);
+
+	memset(&key, 0, sizeof(key));
+	if (n > 255)
+		return -ENAMETOOLONG;
+	memcpy(key.data, prefix, n);
+	if (strcmp(prefix, "/"))
+		key.data[n++] = '/';
+	key.prefixlen = (uint32_t)n * 8;
+	return bpf_map_update_elem(fd, &key, &verdict, BPF_ANY) ? -errno : 0;
+}
+
+static int fill_filter_maps(struct vfsaudit_bpf *skel, const struct va_filter *f)
+{
+	uint8_t one = 1;
+	int err = 0, fd;
+
+	for (unsigned int i = 0; i < f->n_uids && !err; i++)
+		err = bpf_map_update_elem(bpf_map__fd(skel->maps.uid_filter), &f->uids[i], &one,
+					  BPF_ANY);
+	for (unsigned int i = 0; i < f->n_comms && !err; i++)
+		err = bpf_map_update_elem(bpf_map__fd(skel->maps.comm_filter), f->comms[i], &one,
+					  BPF_ANY);
+	for (unsigned int i = 0; i < f->n_devs && !err; i++)
+		err = bpf_map_update_elem(bpf_map__fd(skel->maps.dev_filter), &f->devs[i], &one,
+					  BPF_ANY);
+	if (err)
+		return -errno;
+	if (f->default_excludes) {
+		for (const char *const *t = va_default_exclude_fstypes; *t; t++) {
+			for (size_t i = 0; i < sizeof(fs_magics) / sizeof(fs_magics[0]); i++) {
+				if (strcmp(*t, fs_magics[i].name))
+					continue;
+				if (bpf_map_update_elem(bpf_map__fd(skel->maps.fs_exclude),
+							&fs_magics[i].magic, &one, BPF_ANY))
+					return -errno;
+			}
+		}
+	}
+	fd = bpf_map__fd(skel->maps.path_filter);
+	for (unsigned int i = 0; i < f->n_paths && !err; i++)
+		err = put_prefix(fd, f->paths[i], 1);
+	for (const char *const *d = va_default_exclude_paths; *d && !err; d++)
+		if (va_filter_default_exclude_applies(f, *d))
+			err = put_prefix(fd, *d, 2);
+	for (unsigned int i = 0; i < f->n_excludes && !err; i++)
+		err = put_prefix(fd, f->excludes[i], 2);
+	return err;
+}
+
+static int install_handlers(struct vfsaudit_bpf *skel, uint64_t sel, char *err, size_t errlen)
+{
+	int table = bpf_map__fd(skel->maps.exit_handlers);
+
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+		const struct handler *h = &handlers[i];
+		struct bpf_program *prog;
+		int fd;
+
+		if (!(h->sel & sel))
+			continue;
+		prog = bpf_object__find_program_by_name(skel->obj, h->prog);
+		fd = prog ? bpf_program__fd(prog) : -1;
+		if (fd < 0) {
+			snprintf(err, errlen, "BPF program %s is missing", h->prog);
+			return -ENOENT;
+		}
+		for (const int *nr = h->nrs; *nr >= 0; nr++) {
+			uint32_t key = (uint32_t)*nr;
+
+			if (bpf_map_update_elem(table, &key, &fd, BPF_ANY)) {
+				snprintf(err, errlen, "cannot install BPF program %s for syscall %d: %s",
+					 h->prog, *nr, strerror(errno));
+				return -errno;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * FMODE_CREATED, which tells a create from an open, moved between kernel
+ * versions. Measure it: open a new file with O_CREAT|O_EXCL (created) and
+ * again with O_CREAT (not created); the h_open program records f_mode of
+ * both for our own process; the bit that differs is FMODE_CREATED.
+ */
+static int calibrate_fmode_created(struct vfsaudit_bpf *skel)
+{
+	int calib = bpf_map__fd(skel->maps.calib), fd;
+	uint32_t k0 = 0, k1 = 1, created = 0, existing = 0, diff;
+	char path[64];
+
+	/* Both opens identical but for O_EXCL, so that only FMODE_CREATED differs. */
+	snprintf(path, sizeof(path), "/tmp/.vfsaudit-calib-%d-%llu", getpid(),
+		 (unsigned long long)now_boot_ns());
+	fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	if (bpf_map_lookup_elem(calib, &k0, &created) || bpf_map_lookup_elem(calib, &k1, &existing))
+		return -errno;
+	diff = created & ~existing;
+	if (!diff || (diff & (diff - 1)))
+		return -EIO;
+	skel->bss->fmode_created = diff;
+	return 0;
+}
+
+static int run_flush(struct tp_backend *b)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	uint64_t dummy = 0;
+
+	opts.ctx_in = &dummy;
+	opts.ctx_size_in = sizeof(dummy);
+	return bpf_prog_test_run_opts(b->flush_fd, &opts) ? -errno : 0;
+}
+
+/* Runs the kernel skipped (one program re-entered on a CPU) are events lost too. */
+static uint64_t prog_misses(struct vfsaudit_bpf *skel)
+{
+	struct bpf_program *prog;
+	uint64_t total = 0;
+
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			total += info.recursion_misses;
+	}
+	return total;
+}
+
+static int periodic(struct va_capture *c, bool force)
+{
+	struct tp_backend *b = c->backend;
+	uint64_t now = now_boot_ns(), misses;
+	int err;
+
+	if (!force && now - b->last_flush_ns < FLUSH_INTERVAL_NS)
+		return 0;
+	b->last_flush_ns = now;
+	va_capture_sync_clock(c);
+	err = run_flush(b);
+	if (err)
+		return err;
+	ring_buffer__consume(b->rb);
+	misses = prog_misses(b->skel);
+	if (misses > b->prog_misses) {
+		va_capture_report_lost(c, misses - b->prog_misses, now);
+		b->prog_misses = misses;
+	}
+	va_proctab_expire(&c->procs, now);
+	return 0;
+}
+
+static int tp_poll(struct va_capture *c, int timeout_ms)
+{
+	struct tp_backend *b = c->backend;
+	int n;
+
+	/* Records are mostly submitted without a wakeup: drain on the timer too. */
+	n = ring_buffer__poll(b->rb, timeout_ms);
+	if (n < 0 && n != -EINTR)
+		return n;
+	n = ring_buffer__consume(b->rb);
+	if (n < 0)
+		return n;
+	return periodic(c, false);
+}
+
+static int tp_drain(struct va_capture *c)
+{
+	struct tp_backend *b = c->backend;
+
+	ring_buffer__consume(b->rb);
+	return periodic(c, true);
+}
+
+static void tp_close(struct va_capture *c)
+{
+	struct tp_backend *b = c->backend;
+
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	vfsaudit_bpf__destroy(b->skel);
+	free(b);
+	c->backend = NULL;
+}
+
+static const struct va_backend_ops tp_ops = {
+	.id = VA_BACKEND_TRACEPOINT,
+	.limits = "no io_uring, no mmap writes, no in-kernel (nfsd) access; "
+		  "names in path-based calls are not followed through intermediate symlinks",
+	.poll = tp_poll,
+	.drain = tp_drain,
+	.close = tp_close,
+};
+
+static uint64_t round_ringbuf(uint64_t bytes)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), size = page;
+
+	while (size < bytes)
+		size <<= 1;
+	return size;
+}
+
+int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *err, size_t errlen)
+{
+	const struct va_filter *f = opts->filter;
+	struct tp_backend *b = calloc(1, sizeof(*b));
+	struct vfsaudit_bpf *skel = NULL;
+	struct bpf_program *prog;
+	uint64_t rb_size = round_ringbuf(opts->ringbuf_bytes ? opts->ringbuf_bytes
+							     : DEFAULT_RINGBUF);
+	bool need_close = (f->ops & (VA_SEL(VA_OP_READ) | VA_SEL(VA_OP_WRITE))) && !f->every_call;
+	int ret;
+
+	if (!b)
+		return -ENOMEM;
+	if (!(have_cap(CAP_SYS_ADMIN) || (have_cap(CAP_BPF) && have_cap(CAP_PERFMON)))) {
+		snprintf(err, errlen,
+			 "capturing needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, are "
+			 "missing; run it with sudo");
+		ret = -EPERM;
+		goto cleanup;
+	}
+	verbose_libbpf = opts->verbose;
+	libbpf_set_print(libbpf_print);
+
+	skel = vfsaudit_bpf__open();
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
+		goto cleanup;
+	}
+	skel->rodata->self_tgid = (uint32_t)getpid();
+	skel->rodata->ops_sel = f->ops;
+	skel->rodata->every_call = f->every_call;
+	skel->rodata->filter_uid = f->n_uids > 0;
+	skel->rodata->filter_comm = f->n_comms > 0;
+	skel->rodata->filter_dev = f->n_devs > 0;
+	skel->rodata->filter_fs = f->default_excludes;
+	skel->rodata->filter_path = f->n_paths || f->n_excludes || f->default_excludes;
+	skel->rodata->path_includes = f->n_paths > 0;
+	skel->rodata->wake_bytes = rb_size / 4;
+	skel->rodata->agg_idle_ns = AGG_IDLE_NS;
+	skel->rodata->nr_cpus = (uint32_t)libbpf_num_possible_cpus();
+	bpf_map__set_max_entries(skel->maps.events, (uint32_t)rb_size);
+	bpf_map__set_max_entries(skel->maps.scratch_map, skel->rodata->nr_cpus);
+
+	/* Handlers are reached by tail call, the flush by test run: none is attached. */
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		const char *name = bpf_program__name(prog);
+
+		if (!strncmp(name, "h_", 2) || !strcmp(name, "flush"))
+			bpf_program__set_autoattach(prog, false);
+	}
+	if (!need_close)
+		bpf_program__set_autoload(skel->progs.sys_enter_close, false);
+
+	ret = vfsaudit_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen,
+			 "the kernel refused the tracepoint BPF programs (%s)%s%s; run with "
+			 "--verbose for the verifier log",
+			 strerror(-ret), last_libbpf_error[0] ? ": " : "", last_libbpf_error);
+		goto cleanup;
+	}
+	ret = fill_filter_maps(skel, f);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the filters into the kernel: %s",
+			 strerror(-ret));
+		goto cleanup;
+	}
+	ret = install_handlers(skel, f->ops, err, errlen);
+	if (ret)
+		goto cleanup;
+	ret = vfsaudit_bpf__attach(skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot attach the tracepoint programs (%s)%s%s",
+			 strerror(-ret), last_libbpf_error[0] ? ": " : "", last_libbpf_error);
+		goto cleanup;
+	}
+	if (f->ops & VA_SEL(VA_OP_CREATE)) {
+		ret = calibrate_fmode_created(skel);
+		if (ret) {
+			snprintf(err, errlen,
+				 "cannot tell creates from opens on this kernel (calibration: %s)",
+				 strerror(-ret));
+			goto cleanup;
+		}
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, c, NULL);
+	if (!b->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
+		goto cleanup;
+	}
+	b->skel = skel;
+	b->flush_fd = bpf_program__fd(skel->progs.flush);
+	b->last_flush_ns = now_boot_ns();
+	b->prog_misses = prog_misses(skel);
+	c->backend = b;
+	c->ops = &tp_ops;
+	va_proctab_seed(&c->procs);
+	return 0;
+
+cleanup:
+	vfsaudit_bpf__destroy(skel);
+	free(b);
+	return ret;
+}

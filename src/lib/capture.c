@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The part of capture every backend shares: wire record -> event, the
+ * process table, read/write aggregation templates, the user-space half of
+ * the filters, numbering (seq) and loss reports.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture_priv.h"
+
+/* An aggregated read/write: the full first event, reused for each flush. */
+struct agg_template {
+	struct va_event ev;
+	char *path;
+	char *exe;
+};
+
+int va_backend_parse(const char *name, enum va_backend *out)
+{
+	static const char *const names[] = { "auto", "tracepoint", "lsm", "fanotify" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(name, names[i])) {
+			*out = (enum va_backend)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *va_backend_name(enum va_backend b)
+{
+	switch (b) {
+	case VA_BACKEND_TRACEPOINT:
+		return "tracepoint";
+	case VA_BACKEND_LSM:
+		return "lsm";
+	case VA_BACKEND_FANOTIFY:
+		return "fanotify";
+	default:
+		return "auto";
+	}
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void va_capture_sync_clock(struct va_capture *c)
+{
+	c->boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+}
+
+static int deliver_event(struct va_capture *c, struct va_event *ev)
+{
+	int ret;
+
+	ev->seq = ++c->seq;
+	c->stats.events++;
+	ret = c->fn(ev, c->fn_ctx);
+	if (ret)
+		c->stop = ret;
+	return ret;
+}
+
+int va_capture_report_lost(struct va_capture *c, uint64_t n, uint64_t boot_ts)
+{
+	struct va_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.op = VA_OP_LOST;
+	ev.lost = n;
+	ev.ts_ns = boot_ts + c->boot_to_real_ns;
+	ev.auid = VA_ID_UNSET;
+	ev.ses = VA_ID_UNSET;
+	c->stats.lost += n;
+	return deliver_event(c, &ev);
+}
+
+/*
+ * Path prefixes: the longest matching prefix decides, an exclude winning a
+ * tie, exactly as the kernel's LPM trie does (capture inserts excludes last).
+ */
+static bool path_kept(const struct va_filter *f, const struct va_bytes *p)
+{
+	size_t inc = 0, exc = 0, n;
+	bool has_inc = false, has_exc = false;
+
+	for (unsigned int i = 0; i < f->n_paths; i++) {
+		n = strlen(f->paths[i]);
+		if (va_path_under(p->ptr, p->len, f->paths[i]) && (!has_inc || n > inc)) {
+			inc = n;
+			has_inc = true;
+		}
+	}
+	for (unsigned int i = 0; i < f->n_excludes; i++) {
+		n = strlen(f->excludes[i]);
+		if (va_path_under(p->ptr, p->len, f->excludes[i]) && (!has_exc || n > exc)) {
+			exc = n;
+			has_exc = true;
+		}
+	}
+	for (const char *const *d = va_default_exclude_paths; *d; d++) {
+		n = strlen(*d);
+		if (va_filter_default_exclude_applies(f, *d) && va_path_under(p->ptr, p->len, *d) &&
+		    (!has_exc || n > exc)) {
+			exc = n;
+			has_exc = true;
+		}
+	}
+	if (has_exc && (!has_inc || exc >= inc))
+		return false;
+	return has_inc || f->n_paths == 0;
+}
+
+/* The filters the kernel left to user space: those on a path built from a name. */
+static bool user_filter_kept(const struct va_filter *f, const struct va_event *ev)
+{
+	if (f->n_devs && ev->has_dev) {
+		uint32_t dev = (ev->dev_major << 20) | ev->dev_minor;
+		bool found = false;
+
+		for (unsigned int i = 0; i < f->n_devs; i++)
+			found |= f->devs[i] == dev;
+		if (!found)
+			return false;
+	}
+	if (path_kept(f, &ev->path))
+		return true;
+	return (ev->op == VA_OP_RENAME || ev->op == VA_OP_LINK) && path_kept(f, &ev->path2);
+}
+
+static char *dup_bytes(const struct va_bytes *b)
+{
+	char *d = malloc(b->len + 1);
+
+	if (!d)
+		return NULL;
+	if (b->len)
+		memcpy(d, b->ptr, b->len);
+	d[b->len] = '\0';
+	return d;
+}
+
+static void template_free(struct agg_template *t)
+{
+	if (!t)
+		return;
+	free(t->path);
+	free(t->exe);
+	free(t);
+}
+
+static void remember_agg(struct va_capture *c, uint64_t id, const struct va_event *ev)
+{
+	struct agg_template *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return;
+	t->ev = *ev;
+	t->path = dup_bytes(&ev->path);
+	t->exe = dup_bytes(&ev->exe);
+	if (!t->path || !t->exe || va_u64map_put(&c->aggs, id, t)) {
+		template_free(t);
+		return;
+	}
+	t->ev.path.ptr = t->path;
+	t->ev.exe.ptr = t->exe;
+	t->ev.path2.len = 0;
+	t->ev.argv.len = 0;
+}
+
+static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
+{
+	struct agg_template *t = va_u64map_get(&c->aggs, d->agg_id);
+	struct va_event ev;
+	int ret = 0;
+
+	/* No template: its first record was lost, and that loss was reported. */
+	if (!t)
+		return 0;
+	if (d->flush_count || d->flush_bytes) {
+		ev = t->ev;
+		ev.count = d->flush_count;
+		ev.bytes = d->flush_bytes;
+		ev.ts_ns = d->boot_ts + c->boot_to_real_ns;
+		if (d->flush_tid)
+			ev.tid = d->flush_tid;
+		ret = deliver_event(c, &ev);
+	}
+	if (d->flush_flags & VA_FLUSH_END)
+		template_free(va_u64map_del(&c->aggs, d->agg_id));
+	return ret;
+}
+
+static int deliver_file(struct va_capture *c, struct va_decoded *d)
+{
+	struct va_event *ev = &d->ev;
+	const struct va_proc *p;
+
+	ev->ts_ns = d->boot_ts + c->boot_to_real_ns;
+	if (ev->op == VA_OP_EXEC && ev->ret >= 0) {
+		va_proctab_exec(&c->procs, ev->pid, ev->path.ptr, ev->path.len, ev->argv.ptr,
+				ev->argv.len);
+		if (d->wflags & VA_WF_PROC_ONLY)
+			return 0;
+	}
+	if ((d->wflags & VA_WF_USER_FILTER) && !user_filter_kept(&c->filter, ev))
+		return 0;
+	p = va_proctab_get(&c->procs, ev->pid);
+	if (p && p->exe) {
+		ev->exe.ptr = p->exe;
+		ev->exe.len = p->exe_len;
+	}
+	if (d->agg_id)
+		remember_agg(c, d->agg_id, ev);
+	return deliver_event(c, ev);
+}
+
+int va_capture_deliver(struct va_capture *c, const void *rec, size_t size)
+{
+	struct va_decoded *d = &c->dec;
+
+	if (va_decode(rec, size, d)) {
+		c->stats.decode_errors++;
+		return 0;
+	}
+	switch (d->type) {
+	case VA_WIRE_FILE:
+		return deliver_file(c, d);
+	case VA_WIRE_RW_FLUSH:
+		return deliver_flush(c, d);
+	case VA_WIRE_FORK:
+		va_proctab_fork(&c->procs, d->proc_pid, d->proc_parent);
+		return 0;
+	case VA_WIRE_EXIT:
+		va_proctab_exit(&c->procs, d->proc_pid, d->boot_ts);
+		return 0;
+	case VA_WIRE_LOST:
+		return va_capture_report_lost(c, d->lost, d->boot_ts);
+	default:
+		return 0;
+	}
+}
+
+int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts, va_event_fn fn,
+		    void *ctx, char *err, size_t errlen)
+{
+	struct va_capture *c = calloc(1, sizeof(*c));
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	c->filter = *opts->filter;
+	c->fn = fn;
+	c->fn_ctx = ctx;
+	va_proctab_init(&c->procs, "/proc");
+	va_u64map_init(&c->aggs);
+	va_capture_sync_clock(c);
+
+	switch (opts->backend) {
+	case VA_BACKEND_AUTO:
+	case VA_BACKEND_TRACEPOINT:
+		/*
+		 * auto would prefer lsm where the kernel allows fentry/LSM
+		 * programs; that backend is not built yet, so auto means
+		 * tracepoint everywhere.
+		 */
+		ret = va_tp_open(c, opts, err, errlen);
+		break;
+	default:
+		snprintf(err, errlen,
+			 "backend '%s' is not available in this version; use --backend tracepoint "
+			 "(or auto)",
+			 va_backend_name(opts->backend));
+		ret = -EOPNOTSUPP;
+	}
+	if (ret) {
+		va_proctab_free(&c->procs);
+		va_u64map_free(&c->aggs);
+		free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int va_capture_poll(struct va_capture *c, int timeout_ms)
+{
+	int ret = c->ops->poll(c, timeout_ms);
+
+	return c->stop ? c->stop : ret;
+}
+
+int va_capture_drain(struct va_capture *c)
+{
+	int ret = c->ops->drain(c);
+
+	return c->stop ? c->stop : ret;
+}
+
+enum va_backend va_capture_backend(const struct va_capture *c)
+{
+	return c->ops->id;
+}
+
+const char *va_capture_limits(const struct va_capture *c)
+{
+	return c->ops->limits;
+}
+
+void va_capture_stats(const struct va_capture *c, struct va_capture_stats *st)
+{
+	*st = c->stats;
+}
+
+static void template_free_cb(uint64_t key, void *val, void *ctx)
+{
+	template_free(val);
+}
+
+void va_capture_close(struct va_capture *c)
+{
+	if (!c)
+		return;
+	if (c->ops)
+		c->ops->close(c);
+	va_u64map_each(&c->aggs, template_free_cb, NULL);
+	va_u64map_free(&c->aggs);
+	va_proctab_free(&c->procs);
+	free(c);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Capture: loads a backend, applies the filters in the kernel, and delivers
+ * events (in order, numbered, with loss made explicit) to a callback.
+ */
+#ifndef VA_CAPTURE_H
+#define VA_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "filter.h"
+
+struct va_capture;
+
+/* Called for every event in order. A non-zero return stops va_capture_poll(). */
+typedef int (*va_event_fn)(const struct va_event *ev, void *ctx);
+
+enum va_backend {
+	VA_BACKEND_AUTO = 0,
+	VA_BACKEND_TRACEPOINT,
+	VA_BACKEND_LSM,
+	VA_BACKEND_FANOTIFY,
+};
+
+struct va_capture_opts {
+	const struct va_filter *filter;
+	enum va_backend backend;
+	uint64_t ringbuf_bytes; /* 0: default; rounded up to a power of two pages */
+	bool verbose;		/* libbpf's own messages on stderr */
+};
+
+struct va_capture_stats {
+	uint64_t events;   /* delivered to the callback */
+	uint64_t lost;	   /* reported in lost events */
+	uint64_t decode_errors;
+};
+
+/* Returns: 0 and the backend for a name ("auto", "tracepoint", …), or -EINVAL. */
+int va_backend_parse(const char *name, enum va_backend *out);
+const char *va_backend_name(enum va_backend b);
+
+/**
+ * va_capture_open() - load, configure and attach a backend.
+ * @err: receives a message naming what failed and what to do.
+ *
+ * Once this returns 0 every probe is attached: nothing that happens later is
+ * missed.
+ * Returns: 0; -EPERM without the capabilities; -EOPNOTSUPP for a backend
+ * this build or kernel does not offer; other -errno for load failures.
+ */
+int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts, va_event_fn fn,
+		    void *ctx, char *err, size_t errlen);
+
+/* Wait up to @timeout_ms, then deliver what is queued. Returns: 0, the callback's non-zero, or -errno. */
+int va_capture_poll(struct va_capture *c, int timeout_ms);
+
+/* Deliver everything still held in the kernel (aggregated counts, losses). */
+int va_capture_drain(struct va_capture *c);
+
+enum va_backend va_capture_backend(const struct va_capture *c);
+/* What the backend cannot see, for the ready line and status. */
+const char *va_capture_limits(const struct va_capture *c);
+void va_capture_stats(const struct va_capture *c, struct va_capture_stats *st);
+void va_capture_close(struct va_capture *c); /* accepts NULL */
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inside capture: what the backends share (delivery, process table,
+ * aggregation templates, user-space filter, numbering) and the interface
+ * each backend implements.
+ */
+#ifndef VA_CAPTURE_PRIV_H
+#define VA_CAPTURE_PRIV_H
+
+#include "capture.h"
+#include "decode.h"
+#include "proctab.h"
+#include "u64map.h"
+
+struct va_capture;
+
+struct va_backend_ops {
+	enum va_backend id;
+	const char *limits;
+	int (*poll)(struct va_capture *c, int timeout_ms);
+	int (*drain)(struct va_capture *c);
+	void (*close)(struct va_capture *c);
+};
+
+struct va_capture {
+	const struct va_backend_ops *ops;
+	void *backend; /* the backend's own state */
+	struct va_filter filter; /* a copy; the path lists are borrowed from the caller */
+	va_event_fn fn;
+	void *fn_ctx;
+	struct va_proctab procs;
+	struct va_u64map aggs; /* agg id -> struct agg_template */
+	uint64_t seq;
+	uint64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	struct va_capture_stats stats;
+	struct va_decoded dec; /* big: kept here, not on the stack */
+	int stop;		/* the callback's non-zero return */
+};
+
+/* Deliver one wire record. Returns: 0, or the callback's non-zero return. */
+int va_capture_deliver(struct va_capture *c, const void *rec, size_t size);
+/* Report @n lost records now, at this point of the stream. */
+int va_capture_report_lost(struct va_capture *c, uint64_t n, uint64_t boot_ts);
+/* Refresh the boot-time to real-time offset (clock steps, suspend). */
+void va_capture_sync_clock(struct va_capture *c);
+
+/* Backends. Each returns 0 with c->ops and c->backend set, or -errno with @err filled. */
+int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *err,
+	       size_t errlen);
+
+#endif
