@@ -191,6 +191,8 @@ static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
 		ev = t->ev;
 		ev.count = d->flush_count;
 		ev.bytes = d->flush_bytes;
+		/* Merged calls all succeeded; their result is the bytes they moved. */
+		ev.ret = (int64_t)d->flush_bytes;
 		ev.ts_ns = d->boot_ts + c->boot_to_real_ns;
 		if (d->flush_tid)
 			ev.tid = d->flush_tid;
