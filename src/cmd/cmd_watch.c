@@ -81,6 +81,7 @@ int do_watch(int argc, char **argv)
 	va_filter_init(&filter);
 	opts.filter = &filter;
 	optind = 1;
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "hv", longopts, &idx)) != -1) {
 		switch (opt) {
 		case 0:
@@ -120,7 +121,10 @@ int do_watch(int argc, char **argv)
 			ret = EXIT_OK;
 			goto cleanup;
 		default:
-			fprintf(stderr, "vfsaudit watch: see `vfsaudit watch --help`\n");
+			fprintf(stderr,
+				"vfsaudit watch: unknown option or missing value in '%s'; see "
+				"`vfsaudit watch --help`\n",
+				argv[optind - 1]);
 			goto cleanup;
 		}
 	}

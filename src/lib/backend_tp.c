@@ -94,15 +94,24 @@ static const struct {
 static bool verbose_libbpf;
 static char last_libbpf_error[512];
 
-/* Keep libbpf's last warning for our own message; print everything only with -v. */
+/*
+ * Keep the libbpf warning that names the refused program ("prog 'h_open':
+ * failed to load: -13"), else the last one, for our own message; print
+ * everything only with --verbose.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	char line[sizeof(last_libbpf_error)];
+
 	if (verbose_libbpf)
 		return vfprintf(stderr, fmt, args);
-	if (level == LIBBPF_WARN) {
-		vsnprintf(last_libbpf_error, sizeof(last_libbpf_error), fmt, args);
-		last_libbpf_error[strcspn(last_libbpf_error, "\n")] = '\0';
-	}
+	if (level != LIBBPF_WARN)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, args);
+	line[strcspn(line, "\n")] = '\0';
+	if (strstr(last_libbpf_error, "prog '") && strstr(last_libbpf_error, "failed to load"))
+		return 0;
+	memcpy(last_libbpf_error, line, sizeof(line));
 	return 0;
 }
 
