@@ -215,6 +215,19 @@ static int deliver_file(struct va_capture *c, struct va_decoded *d)
 		if (d->wflags & VA_WF_PROC_ONLY)
 			return 0;
 	}
+	if (!ev->has_dev && (ev->path_flags & VA_PATH_FROM_NAME) && ev->path.len &&
+	    ev->path.ptr[0] == '/' &&
+	    !(ev->path_flags & (VA_PATH_TRUNCATED | VA_PATH_UNREACHABLE | VA_PATH_FAULT))) {
+		uint32_t dev;
+
+		if (!va_mounts_dev(&c->mounts, ev->mntns, ev->pid, ev->ppid, ev->path.ptr,
+				   ev->path.len,
+				   d->boot_ts, &dev)) {
+			ev->dev_major = dev >> 20;
+			ev->dev_minor = dev & 0xfffff;
+			ev->has_dev = true;
+		}
+	}
 	if ((d->wflags & VA_WF_USER_FILTER) && !user_filter_kept(&c->filter, ev))
 		return 0;
 	p = va_proctab_get(&c->procs, ev->pid);
@@ -265,6 +278,7 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 	c->fn = fn;
 	c->fn_ctx = ctx;
 	va_proctab_init(&c->procs, "/proc");
+	va_mounts_init(&c->mounts, "/proc");
 	va_u64map_init(&c->aggs);
 	va_capture_sync_clock(c);
 
@@ -287,6 +301,7 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 	}
 	if (ret) {
 		va_proctab_free(&c->procs);
+		va_mounts_free(&c->mounts);
 		va_u64map_free(&c->aggs);
 		free(c);
 		return ret;
@@ -338,5 +353,6 @@ void va_capture_close(struct va_capture *c)
 	va_u64map_each(&c->aggs, template_free_cb, NULL);
 	va_u64map_free(&c->aggs);
 	va_proctab_free(&c->procs);
+	va_mounts_free(&c->mounts);
 	free(c);
 }

@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "decode.h"
+#include "mounts.h"
 #include "proctab.h"
 #include "u64map.h"
 
@@ -29,6 +30,7 @@ struct va_capture {
 	va_event_fn fn;
 	void *fn_ctx;
 	struct va_proctab procs;
+	struct va_mounts mounts; /* dev of paths named by a syscall */
 	struct va_u64map aggs; /* agg id -> struct agg_template */
 	uint64_t seq;
 	uint64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
