@@ -99,7 +99,8 @@ static char last_libbpf_error[512];
  * failed to load: -13"), else the last one, for our own message; print
  * everything only with --verbose.
  */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+__attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_level level,
+								  const char *fmt, va_list args)
 {
 	char line[sizeof(last_libbpf_error)];
 
