@@ -11,16 +11,21 @@
  * verifier sees them as constants and prunes what is switched off.
  */
 const volatile __u32 self_tgid;		/* never report vfsaudit's own I/O */
-const volatile __u64 ops_sel;		/* VA_SEL_* bits (lib/ops.h) */
 const volatile bool every_call;		/* --every-call: no read/write merging */
-const volatile bool filter_uid;
-const volatile bool filter_comm;
-const volatile bool filter_dev;
-const volatile bool filter_fs;		/* default exclusion of pseudo filesystems */
-const volatile bool filter_path;	/* any --path/--exclude/default path prefix */
-const volatile bool path_includes;	/* some --path given: unmatched paths are dropped */
 const volatile __u64 wake_bytes;	/* wake the consumer once this much is queued */
 const volatile __u64 agg_idle_ns;	/* end a read/write aggregation idle this long */
+
+/*
+ * Filter switches: plain globals, so that a configuration reload (SIGHUP)
+ * changes them, with the filter maps, while the programs stay attached.
+ */
+__u64 ops_sel;		/* VA_SEL_* bits (lib/ops.h) */
+bool filter_uid;
+bool filter_comm;
+bool filter_dev;
+bool filter_fs;		/* default exclusion of pseudo filesystems */
+bool filter_path;	/* any --path/--exclude/default path prefix */
+bool path_includes;	/* some --path given: unmatched paths are dropped */
 
 /* FMODE_CREATED moved between kernel versions: user space measures it at start. */
 __u32 fmode_created;

@@ -163,10 +163,31 @@ static int put_prefix(int fd, const char *prefix, uint8_t verdict)
 	return bpf_map_update_elem(fd, &key, &verdict, BPF_ANY) ? -errno : 0;
 }
 
+/* Empty a hash or LPM map (a reload starts from nothing). */
+static void clear_map(int fd, size_t key_size)
+{
+	char key[512], next[512];
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		bpf_map_delete_elem(fd, key);
+		prev = NULL; /* the map changed: start over */
+	}
+}
+
 static int fill_filter_maps(struct vfsaudit_bpf *skel, const struct va_filter *f)
 {
 	uint8_t one = 1;
 	int err = 0, fd;
+
+	clear_map(bpf_map__fd(skel->maps.uid_filter), bpf_map__key_size(skel->maps.uid_filter));
+	clear_map(bpf_map__fd(skel->maps.comm_filter), bpf_map__key_size(skel->maps.comm_filter));
+	clear_map(bpf_map__fd(skel->maps.dev_filter), bpf_map__key_size(skel->maps.dev_filter));
+	clear_map(bpf_map__fd(skel->maps.fs_exclude), bpf_map__key_size(skel->maps.fs_exclude));
+	clear_map(bpf_map__fd(skel->maps.path_filter), bpf_map__key_size(skel->maps.path_filter));
 
 	for (unsigned int i = 0; i < f->n_uids && !err; i++)
 		err = bpf_map_update_elem(bpf_map__fd(skel->maps.uid_filter), &f->uids[i], &one,
@@ -201,6 +222,7 @@ static int fill_filter_maps(struct vfsaudit_bpf *skel, const struct va_filter *f
 	return err;
 }
 
+/* Point each syscall at its handler when one of its ops is selected, else at nothing. */
 static int install_handlers(struct vfsaudit_bpf *skel, uint64_t sel, char *err, size_t errlen)
 {
 	int table = bpf_map__fd(skel->maps.exit_handlers);
@@ -210,8 +232,6 @@ static int install_handlers(struct vfsaudit_bpf *skel, uint64_t sel, char *err, 
 		struct bpf_program *prog;
 		int fd;
 
-		if (!(h->sel & sel))
-			continue;
 		prog = bpf_object__find_program_by_name(skel->obj, h->prog);
 		fd = prog ? bpf_program__fd(prog) : -1;
 		if (fd < 0) {
@@ -221,6 +241,10 @@ static int install_handlers(struct vfsaudit_bpf *skel, uint64_t sel, char *err, 
 		for (const int *nr = h->nrs; *nr >= 0; nr++) {
 			uint32_t key = (uint32_t)*nr;
 
+			if (!(h->sel & sel)) {
+				bpf_map_delete_elem(table, &key);
+				continue;
+			}
 			if (bpf_map_update_elem(table, &key, &fd, BPF_ANY)) {
 				snprintf(err, errlen, "cannot install BPF program %s for syscall %d: %s",
 					 h->prog, *nr, strerror(errno));
@@ -229,6 +253,26 @@ static int install_handlers(struct vfsaudit_bpf *skel, uint64_t sel, char *err, 
 		}
 	}
 	return 0;
+}
+
+/* Apply @f to the loaded programs: maps first, then the switches that use them. */
+static int apply_filter(struct vfsaudit_bpf *skel, const struct va_filter *f, char *err,
+			size_t errlen)
+{
+	int ret = fill_filter_maps(skel, f);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot load the filters into the kernel: %s", strerror(-ret));
+		return ret;
+	}
+	skel->bss->filter_uid = f->n_uids > 0;
+	skel->bss->filter_comm = f->n_comms > 0;
+	skel->bss->filter_dev = f->n_devs > 0;
+	skel->bss->filter_fs = f->default_excludes;
+	skel->bss->filter_path = f->n_paths || f->n_excludes || f->default_excludes;
+	skel->bss->path_includes = f->n_paths > 0;
+	skel->bss->ops_sel = f->ops;
+	return install_handlers(skel, f->ops, err, errlen);
 }
 
 /*
@@ -350,8 +394,21 @@ static void tp_close(struct va_capture *c)
 	c->backend = NULL;
 }
 
+static int tp_set_filter(struct va_capture *c, const struct va_filter *f, char *err,
+			 size_t errlen)
+{
+	struct tp_backend *b = c->backend;
+
+	if (f->every_call != b->skel->rodata->every_call) {
+		snprintf(err, errlen, "every-call cannot change without a restart");
+		return -EINVAL;
+	}
+	return apply_filter(b->skel, f, err, errlen);
+}
+
 static const struct va_backend_ops tp_ops = {
 	.id = VA_BACKEND_TRACEPOINT,
+	.set_filter = tp_set_filter,
 	.limits = "no io_uring, no mmap writes, no in-kernel (nfsd) access; "
 		  "names in path-based calls are not followed through intermediate symlinks",
 	.poll = tp_poll,
@@ -376,7 +433,8 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	struct bpf_program *prog;
 	uint64_t rb_size = round_ringbuf(opts->ringbuf_bytes ? opts->ringbuf_bytes
 							     : DEFAULT_RINGBUF);
-	bool need_close = (f->ops & (VA_SEL(VA_OP_READ) | VA_SEL(VA_OP_WRITE))) && !f->every_call;
+	/* Loaded whenever merging is on: a reload may select reads or writes later. */
+	bool need_close = !f->every_call;
 	int ret;
 
 	if (!b)
@@ -398,14 +456,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 		goto cleanup;
 	}
 	skel->rodata->self_tgid = (uint32_t)getpid();
-	skel->rodata->ops_sel = f->ops;
 	skel->rodata->every_call = f->every_call;
-	skel->rodata->filter_uid = f->n_uids > 0;
-	skel->rodata->filter_comm = f->n_comms > 0;
-	skel->rodata->filter_dev = f->n_devs > 0;
-	skel->rodata->filter_fs = f->default_excludes;
-	skel->rodata->filter_path = f->n_paths || f->n_excludes || f->default_excludes;
-	skel->rodata->path_includes = f->n_paths > 0;
 	skel->rodata->wake_bytes = rb_size / 4;
 	skel->rodata->agg_idle_ns = AGG_IDLE_NS;
 	skel->rodata->nr_cpus = (uint32_t)libbpf_num_possible_cpus();
@@ -431,13 +482,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 			 strerror(-ret), last_libbpf_error[0] ? ": " : "", last_libbpf_error);
 		goto cleanup;
 	}
-	ret = fill_filter_maps(skel, f);
-	if (ret) {
-		snprintf(err, errlen, "cannot load the filters into the kernel: %s",
-			 strerror(-ret));
-		goto cleanup;
-	}
-	ret = install_handlers(skel, f->ops, err, errlen);
+	ret = apply_filter(skel, f, err, errlen);
 	if (ret)
 		goto cleanup;
 	ret = vfsaudit_bpf__attach(skel);
@@ -446,8 +491,15 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 			 strerror(-ret), last_libbpf_error[0] ? ": " : "", last_libbpf_error);
 		goto cleanup;
 	}
-	if (f->ops & VA_SEL(VA_OP_CREATE)) {
-		ret = calibrate_fmode_created(skel);
+	{
+		/* Needs h_open on the open syscalls, whatever --ops selects. */
+		uint64_t sel = skel->bss->ops_sel;
+
+		ret = install_handlers(skel, sel | VA_SEL(VA_OP_CREATE), err, errlen);
+		if (!ret)
+			ret = calibrate_fmode_created(skel);
+		if (!ret)
+			ret = install_handlers(skel, sel, err, errlen);
 		if (ret) {
 			snprintf(err, errlen,
 				 "cannot tell creates from opens on this kernel (calibration: %s)",

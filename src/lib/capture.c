@@ -324,6 +324,16 @@ int va_capture_drain(struct va_capture *c)
 	return c->stop ? c->stop : ret;
 }
 
+int va_capture_set_filter(struct va_capture *c, const struct va_filter *f, char *err,
+			  size_t errlen)
+{
+	int ret = c->ops->set_filter(c, f, err, errlen);
+
+	if (!ret)
+		c->filter = *f;
+	return ret;
+}
+
 enum va_backend va_capture_backend(const struct va_capture *c)
 {
 	return c->ops->id;

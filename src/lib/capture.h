@@ -60,6 +60,14 @@ int va_capture_poll(struct va_capture *c, int timeout_ms);
 /* Deliver everything still held in the kernel (aggregated counts, losses). */
 int va_capture_drain(struct va_capture *c);
 
+/**
+ * va_capture_set_filter() - replace the filters while capture goes on (a
+ * configuration reload). @f's strings must live until the next call or
+ * va_capture_close(). Returns: 0, or -errno with @err filled.
+ */
+int va_capture_set_filter(struct va_capture *c, const struct va_filter *f, char *err,
+			  size_t errlen);
+
 enum va_backend va_capture_backend(const struct va_capture *c);
 /* What the backend cannot see, for the ready line and status. */
 const char *va_capture_limits(const struct va_capture *c);

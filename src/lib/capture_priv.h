@@ -20,6 +20,8 @@ struct va_backend_ops {
 	const char *limits;
 	int (*poll)(struct va_capture *c, int timeout_ms);
 	int (*drain)(struct va_capture *c);
+	int (*set_filter)(struct va_capture *c, const struct va_filter *f, char *err,
+			  size_t errlen);
 	void (*close)(struct va_capture *c);
 };
 

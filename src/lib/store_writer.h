@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The store writer: a thread that takes events from a bounded queue and
+ * writes them in batched transactions, so that a slow disk never stalls
+ * the capture loop. When the queue is full, or the disk is, events are
+ * counted as unsaved and an "unsaved" row records how many once writing
+ * works again: loss is never silent. Retention pruning runs here too, in
+ * small steps between batches.
+ */
+#ifndef VA_STORE_WRITER_H
+#define VA_STORE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "store.h"
+
+struct va_writer;
+
+struct va_writer_stats {
+	uint64_t stored;	  /* events written */
+	uint64_t unsaved;	  /* events captured but not stored (total) */
+	uint64_t unsaved_queue;	  /* of which: queue full */
+	uint64_t unsaved_disk;	  /* of which: write failed (disk full) */
+	uint64_t pruned;	  /* events deleted by retention */
+	uint64_t batches;
+	size_t depth;		  /* events waiting now */
+	int last_error;		  /* -errno of the last failed write, 0 when fine */
+};
+
+/**
+ * va_writer_start() - start the writer thread on @s (which it then owns
+ * until va_writer_stop()).
+ * @capacity: events the queue holds before new ones are counted as unsaved.
+ * @retain_ns: delete events older than this (0: keep everything).
+ */
+int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
+		    uint64_t retain_ns);
+
+/* Queue a copy of @ev. Returns: 0, or -ENOSPC when the queue is full (counted). */
+int va_writer_push(struct va_writer *w, const struct va_event *ev);
+
+/* Queue a mark row (start, stop, crash) in order with the events. */
+int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns,
+			const char *detail);
+
+void va_writer_stats(struct va_writer *w, struct va_writer_stats *st);
+
+/* Write everything queued, stop the thread. Returns: 0, or the last write error. */
+int va_writer_stop(struct va_writer *w);
+
+#endif
