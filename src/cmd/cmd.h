@@ -4,6 +4,7 @@
 #define VA_CMD_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 #include "filter.h"
 
@@ -13,6 +14,10 @@
 #define EXIT_USAGE   2
 
 int do_watch(int argc, char **argv);
+int do_run(int argc, char **argv);
+int do_history(int argc, char **argv);
+int do_report(int argc, char **argv);
+int do_status(int argc, char **argv);
 
 /* The filter options every capturing command accepts, for getopt_long. */
 #define FILTER_LONG_OPTIONS                                                                    \

@@ -22,11 +22,11 @@ static int not_yet(int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{ "watch", do_watch, "live stream of file events to stdout" },
-	{ "run", not_yet, "the daemon: store every event, feed the sinks" },
-	{ "history", not_yet, "how many times PATH was changed, by whom, when" },
-	{ "report", not_yet, "most changed paths, most active users and programs" },
+	{ "run", do_run, "the daemon: store every event, feed the sinks" },
+	{ "history", do_history, "how many times PATH was changed, by whom, when" },
+	{ "report", do_report, "most changed paths, most active users and programs" },
 	{ "verify", not_yet, "check that the stored record is intact" },
-	{ "status", not_yet, "the running daemon's backend, rates and losses" },
+	{ "status", do_status, "the running daemon's backend, rates and losses" },
 };
 
 static void usage(FILE *out)

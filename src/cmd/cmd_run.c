@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfsaudit run: the daemon. Captures, stores every event, stays in the
+ * foreground (systemd Type=notify, daemontools). SIGTERM/SIGINT flush and
+ * exit 0; SIGHUP reloads the configuration's filters while capture goes on.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "capture.h"
+#include "config.h"
+#include "status.h"
+#include "store.h"
+#include "store_writer.h"
+
+static volatile sig_atomic_t stopping, reloading;
+
+static void on_stop(int sig)
+{
+	stopping = 1;
+}
+
+static void on_hup(int sig)
+{
+	reloading = 1;
+}
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"SYNOPSIS\n"
+		"  vfsaudit run [--config FILE] [FILTER...] [--db FILE] [--retain DUR]\n"
+		"\n"
+		"The daemon: records every event in the store (SQLite) for `history`, `report`\n"
+		"and `status`. Stays in the foreground; writes `ready backend=NAME` to standard\n"
+		"error and READY=1 to $NOTIFY_SOCKET once attached. SIGTERM or SIGINT: write\n"
+		"what is queued and exit 0. SIGHUP: reload the configuration file's filters.\n"
+		"Needs root.\n"
+		"\n"
+		"OPTIONS\n"
+		"  --config FILE        settings file (default %s; missing is fine\n"
+		"                       unless given): `key = value` lines, one key per long\n"
+		"                       option (path = /etc), `#` comments\n"
+		"  --db FILE            the store (default %s)\n"
+		"  --retain DUR         keep events this long (default 7d; 0 or forever: all)\n"
+		"  --status-file FILE   where `vfsaudit status` looks (default %s)\n"
+		"  --queue-size N       events held for the store before counting them unsaved\n"
+		"  --backend NAME, --buffer-size SIZE, --verbose: as for watch\n"
+		"\n",
+		VA_CONFIG_DEFAULT_PATH, VA_STORE_DEFAULT_PATH, VA_STATUS_DEFAULT_PATH);
+	filter_usage(out);
+	fprintf(out, "\nEXAMPLES\n"
+		     "  sudo vfsaudit run\n"
+		     "  sudo vfsaudit run --path /etc --path /home --retain 30d\n"
+		     "  vfsaudit history /etc/foobar --since 7d\n");
+}
+
+/* systemd's readiness protocol, without libsystemd: one datagram. */
+static void notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	len = strlen(path);
+	memcpy(sa.sun_path, path, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract namespace */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	close(fd);
+}
+
+static uint64_t now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct daemon {
+	struct va_capture *cap;
+	struct va_store *store;
+	struct va_writer *writer;
+	uint64_t events;
+};
+
+static int on_event(const struct va_event *ev, void *arg)
+{
+	struct daemon *d = arg;
+
+	d->events++;
+	/* A full queue is counted by the writer and recorded as unsaved. */
+	va_writer_push(d->writer, ev);
+	return 0;
+}
+
+/*
+ * Settings: the configuration file first, then the command line on top
+ * (repeatable options add, others replace). Returns: 0 or an exit code.
+ */
+static int load_settings(struct va_config *cfg, int argc, char **argv, bool *verbose,
+			 bool quiet_help)
+{
+	static const struct option longopts[] = {
+		FILTER_LONG_OPTIONS,
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 0 },
+		{ "retain", required_argument, NULL, 0 },
+		{ "status-file", required_argument, NULL, 0 },
+		{ "queue-size", required_argument, NULL, 0 },
+		{ "backend", required_argument, NULL, 0 },
+		{ "buffer-size", required_argument, NULL, 0 },
+		{ "syslog", optional_argument, NULL, 0 },
+		{ "syslog-tag", required_argument, NULL, 0 },
+		{ "syslog-remote", required_argument, NULL, 0 },
+		{ "json-log", required_argument, NULL, 0 },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = NULL;
+	char err[512];
+	int opt, idx, ret;
+
+	/* First pass: only --config and --help, so the file is read before the options. */
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "hv", longopts, &idx)) != -1) {
+		if (opt == 'c')
+			config = optarg;
+		else if (opt == 'h') {
+			if (!quiet_help)
+				run_usage(stdout);
+			return -1;
+		} else if (opt == '?') {
+			fprintf(stderr,
+				"vfsaudit run: unknown option or missing value in '%s'; see "
+				"`vfsaudit run --help`\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfsaudit run: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	ret = va_config_load(cfg, config ? config : VA_CONFIG_DEFAULT_PATH, err, sizeof(err));
+	if (ret && !(ret == -ENOENT && !config)) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		return EXIT_USAGE;
+	}
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "hv", longopts, &idx)) != -1) {
+		const char *name = longopts[idx].name;
+
+		if (opt == 'v') {
+			*verbose = true;
+			continue;
+		}
+		if (opt != 0)
+			continue;
+		if (!strcmp(name, "every-call") || !strcmp(name, "no-default-excludes")) {
+			ret = va_config_set(cfg, name[0] == 'e' ? "every-call" : "default-excludes",
+					    name[0] == 'e' ? "yes" : "no", err, sizeof(err));
+		} else {
+			ret = va_config_set(cfg, name, optarg ? optarg : "", err, sizeof(err));
+		}
+		if (ret) {
+			fprintf(stderr, "vfsaudit: --%s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t started,
+			 uint64_t *last_events, uint64_t *last_ns)
+{
+	struct va_capture_stats cs;
+	struct va_writer_stats ws;
+	struct va_status st = { 0 };
+	uint64_t now = now_ns(CLOCK_REALTIME);
+
+	va_capture_stats(d->cap, &cs);
+	va_writer_stats(d->writer, &ws);
+	st.pid = (uint32_t)getpid();
+	snprintf(st.backend, sizeof(st.backend), "%s", va_backend_name(va_capture_backend(d->cap)));
+	snprintf(st.unseen, sizeof(st.unseen), "%s", va_capture_limits(d->cap));
+	snprintf(st.store, sizeof(st.store), "%s", cfg->db);
+	st.started_ns = started;
+	st.updated_ns = now;
+	st.events = d->events;
+	if (now > *last_ns)
+		st.events_per_s = (double)(d->events - *last_events) * 1e9 / (double)(now - *last_ns);
+	st.lost = cs.lost;
+	st.unsaved_queue = ws.unsaved_queue;
+	st.unsaved_disk = ws.unsaved_disk;
+	st.stored = ws.stored;
+	st.queue_depth = ws.depth;
+	st.store_bytes = va_store_size(d->store);
+	st.store_error = ws.last_error;
+	va_status_write(cfg->status_file, &st);
+	*last_events = d->events;
+	*last_ns = now;
+}
+
+/* SIGHUP: read the settings again and apply the filters; other changes need a restart. */
+static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *d)
+{
+	struct va_config next;
+	bool verbose = false;
+	char err[512];
+
+	va_config_init(&next);
+	if (load_settings(&next, argc, argv, &verbose, true)) {
+		fprintf(stderr, "vfsaudit: reload refused, the previous settings stay in force\n");
+		va_config_free(&next);
+		return;
+	}
+	if (strcmp(next.db, cfg->db) || next.backend != cfg->backend)
+		fprintf(stderr, "vfsaudit: reload: db and backend changes take effect at restart\n");
+	if (va_capture_set_filter(d->cap, &next.filter, err, sizeof(err))) {
+		fprintf(stderr, "vfsaudit: reload refused: %s\n", err);
+		va_config_free(&next);
+		return;
+	}
+	/* The capture now uses next's filter strings: keep them, free the old ones. */
+	va_filter_free(&cfg->filter);
+	cfg->filter = next.filter;
+	fprintf(stderr, "vfsaudit: configuration reloaded\n");
+}
+
+int do_run(int argc, char **argv)
+{
+	struct va_capture_opts opts = { 0 };
+	struct daemon d = { 0 };
+	struct va_config cfg;
+	struct sigaction sa;
+	char err[PATH_MAX + 256], detail[64];
+	uint64_t started, last_ts, last_events = 0, last_status = 0, last_rate_ns;
+	char lock_path[PATH_MAX + 8];
+	bool verbose = false;
+	int ret, last_op, lock_fd = -1;
+
+	va_config_init(&cfg);
+	ret = load_settings(&cfg, argc, argv, &verbose, false);
+	if (ret) {
+		va_config_free(&cfg);
+		return ret < 0 ? EXIT_OK : ret;
+	}
+
+	/* One daemon per store: a second would record every event twice. */
+	snprintf(lock_path, sizeof(lock_path), "%s.lock", cfg.db);
+	ret = va_store_open(&d.store, cfg.db, VA_STORE_WRITE, err, sizeof(err));
+	if (!ret) {
+		lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB)) {
+			snprintf(err, sizeof(err),
+				 "another vfsaudit run is recording into %s; stop it first", cfg.db);
+			ret = -EBUSY;
+		}
+	}
+	if (ret) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		ret = EXIT_RUNTIME;
+		goto cleanup;
+	}
+	started = now_ns(CLOCK_REALTIME);
+	/* The last stop was not clean: say from when nothing was recorded. */
+	if (!va_store_last(d.store, &last_op, &last_ts) && last_op != VA_MARK_STOP) {
+		if (!va_store_begin(d.store)) {
+			va_store_mark(d.store, VA_MARK_CRASH, last_ts, 0, "not stopped cleanly");
+			va_store_commit(d.store);
+		}
+	}
+	ret = va_writer_start(&d.writer, d.store, cfg.queue_events, cfg.retain_ns);
+	if (ret) {
+		fprintf(stderr, "vfsaudit: cannot start the store writer: %s\n", strerror(-ret));
+		ret = EXIT_RUNTIME;
+		goto cleanup;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	opts.filter = &cfg.filter;
+	opts.backend = cfg.backend;
+	opts.ringbuf_bytes = cfg.ringbuf_bytes;
+	opts.verbose = verbose;
+	ret = va_capture_open(&d.cap, &opts, on_event, &d, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		ret = ret == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
+		goto cleanup;
+	}
+	snprintf(detail, sizeof(detail), "backend=%s", va_backend_name(va_capture_backend(d.cap)));
+	va_writer_push_mark(d.writer, VA_MARK_START, started, detail);
+	fprintf(stderr, "ready backend=%s unseen=\"%s\" store=%s\n",
+		va_backend_name(va_capture_backend(d.cap)), va_capture_limits(d.cap), cfg.db);
+	fflush(stderr);
+	notify("READY=1");
+
+	last_rate_ns = now_ns(CLOCK_REALTIME);
+	ret = EXIT_OK;
+	while (!stopping) {
+		int n = va_capture_poll(d.cap, 100);
+
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "vfsaudit: capture failed: %s\n", strerror(-n));
+			ret = EXIT_RUNTIME;
+			break;
+		}
+		if (reloading) {
+			reloading = 0;
+			notify("RELOADING=1");
+			reload(&cfg, argc, argv, &d);
+			notify("READY=1");
+		}
+		if (now_ns(CLOCK_MONOTONIC) - last_status >= 1000000000ull) {
+			last_status = now_ns(CLOCK_MONOTONIC);
+			write_status(&cfg, &d, started, &last_events, &last_rate_ns);
+		}
+	}
+	notify("STOPPING=1");
+	va_capture_drain(d.cap);
+	va_writer_push_mark(d.writer, VA_MARK_STOP, now_ns(CLOCK_REALTIME),
+			    ret == EXIT_OK ? "clean stop" : "capture failed");
+
+cleanup:
+	va_capture_close(d.cap);
+	if (d.writer) {
+		struct va_writer_stats ws;
+
+		va_writer_stats(d.writer, &ws);
+		if (va_writer_stop(d.writer) || ws.unsaved)
+			fprintf(stderr,
+				"vfsaudit: %llu events could not be stored (queue full: %llu, "
+				"write failed: %llu)\n",
+				(unsigned long long)ws.unsaved, (unsigned long long)ws.unsaved_queue,
+				(unsigned long long)ws.unsaved_disk);
+	}
+	va_store_close(d.store);
+	if (last_status)
+		unlink(cfg.status_file);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	va_config_free(&cfg);
+	return ret;
+}

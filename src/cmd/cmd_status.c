@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vfsaudit status: the running daemon's backend, rates, losses and store. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "common.h"
+#include "config.h"
+#include "store.h"
+#include <sqlite3.h>
+#include "format.h"
+#include "status.h"
+#include "timefmt.h"
+
+static void status_usage(FILE *out)
+{
+	fprintf(out,
+		"SYNOPSIS\n"
+		"  vfsaudit status [--status-file FILE] [--format text|json]\n"
+		"\n"
+		"The running daemon (vfsaudit run): backend and what it cannot see, uptime,\n"
+		"events/s, events lost by cause, store queue, store size and oldest event.\n"
+		"Exit 0 when a daemon is running, 1 when none is. Reads the status file the\n"
+		"daemon rewrites every second (default %s, root only).\n"
+		"\n"
+		"JSON: the status file's fields (pid, backend, unseen, store, started_ns,\n"
+		"updated_ns, events, events_per_s, lost, unsaved_queue, unsaved_disk, stored,\n"
+		"queue_depth, store_bytes, store_error) plus running, oldest_event, stored_rows.\n",
+		VA_STATUS_DEFAULT_PATH);
+}
+
+/* The store's oldest event and row count, when the store can be read. */
+static void store_facts(const char *db, uint64_t *oldest, int64_t *rows)
+{
+	struct va_store *s;
+	char err[256];
+	sqlite3_stmt *st;
+
+	*oldest = 0;
+	*rows = -1;
+	if (va_store_open(&s, db, 0, err, sizeof(err)))
+		return;
+	if (sqlite3_prepare_v2(va_store_db(s), "SELECT min(ts), max(id) FROM events WHERE op < 100",
+			       -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*oldest = (uint64_t)sqlite3_column_int64(st, 0);
+			*rows = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	va_store_close(s);
+}
+
+int do_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "status-file", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = VA_STATUS_DEFAULT_PATH;
+	enum va_format fmt = VA_FORMAT_TEXT;
+	struct va_status st;
+	uint64_t now = now_real_ns(), oldest;
+	int64_t rows;
+	bool running;
+	char a[64];
+	int opt, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			file = optarg;
+			break;
+		case 'f':
+			if (va_format_parse(optarg, &fmt)) {
+				fprintf(stderr, "vfsaudit: --format '%s': use text or json\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			status_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "vfsaudit status: unknown option or missing value in '%s'\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	ret = va_status_read(file, &st);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "vfsaudit: no daemon running (no %s); start it with `vfsaudit run`\n",
+			file);
+		return EXIT_RUNTIME;
+	}
+	if (ret) {
+		fprintf(stderr, "vfsaudit: cannot read %s: %s\n", file,
+			ret == -EINVAL ? "not a status file" : strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	/* A daemon killed with -9 leaves its file behind: check it still runs and writes. */
+	running = st.pid && (!kill((pid_t)st.pid, 0) || errno == EPERM) &&
+		  now - st.updated_ns < 10ull * 1000000000ull;
+	store_facts(st.store, &oldest, &rows);
+
+	if (fmt == VA_FORMAT_JSON) {
+		json_object *o = json_object_from_file(file);
+		char ts[VA_RFC3339_SIZE];
+
+		if (!o)
+			return EXIT_RUNTIME;
+		json_object_object_add(o, "running", json_object_new_boolean(running));
+		if (oldest) {
+			va_time_rfc3339(oldest, ts, sizeof(ts));
+			json_object_object_add(o, "oldest_event", json_object_new_string(ts));
+		} else {
+			json_object_object_add(o, "oldest_event", NULL);
+		}
+		json_object_object_add(o, "stored_rows", rows >= 0 ? json_object_new_int64(rows) : NULL);
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return running ? EXIT_OK : EXIT_RUNTIME;
+	}
+	fmt_local(st.started_ns, a, sizeof(a), 1);
+	if (running) {
+		uint64_t up = (now - st.started_ns) / 1000000000ull;
+
+		printf("vfsaudit run (pid %u): running since %s, up %lluh%02llum%02llus\n", st.pid, a,
+		       (unsigned long long)(up / 3600), (unsigned long long)(up / 60 % 60),
+		       (unsigned long long)(up % 60));
+	} else {
+		printf("vfsaudit run (pid %u): NOT RUNNING (last status %llus ago; started %s)\n",
+		       st.pid, (unsigned long long)((now - st.updated_ns) / 1000000000ull), a);
+	}
+	printf("backend:  %s (cannot see: %s)\n", st.backend, st.unseen);
+	printf("events:   %llu captured, %.1f/s now, %llu stored, %llu waiting for the store\n",
+	       (unsigned long long)st.events, st.events_per_s, (unsigned long long)st.stored,
+	       (unsigned long long)st.queue_depth);
+	printf("lost:     %llu in the kernel (ring buffer full), %llu unsaved (store queue full),"
+	       " %llu unsaved (store write failed)\n",
+	       (unsigned long long)st.lost, (unsigned long long)st.unsaved_queue,
+	       (unsigned long long)st.unsaved_disk);
+	if (st.store_error)
+		printf("store:    LAST WRITE FAILED: %s\n", strerror(-st.store_error));
+	printf("store:    %s, %.1f MiB", st.store, (double)st.store_bytes / 1048576.0);
+	if (oldest) {
+		fmt_local(oldest, a, sizeof(a), 1);
+		printf(", oldest event %s", a);
+	}
+	putchar('\n');
+	return running ? EXIT_OK : EXIT_RUNTIME;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <pwd.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "common.h"
+#include "store.h"
+#include "timefmt.h"
+
+uint64_t now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void fmt_local(uint64_t ns, char *buf, size_t len, int zone)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, zone ? "%Y-%m-%d %H:%M:%S %Z" : "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void user_name(uint32_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (!getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) && res)
+		snprintf(buf, len, "%s", res->pw_name);
+	else
+		snprintf(buf, len, "#%u", uid);
+}
+
+void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first)
+{
+	char a[64], b[64];
+
+	if (first && since < first) {
+		fmt_local(first, a, sizeof(a), 1);
+		fprintf(out, "no record before %s: the auditor was not yet recording\n", a);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct va_gap *g = &gaps[i];
+
+		fmt_local(g->from_ns, a, sizeof(a), 0);
+		if (g->unsaved) {
+			fprintf(out, "%llu events not stored from %s (store queue or disk full)\n",
+				(unsigned long long)g->unsaved, a);
+		} else if (g->to_ns) {
+			fmt_local(g->to_ns, b, sizeof(b), 1);
+			fprintf(out, "no record between %s and %s: auditor not running%s\n", a, b,
+				g->crash ? " (it stopped without a clean shutdown)" : "");
+		} else {
+			fprintf(out, "no record since %s: auditor not running%s\n", a,
+				g->crash ? " (it stopped without a clean shutdown)" : "");
+		}
+	}
+}
+
+struct json_object *gaps_json(const struct va_gap *gaps, size_t n)
+{
+	json_object *arr = json_object_new_array();
+	char ts[VA_RFC3339_SIZE];
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *g = json_object_new_object();
+
+		va_time_rfc3339(gaps[i].from_ns, ts, sizeof(ts));
+		json_object_object_add(g, "from", json_object_new_string(ts));
+		if (gaps[i].to_ns) {
+			va_time_rfc3339(gaps[i].to_ns, ts, sizeof(ts));
+			json_object_object_add(g, "to", json_object_new_string(ts));
+		} else {
+			json_object_object_add(g, "to", NULL);
+		}
+		json_object_object_add(g, "reason",
+				       json_object_new_string(gaps[i].unsaved ? "unsaved"
+							      : gaps[i].crash ? "crash"
+									      : "not running"));
+		if (gaps[i].unsaved)
+			json_object_object_add(g, "unsaved",
+					       json_object_new_int64((int64_t)gaps[i].unsaved));
+		json_object_array_add(arr, g);
+	}
+	return arr;
+}
+
+int open_store_ro(const char *db, struct va_store **out)
+{
+	char err[4352];
+	int ret = va_store_open(out, db, 0, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *out)
+{
+	if (va_parse_when(value, now, out)) {
+		fprintf(stderr,
+			"vfsaudit: --%s '%s': give a duration back from now (90s, 15m, 12h, 7d) or a "
+			"time (2026-11-20, 2026-11-20T13:00:00Z)\n",
+			opt, value);
+		return EXIT_USAGE;
+	}
+	return 0;
+}

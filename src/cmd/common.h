@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers the query commands share: times, user names, store opening. */
+#ifndef VA_CMD_COMMON_H
+#define VA_CMD_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "query.h"
+
+/* "2026-11-20 13:01:02" in local time (with the zone when @zone). */
+void fmt_local(uint64_t ns, char *buf, size_t len, int zone);
+/* A user's name, or "#UID" when the system does not know it. */
+void user_name(uint32_t uid, char *buf, size_t len);
+/* Print the gaps of a window as sentences a person reads. */
+void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first);
+/* The gaps as a JSON array. */
+struct json_object *gaps_json(const struct va_gap *gaps, size_t n);
+/* Open the store read-only; prints the reason and returns an exit code on failure. */
+int open_store_ro(const char *db, struct va_store **out);
+/* Parse WHEN for --since/--until; prints the reason. Returns: 0 or EXIT_USAGE. */
+int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *out);
+uint64_t now_real_ns(void);
+
+#endif

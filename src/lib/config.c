@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "util.h"
+
+void va_config_init(struct va_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	va_filter_init(&c->filter);
+	snprintf(c->db, sizeof(c->db), "%s", "/var/lib/vfsaudit/audit.db");
+	snprintf(c->status_file, sizeof(c->status_file), "%s", VA_STATUS_DEFAULT_PATH);
+	c->retain_ns = VA_RETAIN_DEFAULT_NS;
+	c->backend = VA_BACKEND_AUTO;
+}
+
+void va_config_free(struct va_config *c)
+{
+	if (c)
+		va_filter_free(&c->filter);
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") ||
+	    !strcasecmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") ||
+	    !strcasecmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* A duration: "0" or "forever" keep everything; else N followed by s, m, h, d or w. */
+static int parse_duration(const char *v, uint64_t *ns)
+{
+	static const struct {
+		char unit;
+		uint64_t ns;
+	} units[] = { { 's', 1000000000ull },	    { 'm', 60000000000ull },
+		      { 'h', 3600000000000ull },    { 'd', 86400000000000ull },
+		      { 'w', 604800000000000ull } };
+	char num[32];
+	size_t n = strlen(v);
+	uint64_t count;
+
+	if (!strcmp(v, "0") || !strcasecmp(v, "forever")) {
+		*ns = 0;
+		return 0;
+	}
+	if (n < 2 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, v, n - 1);
+	num[n - 1] = '\0';
+	if (va_parse_u64(num, 1000000, &count) || !count)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (v[n - 1] == units[i].unit) {
+			*ns = count * units[i].ns;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int set_path(char *dst, size_t size, const char *key, const char *v, char *err,
+		    size_t errlen)
+{
+	if (v[0] != '/' || strlen(v) >= size) {
+		snprintf(err, errlen, "%s '%s': give an absolute path", key, v);
+		return -EINVAL;
+	}
+	snprintf(dst, size, "%s", v);
+	return 0;
+}
+
+static const char *const sink_keys[] = { "syslog", "syslog-tag", "syslog-remote", "json-log",
+					  NULL };
+
+int va_config_set(struct va_config *c, const char *key, const char *value, char *err,
+		  size_t errlen)
+{
+	bool b;
+	int ret;
+
+	if (!value)
+		value = "";
+	if (!strcmp(key, "every-call") || !strcmp(key, "default-excludes")) {
+		if (parse_bool(value, &b)) {
+			snprintf(err, errlen, "%s '%s': use yes or no", key, value);
+			return -EINVAL;
+		}
+		if (key[0] == 'e')
+			c->filter.every_call = b;
+		else
+			c->filter.default_excludes = b;
+		return 0;
+	}
+	if (!strcmp(key, "db"))
+		return set_path(c->db, sizeof(c->db), key, value, err, errlen);
+	if (!strcmp(key, "status-file"))
+		return set_path(c->status_file, sizeof(c->status_file), key, value, err, errlen);
+	if (!strcmp(key, "retain")) {
+		if (parse_duration(value, &c->retain_ns)) {
+			snprintf(err, errlen,
+				 "retain '%s': give a duration (90s, 15m, 12h, 7d, 2w) or forever",
+				 value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "backend")) {
+		if (va_backend_parse(value, &c->backend)) {
+			snprintf(err, errlen, "backend '%s': use auto, tracepoint, lsm or fanotify",
+				 value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "buffer-size") || !strcmp(key, "queue-size")) {
+		uint64_t v;
+
+		ret = key[0] == 'b' ? va_parse_size(value, &v) : va_parse_u64(value, 1u << 26, &v);
+		if (ret || !v || (key[0] == 'b' && v > (1ull << 30))) {
+			snprintf(err, errlen, "%s '%s': give a number%s", key, value,
+				 key[0] == 'b' ? " of bytes from 4k to 1G" : " of events, up to 67108864");
+			return -EINVAL;
+		}
+		if (key[0] == 'b')
+			c->ringbuf_bytes = v;
+		else
+			c->queue_events = v;
+		return 0;
+	}
+	for (const char *const *k = sink_keys; *k; k++) {
+		if (!strcmp(key, *k)) {
+			snprintf(err, errlen,
+				 "%s: syslog and JSON-log sinks are not available in this version; "
+				 "the store and `vfsaudit watch --format json` are",
+				 key);
+			return -EINVAL;
+		}
+	}
+	return va_filter_add(&c->filter, key, value, err, errlen);
+}
+
+struct load_ctx {
+	struct va_config *c;
+	const char *file;
+	int line;
+	char *err;
+	size_t errlen;
+	int ret;
+};
+
+/* inih calls this once per key; returning 0 marks the line as bad. */
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *l = user;
+	char msg[256];
+	int ret;
+
+	if (l->ret)
+		return 1; /* report the first bad line only */
+	if (section[0] && strcmp(section, "vfsaudit")) {
+		snprintf(msg, sizeof(msg), "unknown section [%s]; put settings at the top or in "
+					   "[vfsaudit]",
+			 section);
+		ret = -EINVAL;
+	} else {
+		ret = va_config_set(l->c, name, value, msg, sizeof(msg));
+		if (ret == -ENOENT)
+			snprintf(msg, sizeof(msg), "unknown setting '%s'", name);
+	}
+	if (ret) {
+		snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
+		l->ret = ret == -E2BIG ? -EINVAL : (ret == -ENOENT ? -EINVAL : ret);
+		return 0;
+	}
+	return 1;
+}
+
+int va_config_load(struct va_config *c, const char *file, char *err, size_t errlen)
+{
+	struct load_ctx l = { c, file, 0, err, errlen, 0 };
+	char where[64];
+	FILE *fp = fopen(file, "re");
+	int line;
+
+	if (!fp) {
+		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
+		return -errno;
+	}
+	line = ini_parse_file(fp, on_key, &l);
+	fclose(fp);
+	if (line > 0) {
+		/* Put the line number where the message names the file. */
+		size_t n = strlen(file);
+
+		snprintf(where, sizeof(where), ":%d", line);
+		if (l.ret && !strncmp(err, file, n)) {
+			char rest[512];
+
+			snprintf(rest, sizeof(rest), "%s", err + n);
+			snprintf(err, errlen, "%s%s%s", file, where, rest);
+		} else {
+			snprintf(err, errlen, "%s%s: not a 'key = value' line", file, where);
+		}
+		return -EINVAL;
+	}
+	if (line < 0) {
+		snprintf(err, errlen, "cannot read %s", file);
+		return -EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "status.h"
+
+static int ensure_dir(const char *file)
+{
+	char copy[PATH_MAX];
+
+	snprintf(copy, sizeof(copy), "%s", file);
+	if (mkdir(dirname(copy), 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int va_status_write(const char *file, const struct va_status *st)
+{
+	char tmp[PATH_MAX + 16];
+	json_object *o = json_object_new_object();
+	const char *text;
+	int fd, ret = 0;
+	size_t len;
+
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "pid", json_object_new_int64(st->pid));
+	json_object_object_add(o, "backend", json_object_new_string(st->backend));
+	json_object_object_add(o, "unseen", json_object_new_string(st->unseen));
+	json_object_object_add(o, "store", json_object_new_string(st->store));
+	json_object_object_add(o, "started_ns", json_object_new_int64((int64_t)st->started_ns));
+	json_object_object_add(o, "updated_ns", json_object_new_int64((int64_t)st->updated_ns));
+	json_object_object_add(o, "events", json_object_new_int64((int64_t)st->events));
+	json_object_object_add(o, "events_per_s", json_object_new_double(st->events_per_s));
+	json_object_object_add(o, "lost", json_object_new_int64((int64_t)st->lost));
+	json_object_object_add(o, "unsaved_queue", json_object_new_int64((int64_t)st->unsaved_queue));
+	json_object_object_add(o, "unsaved_disk", json_object_new_int64((int64_t)st->unsaved_disk));
+	json_object_object_add(o, "stored", json_object_new_int64((int64_t)st->stored));
+	json_object_object_add(o, "queue_depth", json_object_new_int64((int64_t)st->queue_depth));
+	json_object_object_add(o, "store_bytes", json_object_new_int64((int64_t)st->store_bytes));
+	json_object_object_add(o, "store_error", json_object_new_int(st->store_error));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+
+	ret = ensure_dir(file);
+	if (ret)
+		goto out;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+		ret = -EIO;
+	close(fd);
+	if (!ret && rename(tmp, file))
+		ret = -errno;
+out:
+	json_object_put(o);
+	return ret;
+}
+
+static uint64_t get_u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_int64(v) : 0;
+}
+
+static void get_str(json_object *o, const char *key, char *dst, size_t size)
+{
+	json_object *v;
+
+	dst[0] = '\0';
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		snprintf(dst, size, "%s", json_object_get_string(v));
+}
+
+int va_status_read(const char *file, struct va_status *st)
+{
+	json_object *o = json_object_from_file(file);
+	json_object *v;
+
+	memset(st, 0, sizeof(*st));
+	if (!o)
+		return access(file, F_OK) ? -ENOENT : -EINVAL;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return -EINVAL;
+	}
+	st->pid = (uint32_t)get_u64(o, "pid");
+	get_str(o, "backend", st->backend, sizeof(st->backend));
+	get_str(o, "unseen", st->unseen, sizeof(st->unseen));
+	get_str(o, "store", st->store, sizeof(st->store));
+	st->started_ns = get_u64(o, "started_ns");
+	st->updated_ns = get_u64(o, "updated_ns");
+	st->events = get_u64(o, "events");
+	if (json_object_object_get_ex(o, "events_per_s", &v))
+		st->events_per_s = json_object_get_double(v);
+	st->lost = get_u64(o, "lost");
+	st->unsaved_queue = get_u64(o, "unsaved_queue");
+	st->unsaved_disk = get_u64(o, "unsaved_disk");
+	st->stored = get_u64(o, "stored");
+	st->queue_depth = get_u64(o, "queue_depth");
+	st->store_bytes = get_u64(o, "store_bytes");
+	st->store_error = (int)get_u64(o, "store_error");
+	json_object_put(o);
+	return 0;
+}
