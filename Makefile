@@ -44,7 +44,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test unit e2e sanitize fuzz clean format bench
+.PHONY: all test unit e2e sanitize fuzz clean format bench install valgrind
 
 all: $(OUTPUT)/vfsaudit
 
@@ -106,6 +106,16 @@ fuzz:
 
 bench: $(OUTPUT)/vfsaudit
 	$(Q)bench/run $(OUTPUT)/vfsaudit
+
+PREFIX ?= /usr/local
+install: $(OUTPUT)/vfsaudit
+	install -D -m 0755 $(OUTPUT)/vfsaudit $(DESTDIR)$(PREFIX)/sbin/vfsaudit
+	install -D -m 0644 dist/vfsaudit.service $(DESTDIR)/etc/systemd/system/vfsaudit.service
+	[ -e $(DESTDIR)/etc/vfsaudit/vfsaudit.conf ] || \
+		install -D -m 0644 dist/vfsaudit.conf $(DESTDIR)/etc/vfsaudit/vfsaudit.conf
+
+valgrind: $(OUTPUT)/vfsaudit
+	$(Q)tests/valgrind/run $(OUTPUT)/vfsaudit
 
 format:
 	clang-format -i $(wildcard src/*.h src/lib/*.[ch] src/cmd/*.[ch] src/bpf/*.[ch] tests/*/*.[ch])
