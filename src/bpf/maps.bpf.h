@@ -29,6 +29,8 @@ bool path_includes;	/* some --path given: unmatched paths are dropped */
 
 /* FMODE_CREATED moved between kernel versions: user space measures it at start. */
 __u32 fmode_created;
+/* Our name hash matches the dcache's (checked at start): names can be resolved. */
+bool name_hash_ok;
 __u64 agg_next_id;
 
 /* Mirror of the selection bits in lib/ops.h. */
@@ -159,6 +161,9 @@ struct scratch {
 	char data[VA_WIRE_DATA_MAX + VA_WIRE_NAME_MAX]; /* slack for masked offsets */
 	char walk[WALK_BUF + 256]; /* slack: masked offset + masked length stays inside */
 	struct path_key key;
+	/* A syscall's name and its symlink expansion; twice the size for masked offsets. */
+	char names[2][2 * VA_WIRE_NAME_MAX];
+	char comp[264] __attribute__((aligned(8))); /* one component, zero padded, for hashing */
 };
 
 struct {
@@ -171,9 +176,25 @@ struct {
 /* Calibration of fmode_created: f_mode of vfsaudit's own opens, see capture.c. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u32);
 } calib SEC(".maps");
+
+/* unlink/rmdir: the object, seen at syscall entry before its name goes. */
+struct victim {
+	__u64 ino;
+	__u32 dev;
+	__u32 imode;
+	__u32 fs_magic;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct victim);
+} victims SEC(".maps");
 
 #endif

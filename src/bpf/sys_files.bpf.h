@@ -44,9 +44,12 @@ static __always_inline struct scratch *begin(struct task_struct *task, __u32 op,
 	return s;
 }
 
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_SYMLINK_FOLLOW   0x400
+
 /* Fill str1 from (@dfd, @uname), or from the dfd's file for AT_EMPTY_PATH calls. */
 static __always_inline void str1_from_name(struct scratch *s, struct task_struct *task, long dfd,
-					   const char *uname)
+					   const char *uname, __u32 rflags)
 {
 	struct file *f;
 
@@ -58,7 +61,8 @@ static __always_inline void str1_from_name(struct scratch *s, struct task_struct
 			return;
 		}
 	}
-	s->ev.str_len[0] = put_name(s, task, 0, dfd, uname, &s->ev.str_flags[0]);
+	s->ev.str_len[0] =
+		put_resolved(s, task, 0, dfd, uname, rflags | RES_OBJECT, &s->ev.str_flags[0]);
 }
 
 static __always_inline void str1_from_fd(struct scratch *s, struct task_struct *task, long fd)
@@ -77,6 +81,30 @@ static __always_inline void finish(struct scratch *s)
 {
 	if (event_kept(s))
 		emit_file(s);
+}
+
+/*
+ * Check our full_name_hash() against the hash the dcache stored for a
+ * file vfsaudit itself created: calib[2] = 1 when they agree, 2 when not.
+ */
+static __always_inline void calibrate_name_hash(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	struct scratch *s = get_scratch();
+	__u64 hl = 0;
+	__u32 key = 2, verdict = 2, len;
+
+	if (!s)
+		return;
+	bpf_probe_read_kernel(&hl, sizeof(hl), (void *)d + bpf_core_field_offset(struct dentry, d_name));
+	len = hl >> 32;
+	if (len && len <= 255) {
+		__builtin_memset(s->comp, 0, sizeof(s->comp));
+		bpf_probe_read_kernel(s->comp, len & 255, BPF_CORE_READ(d, d_name.name));
+		if (name_hash_len(s, (__u64)BPF_CORE_READ(d, d_parent), len) == hl)
+			verdict = 1;
+	}
+	bpf_map_update_elem(&calib, &key, &verdict, BPF_ANY);
 }
 
 /* open, creat, openat, openat2, open_by_handle_at */
@@ -131,6 +159,7 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 			__u32 fmode = BPF_CORE_READ(f, f_mode);
 
 			bpf_map_update_elem(&calib, &idx, &fmode, BPF_ANY);
+			calibrate_name_hash(f);
 		}
 		return 0;
 	}
@@ -162,7 +191,9 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 			return 0;
 		s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
 	} else if (uname) {
-		s->ev.str_len[0] = put_name(s, task, 0, dfd, uname, &s->ev.str_flags[0]);
+		/* Failed: no object, but its directory resolves. */
+		s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_PARENT,
+						&s->ev.str_flags[0]);
 	} else {
 		str1_from_fd(s, task, dfd);
 	}
@@ -262,7 +293,7 @@ int BPF_PROG(h_truncate, struct pt_regs *regs, long ret)
 	if (SYSNR(regs) == VA_NR_ftruncate)
 		str1_from_fd(s, task, ARG0(regs));
 	else
-		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs));
+		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs), RES_FOLLOW);
 	finish(s);
 	return 0;
 }
@@ -331,7 +362,28 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 		s->ev.imode = S_IFDIR;
 		s->ev.wflags |= VA_WF_FTYPE_KNOWN;
 	}
-	s->ev.str_len[0] = put_name(s, task, 0, dfd, uname, &s->ev.str_flags[0]);
+	if ((op == VA_OP_UNLINK || op == VA_OP_RMDIR) && ret == 0) {
+		/* The name is gone: its directory now, its object as seen at entry. */
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct victim *v = bpf_map_lookup_elem(&victims, &tid);
+
+		if (v) {
+			s->ev.ino = v->ino;
+			s->ev.imode = v->imode;
+			s->ev.dev = v->dev;
+			s->ev.fs_magic = v->fs_magic;
+			s->ev.wflags |= VA_WF_DEV_KNOWN | VA_WF_INO_KNOWN;
+			bpf_map_delete_elem(&victims, &tid);
+		}
+		s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_PARENT,
+						&s->ev.str_flags[0]);
+	} else {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		bpf_map_delete_elem(&victims, &tid);
+		s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_OBJECT,
+						&s->ev.str_flags[0]);
+	}
 	finish(s);
 	return 0;
 }
@@ -380,16 +432,26 @@ int BPF_PROG(h_two, struct pt_regs *regs, long ret)
 		/* path is the link; the target is its content, kept as written. */
 		s->ev.imode = S_IFLNK | 0777;
 		s->ev.wflags |= VA_WF_FTYPE_KNOWN;
-		len1 = put_name(s, task, 0, ndfd, nname, &s->ev.str_flags[0]);
+		len1 = put_resolved(s, task, 0, ndfd, nname, RES_OBJECT, &s->ev.str_flags[0]);
 		s->ev.str_len[0] = len1;
 		s->ev.str_len[1] = put_raw(s, len1, oname, &s->ev.str_flags[1]);
-	} else {
-		if (op == VA_OP_LINK)
-			str1_from_name(s, task, odfd, oname);
-		else
-			s->ev.str_len[0] = put_name(s, task, 0, odfd, oname, &s->ev.str_flags[0]);
+	} else if (op == VA_OP_LINK) {
+		__u32 follow = nr == VA_NR_linkat && (ARG4(regs) & AT_SYMLINK_FOLLOW) ? RES_FOLLOW : 0;
+
+		str1_from_name(s, task, odfd, oname, follow);
 		len1 = s->ev.str_len[0];
-		s->ev.str_len[1] = put_name(s, task, len1, ndfd, nname, &s->ev.str_flags[1]);
+		s->ev.str_len[1] = put_resolved(s, task, len1, ndfd, nname, 0, &s->ev.str_flags[1]);
+	} else if (ret == 0) {
+		/* Renamed: the old name is gone, the object is at the new one. */
+		len1 = put_resolved(s, task, 0, odfd, oname, RES_PARENT, &s->ev.str_flags[0]);
+		s->ev.str_len[0] = len1;
+		s->ev.str_len[1] =
+			put_resolved(s, task, len1, ndfd, nname, RES_OBJECT, &s->ev.str_flags[1]);
+	} else {
+		len1 = put_resolved(s, task, 0, odfd, oname, RES_OBJECT, &s->ev.str_flags[0]);
+		s->ev.str_len[0] = len1;
+		s->ev.str_len[1] = put_resolved(s, task, len1, ndfd, nname, RES_PARENT,
+						&s->ev.str_flags[1]);
 	}
 	finish(s);
 	return 0;
@@ -402,7 +464,7 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	long nr = SYSNR(regs), dfd = AT_FDCWD, fd = -1;
 	const char *uname = NULL;
-	__u32 op;
+	__u32 op, follow = RES_FOLLOW;
 	struct scratch *s;
 
 	switch (nr) {
@@ -440,9 +502,13 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 		dfd = (int)ARG0(regs);
 		uname = (const char *)ARG1(regs);
 		s->ev.mode = ARG2(regs) & 07777;
+		if (nr == VA_NR_fchmodat2 && (ARG3(regs) & AT_SYMLINK_NOFOLLOW))
+			follow = 0;
 		break;
 	case VA_NR_chown:
 	case VA_NR_lchown:
+		if (nr == VA_NR_lchown)
+			follow = 0;
 		uname = (const char *)ARG0(regs);
 		s->ev.owner_uid = (int)ARG1(regs);
 		s->ev.owner_gid = (int)ARG2(regs);
@@ -457,11 +523,15 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 		uname = (const char *)ARG1(regs);
 		s->ev.owner_uid = (int)ARG2(regs);
 		s->ev.owner_gid = (int)ARG3(regs);
+		if (ARG4(regs) & AT_SYMLINK_NOFOLLOW)
+			follow = 0;
 		break;
 	case VA_NR_utimensat:
 	case VA_NR_futimesat:
 		dfd = (int)ARG0(regs);
 		uname = (const char *)ARG1(regs);
+		if (nr == VA_NR_utimensat && (ARG3(regs) & AT_SYMLINK_NOFOLLOW))
+			follow = 0;
 		/* utimensat(fd, NULL, …) is futimens(fd). */
 		if (!uname) {
 			fd = dfd;
@@ -474,7 +544,7 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 	if (fd >= 0)
 		str1_from_fd(s, task, fd);
 	else
-		str1_from_name(s, task, dfd, uname);
+		str1_from_name(s, task, dfd, uname, follow);
 	finish(s);
 	return 0;
 }
@@ -486,7 +556,7 @@ int BPF_PROG(h_xattr, struct pt_regs *regs, long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	long nr = SYSNR(regs), dfd = AT_FDCWD, fd = -1;
 	const char *uname = NULL, *attr;
-	__u32 op;
+	__u32 op, follow = RES_FOLLOW;
 	struct scratch *s;
 
 	switch (nr) {
@@ -494,6 +564,8 @@ int BPF_PROG(h_xattr, struct pt_regs *regs, long ret)
 	case VA_NR_lsetxattr:
 	case VA_NR_removexattr:
 	case VA_NR_lremovexattr:
+		if (nr == VA_NR_lsetxattr || nr == VA_NR_lremovexattr)
+			follow = 0;
 		uname = (const char *)ARG0(regs);
 		attr = (const char *)ARG1(regs);
 		break;
@@ -506,6 +578,8 @@ int BPF_PROG(h_xattr, struct pt_regs *regs, long ret)
 		dfd = (int)ARG0(regs);
 		uname = (const char *)ARG1(regs);
 		attr = (const char *)ARG3(regs);
+		if (ARG2(regs) & AT_SYMLINK_NOFOLLOW)
+			follow = 0;
 	}
 	op = (nr == VA_NR_setxattr || nr == VA_NR_lsetxattr || nr == VA_NR_fsetxattr ||
 	      nr == VA_NR_setxattrat)
@@ -519,7 +593,7 @@ int BPF_PROG(h_xattr, struct pt_regs *regs, long ret)
 	if (fd >= 0)
 		str1_from_fd(s, task, fd);
 	else
-		str1_from_name(s, task, dfd, uname);
+		str1_from_name(s, task, dfd, uname, follow);
 	s->ev.str_len[1] = put_raw(s, s->ev.str_len[0], attr, &s->ev.str_flags[1]);
 	finish(s);
 	return 0;
@@ -538,9 +612,9 @@ int BPF_PROG(h_exec_fail, struct pt_regs *regs, long ret)
 	if (!s)
 		return 0;
 	if (SYSNR(regs) == VA_NR_execveat)
-		str1_from_name(s, task, (int)ARG0(regs), (const char *)ARG1(regs));
+		str1_from_name(s, task, (int)ARG0(regs), (const char *)ARG1(regs), RES_FOLLOW);
 	else
-		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs));
+		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs), RES_FOLLOW);
 	finish(s);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "path.bpf.h"
 #include "emit.bpf.h"
 #include "filter.bpf.h"
+#include "resolve.bpf.h"
 #include "rw.bpf.h"
 #include "sys_files.bpf.h"
 
@@ -35,13 +36,54 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* close(2) ends the read/write aggregations of the file while it still has its fd. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_close, struct pt_regs *regs, long id)
+/* unlink/rmdir: note what the name points to while it still does. */
+static __always_inline void note_victim(struct pt_regs *regs, long id)
 {
-	if (id != VA_NR_close || every_call || is_self())
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s = get_scratch();
+	struct victim v = {};
+	struct inode *inode;
+	struct res_ctx c;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	long dfd = AT_FDCWD;
+	const char *uname = (const char *)BPF_CORE_READ(regs, di);
+
+	if (!s || !(ops_sel & (SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR))) || is_self())
+		return;
+	if (id == VA_NR_unlinkat) {
+		dfd = (int)BPF_CORE_READ(regs, di);
+		uname = (const char *)BPF_CORE_READ(regs, si);
+	}
+	if (resolve_name(s, task, dfd, uname, 0, &c))
+		return;
+	{
+		struct dentry *d = c.dentry;
+
+		inode = BPF_CORE_READ(d, d_inode);
+	}
+	if (!inode)
+		return;
+	v.ino = BPF_CORE_READ(inode, i_ino);
+	v.imode = BPF_CORE_READ(inode, i_mode);
+	v.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	v.fs_magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	bpf_map_update_elem(&victims, &tid, &v, BPF_ANY);
+}
+
+/*
+ * Syscall entry: close(2) ends the read/write aggregations of the file while
+ * it still has its fd; unlink/rmdir note their victim.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long id)
+{
+	if (id == VA_NR_close) {
+		if (!every_call && !is_self())
+			rw_close(bpf_get_current_task_btf(), BPF_CORE_READ(regs, di));
 		return 0;
-	rw_close(bpf_get_current_task_btf(), BPF_CORE_READ(regs, di));
+	}
+	if (id == VA_NR_unlink || id == VA_NR_unlinkat || id == VA_NR_rmdir)
+		note_victim(regs, id);
 	return 0;
 }
 

@@ -304,6 +304,13 @@ static int calibrate_fmode_created(struct vfsaudit_bpf *skel)
 	if (!diff || (diff & (diff - 1)))
 		return -EIO;
 	skel->bss->fmode_created = diff;
+	/* Name resolution needs the dcache's hash; without it paths stay lexical. */
+	{
+		uint32_t k2 = 2, verdict = 0;
+
+		if (!bpf_map_lookup_elem(calib, &k2, &verdict) && verdict == 1)
+			skel->bss->name_hash_ok = true;
+	}
 	return 0;
 }
 
@@ -410,7 +417,7 @@ static const struct va_backend_ops tp_ops = {
 	.id = VA_BACKEND_TRACEPOINT,
 	.set_filter = tp_set_filter,
 	.limits = "no io_uring, no mmap writes, no in-kernel (nfsd) access; "
-		  "names in path-based calls are not followed through intermediate symlinks",
+		  "names through symlinks with out-of-line targets or uncached directories fall back to the name as written",
 	.poll = tp_poll,
 	.drain = tp_drain,
 	.close = tp_close,
@@ -433,8 +440,6 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	struct bpf_program *prog;
 	uint64_t rb_size = round_ringbuf(opts->ringbuf_bytes ? opts->ringbuf_bytes
 							     : DEFAULT_RINGBUF);
-	/* Loaded whenever merging is on: a reload may select reads or writes later. */
-	bool need_close = !f->every_call;
 	int ret;
 
 	if (!b)
@@ -471,8 +476,6 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 		if (!strncmp(name, "h_", 2) || !strcmp(name, "flush"))
 			bpf_program__set_autoattach(prog, false);
 	}
-	if (!need_close)
-		bpf_program__set_autoload(skel->progs.sys_enter_close, false);
 
 	ret = vfsaudit_bpf__load(skel);
 	if (ret) {

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Resolving a syscall's name to the kernel object it named, without
+ * fentry/LSM hooks: after (or, for unlink, before) the call, every
+ * component the kernel looked up is in the dentry cache. Walk the name
+ * component by component from the dirfd, cwd or root: look each one up
+ * among the directory's cached children (by the dcache's own name hash),
+ * cross mounts downwards and upwards, follow fast symlinks (inline
+ * targets; others make the resolution give up). When any step fails, the
+ * caller falls back to the lexical path (VA_PATH_FROM_NAME).
+ *
+ * The hash is the kernel's full_name_hash() for 64-bit word-at-a-time
+ * builds (stable since 4.8); capture.c checks it against the kernel's own
+ * hashes at start (name_hash_ok) and resolution stays off if it differs.
+ */
+#ifndef VA_RESOLVE_BPF_H
+#define VA_RESOLVE_BPF_H
+
+#define RES_FOLLOW    0x1 /* follow a symlink in the last component */
+#define RES_PARENT    0x2 /* stop before the last component */
+#define RES_OBJECT    0x4 /* the event's dev/ino/type come from this name */
+#define RES_MAX_LINKS 8
+#define RES_MAX_STEPS (2 * VA_WIRE_NAME_MAX)
+#define RES_MAX_KIDS  4096 /* cached children scanned per component before giving up */
+
+#define GOLDEN_RATIO_64 0x61C8864680B583EBull
+#define DCACHE_MOUNTED_OLD 0x10000 /* before enum dentry_flags (6.1) */
+#define S_IFLNK_ 0120000
+#define S_IFMT_ 00170000
+
+/* Kernels before 6.8 kept children in list_heads. */
+struct dentry___old {
+	struct list_head d_subdirs;
+	struct list_head d_child;
+} __attribute__((preserve_access_index));
+
+struct res_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 cur; /* name buffer in use: symlink expansion alternates */
+	__u32 pos;
+	__u32 len;
+	__u32 start;
+	__u32 links;
+	__u32 flags;
+	__u32 last_start, last_len;
+	int status; /* 0 running, 1 done, -1 failed */
+};
+
+static __always_inline __u64 rol64(__u64 w, unsigned int s)
+{
+	return (w << s) | (w >> (64 - s));
+}
+
+/* full_name_hash(salt, s->comp, len) as the kernel computes it, with the length. */
+static __always_inline __u64 name_hash_len(struct scratch *s, __u64 salt, __u32 len)
+{
+	__u64 a = 0, x = 0, y = salt;
+	__u32 rem = len, w;
+
+	for (w = 0; w < 32; w++) {
+		if (rem < 8)
+			break;
+		a = *(__u64 *)(s->comp + w * 8);
+		x ^= a;
+		y ^= x;
+		x = rol64(x, 12);
+		x += y;
+		y = rol64(y, 45);
+		y *= 9;
+		rem -= 8;
+	}
+	if (rem && w < 32) {
+		a = *(__u64 *)(s->comp + (w & 31) * 8);
+		x ^= a & ~(~0ull << (rem * 8));
+	}
+	y ^= x * GOLDEN_RATIO_64;
+	y *= GOLDEN_RATIO_64;
+	return ((__u64)len << 32) | (y >> 32);
+}
+
+struct kids_ctx {
+	struct dentry *parent;
+	void *node;
+	void *end;
+	__u64 hash_len;
+	__u64 head; /* first 8 bytes of the name, zero padded */
+	struct dentry *found;
+};
+
+static long kid_step(__u32 i, void *arg)
+{
+	struct kids_ctx *k = arg;
+	struct dentry *d;
+	void *node = k->node;
+	__u64 hl = 0, head = 0;
+	const unsigned char *name;
+
+	if (!node || node == k->end)
+		return 1;
+	if (bpf_core_field_exists(struct dentry, d_children)) {
+		d = (void *)node - bpf_core_field_offset(struct dentry, d_sib);
+		k->node = BPF_CORE_READ((struct hlist_node *)node, next);
+	} else {
+		d = (void *)node - bpf_core_field_offset(struct dentry___old, d_child);
+		k->node = BPF_CORE_READ((struct list_head *)node, next);
+	}
+	bpf_probe_read_kernel(&hl, sizeof(hl), (void *)d + bpf_core_field_offset(struct dentry, d_name));
+	if (hl != k->hash_len || !BPF_CORE_READ(d, d_inode))
+		return 0;
+	name = BPF_CORE_READ(d, d_name.name);
+	bpf_probe_read_kernel(&head, (hl >> 32) < 8 ? (hl >> 32) & 7 : 8, name);
+	if (head != k->head)
+		return 0;
+	k->found = d;
+	return 1;
+}
+
+/*
+ * The positive cached child of @parent named s->comp[0..len), or 0. A
+ * global function: the verifier checks it once, not at every call site.
+ */
+__noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
+{
+	struct dentry *parent = (struct dentry *)parent_addr;
+	struct scratch *s = get_scratch();
+	struct kids_ctx k = {};
+
+	if (!s || len > 255)
+		return 0;
+	/* Filesystems with their own name hash (case-folding) are not ours to hash. */
+	if (BPF_CORE_READ(parent, d_flags) & 1 /* DCACHE_OP_HASH */)
+		return 0;
+	k.parent = parent;
+	k.hash_len = name_hash_len(s, parent_addr, len);
+	k.head = *(__u64 *)s->comp;
+	if (len < 8)
+		k.head &= ~(~0ull << (len * 8));
+	if (bpf_core_field_exists(struct dentry, d_children)) {
+		k.node = BPF_CORE_READ(parent, d_children.first);
+		k.end = NULL;
+	} else {
+		struct dentry___old *old = (void *)parent;
+
+		k.node = BPF_CORE_READ(old, d_subdirs.next);
+		k.end = (void *)parent + bpf_core_field_offset(struct dentry___old, d_subdirs);
+	}
+	bpf_loop(RES_MAX_KIDS, kid_step, &k, 0);
+	return (__u64)k.found;
+}
+
+struct mnt_ctx {
+	void *node, *end;
+	struct dentry *mountpoint;
+	struct mount *found;
+};
+
+static long mnt_step(__u32 i, void *arg)
+{
+	struct mnt_ctx *m = arg;
+	struct list_head *node = m->node;
+	struct mount *child;
+
+	if (!node || (void *)node == m->end)
+		return 1;
+	child = (void *)node - bpf_core_field_offset(struct mount, mnt_child);
+	m->node = BPF_CORE_READ(node, next);
+	if (BPF_CORE_READ(child, mnt_mountpoint) == m->mountpoint)
+		m->found = child; /* keep going: the last one mounted is on top */
+	return 0;
+}
+
+struct mnt_pos {
+	__u64 dentry;
+	__u64 vfsmnt;
+	__u64 root_dentry;
+	__u64 root_mnt;
+};
+
+/* If p->dentry is a mount point, step into what is mounted there (global: checked once). */
+__noinline int va_cross_down(struct mnt_pos *p)
+{
+	__u32 mounted = bpf_core_enum_value_exists(enum dentry_flags, DCACHE_MOUNTED)
+				? bpf_core_enum_value(enum dentry_flags, DCACHE_MOUNTED)
+				: DCACHE_MOUNTED_OLD;
+	struct dentry *d;
+	struct vfsmount *vfsmnt;
+
+	if (!p)
+		return -1;
+	d = (struct dentry *)p->dentry;
+	vfsmnt = (struct vfsmount *)p->vfsmnt;
+	for (int k = 0; k < 4; k++) {
+		struct mnt_ctx m = {};
+		struct mount *mnt;
+
+		if (!(BPF_CORE_READ(d, d_flags) & mounted))
+			break;
+		mnt = real_mount(vfsmnt);
+		m.node = BPF_CORE_READ(mnt, mnt_mounts.next);
+		m.end = (void *)mnt + bpf_core_field_offset(struct mount, mnt_mounts);
+		m.mountpoint = d;
+		bpf_loop(256, mnt_step, &m, 0);
+		if (!m.found)
+			break;
+		vfsmnt = (void *)m.found + bpf_core_field_offset(struct mount, mnt);
+		d = BPF_CORE_READ(vfsmnt, mnt_root);
+	}
+	p->dentry = (__u64)d;
+	p->vfsmnt = (__u64)vfsmnt;
+	return 0;
+}
+
+/* "..": up one directory, across mount roots, never above the root (global: checked once). */
+__noinline int va_go_up(struct mnt_pos *p)
+{
+	struct dentry *d;
+	struct vfsmount *vfsmnt;
+
+	if (!p)
+		return -1;
+	d = (struct dentry *)p->dentry;
+	vfsmnt = (struct vfsmount *)p->vfsmnt;
+	for (int k = 0; k < 8; k++) {
+		struct mount *mnt, *mp;
+
+		if ((__u64)d == p->root_dentry && (__u64)vfsmnt == p->root_mnt)
+			return 0;
+		if (d != BPF_CORE_READ(vfsmnt, mnt_root))
+			break;
+		mnt = real_mount(vfsmnt);
+		mp = BPF_CORE_READ(mnt, mnt_parent);
+		if (mp == mnt)
+			return 0;
+		d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		vfsmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
+	}
+	p->dentry = (__u64)BPF_CORE_READ(d, d_parent);
+	p->vfsmnt = (__u64)vfsmnt;
+	return 0;
+}
+
+/* Replace the name with "target/rest" in the other buffer. Returns: 0 or -1. */
+static __always_inline int expand_link(struct scratch *s, struct res_ctx *c, struct dentry *link)
+{
+	const char *target = BPF_CORE_READ(link, d_inode, i_link);
+	__u32 next = (c->cur + 1) & 1, rest = c->len > c->pos ? c->len - c->pos : 0;
+	char *dst = s->names[next];
+	long n;
+
+	if (!target || ++c->links > RES_MAX_LINKS)
+		return -1;
+	n = bpf_probe_read_kernel_str(dst, VA_WIRE_NAME_MAX, target);
+	if (n <= 1)
+		return -1;
+	n -= 1;
+	if (rest) {
+		if (n + 1 + rest >= VA_WIRE_NAME_MAX)
+			return -1;
+		dst[n & NAME_MASK] = '/';
+		bpf_probe_read_kernel(dst + ((n + 1) & NAME_MASK), rest & NAME_MASK,
+				      s->names[c->cur & 1] + (c->pos & NAME_MASK));
+		n += 1 + rest;
+	}
+	if (dst[0] == '/') {
+		c->dentry = c->root_dentry;
+		c->vfsmnt = c->root_mnt;
+	}
+	c->cur = next;
+	c->len = n;
+	c->pos = 0;
+	c->start = 0;
+	return 0;
+}
+
+static long res_step(__u32 i, void *arg)
+{
+	struct res_ctx *c = arg;
+	struct scratch *s = get_scratch();
+	__u32 pos = c->pos, start = c->start, clen;
+	struct dentry *child;
+	const char *name;
+	bool last;
+
+	if (!s) {
+		c->status = -1;
+		return 1;
+	}
+	name = s->names[c->cur & 1];
+	if (pos < c->len && name[pos & NAME_MASK] != '/') {
+		c->pos = pos + 1;
+		return 0;
+	}
+	/* A component ends at pos: [start, pos). Trailing '/' were stripped. */
+	clen = pos - start;
+	last = pos >= c->len;
+	c->pos = pos + 1;
+	c->start = pos + 1;
+	if (clen == 0 || (clen == 1 && name[start & NAME_MASK] == '.'))
+		goto next;
+	if (clen == 2 && name[start & NAME_MASK] == '.' && name[(start + 1) & NAME_MASK] == '.') {
+		struct mnt_pos p = { (__u64)c->dentry, (__u64)c->vfsmnt, (__u64)c->root_dentry,
+				     (__u64)c->root_mnt };
+
+		va_go_up(&p);
+		c->dentry = (struct dentry *)p.dentry;
+		c->vfsmnt = (struct vfsmount *)p.vfsmnt;
+		goto next;
+	}
+	if (clen > 255) {
+		c->status = -1;
+		return 1;
+	}
+	if (last && (c->flags & RES_PARENT)) {
+		c->last_start = start;
+		c->last_len = clen;
+		c->status = 1;
+		return 1;
+	}
+	__builtin_memset(s->comp, 0, sizeof(s->comp));
+	{
+		/* The compiler knows clen <= 255; make the verifier know it too. */
+		__u32 n = clen;
+
+		barrier_var(n);
+		bpf_probe_read_kernel(s->comp, n & 255, name + (start & NAME_MASK));
+	}
+	child = (struct dentry *)va_lookup_child((__u64)c->dentry, clen);
+	if (!child) {
+		c->status = -1;
+		return 1;
+	}
+	{
+		struct mnt_pos p = { (__u64)child, (__u64)c->vfsmnt, 0, 0 };
+
+		va_cross_down(&p);
+		c->dentry = (struct dentry *)p.dentry;
+		c->vfsmnt = (struct vfsmount *)p.vfsmnt;
+	}
+	child = c->dentry;
+	if ((BPF_CORE_READ(child, d_inode, i_mode) & S_IFMT_) == S_IFLNK_ &&
+	    (!last || (c->flags & RES_FOLLOW))) {
+		/* The link's directory is where a relative target starts. */
+		c->dentry = BPF_CORE_READ(child, d_parent);
+		if (expand_link(s, c, child)) {
+			c->status = -1;
+			return 1;
+		}
+		return 0;
+	}
+next:
+	if (last) {
+		c->status = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Run the component walk (global: the verifier checks it once). Returns: 0 or -1. */
+__noinline int va_resolve_run(struct res_ctx *arg)
+{
+	struct res_ctx c;
+
+	if (!arg)
+		return -1;
+	/* bpf_loop wants its context on our stack. */
+	__builtin_memcpy(&c, arg, sizeof(c));
+	bpf_loop(RES_MAX_STEPS, res_step, &c, 0);
+	__builtin_memcpy(arg, &c, sizeof(c));
+	return c.status == 1 ? 0 : -1;
+}
+
+/*
+ * resolve_name() - the object (dentry, vfsmount) that (@dfd, @uname) names.
+ * With RES_PARENT, its directory, and the last component's place in
+ * s->names[c->cur].
+ * Returns: 0 with @c filled, or -1 when the name cannot be resolved here.
+ */
+static __always_inline int resolve_name(struct scratch *s, struct task_struct *task, long dfd,
+					const char *uname, __u32 flags, struct res_ctx *c)
+{
+	long n;
+	__u32 len;
+
+	if (!name_hash_ok || !uname)
+		return -1;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->flags = flags;
+	c->root_dentry = BPF_CORE_READ(task, fs, root.dentry);
+	c->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	n = bpf_probe_read_user_str(s->names[0], VA_WIRE_NAME_MAX, uname);
+	if (n <= 1)
+		return -1;
+	len = (__u32)n - 1;
+	/* "a/b/" names a/b: drop trailing slashes, keep a lone "/". */
+	for (int k = 0; k < 64 && len > 1; k++) {
+		if (s->names[0][(len - 1) & NAME_MASK] != '/')
+			break;
+		len--;
+	}
+	c->len = len;
+	if (s->names[0][0] == '/') {
+		c->dentry = c->root_dentry;
+		c->vfsmnt = c->root_mnt;
+	} else if (dfd == AT_FDCWD) {
+		c->dentry = BPF_CORE_READ(task, fs, pwd.dentry);
+		c->vfsmnt = BPF_CORE_READ(task, fs, pwd.mnt);
+	} else {
+		struct file *f = fd_file(task, dfd);
+
+		if (!f)
+			return -1;
+		c->dentry = BPF_CORE_READ(f, f_path.dentry);
+		c->vfsmnt = BPF_CORE_READ(f, f_path.mnt);
+	}
+	return va_resolve_run(c);
+}
+
+/*
+ * put_resolved() - str at data[@off] for (@dfd, @uname): the object's own
+ * path when the name resolves (with RES_OBJECT also the event's dev, ino
+ * and type); with RES_PARENT, or when the object does not exist (a failed
+ * call), the directory's path and the last component; else the lexical
+ * path. Returns: the string length.
+ */
+static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct *task, __u32 off,
+					  long dfd, const char *uname, __u32 flags, __u16 *sflags)
+{
+	struct res_ctx c;
+	__u32 base, pos;
+
+	if (resolve_name(s, task, dfd, uname, flags, &c)) {
+		if ((flags & RES_PARENT) ||
+		    resolve_name(s, task, dfd, uname, flags | RES_PARENT, &c))
+			return put_name(s, task, off, dfd, uname, sflags);
+		flags |= RES_PARENT;
+	}
+	if (!(flags & RES_PARENT)) {
+		struct dentry *d = c.dentry;
+
+		if (flags & RES_OBJECT)
+			set_object(s, BPF_CORE_READ(d, d_inode));
+		return put_path(s, task, off, d, c.vfsmnt, sflags);
+	}
+	pos = walk_path(s, task, c.dentry, c.vfsmnt, sflags);
+	*sflags &= ~VA_PATH_DELETED;
+	base = put_walk(s, off, pos);
+	if (!(base == 1 && s->data[off & SLOT_MASK] == '/'))
+		s->data[(off + base++) & (VA_WIRE_DATA_MAX - 1)] = '/';
+	bpf_probe_read_kernel(s->data + ((off + base) & (VA_WIRE_DATA_MAX - 1)), c.last_len & 255,
+			      s->names[c.cur & 1] + (c.last_start & NAME_MASK));
+	return base + (c.last_len & 255);
+}
+
+#endif

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The watch command line: usage errors, and clean stops on signals. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e_case.h"
+
+/* `vfsaudit watch @a @b` must exit 2, print nothing on stdout, and name @opt on stderr. */
+static int usage_error(struct e2e_ctx *c, const char *a, const char *b, const char *opt)
+{
+	char *argv[] = { c->env->binary, "watch", (char *)a, (char *)b, NULL };
+	char out[4096], err[4096];
+	int status;
+
+	if (e2e_run_cmd(argv, 5000, &status, out, sizeof(out), err, sizeof(err))) {
+		if (errno == ETIMEDOUT)
+			snprintf(c->why, sizeof(c->why), "still running after 5 s (killed)");
+		else
+			snprintf(c->why, sizeof(c->why), "running vfsaudit watch %s: %m", a);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2) {
+		snprintf(c->why, sizeof(c->why),
+			 "exit status: expected 2, got %s %d; stderr: %.300s",
+			 WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), err);
+		return -1;
+	}
+	if (!strstr(err, opt)) {
+		snprintf(c->why, sizeof(c->why), "stderr does not name %s: \"%.300s\"", opt, err);
+		return -1;
+	}
+	if (strstr(err, "ready")) {
+		snprintf(c->why, sizeof(c->why), "stderr says ready on a usage error: \"%.300s\"",
+			 err);
+		return -1;
+	}
+	if (out[0]) {
+		snprintf(c->why, sizeof(c->why), "stdout not empty: \"%.200s\"", out);
+		return -1;
+	}
+	return 0;
+}
+
+static int run_bogus(struct e2e_ctx *c)
+{
+	return usage_error(c, "--bogus", NULL, "--bogus");
+}
+
+static int run_bad_ops(struct e2e_ctx *c)
+{
+	return usage_error(c, "--ops", "nosuchop", "--ops");
+}
+
+static int run_relative_path(struct e2e_ctx *c)
+{
+	return usage_error(c, "--path", "relative", "--path");
+}
+
+static int run_bad_dev(struct e2e_ctx *c)
+{
+	return usage_error(c, "--dev", "x:y", "--dev");
+}
+
+static int run_bad_format(struct e2e_ctx *c)
+{
+	return usage_error(c, "--format", "xml", "--format");
+}
+
+static int run_bad_uid(struct e2e_ctx *c)
+{
+	return usage_error(c, "--uid", "no-such-user-e2e", "--uid");
+}
+
+static int run_signal(struct e2e_ctx *c, int sig)
+{
+	char *argv[] = { c->env->binary, "watch", "--format", "json", "--path", c->dir, NULL };
+	struct e2e_watcher w;
+	uint64_t deadline;
+	int ret = -1;
+
+	if (e2e_watch_start(&w, "sig", argv, true, c->why, sizeof(c->why)))
+		return -1;
+	kill(w.pid, sig);
+	deadline = e2e_now_ns() + 10ull * 1000000000ull;
+	while (e2e_now_ns() < deadline && !w.exited) {
+		e2e_watch_pump(20);
+		if (waitpid(w.pid, &w.status, WNOHANG) == w.pid)
+			w.exited = true;
+	}
+	if (!w.exited)
+		snprintf(c->why, sizeof(c->why), "still running 10 s after %s", strsignal(sig));
+	else if (!WIFEXITED(w.status))
+		snprintf(c->why, sizeof(c->why), "killed by signal %d instead of exiting",
+			 WTERMSIG(w.status));
+	else if (WEXITSTATUS(w.status))
+		snprintf(c->why, sizeof(c->why), "exit status: expected 0, got %d; stderr: %.300s",
+			 WEXITSTATUS(w.status), w.err);
+	else
+		ret = 0;
+	e2e_watch_stop(&w, c->why + strlen(c->why), 0);
+	e2e_watch_free(&w);
+	return ret;
+}
+
+static int run_sigterm(struct e2e_ctx *c)
+{
+	return run_signal(c, SIGTERM);
+}
+
+static int run_sigint(struct e2e_ctx *c)
+{
+	return run_signal(c, SIGINT);
+}
+
+/* Every watcher of the run was stopped with SIGTERM after its last case. */
+static int run_all_stopped(struct e2e_ctx *c)
+{
+	struct e2e_env *env = c->env;
+	size_t used = 0;
+
+	for (int i = 1; i < W__COUNT; i++) {
+		const char *why = NULL;
+
+		if (!env->started[i])
+			continue;
+		if (!env->stopped[i])
+			why = "was not stopped";
+		else if (env->stop_error[i][0])
+			why = env->stop_error[i];
+		else if (env->w[i].problems[0])
+			why = env->w[i].problems;
+		if (why && used < sizeof(c->why) - 1)
+			used += (size_t)snprintf(c->why + used, sizeof(c->why) - used, "%s%s: %s",
+						 used ? "; " : "", env->w[i].name, why);
+	}
+	return used ? -1 : 0;
+}
+
+const struct e2e_case e2e_cases_cli[] = {
+	E2E_CASE("usage: watch --bogus exits 2", W_NONE, 0, NULL, NULL, NULL, .run = run_bogus),
+	E2E_CASE("usage: watch --ops nosuchop exits 2", W_NONE, 0, NULL, NULL, NULL,
+		 .run = run_bad_ops),
+	E2E_CASE("usage: watch --path relative exits 2", W_NONE, 0, NULL, NULL, NULL,
+		 .run = run_relative_path),
+	E2E_CASE("usage: watch --dev x:y exits 2", W_NONE, 0, NULL, NULL, NULL, .run = run_bad_dev),
+	E2E_CASE("usage: watch --format xml exits 2", W_NONE, 0, NULL, NULL, NULL,
+		 .run = run_bad_format),
+	E2E_CASE("usage: watch --uid of an unknown user exits 2", W_NONE, 0, NULL, NULL, NULL,
+		 .run = run_bad_uid),
+	E2E_CASE("signal: SIGTERM stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,
+		 .run = run_sigterm),
+	E2E_CASE("signal: SIGINT stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,
+		 .run = run_sigint),
+	E2E_CASE("signal: every watcher of this run exited 0 on SIGTERM", W_NONE, 0, NULL, NULL,
+		 NULL, .run = run_all_stopped),
+};
+const size_t e2e_n_cases_cli = sizeof(e2e_cases_cli) / sizeof(e2e_cases_cli[0]);

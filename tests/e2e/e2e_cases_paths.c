@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Where objects live: bind mounts, other mount namespaces, deleted files,
+ * paths beyond PATH_MAX, and names built to break logs (JSON and text form).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "e2e_expect.h"
+
+/* ---- mounts ---- */
+
+static int setup_bind(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "real"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "view"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "real/f"), "", 0644));
+	SK(c, mount(e2e_dpath(c, "real"), e2e_dpath(c, "view"), NULL, MS_BIND, NULL));
+	return 0;
+}
+
+static void cleanup_bind(struct e2e_ctx *c)
+{
+	umount2(e2e_dpath(c, "view"), MNT_DETACH);
+}
+
+static void child_bind(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "view/f"), O_WRONLY);
+
+	CK(c, fd);
+	CK(c, write(fd, "abc", 3));
+	close(fd);
+}
+
+static void check_bind(struct e2e_check *k)
+{
+	const char *v = e2e_dpath(k->c, "view/f"), *r = e2e_dpath(k->c, "real/f");
+	struct json_object *o = e2e_find(k, "open", v, 0);
+	struct json_object *w = e2e_find(k, "write", v, 0);
+
+	e2e_ops(k, "open write+");
+	if (o) {
+		e2e_common(k, o);
+		e2e_obj(k, o, r, 0);
+	}
+	if (w) {
+		e2e_common(k, w);
+		e2e_obj(k, w, r, 0);
+	}
+	e2e_sum(k, "write", v, "bytes", 3);
+}
+
+static int setup_ns(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "ns"), 0755));
+	return 0;
+}
+
+static uint64_t own_mntns(void)
+{
+	char link[64];
+	uint64_t ns = 0;
+	ssize_t n = readlink("/proc/self/ns/mnt", link, sizeof(link) - 1);
+
+	if (n > 0) {
+		link[n] = '\0';
+		sscanf(link, "mnt:[%" SCNu64 "]", &ns);
+	}
+	return ns;
+}
+
+static void child_ns(struct e2e_ctx *c)
+{
+	struct stat st;
+	int fd;
+
+	CK(c, unshare(CLONE_NEWNS));
+	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	CK(c, mount("tmpfs", e2e_dpath(c, "ns"), "tmpfs", 0, "size=1m,mode=0755"));
+	c->shm->v[0] = (int64_t)own_mntns();
+	fd = open(e2e_dpath(c, "ns/f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[1] = (int64_t)st.st_dev;
+	c->shm->v[2] = (int64_t)st.st_ino;
+	close(fd);
+}
+
+static void check_ns(struct e2e_check *k)
+{
+	struct e2e_proc p = e2e_proc_child(k);
+	struct e2e_shm *sh = k->c->shm;
+	struct json_object *e = e2e_find(k, "create", e2e_dpath(k->c, "ns/f"), 0);
+
+	e2e_ops(k, "create");
+	if (!e)
+		return;
+	if ((uint64_t)sh->v[0] == k->c->env->mntns)
+		e2e_fail(k, "the child's mount namespace is the runner's; unshare had no effect");
+	p.mntns = (uint64_t)sh->v[0];
+	e2e_proc(k, e, &p);
+	e2e_dev(k, e, (uint64_t)sh->v[1]);
+	e2e_int(k, e, "ino", sh->v[2]);
+	e2e_str(k, e, "ftype", "file");
+}
+
+/* ---- deleted while open ---- */
+
+static int setup_f(struct e2e_ctx *c)
+{
+	SK(c, e2e_write_file(e2e_dpath(c, "f"), "", 0644));
+	SK(c, lstat(e2e_dpath(c, "f"), &c->st[0]));
+	return 0;
+}
+
+static void child_deleted(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "f"), O_WRONLY);
+
+	CK(c, fd);
+	CK(c, unlink(e2e_dpath(c, "f")));
+	CK(c, write(fd, "abc", 3));
+	close(fd);
+}
+
+static void check_deleted(struct e2e_check *k)
+{
+	const char *p = e2e_dpath(k->c, "f");
+	struct json_object *o = e2e_find(k, "open", p, 0);
+	struct json_object *w = e2e_find(k, "write", p, 0);
+
+	e2e_ops(k, "open unlink write+");
+	if (o)
+		e2e_not_true(k, o, "deleted");
+	if (!w)
+		return;
+	e2e_common(k, w);
+	e2e_true(k, w, "deleted");
+	e2e_obj_st(k, w, &k->c->st[0], 0);
+	e2e_sum(k, "write", p, "count", 1);
+	e2e_sum(k, "write", p, "bytes", 3);
+}
+
+/* ---- long paths, built with openat chains of 200-byte names ---- */
+
+#define LONG_NAME 200
+
+static void long_name(char *buf, int level)
+{
+	snprintf(buf, 4, "%03d", level);
+	memset(buf + 3, 'n', LONG_NAME - 3);
+	buf[LONG_NAME] = '\0';
+}
+
+/* Returns: D/<level 0>/…/<level levels-1>/f, malloc'd. */
+static char *long_path(struct e2e_ctx *c, int levels)
+{
+	size_t len = strlen(c->dir) + (size_t)levels * (LONG_NAME + 1) + 3;
+	char *p = malloc(len), name[LONG_NAME + 1];
+	size_t used;
+
+	if (!p)
+		return NULL;
+	used = (size_t)snprintf(p, len, "%s", c->dir);
+	for (int i = 0; i < levels; i++) {
+		long_name(name, i);
+		used += (size_t)snprintf(p + used, len - used, "/%s", name);
+	}
+	snprintf(p + used, len - used, "/f");
+	return p;
+}
+
+static void child_long(struct e2e_ctx *c, int levels)
+{
+	char name[LONG_NAME + 1];
+	struct stat st;
+	int fd = open(c->dir, O_RDONLY | O_DIRECTORY), nfd;
+
+	CK(c, fd);
+	for (int i = 0; i < levels; i++) {
+		long_name(name, i);
+		CK(c, mkdirat(fd, name, 0755));
+		nfd = openat(fd, name, O_RDONLY | O_DIRECTORY);
+		CK(c, nfd);
+		close(fd);
+		fd = nfd;
+	}
+	nfd = openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, nfd);
+	CK(c, fstat(nfd, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	c->shm->v[1] = (int64_t)st.st_dev;
+	close(nfd);
+	close(fd);
+}
+
+static void child_long_5k(struct e2e_ctx *c)
+{
+	child_long(c, 25);
+}
+
+static void child_long_8k(struct e2e_ctx *c)
+{
+	child_long(c, 42);
+}
+
+static void check_long_5k(struct e2e_check *k)
+{
+	char *want = long_path(k->c, 25);
+	struct json_object *e;
+
+	if (!want) {
+		e2e_fail(k, "out of memory");
+		return;
+	}
+	if (strlen(want) <= 4096 || strlen(want) >= 8191)
+		e2e_fail(k, "test bug: path length %zu is not between 4096 and 8191", strlen(want));
+	e = e2e_find(k, "create", want, 0);
+	if (e) {
+		e2e_common(k, e);
+		e2e_not_true(k, e, "path_truncated");
+		e2e_int(k, e, "ino", k->c->shm->v[0]);
+		e2e_dev(k, e, (uint64_t)k->c->shm->v[1]);
+	}
+	free(want);
+}
+
+static void check_long_8k(struct e2e_check *k)
+{
+	char *want = long_path(k->c, 42);
+	struct json_object *e = e2e_find(k, "create", NULL, 0);
+	const char *path;
+	size_t wl, pl;
+
+	if (!want) {
+		e2e_fail(k, "out of memory");
+		return;
+	}
+	wl = strlen(want);
+	if (wl <= 8192)
+		e2e_fail(k, "test bug: path length %zu is not beyond 8192", wl);
+	if (e) {
+		e2e_common(k, e);
+		e2e_true(k, e, "path_truncated");
+		e2e_int(k, e, "ino", k->c->shm->v[0]);
+		e2e_dev(k, e, (uint64_t)k->c->shm->v[1]);
+		path = e2e_json_str(e, "path");
+		pl = path ? strlen(path) : 0;
+		if (!pl || pl > wl || strcmp(want + wl - pl, path))
+			e2e_fail(k,
+				 "create: path: expected a non-empty suffix of the %zu-byte path "
+				 "ending in \"...%s\", got %zu bytes ending in \"...%s\"",
+				 wl, want + wl - 40, pl,
+				 pl > 40 ? path + pl - 40
+				 : path	 ? path
+					 : "");
+	}
+	free(want);
+}
+
+/* ---- hostile names ---- */
+
+#define ODD_NAME                                                                                   \
+	"a\nb\x1b"                                                                                 \
+	"c\\d\xff"
+#define ODD_NAME_JSON                                                                              \
+	"a\nb\x1b"                                                                                 \
+	"c\\d\xef\xbf\xbd" /* U+FFFD for the bad byte */
+#define ODD_NAME_TEXT "a\\nb\\x1bc\\\\d\\xff"
+#define ODD_NEW	      "z\xfe"
+#define ODD_TARGET    "t\xff"
+
+static void hex_of(const char *s, char *out, size_t len)
+{
+	size_t j = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && j + 3 < len; p++)
+		j += (size_t)snprintf(out + j, len - j, "%02x", *p);
+	out[j] = '\0';
+}
+
+static void check_hex(struct e2e_check *k, struct json_object *e, const char *key,
+		      const char *bytes)
+{
+	char want[2 * PATH_MAX];
+	const char *got = e2e_json_str(e, key);
+
+	hex_of(bytes, want, sizeof(want));
+	if (!got || strcasecmp(got, want))
+		e2e_fail(k, "%s: expected %s, got %s", key, want, got ? got : "(none)");
+}
+
+static void child_odd_names(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, ODD_NAME), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, fd);
+	close(fd);
+	CK(c, rename(e2e_dpath(c, ODD_NAME), e2e_dpath(c, ODD_NEW)));
+	CK(c, symlink(ODD_TARGET, e2e_dpath(c, "sl")));
+}
+
+static void check_odd_names(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	struct json_object *cr = e2e_find(k, "create", e2e_dpath(c, ODD_NAME_JSON), 0);
+	struct json_object *rn = e2e_find(k, "rename", e2e_dpath(c, ODD_NAME_JSON), 0);
+	struct json_object *sl = e2e_find(k, "symlink", e2e_dpath(c, "sl"), 0);
+
+	e2e_ops(k, "create rename symlink");
+	if (cr) {
+		e2e_common(k, cr);
+		check_hex(k, cr, "path_hex", e2e_dpath(c, ODD_NAME));
+		e2e_obj(k, cr, e2e_dpath(c, ODD_NEW), 0);
+	}
+	if (rn) {
+		check_hex(k, rn, "path_hex", e2e_dpath(c, ODD_NAME));
+		e2e_str(k, rn, "new_path", e2e_dpath(c, "z\xef\xbf\xbd"));
+		check_hex(k, rn, "new_path_hex", e2e_dpath(c, ODD_NEW));
+	}
+	if (sl) {
+		e2e_absent(k, sl, "path_hex");
+		e2e_str(k, sl, "target", "t\xef\xbf\xbd");
+		check_hex(k, sl, "target_hex", ODD_TARGET);
+	}
+}
+
+static void child_odd_text(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, ODD_NAME), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, fd);
+	close(fd);
+}
+
+static void check_odd_text(struct e2e_check *k)
+{
+	char want[PATH_MAX + 64], tag[32];
+	size_t n = 0;
+	const char *line = NULL;
+
+	snprintf(want, sizeof(want), "create: e2e-child(%d,0) %s/" ODD_NAME_TEXT, (int)k->c->child,
+		 k->c->dir);
+	snprintf(tag, sizeof(tag), "(%d,", (int)k->c->child);
+	for (size_t i = 0; i < k->n; i++) {
+		if (!k->ev[i]->text || !strstr(k->ev[i]->text, tag))
+			continue;
+		n++;
+		line = k->ev[i]->text;
+		for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+			if (*p < 0x20 || *p == 0x7f || *p >= 0x80) {
+				e2e_fail(k, "text line holds raw byte 0x%02x: %s", *p, line);
+				break;
+			}
+	}
+	if (!n)
+		e2e_missing(k, "no text line for the child; expected: %s", want);
+	else if (n > 1)
+		e2e_fail(k, "expected exactly one text line for the child, got %zu (last: %s)", n,
+			 line);
+	else if (strcmp(line, want))
+		e2e_fail(k, "text line: expected \"%s\", got \"%s\"", want, line);
+}
+
+static int setup_text2(struct e2e_ctx *c)
+{
+	SK(c, e2e_write_file(e2e_dpath(c, "a"), "a", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "secret"), "s", 0600));
+	return 0;
+}
+
+static void child_text2(struct e2e_ctx *c)
+{
+	CK(c, rename(e2e_dpath(c, "a"), e2e_dpath(c, "b")));
+	CK(c, setresuid(65534, 65534, 65534));
+	if (open(e2e_dpath(c, "secret"), O_WRONLY) >= 0 || errno != EACCES)
+		e2e_child_fail(c, "uid 65534 opening a root 0600 file did not fail with EACCES");
+}
+
+static void check_text2(struct e2e_check *k)
+{
+	char want[2][PATH_MAX + 128], tag[32];
+	const char *got[2] = { NULL, NULL };
+	size_t n = 0;
+	int pid = (int)k->c->child;
+
+	snprintf(want[0], sizeof(want[0]), "rename: e2e-child(%d,0) %s/a -> %s/b", pid, k->c->dir,
+		 k->c->dir);
+	snprintf(want[1], sizeof(want[1]), "open: e2e-child(%d,65534) %s/secret [EACCES]", pid,
+		 k->c->dir);
+	snprintf(tag, sizeof(tag), "(%d,", pid);
+	for (size_t i = 0; i < k->n; i++) {
+		if (!k->ev[i]->text || !strstr(k->ev[i]->text, tag))
+			continue;
+		if (n < 2)
+			got[n] = k->ev[i]->text;
+		n++;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!got[i])
+			e2e_missing(k, "text line %d missing; expected \"%s\"", i + 1, want[i]);
+		else if (strcmp(got[i], want[i]))
+			e2e_fail(k, "text line %d: expected \"%s\", got \"%s\"", i + 1, want[i],
+				 got[i]);
+	}
+	if (n > 2)
+		e2e_fail(k, "expected 2 text lines for the child, got %zu", n);
+}
+
+const struct e2e_case e2e_cases_paths[] = {
+	E2E_CASE("mount: write through a bind mount", W_MAIN, 0, setup_bind, child_bind, check_bind,
+		 .cleanup = cleanup_bind),
+	E2E_CASE("mount: create on a tmpfs in another mount namespace", W_MAIN, 0, setup_ns,
+		 child_ns, check_ns),
+	E2E_CASE("deleted: write to an unlinked open file", W_MAIN, 0, setup_f, child_deleted,
+		 check_deleted),
+	E2E_CASE("long path: 25 levels of 200-byte names (> 4096 bytes)", W_MAIN, 0, NULL,
+		 child_long_5k, check_long_5k),
+	E2E_CASE("long path: 42 levels (> 8192 bytes) is truncated to a suffix", W_MAIN, 0, NULL,
+		 child_long_8k, check_long_8k),
+	E2E_CASE("names: newline, ESC, backslash, 0xff in JSON", W_MAIN, 0, NULL, child_odd_names,
+		 check_odd_names),
+	E2E_CASE("names: newline, ESC, backslash, 0xff in text form", W_TEXT, 0, NULL,
+		 child_odd_text, check_odd_text),
+	E2E_CASE("text: a rename and a denied open, one line each", W_TEXT, 0, setup_text2,
+		 child_text2, check_text2),
+};
+const size_t e2e_n_cases_paths = sizeof(e2e_cases_paths) / sizeof(e2e_cases_paths[0]);
