@@ -64,10 +64,13 @@ static int parse_duration(const char *v, uint64_t *ns)
 	if (va_parse_u64(num, 1000000, &count) || !count)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (v[n - 1] == units[i].unit) {
-			*ns = count * units[i].ns;
-			return 0;
-		}
+		if (v[n - 1] != units[i].unit)
+			continue;
+		/* Refuse what would wrap around 2^64 ns into a short retention. */
+		if (count > UINT64_MAX / units[i].ns)
+			return -EINVAL;
+		*ns = count * units[i].ns;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -162,12 +165,34 @@ struct load_ctx {
 	int ret;
 };
 
+/*
+ * inih strips ';' comments after a value; '#' ones too, when whitespace
+ * precedes them, so that "path = /var # web root" watches /var.
+ */
+static void strip_hash_comment(char *v)
+{
+	char *end;
+
+	for (char *p = v; *p; p++) {
+		if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	}
+	end = v + strlen(v);
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+}
+
 /* inih calls this once per key; returning 0 marks the line as bad. */
-static int on_key(void *user, const char *section, const char *name, const char *value)
+static int on_key(void *user, const char *section, const char *name, const char *raw)
 {
 	struct load_ctx *l = user;
-	char msg[256];
+	char msg[256], value[4096];
 	int ret;
+
+	snprintf(value, sizeof(value), "%s", raw ? raw : "");
+	strip_hash_comment(value);
 
 	if (l->ret)
 		return 1; /* report the first bad line only */
