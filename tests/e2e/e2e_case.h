@@ -94,7 +94,7 @@ struct e2e_ctx {
 	struct e2e_shm *shm;
 	pid_t child;
 	struct stat st[4]; /* what setup saw, for objects the case removes */
-	char why[2048];
+	char why[8192];
 	char paths[16][PATH_MAX];
 	unsigned int next_path;
 };

@@ -37,7 +37,7 @@ static void check_unlink(struct e2e_check *k)
 	if (!e)
 		return;
 	e2e_int(k, e, "ret", 0);
-	e2e_obj_st(k, e, &k->c->st[0], E2E_OPTIONAL);
+	e2e_obj_st(k, e, &k->c->st[0], 0); /* noted before the name went */
 }
 
 static void child_unlink_enoent(struct e2e_ctx *c)
@@ -71,7 +71,7 @@ static void check_rmdir(struct e2e_check *k)
 	if (!e)
 		return;
 	e2e_int(k, e, "ret", 0);
-	e2e_obj_st(k, e, &k->c->st[0], E2E_OPTIONAL);
+	e2e_obj_st(k, e, &k->c->st[0], 0); /* noted before the name went */
 	e2e_str(k, e, "ftype", "dir");
 }
 

@@ -2,6 +2,8 @@
 /* Creating, opening, reading, writing and truncating files, one case per syscall form. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,6 +48,57 @@ static void check_creat(struct e2e_check *k)
 	if (!e)
 		return;
 	e2e_flags(k, e, "O_WRONLY O_CREAT O_TRUNC");
+	e2e_obj(k, e, e2e_dpath(k->c, "f"), 0);
+}
+
+static void child_openat2(struct e2e_ctx *c)
+{
+	struct open_how how = { .flags = O_WRONLY | O_CREAT | O_EXCL, .mode = 0644 };
+	int dfd = open(c->dir, O_RDONLY | O_DIRECTORY), fd;
+
+	CK(c, dfd);
+	fd = (int)syscall(SYS_openat2, dfd, "f", &how, sizeof(how));
+	CK(c, fd);
+	close(fd);
+	close(dfd);
+}
+
+static void check_openat2(struct e2e_check *k)
+{
+	struct json_object *e = e2e_one(k, "open create", "create", "f");
+
+	if (!e)
+		return;
+	e2e_flags(k, e, "O_WRONLY O_CREAT O_EXCL");
+	e2e_obj(k, e, e2e_dpath(k->c, "f"), 0);
+}
+
+/* A handle names no path: what is reported is where the file is. */
+static void child_by_handle(struct e2e_ctx *c)
+{
+	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+	int mount_id, dfd, fd;
+
+	if (!fh)
+		e2e_child_fail(c, "out of memory");
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	CK(c, name_to_handle_at(AT_FDCWD, e2e_dpath(c, "f"), fh, &mount_id, 0));
+	dfd = open(c->dir, O_RDONLY | O_DIRECTORY);
+	CK(c, dfd);
+	fd = open_by_handle_at(dfd, fh, O_RDONLY);
+	CK(c, fd);
+	close(fd);
+	close(dfd);
+	free(fh);
+}
+
+static void check_by_handle(struct e2e_check *k)
+{
+	struct json_object *e = e2e_one(k, "open open", "open", "f");
+
+	if (!e)
+		return;
+	e2e_flags(k, e, "O_RDONLY");
 	e2e_obj(k, e, e2e_dpath(k->c, "f"), 0);
 }
 
@@ -338,6 +391,10 @@ const struct e2e_case e2e_cases_ops[] = {
 	E2E_CASE("create: open O_CREAT|O_EXCL of a new file", W_MAIN, 0, NULL, child_create,
 		 check_create),
 	E2E_CASE("create: creat(2)", W_MAIN, 0, NULL, child_creat, check_creat),
+	E2E_CASE("create: openat2(2) flags come from struct open_how", W_MAIN, 0, NULL,
+		 child_openat2, check_openat2),
+	E2E_CASE("open: open_by_handle_at(2) reports the file's path", W_MAIN, 0, e2e_setup_file,
+		 child_by_handle, check_by_handle),
 	E2E_CASE("open: O_CREAT of an existing file is an open", W_MAIN, 0, e2e_setup_file,
 		 child_open_creat_existing, check_open_creat_existing),
 	E2E_CASE("open: existing file for writing", W_MAIN, 0, e2e_setup_file, child_open_write,

@@ -59,6 +59,22 @@ static void check_bind(struct e2e_check *k)
 	e2e_sum(k, "write", v, "bytes", 3);
 }
 
+static void child_bind_chmod(struct e2e_ctx *c)
+{
+	CK(c, chmod(e2e_dpath(c, "view/f"), 0600));
+}
+
+static void check_bind_chmod(struct e2e_check *k)
+{
+	struct json_object *e = e2e_find(k, "chmod", e2e_dpath(k->c, "view/f"), 0);
+
+	e2e_ops(k, "chmod");
+	if (!e)
+		return;
+	e2e_common(k, e);
+	e2e_obj(k, e, e2e_dpath(k->c, "real/f"), 0);
+}
+
 static int setup_ns(struct e2e_ctx *c)
 {
 	SK(c, mkdir(e2e_dpath(c, "ns"), 0755));
@@ -93,6 +109,7 @@ static void child_ns(struct e2e_ctx *c)
 	c->shm->v[1] = (int64_t)st.st_dev;
 	c->shm->v[2] = (int64_t)st.st_ino;
 	close(fd);
+	CK(c, chmod(e2e_dpath(c, "ns/f"), 0600));
 }
 
 static void check_ns(struct e2e_check *k)
@@ -100,17 +117,20 @@ static void check_ns(struct e2e_check *k)
 	struct e2e_proc p = e2e_proc_child(k);
 	struct e2e_shm *sh = k->c->shm;
 	struct json_object *e = e2e_find(k, "create", e2e_dpath(k->c, "ns/f"), 0);
+	struct json_object *m = e2e_find(k, "chmod", e2e_dpath(k->c, "ns/f"), 0);
 
-	e2e_ops(k, "create");
-	if (!e)
+	e2e_ops(k, "create chmod");
+	if (!e || !m)
 		return;
 	if ((uint64_t)sh->v[0] == k->c->env->mntns)
 		e2e_fail(k, "the child's mount namespace is the runner's; unshare had no effect");
 	p.mntns = (uint64_t)sh->v[0];
-	e2e_proc(k, e, &p);
-	e2e_dev(k, e, (uint64_t)sh->v[1]);
-	e2e_int(k, e, "ino", sh->v[2]);
-	e2e_str(k, e, "ftype", "file");
+	for (int i = 0; i < 2; i++, e = m) {
+		e2e_proc(k, e, &p);
+		e2e_dev(k, e, (uint64_t)sh->v[1]);
+		e2e_int(k, e, "ino", sh->v[2]);
+		e2e_str(k, e, "ftype", "file");
+	}
 }
 
 /* ---- deleted while open ---- */
@@ -419,8 +439,10 @@ static void check_text2(struct e2e_check *k)
 const struct e2e_case e2e_cases_paths[] = {
 	E2E_CASE("mount: write through a bind mount", W_MAIN, 0, setup_bind, child_bind, check_bind,
 		 .cleanup = cleanup_bind),
-	E2E_CASE("mount: create on a tmpfs in another mount namespace", W_MAIN, 0, setup_ns,
-		 child_ns, check_ns),
+	E2E_CASE("mount: chmod by name through a bind mount", W_MAIN, 0, setup_bind,
+		 child_bind_chmod, check_bind_chmod, .cleanup = cleanup_bind),
+	E2E_CASE("mount: create and chmod on a tmpfs in another mount namespace", W_MAIN, 0,
+		 setup_ns, child_ns, check_ns),
 	E2E_CASE("deleted: write to an unlinked open file", W_MAIN, 0, setup_f, child_deleted,
 		 check_deleted),
 	E2E_CASE("long path: 25 levels of 200-byte names (> 4096 bytes)", W_MAIN, 0, NULL,

@@ -46,6 +46,34 @@ static void check_exec(struct e2e_check *k)
 	e2e_obj(k, e, bin, E2E_FOLLOW);
 }
 
+static void child_fexecve(struct e2e_ctx *c)
+{
+	char *argv[] = { "by-fd", NULL };
+	int fd = open(c->env->true_bin, O_RDONLY);
+
+	CK(c, fd);
+	fexecve(fd, argv, exec_env);
+	e2e_child_fail(c, "fexecve %s: %m", c->env->true_bin);
+}
+
+static void check_fexecve(struct e2e_check *k)
+{
+	static const char *const argv[] = { "by-fd" };
+	struct e2e_proc p = e2e_proc_child(k);
+	const char *bin = k->c->env->true_bin;
+	struct json_object *e = e2e_find(k, "exec", bin, 0);
+
+	e2e_ops(k, "open exec");
+	if (!e)
+		return;
+	p.comm = "true"; /* the kernel names it after the file: "by-fd" is only argv[0] */
+	p.exe = bin;
+	e2e_proc(k, e, &p);
+	e2e_int(k, e, "ret", 0);
+	e2e_list(k, e, "argv", argv, 1);
+	e2e_obj(k, e, bin, E2E_FOLLOW);
+}
+
 static int setup_exec_link(struct e2e_ctx *c)
 {
 	SK(c, symlink(c->env->true_bin, e2e_dpath(c, "link-to-true")));
@@ -406,6 +434,8 @@ const struct e2e_case e2e_cases_proc[] = {
 		 child_exec_link, check_exec_link),
 	E2E_CASE("exec: 200 KB of argv is exact or marked argv_truncated", W_MAIN, 0, NULL,
 		 child_exec_long, check_exec_long),
+	E2E_CASE("exec: fexecve(3) (execveat AT_EMPTY_PATH) names the file", W_MAIN, 0, NULL,
+		 child_fexecve, check_fexecve),
 	E2E_CASE("exec: by a grandchild (pid and ppid)", W_MAIN, E2E_TREE, NULL,
 		 child_exec_grandchild, check_exec_grandchild),
 	E2E_CASE("exec: missing file fails with ENOENT", W_MAIN, 0, NULL, child_exec_enoent,

@@ -443,9 +443,9 @@ struct json_object *e2e_find(struct e2e_check *k, const char *op, const char *pa
 			return e;
 	}
 	list_events(k, lb, sizeof(lb));
-	e2e_missing(k, "no%s %s event for %s from the child; its events: [%s]",
-		    nth ? " further" : "", op, path ? shorten(path, sb, sizeof(sb)) : "any path",
-		    lb);
+	k->find_missing = true;
+	e2e_fail(k, "no%s %s event for %s from the child; its events: [%s]", nth ? " further" : "",
+		 op, path ? shorten(path, sb, sizeof(sb)) : "any path", lb);
 	return NULL;
 }
 
@@ -493,8 +493,10 @@ void e2e_ops(struct e2e_check *k, const char *want)
 			}
 		}
 	}
-	if (ok && i == k->n)
+	if (ok && i == k->n) {
+		k->ops_done = true;
 		return;
+	}
 	list_events(k, lb, sizeof(lb));
 	e2e_fail(k, "ops: expected exactly [%s], got [%s]", want, lb);
 }

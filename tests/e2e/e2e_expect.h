@@ -27,7 +27,9 @@ struct e2e_check {
 	struct e2e_event *all;
 	size_t n_all;
 	bool failed;
-	bool incomplete; /* something may still arrive */
+	bool incomplete;   /* something may still arrive */
+	bool find_missing; /* e2e_find() came up empty */
+	bool ops_done;	   /* e2e_ops() saw exactly the ops it wanted: nothing more will come */
 	char msg[3072];
 };
 

@@ -280,16 +280,15 @@ static bool pid_in(const int64_t *set, size_t n, int64_t pid)
 }
 
 /* The events that belong to the case: the child's (and its descendants'), or every text line. */
-static void select_events(struct e2e_check *k, struct e2e_watcher *w, size_t mark,
-			  struct e2e_event **buf)
+static void select_events(struct e2e_check *k, struct e2e_watcher *w, struct e2e_event **buf)
 {
 	int64_t set[64];
 	size_t nset = 1;
 	bool grew = true;
 
 	set[0] = k->c->child;
-	k->all = w->ev + mark;
-	k->n_all = w->n - mark;
+	k->all = w->ev;
+	k->n_all = w->n;
 	k->ev = buf;
 	k->n = 0;
 	while ((k->c->tc->flags & E2E_TREE) && grew) {
@@ -313,20 +312,23 @@ static void select_events(struct e2e_check *k, struct e2e_watcher *w, size_t mar
 	}
 }
 
-static void run_check(struct e2e_check *k, struct e2e_ctx *c, struct e2e_watcher *w, size_t mark,
+static void run_check(struct e2e_check *k, struct e2e_ctx *c, struct e2e_watcher *w,
 		      struct e2e_event ***buf, size_t *bufcap)
 {
-	if (*bufcap < w->n - mark + 1) {
-		*bufcap = (w->n - mark + 1) * 2;
-		*buf = realloc(*buf, *bufcap * sizeof(**buf));
-	}
 	memset(k, 0, sizeof(*k));
 	k->c = c;
-	if (!*buf) {
-		e2e_fail(k, "out of memory");
-		return;
+	if (*bufcap < w->n + 1) {
+		size_t cap = (w->n + 1) * 2;
+		struct e2e_event **nb = realloc(*buf, cap * sizeof(*nb));
+
+		if (!nb) {
+			e2e_fail(k, "out of memory");
+			return;
+		}
+		*buf = nb;
+		*bufcap = cap;
 	}
-	select_events(k, w, mark, *buf);
+	select_events(k, w, *buf);
 	c->tc->check(k);
 }
 
@@ -364,14 +366,14 @@ static int run_forked(struct e2e_ctx *c, struct e2e_watcher *w, char *reason, si
 	const struct e2e_case *tc = c->tc;
 	uint64_t start, exited_at = 0;
 	struct e2e_event **buf = NULL;
-	size_t bufcap = 0, mark;
+	size_t bufcap = 0;
 	struct e2e_check k;
 	bool exited = false, settled = false;
 	int status = 0, ret = -1;
 
+	/* What the watcher printed before the fork is not this case's. */
 	e2e_watch_pump(0);
 	e2e_watch_clear(w);
-	mark = 0;
 	start = e2e_now_ns();
 	c->child = fork();
 	if (c->child < 0) {
@@ -407,7 +409,10 @@ static int run_forked(struct e2e_ctx *c, struct e2e_watcher *w, char *reason, si
 			}
 			continue;
 		}
-		run_check(&k, c, w, mark, &buf, &bufcap);
+		run_check(&k, c, w, &buf, &bufcap);
+		/* An event not found may still come, unless the child's ops are all in already. */
+		if (k.find_missing && !k.ops_done)
+			k.incomplete = true;
 		if (k.failed && k.incomplete && w->out_fd >= 0 &&
 		    e2e_now_ns() - exited_at < deadline_ns())
 			continue;
@@ -417,8 +422,7 @@ static int run_forked(struct e2e_ctx *c, struct e2e_watcher *w, char *reason, si
 			break;
 		}
 		if (!settled) {
-			/* Passing (or plainly wrong) now; listen a little longer for late events.
-			 */
+			/* Passing or plainly wrong now: listen a little longer for stragglers. */
 			e2e_watch_pump_for(tc->settle_ms ? tc->settle_ms : DEFAULT_SETTLE);
 			settled = true;
 			continue;
@@ -495,6 +499,20 @@ out:
 	return ret;
 }
 
+/* Prints @s and a newline, control bytes escaped: one case, one line. */
+static void print_one_line(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", stdout);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('\n');
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -507,7 +525,7 @@ int main(int argc, char **argv)
 	struct e2e_shm *shm;
 	const struct e2e_case *all[256];
 	int last_use[W__COUNT], n = 0, passed = 0, failed = 0, opt;
-	char reason[4096];
+	char reason[16384];
 
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'b') {
@@ -553,7 +571,8 @@ int main(int argc, char **argv)
 			printf("ok - %s\n", all[i]->name);
 			passed++;
 		} else {
-			printf("FAIL - %s: %s\n", all[i]->name, reason);
+			printf("FAIL - %s: ", all[i]->name);
+			print_one_line(reason);
 			failed++;
 		}
 		for (int w = 1; w < W__COUNT; w++) {

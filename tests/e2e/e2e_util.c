@@ -163,8 +163,16 @@ int e2e_run_cmd(char *const argv[], int timeout_ms, int *status, char *out, size
 		return -1;
 	}
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		int e = errno;
+
+		for (int i = 0; i < 2; i++) {
+			close(po[i]);
+			close(pe[i]);
+		}
+		errno = e;
 		return -1;
+	}
 	if (pid == 0) {
 		dup2(po[1], STDOUT_FILENO);
 		dup2(pe[1], STDERR_FILENO);
