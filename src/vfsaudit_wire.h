@@ -160,8 +160,9 @@ _Static_assert(sizeof(struct va_wire_proc) == 24, "va_wire_proc layout");
 
 /* Loss causes, index into the kernel's per-CPU loss counters. */
 enum va_loss_cause {
-	VA_LOSS_RINGBUF = 0, /* ring buffer full */
-	VA_LOSS_CAUSES = 1,
+	VA_LOSS_RINGBUF = 0, /* ring buffer full: events lost */
+	VA_LOSS_PROC = 1,    /* ring buffer full: process-table records lost (not events) */
+	VA_LOSS_CAUSES = 2,
 };
 
 struct va_wire_lost {

@@ -26,48 +26,61 @@ static __always_inline struct loss *get_loss(void)
 	return bpf_map_lookup_elem(&losses, &zero);
 }
 
-/* Send the pending loss count of @l, if any. Returns: 0, or -1 when it did not fit. */
-static __always_inline int report_loss(struct loss *l, __u32 cpu)
+/* Send the pending loss count of @l for @cause, if any. Returns: 0, or -1 when it did not fit. */
+static __always_inline int report_loss(struct loss *l, __u32 cpu, __u32 cause)
 {
 	struct va_wire_lost rec = {};
-	__u64 n = l->pending[VA_LOSS_RINGBUF];
+	__u64 n;
 
+	if (cause >= VA_LOSS_CAUSES)
+		return 0;
+	n = l->pending[cause];
 	if (!n)
 		return 0;
 	rec.hdr.ts = bpf_ktime_get_boot_ns();
 	rec.hdr.type = VA_WIRE_LOST;
 	rec.hdr.size = sizeof(rec);
 	rec.lost = n;
-	rec.cause = VA_LOSS_RINGBUF;
+	rec.cause = cause;
 	rec.cpu = cpu;
 	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), wake_flag()))
 		return -1;
-	__sync_fetch_and_sub(&l->pending[VA_LOSS_RINGBUF], n);
+	__sync_fetch_and_sub(&l->pending[cause], n);
 	return 0;
 }
 
-static __always_inline void count_loss(struct loss *l)
+static __always_inline void count_loss(struct loss *l, __u32 cause)
 {
-	if (!l)
+	if (!l || cause >= VA_LOSS_CAUSES)
 		return;
-	__sync_fetch_and_add(&l->pending[VA_LOSS_RINGBUF], 1);
-	__sync_fetch_and_add(&l->total[VA_LOSS_RINGBUF], 1);
+	__sync_fetch_and_add(&l->pending[cause], 1);
+	__sync_fetch_and_add(&l->total[cause], 1);
 }
 
-/* Returns: 0 when @rec was queued; otherwise it was counted as lost. */
-static __always_inline int output(void *rec, __u64 size)
+/*
+ * Returns: 0 when @rec was queued; otherwise it was counted as lost under
+ * @cause (events, or process-table records, which are not events).
+ */
+static __always_inline int output_as(void *rec, __u64 size, __u32 cause)
 {
 	struct loss *l = get_loss();
+	__u32 cpu = bpf_get_smp_processor_id();
 
-	if (l && l->pending[VA_LOSS_RINGBUF] && report_loss(l, bpf_get_smp_processor_id())) {
-		count_loss(l);
+	if (l && (l->pending[VA_LOSS_RINGBUF] || l->pending[VA_LOSS_PROC]) &&
+	    (report_loss(l, cpu, VA_LOSS_RINGBUF) || report_loss(l, cpu, VA_LOSS_PROC))) {
+		count_loss(l, cause);
 		return -1;
 	}
 	if (bpf_ringbuf_output(&events, rec, size, wake_flag())) {
-		count_loss(l);
+		count_loss(l, cause);
 		return -1;
 	}
 	return 0;
+}
+
+static __always_inline int output(void *rec, __u64 size)
+{
+	return output_as(rec, size, VA_LOSS_RINGBUF);
 }
 
 /* Queue the file event under construction in @s. */
@@ -78,7 +91,8 @@ static __always_inline int emit_file(struct scratch *s)
 	if (len > VA_WIRE_DATA_MAX - 1)
 		len = VA_WIRE_DATA_MAX - 1;
 	s->ev.hdr.size = sizeof(s->ev) + len;
-	return output(s, sizeof(s->ev) + (len & (VA_WIRE_DATA_MAX - 1)));
+	return output_as(s, sizeof(s->ev) + (len & (VA_WIRE_DATA_MAX - 1)),
+			 (s->ev.wflags & VA_WF_PROC_ONLY) ? VA_LOSS_PROC : VA_LOSS_RINGBUF);
 }
 
 /* Start a file event in @s: header, who, op and result. */

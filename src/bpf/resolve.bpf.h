@@ -435,7 +435,14 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 		if ((flags & RES_PARENT) ||
 		    resolve_name(s, task, dfd, uname, flags | RES_PARENT, &c))
 			return put_name(s, task, off, dfd, uname, sflags);
+		/*
+		 * The object did not resolve (it does not exist, or a symlink's
+		 * target is not inline): its directory did; the last part is the
+		 * name as written. Say so, and leave the path filters to user space.
+		 */
 		flags |= RES_PARENT;
+		*sflags |= VA_PATH_FROM_NAME;
+		s->ev.wflags |= VA_WF_USER_FILTER;
 	}
 	if (!(flags & RES_PARENT)) {
 		struct dentry *d = c.dentry;

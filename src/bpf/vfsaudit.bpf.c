@@ -96,7 +96,7 @@ static __always_inline void emit_proc(__u32 type, __u32 pid, __u32 parent)
 	rec.hdr.size = sizeof(rec);
 	rec.pid = pid;
 	rec.parent_pid = parent;
-	output(&rec, sizeof(rec));
+	output_as(&rec, sizeof(rec), VA_LOSS_PROC);
 }
 
 /* New processes inherit their parent's exe and argv in the process table. */
@@ -186,8 +186,10 @@ static long flush_loss(__u32 cpu, void *unused)
 	__u32 zero = 0;
 	struct loss *l = bpf_map_lookup_percpu_elem(&losses, &zero, cpu);
 
-	if (l)
-		report_loss(l, cpu);
+	if (l) {
+		report_loss(l, cpu, VA_LOSS_RINGBUF);
+		report_loss(l, cpu, VA_LOSS_PROC);
+	}
 	return 0;
 }
 

@@ -157,9 +157,13 @@ static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
 	struct va_event ev;
 	int ret = 0;
 
-	/* No template: its first record was lost, and that loss was reported. */
+	/*
+	 * No template: its first record was lost. This record would have been
+	 * an event of its own: it is lost too, and counted as such.
+	 */
 	if (!t)
-		return 0;
+		return (d->flush_count || d->flush_bytes) ? va_capture_report_lost(c, 1, d->boot_ts)
+							  : 0;
 	if (d->flush_count || d->flush_bytes) {
 		ev = t->ev;
 		ev.count = d->flush_count;
@@ -233,6 +237,11 @@ int va_capture_deliver(struct va_capture *c, const void *rec, size_t size)
 		va_proctab_exit(&c->procs, d->proc_pid, d->boot_ts);
 		return 0;
 	case VA_WIRE_LOST:
+		/* Lost process records are not events: only the table may be incomplete. */
+		if (d->lost_cause == VA_LOSS_PROC) {
+			c->stats.proc_lost += d->lost;
+			return 0;
+		}
 		return va_capture_report_lost(c, d->lost, d->boot_ts);
 	default:
 		return 0;

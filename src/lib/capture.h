@@ -35,6 +35,7 @@ struct va_capture_opts {
 struct va_capture_stats {
 	uint64_t events;   /* delivered to the callback */
 	uint64_t lost;	   /* reported in lost events */
+	uint64_t proc_lost; /* process-table records lost: exe may be unknown for some */
 	uint64_t decode_errors;
 };
 

@@ -164,5 +164,7 @@ extern const struct e2e_case e2e_cases_stream[];
 extern const size_t e2e_n_cases_stream;
 extern const struct e2e_case e2e_cases_cli[];
 extern const size_t e2e_n_cases_cli;
+extern const struct e2e_case e2e_cases_store[];
+extern const size_t e2e_n_cases_store;
 
 #endif

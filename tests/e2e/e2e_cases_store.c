@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The record: the real daemon (`vfsaudit run`) with a scratch store, known
+ * changes made by two users, then `history`, `report` and `status` checked
+ * field by field; gap rows after a clean stop and after kill -9; a store
+ * that survives repeated kill -9 under load; refused configurations and
+ * stores.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e_case.h"
+
+#define NOBODY 65534
+
+struct daemon_paths {
+	char db[PATH_MAX], status[PATH_MAX], conf[PATH_MAX], watched[PATH_MAX];
+};
+
+static void daemon_paths(struct e2e_ctx *c, struct daemon_paths *p)
+{
+	snprintf(p->db, sizeof(p->db), "%s/store/audit.db", c->dir);
+	snprintf(p->status, sizeof(p->status), "%s/status.json", c->dir);
+	snprintf(p->conf, sizeof(p->conf), "%s/empty.conf", c->dir);
+	snprintf(p->watched, sizeof(p->watched), "%s/w", c->dir);
+}
+
+static int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p)
+{
+	char *argv[] = { c->env->binary,
+			 "run",
+			 "--config",
+			 (char *)p->conf,
+			 "--db",
+			 (char *)p->db,
+			 "--status-file",
+			 (char *)p->status,
+			 "--path",
+			 (char *)p->watched,
+			 NULL };
+
+	if (access(p->conf, F_OK) && e2e_write_file(p->conf, "# empty\n", 0644)) {
+		snprintf(c->why, sizeof(c->why), "writing %s: %m", p->conf);
+		return -1;
+	}
+	memset(w, 0, sizeof(*w));
+	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
+}
+
+static int daemon_stop(struct e2e_ctx *c, struct e2e_watcher *w)
+{
+	int ret = e2e_watch_stop(w, c->why, sizeof(c->why));
+
+	e2e_watch_free(w);
+	return ret;
+}
+
+/* kill -9, as a crash or a power cut would stop it. */
+static void daemon_kill9(struct e2e_watcher *w)
+{
+	char why[512];
+
+	kill(w->pid, SIGKILL);
+	/* Reaps it and forgets it; its "killed by signal" report is expected. */
+	e2e_watch_stop(w, why, sizeof(why));
+	e2e_watch_free(w);
+}
+
+/* Run @fn in a child as @uid; wait for it. Returns: 0, or -1 with c->why. */
+static int as_user(struct e2e_ctx *c, uid_t uid, void (*fn)(struct e2e_ctx *), pid_t *pid)
+{
+	int status;
+	pid_t p = fork();
+
+	if (p < 0) {
+		snprintf(c->why, sizeof(c->why), "fork: %m");
+		return -1;
+	}
+	if (p == 0) {
+		if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+			_exit(98);
+		fn(c);
+		_exit(0);
+	}
+	if (pid)
+		*pid = p;
+	waitpid(p, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(c->why, sizeof(c->why), "child as uid %u failed (status %d)", uid, status);
+		return -1;
+	}
+	return 0;
+}
+
+static void append_twice(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "w/foobar"), O_WRONLY | O_APPEND);
+
+	if (fd < 0 || write(fd, "b\n", 2) != 2 || write(fd, "c\n", 2) != 2)
+		_exit(1);
+	close(fd);
+}
+
+static void create_foobar(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "w/foobar"), O_CREAT | O_WRONLY | O_EXCL, 0644);
+
+	if (fd < 0 || write(fd, "a\n", 2) != 2)
+		_exit(1);
+	close(fd);
+	if (chmod(e2e_dpath(c, "w/foobar"), 0666))
+		_exit(1);
+}
+
+static void link_and_write(struct e2e_ctx *c)
+{
+	int fd;
+
+	if (link(e2e_dpath(c, "w/foobar"), e2e_dpath(c, "w/hl")))
+		_exit(1);
+	fd = open(e2e_dpath(c, "w/hl"), O_WRONLY | O_APPEND);
+	if (fd < 0 || write(fd, "d\n", 2) != 2)
+		_exit(1);
+	close(fd);
+}
+
+static void replace_by_rename(struct e2e_ctx *c)
+{
+	if (e2e_write_file(e2e_dpath(c, "w/new"), "new\n", 0644) ||
+	    rename(e2e_dpath(c, "w/new"), e2e_dpath(c, "w/foobar")))
+		_exit(1);
+}
+
+/* Run a query; its stdout in @out. Returns: its exit code, or -1 with c->why. */
+static int query(struct e2e_ctx *c, char *const argv[], char *out, size_t outlen)
+{
+	char err[4096];
+	int status;
+
+	if (e2e_run_cmd(argv, 20000, &status, out, outlen, err, sizeof(err))) {
+		snprintf(c->why, sizeof(c->why), "running %s %s: %m", argv[1], argv[2]);
+		return -1;
+	}
+	if (!WIFEXITED(status)) {
+		snprintf(c->why, sizeof(c->why), "%s killed by signal %d", argv[1],
+			 WTERMSIG(status));
+		return -1;
+	}
+	if (WEXITSTATUS(status) && err[0])
+		snprintf(c->why, sizeof(c->why), "%s exit %d: %.300s", argv[1], WEXITSTATUS(status),
+			 err);
+	return WEXITSTATUS(status);
+}
+
+static int check_str(struct e2e_ctx *c, const char *what, const char *got, const char *want)
+{
+	if (got && !strcmp(got, want))
+		return 0;
+	snprintf(c->why, sizeof(c->why), "%s: expected \"%s\", got \"%s\"", what, want,
+		 got ? got : "(null)");
+	return -1;
+}
+
+static int check_int(struct e2e_ctx *c, const char *what, int64_t got, int64_t want)
+{
+	if (got == want)
+		return 0;
+	snprintf(c->why, sizeof(c->why), "%s: expected %lld, got %lld", what, (long long)want,
+		 (long long)got);
+	return -1;
+}
+
+/*
+ * Known changes by root and by nobody, one file replaced by a rename and
+ * written through a hard link: history and report must count them exactly.
+ */
+static int run_history(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	pid_t p_create, p_append, p_link, p_rename;
+	char out[262144], line[1024];
+	json_object *o = NULL, *a, *e;
+	const char *want_ops[] = { "create", "write", "chmod", "open",	"write",
+				   "write",  "link",  "open",  "write", "rename" };
+	const char *want_match[] = { NULL, NULL, NULL,	   NULL,     NULL,
+				     NULL, NULL, "object", "object", "new_path" };
+	pid_t want_pid[10];
+	int ret = -1;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0777) || chmod(p.watched, 0777)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", p.watched);
+		return -1;
+	}
+	if (daemon_start(c, &w, &p))
+		return -1;
+	if (as_user(c, 0, create_foobar, &p_create) ||
+	    as_user(c, NOBODY, append_twice, &p_append) || as_user(c, 0, link_and_write, &p_link) ||
+	    as_user(c, 0, replace_by_rename, &p_rename)) {
+		daemon_stop(c, &w);
+		return -1;
+	}
+	/* Merged write counts go out at close; give the store a moment. */
+	usleep(1500 * 1000);
+	if (daemon_stop(c, &w))
+		return -1;
+
+	for (int i = 0; i < 10; i++)
+		want_pid[i] = i < 3 ? p_create : i < 6 ? p_append : i < 9 ? p_link : p_rename;
+	{
+		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "w/foobar"),
+				 "--db",	 p.db,	    "--format",
+				 "json",	 NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+	}
+	o = json_tokener_parse(out);
+	if (!o) {
+		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
+		return -1;
+	}
+	if (check_str(c, "path", e2e_json_str(o, "path"), e2e_dpath(c, "w/foobar")) ||
+	    check_int(c, "count", e2e_json_int(o, "count", -1), 10))
+		goto out;
+	json_object_object_get_ex(o, "by_user", &a);
+	if (check_int(c, "by_user entries", a ? (int64_t)json_object_array_length(a) : -1, 2) ||
+	    check_int(c, "by_user[0].uid", e2e_json_int(json_object_array_get_idx(a, 0), "uid", -1),
+		      0) ||
+	    check_int(c, "by_user[0].count",
+		      e2e_json_int(json_object_array_get_idx(a, 0), "count", -1), 7) ||
+	    check_int(c, "by_user[1].uid", e2e_json_int(json_object_array_get_idx(a, 1), "uid", -1),
+		      NOBODY) ||
+	    check_int(c, "by_user[1].count",
+		      e2e_json_int(json_object_array_get_idx(a, 1), "count", -1), 3))
+		goto out;
+	json_object_object_get_ex(o, "events", &a);
+	if (check_int(c, "events", a ? (int64_t)json_object_array_length(a) : -1, 10))
+		goto out;
+	for (int i = 0; i < 10; i++) {
+		char what[64];
+
+		e = json_object_array_get_idx(a, (size_t)i);
+		snprintf(what, sizeof(what), "events[%d].op", i);
+		if (check_str(c, what, e2e_json_str(e, "op"), want_ops[i]))
+			goto out;
+		snprintf(what, sizeof(what), "events[%d].pid", i);
+		if (check_int(c, what, e2e_json_int(e, "pid", -1), want_pid[i]))
+			goto out;
+		snprintf(what, sizeof(what), "events[%d].uid", i);
+		if (check_int(c, what, e2e_json_int(e, "uid", -1), i >= 3 && i < 6 ? NOBODY : 0))
+			goto out;
+		snprintf(what, sizeof(what), "events[%d].match", i);
+		if (want_match[i] ? check_str(c, what, e2e_json_str(e, "match"), want_match[i])
+				  : check_int(c, what, !!e2e_json_str(e, "match"), 0))
+			goto out;
+	}
+	/* The two writes by nobody are one call each: counts add up to the calls. */
+	if (check_int(c, "events[4].count + events[5].count",
+		      e2e_json_int(json_object_array_get_idx(a, 4), "count", 0) +
+			      e2e_json_int(json_object_array_get_idx(a, 5), "count", 0),
+		      2) ||
+	    check_str(c, "events[9].new_path",
+		      e2e_json_str(json_object_array_get_idx(a, 9), "new_path"),
+		      e2e_dpath(c, "w/foobar")) ||
+	    check_str(c, "events[7].path", e2e_json_str(json_object_array_get_idx(a, 7), "path"),
+		      e2e_dpath(c, "w/hl")))
+		goto out;
+	json_object_put(o);
+	o = NULL;
+
+	/* The text form's first line, the answer at a glance. */
+	{
+		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "w/foobar"),
+				 "--db",	 p.db,	    NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		snprintf(line, sizeof(line), "%s: changed 10 times in the last 7 days by 2 users\n",
+			 e2e_dpath(c, "w/foobar"));
+		if (strncmp(out, line, strlen(line))) {
+			snprintf(c->why, sizeof(c->why),
+				 "history text: expected first line \"%.*s\", "
+				 "got \"%.300s\"",
+				 (int)strlen(line) - 1, line, out);
+			return -1;
+		}
+	}
+
+	/* report: foobar is the most changed path (7 events name it). */
+	{
+		char *argv[] = { c->env->binary, "report", "--db", p.db, "--format", "json", NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+	}
+	o = json_tokener_parse(out);
+	if (!o || !json_object_object_get_ex(o, "paths", &a) || !json_object_array_length(a)) {
+		snprintf(c->why, sizeof(c->why), "report JSON without paths: %.300s", out);
+		goto out;
+	}
+	e = json_object_array_get_idx(a, 0);
+	if (check_str(c, "report paths[0].path", e2e_json_str(e, "path"),
+		      e2e_dpath(c, "w/foobar")) ||
+	    check_int(c, "report paths[0].count", e2e_json_int(e, "count", -1), 7))
+		goto out;
+	ret = 0;
+out:
+	if (o)
+		json_object_put(o);
+	return ret;
+}
+
+static void touch_one(struct e2e_ctx *c)
+{
+	if (e2e_write_file(e2e_dpath(c, "w/f"), "x\n", 0644))
+		_exit(1);
+}
+
+/* A clean stop and a kill -9 both leave a gap that history reports. */
+static int run_gaps(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char out[65536];
+	json_object *o = NULL, *a;
+	static const char *const want[] = { "not running", "crash", "not running" };
+	int ret = -1;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", p.watched);
+		return -1;
+	}
+	if (daemon_start(c, &w, &p) || as_user(c, 0, touch_one, NULL) || daemon_stop(c, &w))
+		return -1;
+	if (daemon_start(c, &w, &p) || as_user(c, 0, touch_one, NULL))
+		return -1;
+	usleep(300 * 1000);
+	daemon_kill9(&w);
+	if (daemon_start(c, &w, &p) || as_user(c, 0, touch_one, NULL))
+		return -1;
+	usleep(300 * 1000);
+	if (daemon_stop(c, &w))
+		return -1;
+	{
+		char *argv[] = { c->env->binary,
+				 "history",
+				 (char *)e2e_dpath(c, "w/f"),
+				 "--db",
+				 p.db,
+				 "--ops",
+				 "write",
+				 "--format",
+				 "json",
+				 NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+	}
+	o = json_tokener_parse(out);
+	if (!o || !json_object_object_get_ex(o, "gaps", &a)) {
+		snprintf(c->why, sizeof(c->why), "history JSON without gaps: %.300s", out);
+		goto out;
+	}
+	if (check_int(c, "gaps", (int64_t)json_object_array_length(a), 3))
+		goto out;
+	for (size_t i = 0; i < 3; i++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "gaps[%zu].reason", i);
+		if (check_str(c, what, e2e_json_str(json_object_array_get_idx(a, i), "reason"),
+			      want[i]))
+			goto out;
+	}
+	/* Every write made while a daemon ran was recorded: one per touch. */
+	if (check_int(c, "count", e2e_json_int(o, "count", -1), 3))
+		goto out;
+	ret = 0;
+out:
+	if (o)
+		json_object_put(o);
+	return ret;
+}
+
+static void churn_forever(struct e2e_ctx *c)
+{
+	for (unsigned long i = 0;; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "w/f%lu", i % 500);
+		e2e_write_file(e2e_dpath(c, name), "data\n", 0644);
+	}
+}
+
+/* kill -9 under load, again and again: the store always opens intact. */
+static int run_kill9(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char out[4096];
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", p.watched);
+		return -1;
+	}
+	for (int round = 0; round < 5; round++) {
+		pid_t load;
+		char *check[] = { "/usr/bin/sqlite3", p.db, "PRAGMA integrity_check", NULL };
+
+		if (daemon_start(c, &w, &p))
+			return -1;
+		load = fork();
+		if (load == 0) {
+			churn_forever(c);
+			_exit(0);
+		}
+		usleep(700 * 1000);
+		daemon_kill9(&w);
+		kill(load, SIGKILL);
+		waitpid(load, NULL, 0);
+		if (query(c, check, out, sizeof(out)) != 0) {
+			if (!c->why[0])
+				snprintf(c->why, sizeof(c->why), "round %d: sqlite3 failed", round);
+			return -1;
+		}
+		if (strcmp(out, "ok\n")) {
+			snprintf(c->why, sizeof(c->why), "round %d: integrity_check: %.200s", round,
+				 out);
+			return -1;
+		}
+	}
+	/* One more start: it records the crash and works. */
+	if (daemon_start(c, &w, &p) || daemon_stop(c, &w)) {
+		if (!c->why[0])
+			snprintf(c->why, sizeof(c->why), "restart after the last kill -9 failed");
+		return -1;
+	}
+	{
+		char *argv[] = { "/usr/bin/sqlite3", p.db, "SELECT count(*) FROM events WHERE op = 102",
+				 NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		if (atoi(out) != 5) {
+			snprintf(c->why, sizeof(c->why), "crash rows: expected 5, got %.50s", out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int run_status(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char out[8192];
+	int code;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755) || daemon_start(c, &w, &p))
+		return -1;
+	usleep(1500 * 1000); /* the status file is rewritten every second */
+	{
+		char *argv[] = { c->env->binary, "status", "--status-file", p.status, "--format",
+				 "json",	 NULL };
+
+		code = query(c, argv, out, sizeof(out));
+	}
+	if (code != 0) {
+		daemon_stop(c, &w);
+		if (code > 0 && !c->why[0])
+			snprintf(c->why, sizeof(c->why), "status exit %d while running", code);
+		return -1;
+	}
+	{
+		json_object *o = json_tokener_parse(out), *v;
+		int bad = !o || !json_object_object_get_ex(o, "running", &v) ||
+			  !json_object_get_boolean(v) ||
+			  check_str(c, "backend", e2e_json_str(o, "backend"), "tracepoint") ||
+			  check_int(c, "pid", e2e_json_int(o, "pid", -1), w.pid);
+
+		if (o)
+			json_object_put(o);
+		if (bad) {
+			if (!c->why[0])
+				snprintf(c->why, sizeof(c->why), "status JSON: %.300s", out);
+			daemon_stop(c, &w);
+			return -1;
+		}
+	}
+	if (daemon_stop(c, &w))
+		return -1;
+	{
+		char *argv[] = { c->env->binary, "status", "--status-file", p.status, NULL };
+
+		code = query(c, argv, out, sizeof(out));
+	}
+	c->why[0] = '\0';
+	return check_int(c, "status exit after stop", code, 1);
+}
+
+/* Exit 2 naming FILE:LINE for a bad configuration line. */
+static int run_bad_config(struct e2e_ctx *c)
+{
+	char conf[PATH_MAX], want[PATH_MAX + 8], out[4096], err[4096];
+	char *argv[] = { c->env->binary, "run", "--config", conf, NULL };
+	int status;
+
+	snprintf(conf, sizeof(conf), "%s/bad.conf", c->dir);
+	if (e2e_write_file(conf, "ops = changes\nno-such-key = 1\n", 0644) ||
+	    e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err))) {
+		snprintf(c->why, sizeof(c->why), "running vfsaudit run: %m");
+		return -1;
+	}
+	snprintf(want, sizeof(want), "%s:2:", conf);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, want) ||
+	    strstr(err, "ready")) {
+		snprintf(c->why, sizeof(c->why), "expected exit 2 naming %s, got %d: %.300s", want,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* A file that is not a store: refused with exit 1, left as it was. */
+static int run_not_a_store(struct e2e_ctx *c)
+{
+	char db[PATH_MAX], out[4096], err[4096], back[64] = "";
+	char *argv[] = { c->env->binary, "run", "--db", db, NULL };
+	int status, fd;
+	ssize_t n;
+
+	snprintf(db, sizeof(db), "%s/notes.txt", c->dir);
+	if (e2e_write_file(db, "my precious notes\n", 0644) ||
+	    e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err)))
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+	    !strstr(err, "not a vfsaudit store")) {
+		snprintf(c->why, sizeof(c->why),
+			 "expected exit 1 'not a vfsaudit store', got %d: %.300s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+		return -1;
+	}
+	fd = open(db, O_RDONLY);
+	n = fd >= 0 ? read(fd, back, sizeof(back) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n != 18 || strcmp(back, "my precious notes\n")) {
+		snprintf(c->why, sizeof(c->why), "the file was changed: \"%s\"", back);
+		return -1;
+	}
+	return 0;
+}
+
+const struct e2e_case e2e_cases_store[] = {
+	{ .name = "store: history counts changes by two users, renames, hard links",
+	  .run = run_history },
+	{ .name = "store: gaps after a clean stop and after kill -9", .run = run_gaps },
+	{ .name = "store: 5 x kill -9 under load, integrity_check ok, crash rows",
+	  .run = run_kill9 },
+	{ .name = "store: status while running (exit 0) and after (exit 1)", .run = run_status },
+	{ .name = "store: a bad configuration line exits 2 naming FILE:LINE",
+	  .run = run_bad_config },
+	{ .name = "store: a file that is not a store is refused and untouched",
+	  .run = run_not_a_store },
+};
+const size_t e2e_n_cases_store = sizeof(e2e_cases_store) / sizeof(e2e_cases_store[0]);
