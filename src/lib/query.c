@@ -22,8 +22,10 @@ bool va_ops_selected(uint64_t ops, enum va_op op, bool has_flags, uint32_t open_
 		return false;
 	if (op != VA_OP_OPEN)
 		return ops & VA_SEL(op);
+	/* Intent unknown (a backend without flags): only when both intents are asked for. */
 	if (!has_flags)
-		return ops & (VA_SEL_OPEN_WRITE | VA_SEL_OPEN_READ);
+		return (ops & (VA_SEL_OPEN_WRITE | VA_SEL_OPEN_READ)) ==
+		       (VA_SEL_OPEN_WRITE | VA_SEL_OPEN_READ);
 	write = ((open_flags & O_ACCMODE) != O_RDONLY || (open_flags & (O_TRUNC | O_CREAT))) &&
 		!(open_flags & O_PATH);
 	return ops & (write ? VA_SEL_OPEN_WRITE : VA_SEL_OPEN_READ);
@@ -125,6 +127,10 @@ static int row_to_event(struct va_history *h, sqlite3_stmt *st, struct va_event 
 	ev->rename_flags = (uint32_t)col_int(st, 17, 0);
 	ev->path_flags = (uint32_t)col_int(st, 18, 0);
 	ev->path2_flags = (uint32_t)col_int(st, 19, 0);
+	if (ev->op == VA_OP_EXEC) {
+		ev->argv_truncated = ev->path2_flags & VA_STORE_ARGV_TRUNCATED;
+		ev->path2_flags = 0;
+	}
 	ret |= keep(h, sqlite3_column_blob(st, 20), (size_t)sqlite3_column_bytes(st, 20), &ev->argv);
 	ev->ppid = (uint32_t)col_int(st, 22, 0);
 	ev->uid = (uint32_t)col_int(st, 23, 0);
@@ -193,25 +199,28 @@ static int select_events(sqlite3 *db, uint64_t since, uint64_t until)
 	static const char *const sql[] = {
 		"CREATE TEMP TABLE IF NOT EXISTS hid(id INTEGER PRIMARY KEY, match INTEGER);"
 		"DELETE FROM temp.hid;"
-		"CREATE TEMP TABLE IF NOT EXISTS objs(dev INTEGER, ino INTEGER, first INTEGER,"
-		" last INTEGER);"
+		"CREATE TEMP TABLE IF NOT EXISTS objs(path INTEGER, dev INTEGER, ino INTEGER,"
+		" first INTEGER, last INTEGER);"
 		"DELETE FROM temp.objs;",
 		"INSERT OR IGNORE INTO temp.hid SELECT e.id, 0 FROM events e"
 		" WHERE e.path IN (SELECT id FROM temp.hp) AND e.ts BETWEEN ?1 AND ?2",
 		"INSERT OR IGNORE INTO temp.hid SELECT e.id, 1 FROM events e"
-		" WHERE e.path2 IN (SELECT id FROM temp.hp) AND e.ts BETWEEN ?1 AND ?2",
-		"INSERT INTO temp.objs SELECT dev, ino, min(ts), NULL FROM events"
+		" WHERE e.path2 IN (SELECT id FROM temp.hp) AND e.op IN (10, 11)"
+		" AND e.ts BETWEEN ?1 AND ?2",
+		"INSERT INTO temp.objs SELECT path, dev, ino, min(ts), NULL FROM events"
 		" WHERE path IN (SELECT id FROM temp.hp) AND ino IS NOT NULL AND dev IS NOT NULL"
-		" GROUP BY dev, ino",
+		" GROUP BY path, dev, ino",
 		/*
-		 * The name stops being that file when it is seen with another inode,
-		 * or is unlinked or renamed over (ops 6, 10 on path2, 10 on path).
+		 * A name stops being that file when the same name is seen with
+		 * another inode, or is unlinked, or renamed away or over.
 		 */
-		"UPDATE temp.objs SET last = coalesce((SELECT min(e.ts) FROM events e WHERE e.ts >"
-		" temp.objs.first AND ((e.path IN (SELECT id FROM temp.hp) AND ((e.ino IS NOT NULL"
-		" AND (e.dev != temp.objs.dev OR e.ino != temp.objs.ino)) OR (e.op IN (6, 10) AND"
-		" e.ret = 0))) OR (e.path2 IN (SELECT id FROM temp.hp) AND e.op = 10 AND"
-		" e.ret = 0))), 9223372036854775807)",
+		"UPDATE temp.objs SET last = min("
+		" coalesce((SELECT min(e.ts) FROM events e WHERE e.path = temp.objs.path AND"
+		" e.ts > temp.objs.first AND ((e.ino IS NOT NULL AND (e.dev != temp.objs.dev OR"
+		" e.ino != temp.objs.ino)) OR (e.op IN (6, 10) AND e.ret = 0))),"
+		" 9223372036854775807),"
+		" coalesce((SELECT min(e.ts) FROM events e WHERE e.path2 = temp.objs.path AND"
+		" e.op = 10 AND e.ret = 0 AND e.ts > temp.objs.first), 9223372036854775807))",
 		"INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o JOIN events e"
 		" ON e.dev = o.dev AND e.ino = o.ino WHERE e.ts BETWEEN max(?1, o.first)"
 		" AND min(?2, o.last)",
@@ -240,24 +249,40 @@ static int select_events(sqlite3 *db, uint64_t since, uint64_t until)
 	return 0;
 }
 
-static int add_user(struct va_count_user **v, size_t *n, const struct va_event *ev)
+/* Count @weight events for the event's uid, and for its login uid under that uid. */
+static int add_user(struct va_count_user **v, size_t *n, const struct va_event *ev,
+		    uint64_t weight)
 {
-	struct va_count_user *nv;
+	struct va_count_user *u = NULL, *nv;
+	size_t k;
 
-	for (size_t i = 0; i < *n; i++) {
-		if ((*v)[i].uid == ev->uid) {
-			(*v)[i].count++;
-			if ((*v)[i].auid == VA_ID_UNSET)
-				(*v)[i].auid = ev->auid;
-			return 0;
-		}
+	for (size_t i = 0; i < *n && !u; i++)
+		if ((*v)[i].uid == ev->uid)
+			u = &(*v)[i];
+	if (!u) {
+		nv = realloc(*v, (*n + 1) * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		u = &nv[(*n)++];
+		memset(u, 0, sizeof(*u));
+		u->uid = ev->uid;
+		u->auid = VA_ID_UNSET;
 	}
-	nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = (struct va_count_user){ .uid = ev->uid, .auid = ev->auid, .count = 1 };
-	(*n)++;
+	u->count += weight;
+	if (ev->auid == VA_ID_UNSET)
+		return 0;
+	/* A uid is usually used by a few people: keep the most frequent login uid. */
+	for (k = 0; k < VA_MAX_AUIDS && u->auid_counts[k] && u->auids[k] != ev->auid; k++)
+		;
+	if (k == VA_MAX_AUIDS)
+		return 0;
+	u->auids[k] = ev->auid;
+	u->auid_counts[k] += weight;
+	if (u->auid == VA_ID_UNSET || u->auid_counts[k] > u->auid_best) {
+		u->auid = ev->auid;
+		u->auid_best = u->auid_counts[k];
+	}
 	return 0;
 }
 
@@ -422,7 +447,7 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 		}
 		h->events[h->n_events++] = he;
 		h->count++;
-		ret = add_user(&h->users, &h->n_users, &he.ev);
+		ret = add_user(&h->users, &h->n_users, &he.ev, 1);
 		if (!ret)
 			ret = add_prog(&h->progs, &h->n_progs, &he.ev);
 	}
@@ -518,15 +543,12 @@ static int report_actors(sqlite3 *db, struct va_report *r, unsigned int top)
 		ev.exe.len = (size_t)sqlite3_column_bytes(st, 2);
 		snprintf(ev.comm, sizeof(ev.comm), "%.*s", sqlite3_column_bytes(st, 3),
 			 (const char *)sqlite3_column_blob(st, 3));
-		/* add_*() count one; add the rest of this group's count. */
-		ret = add_user(&r->users, &r->n_users, &ev);
+		/* add_prog() counts one; add the rest of this group's count. */
+		ret = add_user(&r->users, &r->n_users, &ev, n);
 		if (!ret)
 			ret = add_prog(&r->progs, &r->n_progs, &ev);
 		if (ret)
 			break;
-		for (size_t i = 0; i < r->n_users; i++)
-			if (r->users[i].uid == ev.uid)
-				r->users[i].count += n - 1;
 		for (size_t i = 0; i < r->n_progs; i++)
 			if (!strcmp(r->progs[i].comm, ev.comm) && strlen(r->progs[i].exe) == ev.exe.len &&
 			    !memcmp(r->progs[i].exe, ev.exe.ptr ? ev.exe.ptr : "", ev.exe.len))

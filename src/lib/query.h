@@ -26,10 +26,16 @@ struct va_hist_event {
 	enum va_match match;
 };
 
+#define VA_MAX_AUIDS 8
+
 struct va_count_user {
 	uint32_t uid;
 	uint32_t auid; /* the most frequent login uid for this uid, VA_ID_UNSET if none */
 	uint64_t count;
+	/* private: login uids seen under this uid */
+	uint32_t auids[VA_MAX_AUIDS];
+	uint64_t auid_counts[VA_MAX_AUIDS];
+	uint64_t auid_best;
 };
 
 struct va_count_prog {

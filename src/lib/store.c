@@ -397,14 +397,11 @@ static int64_t intern_path(struct va_store *s, const struct va_bytes *p)
 	return id;
 }
 
-static void bind_id(sqlite3_stmt *st, int i, uint32_t v)
-{
-	if (v == VA_ID_UNSET)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
-}
-
+/*
+ * No NULLs in a process identity: UNIQUE treats NULLs as all different,
+ * which would make a new row for every event of a daemon with no login uid.
+ * Unset ids are stored as the kernel's 4294967295, no tty as 0, no exe as ''.
+ */
 static void bind_proc(sqlite3_stmt *st, const struct va_event *ev)
 {
 	sqlite3_bind_int64(st, 1, ev->pid);
@@ -412,14 +409,12 @@ static void bind_proc(sqlite3_stmt *st, const struct va_event *ev)
 	sqlite3_bind_int64(st, 3, ev->uid);
 	sqlite3_bind_int64(st, 4, ev->euid);
 	sqlite3_bind_int64(st, 5, ev->gid);
-	bind_id(st, 6, ev->auid);
-	bind_id(st, 7, ev->ses);
-	if (ev->tty_dev)
-		sqlite3_bind_int64(st, 8, ev->tty_dev);
+	sqlite3_bind_int64(st, 6, ev->auid);
+	sqlite3_bind_int64(st, 7, ev->ses);
+	sqlite3_bind_int64(st, 8, ev->tty_dev);
 	sqlite3_bind_int64(st, 9, (int64_t)ev->mntns);
 	sqlite3_bind_blob(st, 10, ev->comm, (int)strlen(ev->comm), SQLITE_STATIC);
-	if (ev->exe.len)
-		sqlite3_bind_blob(st, 11, ev->exe.ptr, (int)ev->exe.len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 11, ev->exe.len ? ev->exe.ptr : "", (int)ev->exe.len, SQLITE_STATIC);
 }
 
 /* Returns: the id of the event's process identity (inserting it), or -errno. */
@@ -510,7 +505,11 @@ int va_store_add(struct va_store *s, const struct va_event *ev)
 	bind_opt_int(st, 17, ev->op == VA_OP_TRUNCATE && ev->size >= 0, ev->size);
 	bind_opt_int(st, 18, ev->rename_flags != 0, ev->rename_flags);
 	bind_opt_int(st, 19, ev->path_flags != 0, ev->path_flags);
-	bind_opt_int(st, 20, ev->path2_flags != 0, ev->path2_flags);
+	/* exec has no second path: its column says whether argv was cut short. */
+	if (ev->op == VA_OP_EXEC)
+		bind_opt_int(st, 20, ev->argv_truncated, VA_STORE_ARGV_TRUNCATED);
+	else
+		bind_opt_int(st, 20, ev->path2_flags != 0, ev->path2_flags);
 	if (ev->op == VA_OP_EXEC && ev->argv.len)
 		sqlite3_bind_blob(st, 21, ev->argv.ptr, (int)ev->argv.len, SQLITE_STATIC);
 	if (ev->op == VA_OP_LOST)

@@ -18,6 +18,9 @@
 #define VA_STORE_FORMAT	      "vfsaudit-store"
 #define VA_STORE_VERSION      1
 
+/* events.path2_flags of an exec row: its argv was cut short. */
+#define VA_STORE_ARGV_TRUNCATED 1
+
 /* Marks: rows with these op numbers record the auditor's own life. */
 enum va_mark {
 	VA_MARK_START = 100,   /* daemon started (detail: backend) */

@@ -31,6 +31,7 @@ struct va_writer {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct queue front; /* producers append here (under lock) */
+	struct queue retry; /* marks of a batch that failed: written first next time (writer only) */
 	size_t capacity;
 	uint64_t retain_ns;
 	bool stopping;
@@ -159,18 +160,12 @@ out:
 	return ret;
 }
 
-/* Write @batch in one transaction. Returns: 0 or -errno (batch not stored). */
-static int write_batch(struct va_writer *w, struct queue *batch, uint64_t unsaved,
-		       uint64_t unsaved_since)
+static int write_items(struct va_writer *w, const struct queue *q)
 {
-	int ret = va_store_begin(w->store);
+	int ret = 0;
 
-	if (ret)
-		return ret;
-	if (unsaved)
-		ret = va_store_mark(w->store, VA_MARK_UNSAVED, unsaved_since, unsaved, NULL);
-	for (size_t i = 0; i < batch->len && !ret; i++) {
-		struct item *it = &batch->v[i];
+	for (size_t i = 0; i < q->len && !ret; i++) {
+		const struct item *it = &q->v[i];
 
 		if (it->mark)
 			ret = va_store_mark(w->store, (enum va_mark)it->mark, it->ev.ts_ns, 0,
@@ -178,6 +173,25 @@ static int write_batch(struct va_writer *w, struct queue *batch, uint64_t unsave
 		else
 			ret = va_store_add(w->store, &it->ev);
 	}
+	return ret;
+}
+
+/*
+ * Write the marks kept from a failed batch, the unsaved count and @batch in
+ * one transaction. Returns: 0 or -errno (nothing stored).
+ */
+static int write_batch(struct va_writer *w, struct queue *batch, uint64_t unsaved,
+		       uint64_t unsaved_since)
+{
+	int ret = va_store_begin(w->store);
+
+	if (ret)
+		return ret;
+	ret = write_items(w, &w->retry);
+	if (!ret && unsaved)
+		ret = va_store_mark(w->store, VA_MARK_UNSAVED, unsaved_since, unsaved, NULL);
+	if (!ret)
+		ret = write_items(w, batch);
 	if (ret) {
 		va_store_rollback(w->store);
 		return ret;
@@ -238,24 +252,39 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		ret = 0;
-		if (batch.len || unsaved)
+		if (batch.len || unsaved || w->retry.len)
 			ret = write_batch(w, &batch, unsaved, since);
+		if (ret) {
+			/*
+			 * Marks say when nobody was recording: keep them for the next
+			 * try. Events of the batch become an unsaved count below.
+			 */
+			for (size_t i = 0; i < batch.len; i++) {
+				if (!batch.v[i].mark || queue_reserve(&w->retry, w->retry.len + 1))
+					continue;
+				w->retry.v[w->retry.len++] = batch.v[i];
+				batch.v[i].mark = 0;
+				batch.v[i].buf = NULL;
+			}
+		} else {
+			w->retry.len = 0;
+		}
 
 		pthread_mutex_lock(&w->lock);
 		if (ret) {
 			size_t events = 0;
 
 			for (size_t i = 0; i < batch.len; i++)
-				events += batch.v[i].mark == 0;
+				events += batch.v[i].mark == 0 && batch.v[i].buf;
 			/* Put the unsaved count back; this batch joins it. */
 			w->pending_unsaved += unsaved;
 			w->unsaved_since_ns = unsaved ? since : w->unsaved_since_ns;
 			count_unsaved(w, events, true, batch.len ? batch.v[0].ev.ts_ns : since);
 			w->stats.last_error = ret;
-		} else if (batch.len) {
+		} else {
 			for (size_t i = 0; i < batch.len; i++)
 				w->stats.stored += batch.v[i].mark == 0;
-			w->stats.batches++;
+			w->stats.batches += batch.len > 0;
 			w->stats.last_error = 0;
 		}
 		pthread_mutex_unlock(&w->lock);
@@ -265,7 +294,7 @@ static void *writer_main(void *arg)
 
 		if (stop) {
 			pthread_mutex_lock(&w->lock);
-			stop = !w->front.len && (!w->pending_unsaved || ret);
+			stop = !w->front.len && ((!w->pending_unsaved && !w->retry.len) || ret);
 			pthread_mutex_unlock(&w->lock);
 			if (stop)
 				break;
@@ -279,6 +308,7 @@ static void *writer_main(void *arg)
 		maybe_prune(w, &last_prune);
 	}
 	free(batch.v);
+	free(w->retry.v);
 	return NULL;
 }
 

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's settings: every key of va_config_set with good and bad
+ * values (the message names the key), and config files read with
+ * va_config_load (comments, repeated keys, sections, the line of a mistake).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "ops.h"
+#include "store.h"
+#include "util.h"
+
+#define SEC  1000000000ull
+#define HOUR (3600 * SEC)
+#define DAY  (24 * HOUR)
+
+struct ctx {
+	struct va_config c;
+	char err[1024];
+	char dir[64];
+	char file[128];
+};
+
+static int setup(void **state)
+{
+	struct ctx *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -1;
+	va_config_init(&x->c);
+	snprintf(x->dir, sizeof(x->dir), "/tmp/va-config.XXXXXX");
+	if (!mkdtemp(x->dir)) {
+		free(x);
+		return -1;
+	}
+	snprintf(x->file, sizeof(x->file), "%s/vfsaudit.conf", x->dir);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *x = *state;
+
+	va_config_free(&x->c);
+	unlink(x->file);
+	rmdir(x->dir);
+	free(x);
+	return 0;
+}
+
+static int set(struct ctx *x, const char *key, const char *value)
+{
+	x->err[0] = '\0';
+	return va_config_set(&x->c, key, value, x->err, sizeof(x->err));
+}
+
+/* A bad value: -EINVAL, and the message names the key and the value. */
+static void bad(struct ctx *x, const char *key, const char *value)
+{
+	int ret = set(x, key, value);
+
+	if (ret != -EINVAL)
+		fail_msg("%s = '%s': got %d, want -EINVAL", key, value, ret);
+	if (!strstr(x->err, key))
+		fail_msg("%s = '%s': message does not name the key: %s", key, value, x->err);
+	if (value[0] && !strstr(x->err, value))
+		fail_msg("%s = '%s': message does not name the value: %s", key, value, x->err);
+}
+
+static void test_defaults(void **state)
+{
+	struct ctx *x = *state;
+
+	assert_string_equal(x->c.db, VA_STORE_DEFAULT_PATH);
+	assert_string_equal(x->c.status_file, VA_STATUS_DEFAULT_PATH);
+	assert_true(x->c.retain_ns >= 7 * DAY); /* SPEC: at least 7d */
+	assert_int_equal(x->c.backend, VA_BACKEND_AUTO);
+	assert_int_equal(x->c.filter.ops, VA_SEL_CHANGES);
+	assert_true(x->c.filter.default_excludes);
+	assert_false(x->c.filter.every_call);
+	assert_int_equal(x->c.filter.n_paths, 0);
+}
+
+static void test_bools(void **state)
+{
+	struct ctx *x = *state;
+	static const char *const yes[] = { "yes", "YES", "true", "1", "on", "On" };
+	static const char *const no[] = { "no", "False", "0", "off" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		x->c.filter.every_call = false;
+		assert_int_equal(set(x, "every-call", yes[i]), 0);
+		assert_true(x->c.filter.every_call);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		x->c.filter.default_excludes = true;
+		assert_int_equal(set(x, "default-excludes", no[i]), 0);
+		assert_false(x->c.filter.default_excludes);
+	}
+	assert_int_equal(set(x, "default-excludes", "yes"), 0);
+	assert_true(x->c.filter.default_excludes);
+	bad(x, "every-call", "maybe");
+	bad(x, "every-call", "");
+	bad(x, "default-excludes", "2");
+	bad(x, "default-excludes", "yes please");
+	assert_true(x->c.filter.default_excludes);
+}
+
+static void test_paths(void **state)
+{
+	struct ctx *x = *state;
+	char longp[PATH_MAX + 10];
+
+	assert_int_equal(set(x, "db", "/srv/audit/audit.db"), 0);
+	assert_string_equal(x->c.db, "/srv/audit/audit.db");
+	assert_int_equal(set(x, "status-file", "/run/va/status.json"), 0);
+	assert_string_equal(x->c.status_file, "/run/va/status.json");
+	bad(x, "db", "audit.db");
+	bad(x, "db", "");
+	bad(x, "status-file", "./status.json");
+	assert_string_equal(x->c.db, "/srv/audit/audit.db"); /* unchanged by the bad ones */
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	assert_int_equal(set(x, "db", longp), -EINVAL);
+	assert_non_null(strstr(x->err, "db"));
+}
+
+static void test_retain(void **state)
+{
+	struct ctx *x = *state;
+	static const struct {
+		const char *v;
+		uint64_t ns;
+	} good[] = {
+		{ "7d", 7 * DAY },     { "12h", 12 * HOUR }, { "90s", 90 * SEC }, { "15m", 15 * 60 * SEC },
+		{ "2w", 14 * DAY },    { "forever", 0 },     { "Forever", 0 },	  { "0", 0 },
+		{ "365d", 365 * DAY }, { "1s", SEC },
+	};
+	static const char *const bads[] = { "", "7", "d", "-1d", "7x", "7 d", " 7d", "1.5d",
+					    "7dd", "0x10d", "never", "1000001d" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		x->c.retain_ns = 12345;
+		if (set(x, "retain", good[i].v))
+			fail_msg("retain = '%s': %s", good[i].v, x->err);
+		if (x->c.retain_ns != good[i].ns)
+			fail_msg("retain = '%s': %llu ns, want %llu", good[i].v,
+				 (unsigned long long)x->c.retain_ns, (unsigned long long)good[i].ns);
+	}
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		x->c.retain_ns = 12345;
+		bad(x, "retain", bads[i]);
+		assert_int_equal(x->c.retain_ns, 12345);
+	}
+}
+
+/*
+ * A long retention is either refused or kept as long as asked: never
+ * wrapped around 2^64 ns into a short one (30501 weeks would become 3 days,
+ * and the daemon would prune everything older than that).
+ */
+static void test_retain_no_overflow(void **state)
+{
+	struct ctx *x = *state;
+	static const char *const longs[] = { "30501w", "1000000w", "1000000d", "300000d" };
+
+	for (size_t i = 0; i < sizeof(longs) / sizeof(longs[0]); i++) {
+		x->c.retain_ns = 12345;
+		if (set(x, "retain", longs[i]) == 0 && x->c.retain_ns != 0 &&
+		    x->c.retain_ns < 1000 * 365 * DAY)
+			fail_msg("retain = '%s' gives %llu ns (%llu days)", longs[i],
+				 (unsigned long long)x->c.retain_ns,
+				 (unsigned long long)(x->c.retain_ns / DAY));
+	}
+}
+
+static void test_backend(void **state)
+{
+	struct ctx *x = *state;
+
+	assert_int_equal(set(x, "backend", "tracepoint"), 0);
+	assert_int_equal(x->c.backend, VA_BACKEND_TRACEPOINT);
+	assert_int_equal(set(x, "backend", "lsm"), 0);
+	assert_int_equal(x->c.backend, VA_BACKEND_LSM);
+	assert_int_equal(set(x, "backend", "fanotify"), 0);
+	assert_int_equal(x->c.backend, VA_BACKEND_FANOTIFY);
+	assert_int_equal(set(x, "backend", "auto"), 0);
+	assert_int_equal(x->c.backend, VA_BACKEND_AUTO);
+	bad(x, "backend", "ebpf");
+	bad(x, "backend", "LSM");
+	bad(x, "backend", "");
+	assert_int_equal(x->c.backend, VA_BACKEND_AUTO);
+}
+
+static void test_sizes(void **state)
+{
+	struct ctx *x = *state;
+
+	assert_int_equal(set(x, "buffer-size", "64M"), 0);
+	assert_int_equal(x->c.ringbuf_bytes, 64ull << 20);
+	assert_int_equal(set(x, "buffer-size", "4k"), 0);
+	assert_int_equal(x->c.ringbuf_bytes, 4096);
+	assert_int_equal(set(x, "buffer-size", "1G"), 0);
+	assert_int_equal(x->c.ringbuf_bytes, 1ull << 30);
+	bad(x, "buffer-size", "2G");
+	bad(x, "buffer-size", "0");
+	bad(x, "buffer-size", "lots");
+	bad(x, "buffer-size", "-4k");
+	assert_int_equal(x->c.ringbuf_bytes, 1ull << 30);
+
+	assert_int_equal(set(x, "queue-size", "100000"), 0);
+	assert_int_equal(x->c.queue_events, 100000);
+	assert_int_equal(set(x, "queue-size", "67108864"), 0);
+	bad(x, "queue-size", "67108865");
+	bad(x, "queue-size", "0");
+	bad(x, "queue-size", "1k"); /* a count of events, not bytes */
+	bad(x, "queue-size", "");
+	assert_int_equal(x->c.queue_events, 67108864);
+}
+
+static void test_filter_keys(void **state)
+{
+	struct ctx *x = *state;
+
+	assert_int_equal(set(x, "path", "/etc/"), 0);
+	assert_int_equal(set(x, "path", "/home//alice/./docs"), 0);
+	assert_int_equal(set(x, "path", "/etc"), 0); /* same prefix again: once */
+	assert_int_equal(x->c.filter.n_paths, 2);
+	assert_string_equal(x->c.filter.paths[0], "/etc");
+	assert_string_equal(x->c.filter.paths[1], "/home/alice/docs");
+	assert_int_equal(set(x, "exclude", "/etc/ssl"), 0);
+	assert_int_equal(x->c.filter.n_excludes, 1);
+	assert_string_equal(x->c.filter.excludes[0], "/etc/ssl");
+	assert_int_equal(set(x, "dev", "8:3"), 0);
+	assert_int_equal(set(x, "dev", "803"), 0); /* the same device, hex form: once */
+	assert_int_equal(set(x, "dev", "259:1"), 0);
+	assert_int_equal(x->c.filter.n_devs, 2);
+	assert_int_equal(x->c.filter.devs[0], va_dev_make(8, 3));
+	assert_int_equal(x->c.filter.devs[1], va_dev_make(259, 1));
+	assert_int_equal(set(x, "uid", "0"), 0);
+	assert_int_equal(set(x, "uid", "1000"), 0);
+	assert_int_equal(set(x, "uid", "root"), 0); /* 0 again */
+	assert_int_equal(x->c.filter.n_uids, 2);
+	assert_int_equal(set(x, "comm", "sshd"), 0);
+	assert_int_equal(x->c.filter.n_comms, 1);
+	assert_string_equal(x->c.filter.comms[0], "sshd");
+	assert_int_equal(set(x, "ops", "reads,exec"), 0);
+	assert_int_equal(x->c.filter.ops, VA_SEL_READS | VA_SEL_EXEC);
+	assert_int_equal(set(x, "ops", "all"), 0);
+	assert_int_equal(x->c.filter.ops, VA_SEL_ALL);
+
+	bad(x, "path", "etc");
+	bad(x, "path", "");
+	bad(x, "exclude", "relative/dir");
+	bad(x, "dev", "8:");
+	bad(x, "dev", "4096:0");
+	bad(x, "uid", "no-such-user-vfsaudit");
+	bad(x, "uid", "4294967295");
+	bad(x, "comm", "a-name-longer-than-15");
+	bad(x, "comm", "");
+	bad(x, "ops", "changes,bogus");
+	bad(x, "ops", "");
+	assert_int_equal(x->c.filter.ops, VA_SEL_ALL);
+	assert_int_equal(x->c.filter.n_paths, 2);
+}
+
+static void test_filter_limits(void **state)
+{
+	struct ctx *x = *state;
+	char p[32];
+	int ret = 0;
+
+	for (int i = 0; i <= VA_FILTER_MAX_PREFIXES && !ret; i++) {
+		snprintf(p, sizeof(p), "/d%d", i);
+		ret = set(x, "path", p);
+	}
+	assert_int_not_equal(ret, 0);
+	assert_int_equal(x->c.filter.n_paths, VA_FILTER_MAX_PREFIXES);
+	assert_non_null(strstr(x->err, "path"));
+}
+
+static void test_unknown_and_sinks(void **state)
+{
+	struct ctx *x = *state;
+	static const char *const sinks[] = { "syslog", "syslog-tag", "syslog-remote", "json-log" };
+
+	assert_int_equal(set(x, "colour", "blue"), -ENOENT);
+	assert_non_null(strstr(x->err, "colour"));
+	assert_int_equal(set(x, "", "x"), -ENOENT);
+	assert_int_equal(set(x, "Path", "/etc"), -ENOENT); /* keys are case-sensitive */
+	for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++) {
+		assert_int_equal(set(x, sinks[i], "x"), -EINVAL);
+		assert_non_null(strstr(x->err, sinks[i]));
+	}
+	/* A key with no value at all. */
+	assert_int_not_equal(set(x, "path", NULL), 0);
+	assert_int_equal(x->c.filter.n_paths, 0);
+}
+
+static void write_conf(struct ctx *x, const char *text)
+{
+	FILE *f = fopen(x->file, "we");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int load(struct ctx *x)
+{
+	x->err[0] = '\0';
+	return va_config_load(&x->c, x->file, x->err, sizeof(x->err));
+}
+
+/* The message starts with "FILE:LINE:". */
+static void assert_at_line(struct ctx *x, int line)
+{
+	char want[200];
+
+	snprintf(want, sizeof(want), "%s:%d:", x->file, line);
+	if (strncmp(x->err, want, strlen(want)))
+		fail_msg("want a message starting with '%s', got '%s'", want, x->err);
+}
+
+static void test_load_file(void **state)
+{
+	struct ctx *x = *state;
+
+	write_conf(x, "# vfsaudit settings\n"
+		      "; another comment style\n"
+		      "\n"
+		      "path = /etc\n"
+		      "path=/var/www\n"
+		      "exclude   =   /etc/ssl   \n"
+		      "uid = 0\n"
+		      "uid = 33\n"
+		      "ops = changes,exec\n"
+		      "retain = 30d\n"
+		      "db = /srv/vfsaudit/audit.db\n"
+		      "backend = tracepoint\n"
+		      "queue-size = 50000\n"
+		      "every-call = yes\n");
+	assert_int_equal(load(x), 0);
+	assert_int_equal(x->c.filter.n_paths, 2);
+	assert_string_equal(x->c.filter.paths[0], "/etc");
+	assert_string_equal(x->c.filter.paths[1], "/var/www");
+	assert_int_equal(x->c.filter.n_excludes, 1);
+	assert_string_equal(x->c.filter.excludes[0], "/etc/ssl");
+	assert_int_equal(x->c.filter.n_uids, 2);
+	assert_int_equal(x->c.filter.ops, VA_SEL_CHANGES | VA_SEL_EXEC);
+	assert_int_equal(x->c.retain_ns, 30 * DAY);
+	assert_string_equal(x->c.db, "/srv/vfsaudit/audit.db");
+	assert_int_equal(x->c.backend, VA_BACKEND_TRACEPOINT);
+	assert_int_equal(x->c.queue_events, 50000);
+	assert_true(x->c.filter.every_call);
+}
+
+/*
+ * inih joins an indented line to the value before it (multi-line values):
+ * an indented "key = value" must at least not pass silently.
+ */
+static void test_load_indented(void **state)
+{
+	struct ctx *x = *state;
+
+	write_conf(x, "path = /etc\n"
+		      "    exclude = /etc/ssl\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 2);
+}
+
+/*
+ * An inline comment must not become part of the value: "path = /var # web"
+ * silently watching a prefix "/var # web" would watch nothing under /var.
+ */
+static void test_load_inline_comments(void **state)
+{
+	struct ctx *x = *state;
+	int ret;
+
+	write_conf(x, "path = /etc ; the configuration\n");
+	assert_int_equal(load(x), 0);
+	assert_int_equal(x->c.filter.n_paths, 1);
+	assert_string_equal(x->c.filter.paths[0], "/etc");
+
+	write_conf(x, "path = /var # the web root\n");
+	ret = load(x);
+	if (ret == 0) {
+		assert_int_equal(x->c.filter.n_paths, 2);
+		assert_string_equal(x->c.filter.paths[1], "/var");
+	} else {
+		assert_int_equal(ret, -EINVAL);
+		assert_at_line(x, 1);
+	}
+}
+
+static void test_load_section(void **state)
+{
+	struct ctx *x = *state;
+
+	write_conf(x, "path = /etc\n"
+		      "[vfsaudit]\n"
+		      "path = /home\n");
+	assert_int_equal(load(x), 0);
+	assert_int_equal(x->c.filter.n_paths, 2);
+
+	write_conf(x, "[vfsaudit]\n"
+		      "path = /usr\n"
+		      "[syslog]\n"
+		      "path = /srv\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 4);
+	assert_non_null(strstr(x->err, "syslog"));
+	assert_int_equal(x->c.filter.n_paths, 3); /* /usr applied, /srv not */
+}
+
+static void test_load_errors(void **state)
+{
+	struct ctx *x = *state;
+
+	write_conf(x, "# comment\n"
+		      "path = /etc\n"
+		      "\n"
+		      "colour = blue\n"
+		      "path = /var\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 4);
+	assert_non_null(strstr(x->err, "colour"));
+
+	write_conf(x, "path = /etc\n"
+		      "retain = soon\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 2);
+	assert_non_null(strstr(x->err, "retain"));
+	assert_non_null(strstr(x->err, "soon"));
+
+	write_conf(x, "path = /etc\n"
+		      "\n"
+		      "just some words\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 3);
+
+	/* The first mistake is the one reported. */
+	write_conf(x, "ops = bogus\n"
+		      "colour = blue\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 1);
+	assert_non_null(strstr(x->err, "bogus"));
+
+	write_conf(x, "comm = sshd\n"
+		      "[unterminated\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 2);
+
+	unlink(x->file);
+	assert_int_equal(load(x), -ENOENT);
+	assert_non_null(strstr(x->err, x->file));
+}
+
+static void test_load_empty(void **state)
+{
+	struct ctx *x = *state;
+
+	write_conf(x, "");
+	assert_int_equal(load(x), 0);
+	write_conf(x, "# only comments\n\n; here\n");
+	assert_int_equal(load(x), 0);
+	assert_int_equal(x->c.filter.n_paths, 0);
+	assert_int_equal(x->c.retain_ns, VA_RETAIN_DEFAULT_NS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bools, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retain_no_overflow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_and_sinks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_indented, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_inline_comments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_section, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_empty, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

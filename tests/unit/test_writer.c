@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The store writer: everything pushed is stored, or counted as unsaved and
+ * recorded in an UNSAVED row (stored + unsaved == pushed, exactly), marks
+ * keep their place among the events, stop drains the queue, and retention
+ * prunes old events in steps. A second SQLite connection holding the write
+ * lock plays the slow (or full) disk.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_writer.h"
+
+#define SEC 1000000000ull
+#define DAY (86400 * SEC)
+
+struct ctx {
+	char dir[64];
+	char file[128];
+	char err[4352];
+	struct va_store *s;
+};
+
+static int setup(void **state)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -1;
+	snprintf(c->dir, sizeof(c->dir), "/tmp/va-writer.XXXXXX");
+	if (!mkdtemp(c->dir)) {
+		free(c);
+		return -1;
+	}
+	snprintf(c->file, sizeof(c->file), "%s/audit.db", c->dir);
+	if (va_store_open(&c->s, c->file, VA_STORE_WRITE, c->err, sizeof(c->err))) {
+		fprintf(stderr, "%s\n", c->err);
+		return -1;
+	}
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+	char cmd[160];
+
+	va_store_close(c->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", c->dir);
+	free(c);
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int64_t sql_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static struct va_event make_event(uint64_t ts, unsigned int i)
+{
+	static const char *const paths[] = { "/etc/hosts", "/var/log/syslog",
+					     "/home/alice/notes.txt", "/etc/passwd" };
+	const char *p = paths[i % 4];
+	struct va_event ev = {
+		.ts_ns = ts,
+		.op = VA_OP_WRITE,
+		.pid = 4000 + i % 7,
+		.tid = 4000 + i % 7,
+		.ppid = 1,
+		.uid = 1000,
+		.euid = 1000,
+		.gid = 1000,
+		.auid = 1000,
+		.ses = 2,
+		.mntns = 4026531840ull,
+		.count = 1,
+		.bytes = i,
+		.size = -1,
+		.owner_uid = -1,
+		.owner_gid = -1,
+		.exe = { "/usr/bin/bash", 13 },
+		.path = { p, strlen(p) },
+	};
+	snprintf(ev.comm, sizeof(ev.comm), "bash");
+	return ev;
+}
+
+/* Poll the writer's counters until stored + unsaved reaches @pushed. */
+static void wait_settled(struct va_writer *w, uint64_t pushed, unsigned int timeout_ms,
+			 struct va_writer_stats *st)
+{
+	uint64_t end = mono_ms() + timeout_ms;
+
+	for (;;) {
+		va_writer_stats(w, st);
+		if (st->stored + st->unsaved >= pushed && st->depth == 0)
+			return;
+		if (mono_ms() > end)
+			fail_msg("writer did not settle: stored %llu unsaved %llu depth %zu of %llu",
+				 (unsigned long long)st->stored, (unsigned long long)st->unsaved,
+				 st->depth, (unsigned long long)pushed);
+		sleep_ms(10);
+	}
+}
+
+/* A second connection that holds the store's write lock: a disk that does not move. */
+static sqlite3 *lock_store(struct ctx *c)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(c->file, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	return db;
+}
+
+static void unlock_store(sqlite3 *db)
+{
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_all_stored(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s);
+	const unsigned int n = 20000;
+	uint64_t t0 = now_ns();
+
+	assert_int_equal(va_writer_start(&w, c->s, 0, 0), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	wait_settled(w, n, 20000, &st);
+	assert_int_equal(st.stored, n);
+	assert_int_equal(st.unsaved, 0);
+	assert_int_equal(st.unsaved_queue, 0);
+	assert_int_equal(st.unsaved_disk, 0);
+	assert_true(st.batches >= 1);
+	assert_int_equal(st.last_error, 0);
+	assert_int_equal(va_writer_stop(w), 0);
+
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), n);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op >= 100"), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM paths"), 4);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM procs"), 7);
+	/* In push order, every event exactly once. */
+	assert_int_equal(sql_int(db, "SELECT count(DISTINCT ts) FROM events"), n);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events a JOIN events b"
+				     " ON b.id = a.id + 1 WHERE b.ts < a.ts"),
+			 0);
+	assert_int_equal(sql_int(db, "SELECT sum(bytes) FROM events"),
+			 (int64_t)n * (n - 1) / 2);
+}
+
+/* Stop writes what is still queued. */
+static void test_stop_drains(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	const unsigned int n = 3000;
+
+	assert_int_equal(va_writer_start(&w, c->s, 0, 0), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(1000 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_STOP, 999999, NULL), 0);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(sql_int(va_store_db(c->s), "SELECT count(*) FROM events WHERE op < 100"),
+			 n);
+	assert_int_equal(sql_int(va_store_db(c->s), "SELECT op FROM events ORDER BY id DESC LIMIT 1"),
+			 VA_MARK_STOP);
+	assert_int_equal(va_writer_stop(NULL), 0);
+}
+
+static void test_queue_full(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s), *lock;
+	const unsigned int n = 10000;
+	uint64_t t0 = now_ns(), first_refused = 0, refused = 0;
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+		int ret = va_writer_push(w, &ev);
+
+		if (ret) {
+			assert_int_equal(ret, -ENOSPC);
+			if (!refused++)
+				first_refused = ev.ts_ns;
+		}
+	}
+	va_writer_stats(w, &st);
+	assert_true(st.depth <= 10);
+	sleep_ms(200);
+	unlock_store(lock);
+
+	wait_settled(w, n, 20000, &st);
+	assert_true(st.unsaved_queue > 0);
+	assert_int_equal(st.unsaved_queue, refused);
+	assert_int_equal(st.unsaved_disk, 0);
+	assert_int_equal(st.unsaved, st.unsaved_queue + st.unsaved_disk);
+	assert_int_equal(st.stored + st.unsaved, n);
+	assert_true(st.stored >= 1 && st.stored <= 20);
+	assert_int_equal(va_writer_stop(w), 0);
+
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), st.stored);
+	assert_true(sql_int(db, "SELECT count(*) FROM events WHERE op = 103") >= 1);
+	assert_int_equal(sql_int(db, "SELECT sum(count) FROM events WHERE op = 103"), st.unsaved);
+	/* The row says from when: the first event that was not stored. */
+	assert_int_equal(sql_int(db, "SELECT min(ts) FROM events WHERE op = 103"),
+			 (int64_t)first_refused);
+}
+
+/*
+ * The disk refuses a batch (here: the write lock is held longer than the
+ * store's busy timeout). Its events are counted as unsaved; the marks in it
+ * are not events and must still reach the store once writing works again.
+ */
+static void test_write_failure(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s), *lock;
+	const unsigned int n = 50;
+	int64_t starts;
+	int ret;
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 0, 0), 0);
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_START, 100, "tracepoint"), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(200 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	sleep_ms(6000);
+	va_writer_stats(w, &st);
+	assert_int_not_equal(st.last_error, 0);
+	unlock_store(lock);
+
+	wait_settled(w, n, 20000, &st);
+	assert_true(st.unsaved_disk > 0);
+	assert_int_equal(st.unsaved_queue, 0);
+	assert_int_equal(st.stored + st.unsaved, n);
+	ret = va_writer_stop(w);
+
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), st.stored);
+	assert_int_equal(sql_int(db, "SELECT sum(count) FROM events WHERE op = 103"), st.unsaved);
+	/*
+	 * The START mark was in the failed batch; it says when capture began
+	 * and must not vanish. And once the UNSAVED row is written, nothing is
+	 * failing any more: stop has no error to return.
+	 */
+	starts = sql_int(db, "SELECT count(*) FROM events WHERE op = 100");
+	if (starts != 1 || ret != 0)
+		fail_msg("after a failed batch: %lld START rows (want 1); va_writer_stop() = %d "
+			 "(want 0)",
+			 (long long)starts, ret);
+}
+
+static void test_marks_in_order(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	sqlite3 *db = va_store_db(c->s);
+	sqlite3_stmt *q;
+	static const int want[] = { VA_MARK_CRASH, VA_MARK_START, VA_OP_WRITE, VA_OP_WRITE,
+				    VA_OP_WRITE, VA_MARK_STOP, VA_MARK_START, VA_OP_WRITE,
+				    VA_MARK_STOP };
+	size_t i = 0;
+	struct va_event ev;
+
+	assert_int_equal(va_writer_start(&w, c->s, 0, 0), 0);
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_CRASH, 50, NULL), 0);
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_START, 100, "tracepoint"), 0);
+	for (unsigned int k = 0; k < 3; k++) {
+		ev = make_event(110 + k, k);
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_STOP, 200, NULL), 0);
+	sleep_ms(150); /* let it be written in another batch */
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_START, 300, "lsm"), 0);
+	ev = make_event(310, 0);
+	assert_int_equal(va_writer_push(w, &ev), 0);
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_STOP, 400, NULL), 0);
+	assert_int_equal(va_writer_stop(w), 0);
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT op, detail FROM events ORDER BY id", -1,
+					    &q, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		assert_true(i < sizeof(want) / sizeof(want[0]));
+		assert_int_equal(sqlite3_column_int(q, 0), want[i]);
+		if (i == 1)
+			assert_string_equal((const char *)sqlite3_column_text(q, 1), "tracepoint");
+		if (i == 6)
+			assert_string_equal((const char *)sqlite3_column_text(q, 1), "lsm");
+		i++;
+	}
+	sqlite3_finalize(q);
+	assert_int_equal(i, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events a JOIN events b"
+				     " ON b.id = a.id + 1 WHERE b.ts < a.ts"),
+			 0);
+}
+
+struct producer {
+	struct va_writer *w;
+	unsigned int id, n, refused;
+};
+
+static void *produce(void *arg)
+{
+	struct producer *p = arg;
+
+	for (unsigned int i = 0; i < p->n; i++) {
+		struct va_event ev = make_event(((uint64_t)p->id << 32) | i, i);
+
+		if (va_writer_push(p->w, &ev))
+			p->refused++;
+	}
+	return NULL;
+}
+
+static void test_concurrent_producers(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	struct producer p[4];
+	pthread_t t[4];
+	uint64_t refused = 0;
+
+	assert_int_equal(va_writer_start(&w, c->s, 1000, 0), 0);
+	for (unsigned int i = 0; i < 4; i++) {
+		p[i] = (struct producer){ w, i + 1, 5000, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, produce, &p[i]), 0);
+	}
+	for (unsigned int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		refused += p[i].refused;
+	}
+	wait_settled(w, 20000, 20000, &st);
+	assert_int_equal(st.stored + st.unsaved, 20000);
+	assert_int_equal(st.unsaved_queue, refused);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(sql_int(va_store_db(c->s), "SELECT count(*) FROM events WHERE op < 100"),
+			 st.stored);
+	assert_int_equal(sql_int(va_store_db(c->s),
+				 "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103"),
+			 st.unsaved);
+}
+
+static void test_retention(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s);
+	uint64_t now = now_ns(), end;
+	const unsigned int old = 12000; /* more than one pruning step */
+
+	assert_int_equal(va_store_begin(c->s), 0);
+	for (unsigned int i = 0; i < old; i++) {
+		struct va_event ev = make_event(now - 10 * DAY + i, i);
+
+		assert_int_equal(va_store_add(c->s, &ev), 0);
+	}
+	assert_int_equal(va_store_mark(c->s, VA_MARK_START, now - 10 * DAY, 0, "tracepoint"), 0);
+	for (unsigned int i = 0; i < 10; i++) {
+		struct va_event ev = make_event(now - DAY + i, i);
+
+		assert_int_equal(va_store_add(c->s, &ev), 0);
+	}
+	assert_int_equal(va_store_commit(c->s), 0);
+
+	assert_int_equal(va_writer_start(&w, c->s, 0, 7 * DAY), 0);
+	end = mono_ms() + 20000;
+	do {
+		sleep_ms(20);
+		va_writer_stats(w, &st);
+	} while (st.pruned < old && mono_ms() < end);
+	assert_int_equal(st.pruned, old);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), 10);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op = 100"), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_all_stored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_marks_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_producers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
