@@ -294,7 +294,7 @@ static int add_prog(struct va_count_prog **v, size_t *n, const struct va_event *
 		struct va_count_prog *p = &(*v)[i];
 
 		if (!strcmp(p->comm, ev->comm) && strlen(p->exe) == ev->exe.len &&
-		    !memcmp(p->exe, ev->exe.ptr, ev->exe.len)) {
+		    (!ev->exe.len || !memcmp(p->exe, ev->exe.ptr, ev->exe.len))) {
 			p->count++;
 			return 0;
 		}
@@ -510,7 +510,8 @@ static int report_paths(sqlite3 *db, struct va_report *r, unsigned int top)
 			ret = -ENOMEM;
 			break;
 		}
-		memcpy(nv[r->n_paths].path, sqlite3_column_blob(st, 0), len);
+		if (len)
+			memcpy(nv[r->n_paths].path, sqlite3_column_blob(st, 0), len);
 		nv[r->n_paths].path[len] = '\0';
 		nv[r->n_paths].len = len;
 		nv[r->n_paths].count = (uint64_t)sqlite3_column_int64(st, 1);
@@ -551,7 +552,7 @@ static int report_actors(sqlite3 *db, struct va_report *r, unsigned int top)
 			break;
 		for (size_t i = 0; i < r->n_progs; i++)
 			if (!strcmp(r->progs[i].comm, ev.comm) && strlen(r->progs[i].exe) == ev.exe.len &&
-			    !memcmp(r->progs[i].exe, ev.exe.ptr ? ev.exe.ptr : "", ev.exe.len))
+			    (!ev.exe.len || !memcmp(r->progs[i].exe, ev.exe.ptr, ev.exe.len)))
 				r->progs[i].count += n - 1;
 		r->changes += n;
 	}
