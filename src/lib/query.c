@@ -348,9 +348,10 @@ static int find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap 
 	int ret = 0;
 
 	if (sqlite3_prepare_v2(db,
+			       /* Both parts use the partial index of marks (events_marks). */
 			       "SELECT op, ts, count FROM events WHERE op >= 100 AND ts <= ?2 AND"
-			       " (ts >= ?1 OR id = (SELECT max(id) FROM events WHERE op >= 100"
-			       " AND op != 103 AND ts < ?1)) ORDER BY ts, id",
+			       " (ts >= ?1 OR id = (SELECT id FROM events WHERE op >= 100"
+			       " AND op != 103 AND ts < ?1 ORDER BY ts DESC LIMIT 1)) ORDER BY ts, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return errno_of(db);
 	sqlite3_bind_int64(st, 1, (int64_t)since);

@@ -40,7 +40,9 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS events_path ON events(path, ts);"
 	"CREATE INDEX IF NOT EXISTS events_path2 ON events(path2, ts) WHERE path2 IS NOT NULL;"
 	"CREATE INDEX IF NOT EXISTS events_object ON events(dev, ino) WHERE ino IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS events_ts ON events(ts);";
+	"CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
+	/* The auditor's own rows (marks), read by every query to find the gaps. */
+	"CREATE INDEX IF NOT EXISTS events_marks ON events(ts) WHERE op >= 100;";
 
 struct va_store {
 	sqlite3 *db;
