@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -562,7 +563,112 @@ static int run_not_a_store(struct e2e_ctx *c)
 	return 0;
 }
 
+static void create_many(struct e2e_ctx *c)
+{
+	for (int i = 0; i < 3000; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "w/n%d", i);
+		if (e2e_write_file(e2e_dpath(c, name), "data\n", 0644))
+			_exit(1);
+	}
+}
+
+/*
+ * A full disk: the store cannot grow, capture goes on, the writer counts
+ * what it could not store; once space returns an "unsaved" row records it,
+ * and the store is intact.
+ */
+static int run_disk_full(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char store[PATH_MAX], filler[PATH_MAX], out[8192], block[65536];
+	int fd, ret = -1;
+	long unsaved;
+
+	daemon_paths(c, &p);
+	snprintf(store, sizeof(store), "%s/store", c->dir);
+	snprintf(filler, sizeof(filler), "%s/store/filler", c->dir);
+	if (mkdir(p.watched, 0755) || mkdir(store, 0700) ||
+	    mount("tmpfs", store, "tmpfs", 0, "size=2m,mode=0700")) {
+		snprintf(c->why, sizeof(c->why), "setting up a 2 MiB tmpfs store: %m");
+		return -1;
+	}
+	if (daemon_start(c, &w, &p))
+		goto out;
+	usleep(500 * 1000);
+	/* Take every free block. */
+	memset(block, 'f', sizeof(block));
+	fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	while (fd >= 0 && write(fd, block, sizeof(block)) > 0)
+		;
+	while (fd >= 0 && write(fd, block, 512) > 0)
+		;
+	if (fd >= 0)
+		close(fd);
+	if (as_user(c, 0, create_many, NULL)) {
+		daemon_stop(c, &w);
+		goto out;
+	}
+	usleep(2500 * 1000);
+	{
+		char *argv[] = { c->env->binary, "status", "--status-file", p.status, "--format",
+				 "json", NULL };
+		json_object *o;
+
+		if (query(c, argv, out, sizeof(out)) != 0) {
+			daemon_stop(c, &w);
+			goto out;
+		}
+		o = json_tokener_parse(out);
+		unsaved = o ? (long)e2e_json_int(o, "unsaved_disk", -1) : -1;
+		if (o)
+			json_object_put(o);
+		if (unsaved <= 0) {
+			snprintf(c->why, sizeof(c->why), "status while the disk is full: unsaved_disk "
+							  "%ld: %.300s",
+				 unsaved, out);
+			daemon_stop(c, &w);
+			goto out;
+		}
+	}
+	/* Space returns: the count is recorded, capture never stopped. */
+	unlink(filler);
+	usleep(1500 * 1000);
+	if (daemon_stop(c, &w))
+		goto out;
+	{
+		char *check[] = { "/usr/bin/sqlite3", p.db, "PRAGMA integrity_check", NULL };
+
+		if (query(c, check, out, sizeof(out)) != 0 || strcmp(out, "ok\n")) {
+			snprintf(c->why, sizeof(c->why), "integrity_check after the disk was full: %.200s",
+				 out);
+			goto out;
+		}
+	}
+	{
+		char *argv[] = { "/usr/bin/sqlite3", p.db,
+				 "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103", NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			goto out;
+		if (atol(out) < unsaved) {
+			snprintf(c->why, sizeof(c->why),
+				 "unsaved rows count %ld, status said %ld before space returned",
+				 atol(out), unsaved);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	umount2(store, MNT_DETACH);
+	return ret;
+}
+
 const struct e2e_case e2e_cases_store[] = {
+	{ .name = "store: a full disk is counted, recorded when space returns, store intact",
+	  .run = run_disk_full },
 	{ .name = "store: history counts changes by two users, renames, hard links",
 	  .run = run_history },
 	{ .name = "store: gaps after a clean stop and after kill -9", .run = run_gaps },
