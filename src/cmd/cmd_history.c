@@ -153,8 +153,8 @@ static void print_text(const char *path, const char *since_arg, const struct va_
 
 static int print_json(const char *path, const struct va_history *h)
 {
-	json_object *o = json_object_new_object(), *users, *progs, *events;
-	char ts[VA_RFC3339_SIZE], name[64];
+	json_object *o = json_object_new_object(), *events;
+	char ts[VA_RFC3339_SIZE];
 
 	json_object_object_add(o, "path", json_object_new_string(path));
 	va_time_rfc3339(h->since_ns, ts, sizeof(ts));
@@ -162,32 +162,8 @@ static int print_json(const char *path, const struct va_history *h)
 	va_time_rfc3339(h->until_ns, ts, sizeof(ts));
 	json_object_object_add(o, "until", json_object_new_string(ts));
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)h->count));
-	users = json_object_new_array();
-	for (size_t i = 0; i < h->n_users; i++) {
-		json_object *u = json_object_new_object();
-
-		user_name(h->users[i].uid, name, sizeof(name));
-		json_object_object_add(u, "uid", json_object_new_int64(h->users[i].uid));
-		json_object_object_add(u, "user", json_object_new_string(name));
-		json_object_object_add(u, "auid", h->users[i].auid == VA_ID_UNSET
-							  ? NULL
-							  : json_object_new_int64(h->users[i].auid));
-		json_object_object_add(u, "count", json_object_new_int64((int64_t)h->users[i].count));
-		json_object_array_add(users, u);
-	}
-	json_object_object_add(o, "by_user", users);
-	progs = json_object_new_array();
-	for (size_t i = 0; i < h->n_progs; i++) {
-		json_object *p = json_object_new_object();
-
-		json_object_object_add(p, "exe", h->progs[i].exe[0]
-							 ? json_object_new_string(h->progs[i].exe)
-							 : NULL);
-		json_object_object_add(p, "comm", json_object_new_string(h->progs[i].comm));
-		json_object_object_add(p, "count", json_object_new_int64((int64_t)h->progs[i].count));
-		json_object_array_add(progs, p);
-	}
-	json_object_object_add(o, "by_program", progs);
+	json_object_object_add(o, "by_user", users_json(h->users, h->n_users));
+	json_object_object_add(o, "by_program", progs_json(h->progs, h->n_progs));
 	events = json_object_new_array();
 	for (size_t i = 0; i < h->n_events; i++) {
 		json_object *e = va_event_to_json(&h->events[i].ev);

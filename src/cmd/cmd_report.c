@@ -72,7 +72,7 @@ static void print_text(const struct va_report *r)
 static void print_json(const struct va_report *r)
 {
 	json_object *o = json_object_new_object(), *a;
-	char ts[VA_RFC3339_SIZE], name[64];
+	char ts[VA_RFC3339_SIZE];
 
 	va_time_rfc3339(r->since_ns, ts, sizeof(ts));
 	json_object_object_add(o, "since", json_object_new_string(ts));
@@ -92,37 +92,8 @@ static void print_json(const struct va_report *r)
 		json_object_array_add(a, p);
 	}
 	json_object_object_add(o, "paths", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < r->n_users; i++) {
-		json_object *u = json_object_new_object();
-
-		user_name(r->users[i].uid, name, sizeof(name));
-		json_object_object_add(u, "uid", json_object_new_int64(r->users[i].uid));
-		json_object_object_add(u, "user", json_object_new_string(name));
-		json_object_object_add(u, "auid", r->users[i].auid == VA_ID_UNSET
-							  ? NULL
-							  : json_object_new_int64(r->users[i].auid));
-		json_object_object_add(u, "count", json_object_new_int64((int64_t)r->users[i].count));
-		json_object_array_add(a, u);
-	}
-	json_object_object_add(o, "users", a);
-	a = json_object_new_array();
-	for (size_t i = 0; i < r->n_progs; i++) {
-		json_object *p = json_object_new_object();
-		size_t n;
-		char *clean = va_utf8_sanitize(r->progs[i].exe, strlen(r->progs[i].exe), &n);
-
-		json_object_object_add(p, "exe", clean && n ? json_object_new_string_len(clean, (int)n)
-							    : NULL);
-		free(clean);
-		clean = va_utf8_sanitize(r->progs[i].comm, strlen(r->progs[i].comm), &n);
-		json_object_object_add(p, "comm", clean ? json_object_new_string_len(clean, (int)n)
-							: NULL);
-		free(clean);
-		json_object_object_add(p, "count", json_object_new_int64((int64_t)r->progs[i].count));
-		json_object_array_add(a, p);
-	}
-	json_object_object_add(o, "programs", a);
+	json_object_object_add(o, "users", users_json(r->users, r->n_users));
+	json_object_object_add(o, "programs", progs_json(r->progs, r->n_progs));
 	json_object_object_add(o, "gaps", gaps_json(r->gaps, r->n_gaps));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));

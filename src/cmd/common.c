@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -9,6 +10,7 @@
 #include "cmd.h"
 #include "common.h"
 #include "store.h"
+#include "escape.h"
 #include "timefmt.h"
 
 uint64_t now_real_ns(void)
@@ -89,6 +91,52 @@ struct json_object *gaps_json(const struct va_gap *gaps, size_t n)
 			json_object_object_add(g, "unsaved",
 					       json_object_new_int64((int64_t)gaps[i].unsaved));
 		json_object_array_add(arr, g);
+	}
+	return arr;
+}
+
+struct json_object *users_json(const struct va_count_user *u, size_t n)
+{
+	json_object *arr = json_object_new_array();
+	char name[64];
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		user_name(u[i].uid, name, sizeof(name));
+		json_object_object_add(o, "uid", json_object_new_int64(u[i].uid));
+		json_object_object_add(o, "user", json_object_new_string(name));
+		json_object_object_add(o, "auid", u[i].auid == VA_ID_UNSET
+							  ? NULL
+							  : json_object_new_int64(u[i].auid));
+		json_object_object_add(o, "count", json_object_new_int64((int64_t)u[i].count));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* A JSON string of @s, with U+FFFD for bytes that are not UTF-8; NULL when empty. */
+static json_object *clean_string(const char *s)
+{
+	size_t n;
+	char *clean = s[0] ? va_utf8_sanitize(s, strlen(s), &n) : NULL;
+	json_object *o = clean ? json_object_new_string_len(clean, (int)n) : NULL;
+
+	free(clean);
+	return o;
+}
+
+struct json_object *progs_json(const struct va_count_prog *p, size_t n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "exe", clean_string(p[i].exe));
+		json_object_object_add(o, "comm", clean_string(p[i].comm));
+		json_object_object_add(o, "count", json_object_new_int64((int64_t)p[i].count));
+		json_object_array_add(arr, o);
 	}
 	return arr;
 }

@@ -17,6 +17,9 @@ void user_name(uint32_t uid, char *buf, size_t len);
 void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first);
 /* The gaps as a JSON array. */
 struct json_object *gaps_json(const struct va_gap *gaps, size_t n);
+/* [{"uid", "user", "auid", "count"}, …] and [{"exe", "comm", "count"}, …]. */
+struct json_object *users_json(const struct va_count_user *u, size_t n);
+struct json_object *progs_json(const struct va_count_prog *p, size_t n);
 /* Open the store read-only; prints the reason and returns an exit code on failure. */
 int open_store_ro(const char *db, struct va_store **out);
 /* Parse WHEN for --since/--until; prints the reason. Returns: 0 or EXIT_USAGE. */
