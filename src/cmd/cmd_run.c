@@ -214,6 +214,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	if (now > *last_ns)
 		st.events_per_s = (double)(d->events - *last_events) * 1e9 / (double)(now - *last_ns);
 	st.lost = cs.lost;
+	st.proc_lost = cs.proc_lost;
 	st.unsaved_queue = ws.unsaved_queue;
 	st.unsaved_disk = ws.unsaved_disk;
 	st.stored = ws.stored;

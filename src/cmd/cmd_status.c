@@ -27,7 +27,8 @@ static void status_usage(FILE *out)
 		"daemon rewrites every second (default %s, root only).\n"
 		"\n"
 		"JSON: the status file's fields (pid, backend, unseen, store, started_ns,\n"
-		"updated_ns, events, events_per_s, lost, unsaved_queue, unsaved_disk, stored,\n"
+		"updated_ns, events, events_per_s, lost, proc_lost, unsaved_queue, unsaved_disk,\n"
+		"stored, "
 		"queue_depth, store_bytes, store_error) plus running, oldest_event, stored_rows.\n",
 		VA_STATUS_DEFAULT_PATH);
 }
@@ -147,6 +148,10 @@ int do_status(int argc, char **argv)
 	       " %llu unsaved (store write failed)\n",
 	       (unsigned long long)st.lost, (unsigned long long)st.unsaved_queue,
 	       (unsigned long long)st.unsaved_disk);
+	if (st.proc_lost)
+		printf("          %llu process records lost (the program of some events may show as "
+		       "unknown)\n",
+		       (unsigned long long)st.proc_lost);
 	if (st.store_error)
 		printf("store:    LAST WRITE FAILED: %s\n", strerror(-st.store_error));
 	printf("store:    %s, %.1f MiB", st.store, (double)st.store_bytes / 1048576.0);

@@ -19,6 +19,7 @@ struct va_status {
 	uint64_t events;	  /* captured since start */
 	double events_per_s;	  /* over the last interval */
 	uint64_t lost;		  /* kernel could not deliver */
+	uint64_t proc_lost;	  /* process-table records lost: some exe may be unknown */
 	uint64_t unsaved_queue;	  /* store queue was full */
 	uint64_t unsaved_disk;	  /* store write failed (disk full…) */
 	uint64_t stored;
