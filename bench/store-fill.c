@@ -15,6 +15,11 @@
  * dominate the op mix. Timestamps spread evenly over the 8 days before now,
  * in order, as the daemon would store them.
  *
+ * STORE_FILL_SQL (experiments only): SQL run on the store's connection
+ * before filling, e.g. "PRAGMA cache_size=-262144; DROP INDEX events_ts;" to
+ * measure what a setting or an index costs. Progress (events/s per million)
+ * goes to stderr.
+ *
  * Output: "key value" lines (events, seconds, events_per_s, bytes,
  * bytes_per_event, distinct_paths, distinct_procs, stmt_runs, sample_*), for
  * bench/store-run.

@@ -105,7 +105,7 @@ int do_watch(int argc, char **argv)
 			break;
 		case 's':
 			if (va_parse_size(optarg, &opts.ringbuf_bytes) || !opts.ringbuf_bytes ||
-			    opts.ringbuf_bytes > (1ull << 30)) {
+			    opts.ringbuf_bytes < 4096 || opts.ringbuf_bytes > (1ull << 30)) {
 				fprintf(stderr,
 					"vfsaudit: --buffer-size '%s': give a size from 4k to 1G "
 					"(e.g. 16M)\n",

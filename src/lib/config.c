@@ -133,7 +133,7 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 		uint64_t v;
 
 		ret = key[0] == 'b' ? va_parse_size(value, &v) : va_parse_u64(value, 1u << 26, &v);
-		if (ret || !v || (key[0] == 'b' && v > (1ull << 30))) {
+		if (ret || !v || (key[0] == 'b' && (v < 4096 || v > (1ull << 30)))) {
 			snprintf(err, errlen, "%s '%s': give a number%s", key, value,
 				 key[0] == 'b' ? " of bytes from 4k to 1G" : " of events, up to 67108864");
 			return -EINVAL;
