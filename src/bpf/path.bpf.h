@@ -14,6 +14,12 @@
 #define VA_PATH_BPF_H
 
 #define WALK_MAX_DEPTH 2048
+
+/* Inode types (linux/stat.h), for every hook family. */
+#define S_IFMT	00170000
+#define S_IFREG 0100000
+#define S_IFDIR 0040000
+#define S_IFLNK 0120000
 #define AT_FDCWD	  -100
 
 struct walk_ctx {

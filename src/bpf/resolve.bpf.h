@@ -25,8 +25,6 @@
 
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
 #define DCACHE_MOUNTED_OLD 0x10000 /* before enum dentry_flags (6.1) */
-#define S_IFLNK_ 0120000
-#define S_IFMT_ 00170000
 
 /* Kernels before 6.8 kept children in list_heads. */
 struct dentry___old {
@@ -340,7 +338,7 @@ static long res_step(__u32 i, void *arg)
 		c->vfsmnt = (struct vfsmount *)p.vfsmnt;
 	}
 	child = c->dentry;
-	if ((BPF_CORE_READ(child, d_inode, i_mode) & S_IFMT_) == S_IFLNK_ &&
+	if ((BPF_CORE_READ(child, d_inode, i_mode) & S_IFMT) == S_IFLNK &&
 	    (!last || (c->flags & RES_FOLLOW))) {
 		/* The link's directory is where a relative target starts. */
 		c->dentry = BPF_CORE_READ(child, d_parent);

@@ -23,10 +23,6 @@
 #define O_TRUNC	    00001000
 #define O_PATH	    010000000
 #define AT_REMOVEDIR 0x200
-#define S_IFMT	    00170000
-#define S_IFREG	    0100000
-#define S_IFDIR	    0040000
-#define S_IFLNK	    0120000
 
 /* Common start of every handler. Returns: the scratch slot, or NULL to stop. */
 static __always_inline struct scratch *begin(struct task_struct *task, __u32 op, long ret)
