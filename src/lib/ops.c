@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Op and file-type names, and --ops lists. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,4 +145,21 @@ int va_ops_parse(const char *list, uint64_t *sel, const char **bad)
 	}
 	*sel = acc;
 	return 0;
+}
+
+bool va_ops_selected(uint64_t ops, enum va_op op, bool has_flags, uint32_t open_flags)
+{
+	bool write;
+
+	if (op == VA_OP_NONE || op >= VA_OP_MAX || op == VA_OP_LOST)
+		return false;
+	if (op != VA_OP_OPEN)
+		return ops & VA_SEL(op);
+	/* Intent unknown (a backend without flags): only when both intents are asked for. */
+	if (!has_flags)
+		return (ops & (VA_SEL_OPEN_WRITE | VA_SEL_OPEN_READ)) ==
+		       (VA_SEL_OPEN_WRITE | VA_SEL_OPEN_READ);
+	write = ((open_flags & O_ACCMODE) != O_RDONLY || (open_flags & (O_TRUNC | O_CREAT))) &&
+		!(open_flags & O_PATH);
+	return ops & (write ? VA_SEL_OPEN_WRITE : VA_SEL_OPEN_READ);
 }

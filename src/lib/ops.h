@@ -37,4 +37,7 @@
  */
 int va_ops_parse(const char *list, uint64_t *sel, const char **bad);
 
+/* Returns: true when @op with @open_flags is in the selection @ops. */
+bool va_ops_selected(uint64_t ops, enum va_op op, bool has_flags, uint32_t open_flags);
+
 #endif

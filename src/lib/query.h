@@ -102,7 +102,4 @@ int va_report_query(struct va_store *s, uint64_t since_ns, uint64_t until_ns, un
 		    struct va_report *r);
 void va_report_free(struct va_report *r);
 
-/* Returns: true when @op with @open_flags is in the selection @ops. */
-bool va_ops_selected(uint64_t ops, enum va_op op, bool has_flags, uint32_t open_flags);
-
 #endif

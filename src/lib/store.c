@@ -15,14 +15,17 @@
 
 #include <sqlite3.h>
 
-#include "intern.h"
-#include "store.h"
+#include "record.h"
+#include "store_priv.h"
 
 /*
- * events.proc and events.path point at interned rows. A process identity
- * is everything about the actor that repeats from one event to the next;
- * tid is stored only when it differs from pid. Nullable columns cost one
- * byte when empty, so op-specific fields are plain columns.
+ * The schema (docs/STORE.md). Events are narrow rows: what repeats is
+ * interned (paths, process identities, objects = dev/ino/type), and what
+ * few events carry lives in `extra`, keyed by the same id. `link` is the
+ * hash chain's link, cut to 8 bytes; `chain` keeps the full link at the end
+ * of every batch. `names` pairs every name with the objects seen under it
+ * (history follows a file across renames and hard links); `days`, `by_path`
+ * and `by_proc` are per-day summaries kept by the writer for `report`.
  */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -31,28 +34,33 @@ static const char schema[] =
 	" uid INTEGER, euid INTEGER, gid INTEGER, auid INTEGER, ses INTEGER, tty INTEGER,"
 	" mntns INTEGER, comm BLOB, exe BLOB,"
 	" UNIQUE(pid, ppid, uid, euid, gid, auid, ses, tty, mntns, comm, exe));"
+	"CREATE TABLE IF NOT EXISTS objects(id INTEGER PRIMARY KEY, dev INTEGER NOT NULL,"
+	" ino INTEGER NOT NULL, ftype INTEGER NOT NULL, UNIQUE(dev, ino, ftype));"
 	"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
-	" op INTEGER NOT NULL, path INTEGER, path2 INTEGER, proc INTEGER, tid INTEGER,"
-	" dev INTEGER, ino INTEGER, ftype INTEGER, ret INTEGER, count INTEGER, bytes INTEGER,"
-	" flags INTEGER, mode INTEGER, owner_uid INTEGER, owner_gid INTEGER, size INTEGER,"
+	" op INTEGER NOT NULL, path INTEGER, proc INTEGER, obj INTEGER, ret INTEGER,"
+	" count INTEGER, bytes INTEGER, flags INTEGER, link INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS extra(id INTEGER PRIMARY KEY, path2 INTEGER, tid INTEGER,"
+	" mode INTEGER, owner_uid INTEGER, owner_gid INTEGER, size INTEGER,"
 	" rename_flags INTEGER, path_flags INTEGER, path2_flags INTEGER, argv BLOB,"
 	" detail TEXT);"
-	"CREATE INDEX IF NOT EXISTS events_path ON events(path, ts);"
-	"CREATE INDEX IF NOT EXISTS events_path2 ON events(path2, ts) WHERE path2 IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS events_object ON events(dev, ino) WHERE ino IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
+	"CREATE TABLE IF NOT EXISTS names(path INTEGER NOT NULL, obj INTEGER NOT NULL,"
+	" PRIMARY KEY(path, obj)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS days(day INTEGER PRIMARY KEY, first_id INTEGER NOT NULL,"
+	" last_id INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS by_path(day INTEGER NOT NULL, path INTEGER NOT NULL,"
+	" n INTEGER NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS by_proc(day INTEGER NOT NULL, proc INTEGER NOT NULL,"
+	" n INTEGER NOT NULL, PRIMARY KEY(day, proc)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS chain(id INTEGER PRIMARY KEY, head BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS seals(id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,"
+	" ts INTEGER NOT NULL, epoch INTEGER NOT NULL, head BLOB NOT NULL, mac BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS events_path ON events(path);"
+	"CREATE INDEX IF NOT EXISTS extra_path2 ON extra(path2) WHERE path2 IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS names_obj ON names(obj);"
 	/* The auditor's own rows (marks), read by every query to find the gaps. */
 	"CREATE INDEX IF NOT EXISTS events_marks ON events(ts) WHERE op >= 100;";
 
-struct va_store {
-	sqlite3 *db;
-	char *file;
-	sqlite3_stmt *ins_event, *ins_path, *get_path, *ins_proc, *get_proc;
-	struct va_intern paths, procs;
-	bool in_txn;
-};
-
-static int errno_of(int rc)
+int va_store_errno(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -123,11 +131,6 @@ static int check_file(const char *file, bool create)
 	return ret;
 }
 
-static int prepare(struct va_store *s, sqlite3_stmt **st, const char *sql)
-{
-	return errno_of(sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL));
-}
-
 /* Refuse files that are SQLite but not ours; stamp new ones. */
 static int check_format(struct va_store *s, bool writable, char *err, size_t errlen)
 {
@@ -185,52 +188,39 @@ static int check_format(struct va_store *s, bool writable, char *err, size_t err
 
 static int create_schema(struct va_store *s, char *err, size_t errlen)
 {
-	char sql[256];
+	char sql[512];
 	int rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
 
 	if (rc == SQLITE_OK) {
 		snprintf(sql, sizeof(sql),
 			 "INSERT OR IGNORE INTO meta VALUES('format', '%s');"
 			 "INSERT OR IGNORE INTO meta VALUES('version', '%d');"
-			 "INSERT OR IGNORE INTO meta VALUES('created', strftime('%%s','now'));",
+			 "INSERT OR IGNORE INTO meta VALUES('created', strftime('%%s','now'));"
+			 /* The chain's genesis: two stores never share a chain. */
+			 "INSERT OR IGNORE INTO meta VALUES('store_id', lower(hex(randomblob(16))));",
 			 VA_STORE_FORMAT, VA_STORE_VERSION);
 		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	}
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot set up the store %s: %s", s->file,
 			 sqlite3_errmsg(s->db));
-		return errno_of(rc);
+		return va_store_errno(rc);
 	}
 	return 0;
 }
 
-static int prepare_writes(struct va_store *s)
+/* The store's id (meta.store_id), the chain's genesis. A store without one has none: "". */
+static void load_store_id(struct va_store *s)
 {
-	int ret;
+	sqlite3_stmt *st;
 
-	ret = prepare(s, &s->ins_event,
-		      "INSERT INTO events(ts, op, path, path2, proc, tid, dev, ino, ftype, ret, count,"
-		      " bytes, flags, mode, owner_uid, owner_gid, size, rename_flags, path_flags,"
-		      " path2_flags, argv, detail)"
-		      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	if (!ret)
-		ret = prepare(s, &s->ins_path, "INSERT OR IGNORE INTO paths(path) VALUES(?)");
-	if (!ret)
-		ret = prepare(s, &s->get_path, "SELECT id FROM paths WHERE path = ?");
-	if (!ret)
-		ret = prepare(s, &s->ins_proc,
-			      "INSERT OR IGNORE INTO procs(pid, ppid, uid, euid, gid, auid, ses, tty,"
-			      " mntns, comm, exe) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-	if (!ret)
-		ret = prepare(s, &s->get_proc,
-			      "SELECT id FROM procs WHERE pid IS ? AND ppid IS ? AND uid IS ? AND"
-			      " euid IS ? AND gid IS ? AND auid IS ? AND ses IS ? AND tty IS ? AND"
-			      " mntns IS ? AND comm IS ? AND exe IS ?");
-	if (!ret)
-		ret = va_intern_init(&s->paths, 65536);
-	if (!ret)
-		ret = va_intern_init(&s->procs, 16384);
-	return ret;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'store_id'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(s->store_id, sizeof(s->store_id), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
 }
 
 int va_store_open(struct va_store **out, const char *file, unsigned int flags, char *err,
@@ -272,7 +262,7 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 			     NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s", file, sqlite3_errstr(rc));
-		ret = errno_of(rc);
+		ret = va_store_errno(rc);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
@@ -297,19 +287,23 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 				  NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
 			snprintf(err, errlen, "cannot set up %s: %s", file, sqlite3_errmsg(s->db));
-			ret = errno_of(rc);
+			ret = va_store_errno(rc);
 			goto fail;
 		}
 		ret = create_schema(s, err, errlen);
 		if (ret)
 			goto fail;
-		ret = prepare_writes(s);
+		load_store_id(s);
+		s->writable = true;
+		ret = va_store_prepare_writes(s);
 		if (ret) {
 			snprintf(err, errlen, "cannot prepare writes to %s: %s", file,
 				 sqlite3_errmsg(s->db));
 			goto fail;
 		}
 	}
+	if (!s->writable)
+		load_store_id(s);
 	*out = s;
 	return 0;
 fail:
@@ -323,14 +317,8 @@ void va_store_close(struct va_store *s)
 		return;
 	if (s->in_txn)
 		va_store_rollback(s);
-	sqlite3_finalize(s->ins_event);
-	sqlite3_finalize(s->ins_path);
-	sqlite3_finalize(s->get_path);
-	sqlite3_finalize(s->ins_proc);
-	sqlite3_finalize(s->get_proc);
+	va_store_finalize_writes(s);
 	sqlite3_close(s->db);
-	va_intern_free(&s->paths);
-	va_intern_free(&s->procs);
 	free(s->file);
 	free(s);
 }
@@ -346,16 +334,22 @@ int va_store_begin(struct va_store *s)
 
 	if (rc == SQLITE_OK)
 		s->in_txn = true;
-	return errno_of(rc);
+	return va_store_errno(rc);
 }
 
 int va_store_commit(struct va_store *s)
 {
-	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	int ret = va_store_flush_batch(s);
+	int rc;
 
+	if (ret) {
+		va_store_rollback(s);
+		return ret;
+	}
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		va_store_rollback(s);
-		return errno_of(rc);
+		return va_store_errno(rc);
 	}
 	s->in_txn = false;
 	return 0;
@@ -365,178 +359,7 @@ void va_store_rollback(struct va_store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_txn = false;
-	/* Ids cached during the rolled-back transaction may not exist. */
-	va_intern_clear(&s->paths);
-	va_intern_clear(&s->procs);
-}
-
-static int step_done(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : errno_of(rc);
-}
-
-/* Returns: the id of @p in paths (inserting it), or -errno. */
-static int64_t intern_path(struct va_store *s, const struct va_bytes *p)
-{
-	int64_t id = va_intern_get(&s->paths, p->ptr, p->len);
-	int ret;
-
-	if (id)
-		return id;
-	sqlite3_bind_blob(s->ins_path, 1, p->ptr, (int)p->len, SQLITE_STATIC);
-	ret = step_done(s->ins_path);
-	if (ret)
-		return ret;
-	if (sqlite3_changes(s->db) > 0) {
-		id = sqlite3_last_insert_rowid(s->db);
-	} else {
-		sqlite3_bind_blob(s->get_path, 1, p->ptr, (int)p->len, SQLITE_STATIC);
-		if (sqlite3_step(s->get_path) == SQLITE_ROW)
-			id = sqlite3_column_int64(s->get_path, 0);
-		sqlite3_reset(s->get_path);
-		if (!id)
-			return -EIO;
-	}
-	va_intern_put(&s->paths, p->ptr, p->len, id);
-	return id;
-}
-
-/*
- * No NULLs in a process identity: UNIQUE treats NULLs as all different,
- * which would make a new row for every event of a daemon with no login uid.
- * Unset ids are stored as the kernel's 4294967295, no tty as 0, no exe as ''.
- */
-static void bind_proc(sqlite3_stmt *st, const struct va_event *ev)
-{
-	sqlite3_bind_int64(st, 1, ev->pid);
-	sqlite3_bind_int64(st, 2, ev->ppid);
-	sqlite3_bind_int64(st, 3, ev->uid);
-	sqlite3_bind_int64(st, 4, ev->euid);
-	sqlite3_bind_int64(st, 5, ev->gid);
-	sqlite3_bind_int64(st, 6, ev->auid);
-	sqlite3_bind_int64(st, 7, ev->ses);
-	sqlite3_bind_int64(st, 8, ev->tty_dev);
-	sqlite3_bind_int64(st, 9, (int64_t)ev->mntns);
-	sqlite3_bind_blob(st, 10, ev->comm, (int)strlen(ev->comm), SQLITE_STATIC);
-	sqlite3_bind_blob(st, 11, ev->exe.len ? ev->exe.ptr : "", (int)ev->exe.len, SQLITE_STATIC);
-}
-
-/* Returns: the id of the event's process identity (inserting it), or -errno. */
-static int64_t intern_proc(struct va_store *s, const struct va_event *ev)
-{
-	/* Cache key: the identity fields as they are laid out, then comm and exe. */
-	char key[64 + 17 + PATH_MAX];
-	size_t n = 0, e = ev->exe.len < PATH_MAX ? ev->exe.len : PATH_MAX;
-	uint32_t ids[] = { ev->pid, ev->ppid, ev->uid, ev->euid, ev->gid, ev->auid, ev->ses,
-			   ev->tty_dev };
-	int64_t id;
-	int ret;
-
-	memcpy(key, ids, sizeof(ids));
-	n += sizeof(ids);
-	memcpy(key + n, &ev->mntns, sizeof(ev->mntns));
-	n += sizeof(ev->mntns);
-	memcpy(key + n, ev->comm, sizeof(ev->comm));
-	n += sizeof(ev->comm);
-	if (e)
-		memcpy(key + n, ev->exe.ptr, e);
-	n += e;
-	id = va_intern_get(&s->procs, key, n);
-	if (id)
-		return id;
-	bind_proc(s->ins_proc, ev);
-	ret = step_done(s->ins_proc);
-	if (ret)
-		return ret;
-	if (sqlite3_changes(s->db) > 0) {
-		id = sqlite3_last_insert_rowid(s->db);
-	} else {
-		bind_proc(s->get_proc, ev);
-		if (sqlite3_step(s->get_proc) == SQLITE_ROW)
-			id = sqlite3_column_int64(s->get_proc, 0);
-		sqlite3_reset(s->get_proc);
-		sqlite3_clear_bindings(s->get_proc);
-		if (!id)
-			return -EIO;
-	}
-	va_intern_put(&s->procs, key, n, id);
-	return id;
-}
-
-static void bind_opt_int(sqlite3_stmt *st, int i, bool has, int64_t v)
-{
-	if (has)
-		sqlite3_bind_int64(st, i, v);
-}
-
-int va_store_add(struct va_store *s, const struct va_event *ev)
-{
-	sqlite3_stmt *st = s->ins_event;
-	int64_t path = 0, path2 = 0, proc;
-	bool rw = ev->op == VA_OP_READ || ev->op == VA_OP_WRITE;
-	bool has_mode = ev->op == VA_OP_CHMOD || ev->op == VA_OP_MKDIR || ev->op == VA_OP_MKNOD;
-
-	if (ev->path.len) {
-		path = intern_path(s, &ev->path);
-		if (path < 0)
-			return (int)path;
-	}
-	if (ev->path2.len) {
-		path2 = intern_path(s, &ev->path2);
-		if (path2 < 0)
-			return (int)path2;
-	}
-	proc = intern_proc(s, ev);
-	if (proc < 0)
-		return (int)proc;
-
-	sqlite3_bind_int64(st, 1, (int64_t)ev->ts_ns);
-	sqlite3_bind_int(st, 2, ev->op);
-	bind_opt_int(st, 3, path > 0, path);
-	bind_opt_int(st, 4, path2 > 0, path2);
-	sqlite3_bind_int64(st, 5, proc);
-	bind_opt_int(st, 6, ev->tid != ev->pid, ev->tid);
-	bind_opt_int(st, 7, ev->has_dev, ((int64_t)ev->dev_major << 20) | ev->dev_minor);
-	bind_opt_int(st, 8, ev->has_ino, (int64_t)ev->ino);
-	bind_opt_int(st, 9, ev->ftype != VA_FTYPE_UNKNOWN, ev->ftype);
-	sqlite3_bind_int64(st, 10, ev->ret);
-	bind_opt_int(st, 11, rw, (int64_t)ev->count);
-	bind_opt_int(st, 12, rw, (int64_t)ev->bytes);
-	bind_opt_int(st, 13, ev->has_open_flags, ev->open_flags);
-	bind_opt_int(st, 14, has_mode, ev->mode);
-	bind_opt_int(st, 15, ev->op == VA_OP_CHOWN, ev->owner_uid);
-	bind_opt_int(st, 16, ev->op == VA_OP_CHOWN, ev->owner_gid);
-	bind_opt_int(st, 17, ev->op == VA_OP_TRUNCATE && ev->size >= 0, ev->size);
-	bind_opt_int(st, 18, ev->rename_flags != 0, ev->rename_flags);
-	bind_opt_int(st, 19, ev->path_flags != 0, ev->path_flags);
-	/* exec has no second path: its column says whether argv was cut short. */
-	if (ev->op == VA_OP_EXEC)
-		bind_opt_int(st, 20, ev->argv_truncated, VA_STORE_ARGV_TRUNCATED);
-	else
-		bind_opt_int(st, 20, ev->path2_flags != 0, ev->path2_flags);
-	if (ev->op == VA_OP_EXEC && ev->argv.len)
-		sqlite3_bind_blob(st, 21, ev->argv.ptr, (int)ev->argv.len, SQLITE_STATIC);
-	if (ev->op == VA_OP_LOST)
-		sqlite3_bind_int64(st, 11, (int64_t)ev->lost);
-	return step_done(st);
-}
-
-int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_t n,
-		  const char *detail)
-{
-	sqlite3_stmt *st = s->ins_event;
-
-	sqlite3_bind_int64(st, 1, (int64_t)ts_ns);
-	sqlite3_bind_int(st, 2, mark);
-	bind_opt_int(st, 11, mark == VA_MARK_UNSAVED, (int64_t)n);
-	sqlite3_bind_int(st, 10, 0);
-	if (detail)
-		sqlite3_bind_text(st, 22, detail, -1, SQLITE_TRANSIENT);
-	return step_done(st);
+	va_store_forget_batch(s);
 }
 
 int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns)
@@ -547,7 +370,7 @@ int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns)
 	rc = sqlite3_prepare_v2(s->db, "SELECT op, ts FROM events ORDER BY id DESC LIMIT 1", -1,
 				&st, NULL);
 	if (rc != SQLITE_OK)
-		return errno_of(rc);
+		return va_store_errno(rc);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*op = sqlite3_column_int(st, 0);
 		*ts_ns = (uint64_t)sqlite3_column_int64(st, 1);
@@ -557,25 +380,31 @@ int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns)
 	return ret;
 }
 
-int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows)
+void va_record_from_stmt(struct va_record *r, sqlite3_stmt *st, int col)
 {
-	sqlite3_stmt *st;
-	int rc;
+	for (int f = 0; f < VA_REC_NFIELDS; f++) {
+		struct va_val *v = &r->v[f];
 
-	/* Events only: marks say when nobody watched, which stays true. */
-	rc = sqlite3_prepare_v2(s->db,
-				"DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ?"
-				" AND op < 100 ORDER BY ts LIMIT ?)",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return errno_of(rc);
-	sqlite3_bind_int64(st, 1, (int64_t)before_ns);
-	sqlite3_bind_int(st, 2, (int)max_rows);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return errno_of(rc);
-	return sqlite3_changes(s->db);
+		switch (sqlite3_column_type(st, col + f)) {
+		case SQLITE_NULL:
+			*v = (struct va_val){ .type = VA_VAL_NULL };
+			break;
+		case SQLITE_INTEGER:
+			*v = (struct va_val){ .type = VA_VAL_INT, .i = sqlite3_column_int64(st, col + f) };
+			break;
+		case SQLITE_FLOAT:
+			/* Only a hand-edited row has one; read it as the integer it rounds to. */
+			*v = (struct va_val){ .type = VA_VAL_INT,
+					      .i = (int64_t)sqlite3_column_double(st, col + f) };
+			break;
+		default: {
+			const void *p = sqlite3_column_blob(st, col + f);
+			size_t len = (size_t)sqlite3_column_bytes(st, col + f);
+
+			*v = (struct va_val){ .type = VA_VAL_BLOB, .p = p ? p : "", .len = len };
+		}
+		}
+	}
 }
 
 uint64_t va_store_size(const struct va_store *s)

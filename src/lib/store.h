@@ -16,10 +16,7 @@
 
 #define VA_STORE_DEFAULT_PATH "/var/lib/vfsaudit/audit.db"
 #define VA_STORE_FORMAT	      "vfsaudit-store"
-#define VA_STORE_VERSION      1
-
-/* events.path2_flags of an exec row: its argv was cut short. */
-#define VA_STORE_ARGV_TRUNCATED 1
+#define VA_STORE_VERSION      2
 
 /* Marks: rows with these op numbers record the auditor's own life. */
 enum va_mark {
@@ -27,7 +24,29 @@ enum va_mark {
 	VA_MARK_STOP = 101,    /* clean stop */
 	VA_MARK_CRASH = 102,   /* started after a stop that was not clean: ts = last record */
 	VA_MARK_UNSAVED = 103, /* events captured but not stored (queue full, disk full) */
+	VA_MARK_PRUNE = 104,   /* retention removed every record up to seq `count` */
 };
+
+/*
+ * Reading records back: the SELECT list in enum va_rec_field order (record.h)
+ * over events `e` and what they point at. Shared by the queries and verify,
+ * so that both see exactly what the chain covers.
+ */
+#define VA_RECORD_COLUMNS                                                                          \
+	"e.id, e.ts, e.op, p1.path, p2.path, pr.pid, pr.ppid, pr.uid, pr.euid, pr.gid, pr.auid,"    \
+	" pr.ses, pr.tty, pr.mntns, pr.comm, pr.exe, x.tid, nullif(o.dev, -1), nullif(o.ino, -1),"  \
+	" nullif(o.ftype, 0), e.ret, e.count, e.bytes, e.flags, x.mode, x.owner_uid, x.owner_gid,"  \
+	" x.size, x.rename_flags, x.path_flags, x.path2_flags, x.argv, x.detail"
+#define VA_RECORD_JOINS                                                                            \
+	" LEFT JOIN extra x ON x.id = e.id LEFT JOIN paths p1 ON p1.id = e.path"                    \
+	" LEFT JOIN paths p2 ON p2.id = x.path2 LEFT JOIN procs pr ON pr.id = e.proc"               \
+	" LEFT JOIN objects o ON o.id = e.obj"
+
+struct va_record;
+struct sqlite3_stmt;
+
+/* Fill @r from the VA_RECORD_COLUMNS of a row, starting at column @col; strings borrow the row. */
+void va_record_from_stmt(struct va_record *r, struct sqlite3_stmt *st, int col);
 
 struct va_store;
 
@@ -55,7 +74,7 @@ void va_store_rollback(struct va_store *s);
 /* Add one event (inside a transaction). Returns: 0 or -errno. */
 int va_store_add(struct va_store *s, const struct va_event *ev);
 
-/* Add a mark row; @n: for VA_MARK_UNSAVED the count. */
+/* Add a mark row; @n: the count it carries (unsaved events, the prune cut), or 0. */
 int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_t n,
 		  const char *detail);
 
@@ -66,11 +85,23 @@ int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_
 int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns);
 
 /**
- * va_store_prune() - delete at most @max_rows events older than @before_ns.
- * Small steps, so that pruning never holds the database for long.
+ * va_store_prune() - delete the oldest records, about @max_rows of them, if
+ * they are all older than @before_ns. The cut is at a chain checkpoint, and
+ * a VA_MARK_PRUNE record says where it is, so the chain stays verifiable.
+ * Runs its own transaction; small steps never hold the database for long.
  * Returns: rows deleted, or -errno.
  */
 int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows);
+
+/**
+ * va_store_seal() - record a seal of the chain head (inside a transaction).
+ * @mac: HMAC of the head under the epoch's key (seal.h).
+ */
+int va_store_seal(struct va_store *s, uint64_t ts_ns, uint64_t epoch, const uint8_t *mac,
+		  size_t mac_len);
+
+/* The chain's head: the last record's seq and link. */
+void va_store_head(const struct va_store *s, uint64_t *seq, uint8_t head[32]);
 
 /* Returns: the SQLite handle, for the query module (read-only use). */
 struct sqlite3 *va_store_db(struct va_store *s);

@@ -674,9 +674,24 @@ static void test_last(void **state)
 	assert_int_equal(op, VA_MARK_STOP);
 	assert_int_equal(ts, 400);
 	assert_int_equal(sql_int(va_store_db(s),
-				 "SELECT count(*) FROM events WHERE op = 100 AND detail = 'tracepoint'"),
+				 "SELECT count(*) FROM events e JOIN extra x ON x.id = e.id"
+				 " WHERE op = 100 AND detail = 'tracepoint'"),
 			 1);
 	va_store_close(s);
+}
+
+/* Add events at @ts..., one transaction (so one chain checkpoint) each. */
+static void add_batch(struct va_store *s, const struct va_event *tmpl, const uint64_t *ts,
+		      size_t n)
+{
+	struct va_event ev = *tmpl;
+
+	assert_int_equal(va_store_begin(s), 0);
+	for (size_t i = 0; i < n; i++) {
+		ev.ts_ns = ts[i];
+		assert_int_equal(va_store_add(s, &ev), 0);
+	}
+	assert_int_equal(va_store_commit(s), 0);
 }
 
 static void test_prune(void **state)
@@ -685,31 +700,32 @@ static void test_prune(void **state)
 	struct va_store *s = open_rw(c);
 	sqlite3 *db = va_store_db(s);
 	struct va_event ev = base_event(0, "/etc/hosts");
+	static const uint64_t b1[] = { 1000, 2000 }, b2[] = { 3000, 4000, 5000 },
+			      b3[] = { 6000, 7000 }, b4[] = { 8000, 9000, 10000 };
 
-	assert_int_equal(va_store_begin(s), 0);
-	for (uint64_t t = 1; t <= 10; t++) {
-		ev.ts_ns = t * 1000;
-		assert_int_equal(va_store_add(s, &ev), 0);
-	}
-	assert_int_equal(va_store_mark(s, VA_MARK_START, 500, 0, "tracepoint"), 0);
-	assert_int_equal(va_store_mark(s, VA_MARK_CRASH, 1500, 0, NULL), 0);
-	assert_int_equal(va_store_mark(s, VA_MARK_UNSAVED, 2500, 9, NULL), 0);
-	assert_int_equal(va_store_mark(s, VA_MARK_STOP, 3500, 0, NULL), 0);
-	assert_int_equal(va_store_commit(s), 0);
+	add_batch(s, &ev, b1, 2);
+	add_batch(s, &ev, b2, 3);
+	add_batch(s, &ev, b3, 2);
+	add_batch(s, &ev, b4, 3);
 
-	/* At most max_rows per call, oldest first. */
+	/* Cuts fall at batch ends (chain checkpoints), about max_rows at a time, oldest first. */
 	assert_int_equal(va_store_prune(s, 6000, 2), 2);
 	assert_int_equal(sql_int(db, "SELECT min(ts) FROM events WHERE op < 100"), 3000);
-	/* Then the rest before the cut: 3000, 4000, 5000; 6000 is not older than 6000. */
+	assert_int_equal(sql_int(db, "SELECT min(id) FROM events"), 3);
+	/* The cut is recorded in the chain, and its checkpoint kept for verify. */
+	assert_int_equal(sql_int(db, "SELECT count FROM events WHERE op = 104"), 2);
+	assert_int_equal(sql_int(db, "SELECT min(id) FROM chain"), 2);
+	/* 3000..5000 go; 6000 is not older than 6000, so its batch stays whole. */
 	assert_int_equal(va_store_prune(s, 6000, 100), 3);
 	assert_int_equal(va_store_prune(s, 6000, 100), 0);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), 5);
 	assert_int_equal(sql_int(db, "SELECT min(ts) FROM events WHERE op < 100"), 6000);
-	/* Marks survive any cut. */
-	assert_int_equal(va_store_prune(s, UINT64_C(1) << 62, 1000), 5);
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), 0);
-	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op >= 100"), 4);
-	assert_int_equal(sql_int(db, "SELECT count FROM events WHERE op = 103"), 9);
+	/* A batch is not cut in two: 7000 keeps 6000 with it. */
+	assert_int_equal(va_store_prune(s, 6500, 100), 0);
+	assert_int_equal(va_store_prune(s, 7001, 100), 2);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), 3);
+	/* The retention rows are in the chain, so they are pruned in turn, never all. */
+	assert_true(sql_int(db, "SELECT count(*) FROM events WHERE op = 104") >= 1);
 	va_store_close(s);
 }
 

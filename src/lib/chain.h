@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The hash chain over stored records (docs/TAMPER.md): each link is
+ * SHA-256 over the previous link and the record's canonical encoding, so a
+ * record cannot be changed, removed, inserted or moved without changing
+ * every link after it.
+ */
+#ifndef VA_CHAIN_H
+#define VA_CHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define VA_CHAIN_VERSION 1
+#define VA_HASH_LEN	 32
+
+struct va_chain {
+	uint8_t head[VA_HASH_LEN]; /* the link of the last record added */
+	/* private */
+	void *ctx, *md;
+	uint8_t *buf;
+	size_t cap;
+};
+
+/* Returns: 0 or -ENOMEM. The head starts as the genesis link of @store_id. */
+int va_chain_init(struct va_chain *c, const char *store_id);
+void va_chain_free(struct va_chain *c); /* accepts a zeroed struct */
+
+/* Advance the head over @r (its seq included). Returns: 0 or -ENOMEM. */
+int va_chain_add(struct va_chain *c, const struct va_record *r);
+
+/* The part of a link kept in each row: its first 8 bytes, big-endian, as a signed integer. */
+int64_t va_chain_short(const uint8_t link[VA_HASH_LEN]);
+
+/* Lower-case hex of @n bytes into @out (2n+1 bytes). */
+void va_hex(const uint8_t *p, size_t n, char *out);
+/* Returns: 0, or -EINVAL when @s is not exactly 2n hex digits. */
+int va_unhex(const char *s, uint8_t *out, size_t n);
+
+#endif

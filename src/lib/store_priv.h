@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The store's private state, shared by store.c (file, schema) and store_write.c (rows). */
+#ifndef VA_STORE_PRIV_H
+#define VA_STORE_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "chain.h"
+#include "intern.h"
+#include "store.h"
+#include "u64map.h"
+
+#define VA_DAY_NS (86400ull * 1000000000ull)
+
+/* Ids [first, last] of the events with a timestamp in one day (UTC). */
+struct va_day_span {
+	int64_t day, first, last;
+};
+
+struct va_store {
+	sqlite3 *db;
+	char *file;
+	char store_id[40];
+	bool writable, in_txn;
+	/* Writing: */
+	sqlite3_stmt *ins_event, *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;
+	sqlite3_stmt *ins_obj, *get_obj, *ins_name, *ins_chain, *up_day, *up_by_path, *up_by_proc;
+	sqlite3_stmt *ins_seal;
+	struct va_intern paths, procs, objs;
+	struct va_u64map names;			 /* (path, obj) pairs known to be stored */
+	struct va_u64map by_path, by_proc;	 /* this transaction's change counts */
+	struct va_day_span days[4];		 /* this transaction's days */
+	unsigned int n_days;
+	struct va_chain chain; /* head: the last record's link */
+	int64_t next_seq;
+	bool dirty; /* records added in this transaction */
+};
+
+/* Returns: 0 or -errno for an SQLite result code. */
+int va_store_errno(int rc);
+
+/* store_write.c: prepare the write statements and load the chain's state. */
+int va_store_prepare_writes(struct va_store *s);
+/* Reload the chain head and next seq from the file (after open and rollback). */
+int va_store_load_head(struct va_store *s);
+/* The batch's summaries (days, rollups, chain checkpoint), before COMMIT. */
+int va_store_flush_batch(struct va_store *s);
+/* Forget what the rolled-back transaction added. */
+void va_store_forget_batch(struct va_store *s);
+void va_store_finalize_writes(struct va_store *s);
+
+#endif

@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Writing records: interning, the hash chain, and the per-batch summaries
+ * (days, per-day change counts, the chain checkpoint). Everything a batch
+ * adds is in its transaction, so a crash leaves either all of it or none.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ops.h"
+#include "record.h"
+#include "store_priv.h"
+
+/* Bounds on the in-memory caches; past them a cache is emptied and refills. */
+#define PATH_CACHE   262144
+#define PROC_CACHE   16384
+#define OBJ_CACHE    262144
+#define NAME_CACHE   1048576
+
+static int prepare(struct va_store *s, sqlite3_stmt **st, const char *sql)
+{
+	return va_store_errno(
+		sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL));
+}
+
+int va_store_prepare_writes(struct va_store *s)
+{
+	static const struct {
+		size_t off;
+		const char *sql;
+	} stmts[] = {
+#define S(field, text) { offsetof(struct va_store, field), text }
+		S(ins_event, "INSERT INTO events(id, ts, op, path, proc, obj, ret, count, bytes, flags,"
+			     " link) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
+		S(ins_extra, "INSERT INTO extra(id, path2, tid, mode, owner_uid, owner_gid, size,"
+			     " rename_flags, path_flags, path2_flags, argv, detail)"
+			     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
+		S(ins_path, "INSERT OR IGNORE INTO paths(path) VALUES(?)"),
+		S(get_path, "SELECT id FROM paths WHERE path = ?"),
+		S(ins_proc, "INSERT OR IGNORE INTO procs(pid, ppid, uid, euid, gid, auid, ses, tty,"
+			    " mntns, comm, exe) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
+		S(get_proc, "SELECT id FROM procs WHERE pid IS ? AND ppid IS ? AND uid IS ? AND"
+			    " euid IS ? AND gid IS ? AND auid IS ? AND ses IS ? AND tty IS ? AND"
+			    " mntns IS ? AND comm IS ? AND exe IS ?"),
+		S(ins_obj, "INSERT OR IGNORE INTO objects(dev, ino, ftype) VALUES(?,?,?)"),
+		S(get_obj, "SELECT id FROM objects WHERE dev = ? AND ino = ? AND ftype = ?"),
+		S(ins_name, "INSERT OR IGNORE INTO names(path, obj) VALUES(?,?)"),
+		S(ins_chain, "INSERT OR REPLACE INTO chain(id, head) VALUES(?,?)"),
+		S(up_day, "INSERT INTO days(day, first_id, last_id) VALUES(?1,?2,?3) ON CONFLICT(day)"
+			  " DO UPDATE SET first_id = min(first_id, ?2), last_id = max(last_id, ?3)"),
+		S(up_by_path, "INSERT INTO by_path(day, path, n) VALUES(?1,?2,?3)"
+			      " ON CONFLICT(day, path) DO UPDATE SET n = n + ?3"),
+		S(up_by_proc, "INSERT INTO by_proc(day, proc, n) VALUES(?1,?2,?3)"
+			      " ON CONFLICT(day, proc) DO UPDATE SET n = n + ?3"),
+		S(ins_seal, "INSERT INTO seals(seq, ts, epoch, head, mac) VALUES(?,?,?,?,?)"),
+#undef S
+	};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]) && !ret; i++)
+		ret = prepare(s, (sqlite3_stmt **)((char *)s + stmts[i].off), stmts[i].sql);
+	if (!ret)
+		ret = va_intern_init(&s->paths, PATH_CACHE);
+	if (!ret)
+		ret = va_intern_init(&s->procs, PROC_CACHE);
+	if (!ret)
+		ret = va_intern_init(&s->objs, OBJ_CACHE);
+	va_u64map_init(&s->names);
+	va_u64map_init(&s->by_path);
+	va_u64map_init(&s->by_proc);
+	if (!ret)
+		ret = va_chain_init(&s->chain, s->store_id);
+	if (!ret)
+		ret = va_store_load_head(s);
+	return ret;
+}
+
+void va_store_finalize_writes(struct va_store *s)
+{
+	sqlite3_stmt **all[] = { &s->ins_event, &s->ins_extra, &s->ins_path, &s->get_path,
+				 &s->ins_proc, &s->get_proc, &s->ins_obj, &s->get_obj,
+				 &s->ins_name, &s->ins_chain, &s->up_day, &s->up_by_path,
+				 &s->up_by_proc, &s->ins_seal };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		sqlite3_finalize(*all[i]);
+		*all[i] = NULL;
+	}
+	va_intern_free(&s->paths);
+	va_intern_free(&s->procs);
+	va_intern_free(&s->objs);
+	va_u64map_free(&s->names);
+	va_u64map_free(&s->by_path);
+	va_u64map_free(&s->by_proc);
+	va_chain_free(&s->chain);
+}
+
+/*
+ * The head is the newest checkpoint: every transaction that adds records
+ * ends with one, so it is the link of the last record. A store with no
+ * checkpoint starts from the genesis link of its id.
+ */
+int va_store_load_head(struct va_store *s)
+{
+	sqlite3_stmt *st;
+	int64_t last_event = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT (SELECT max(id) FROM events),"
+				" (SELECT id FROM chain ORDER BY id DESC LIMIT 1),"
+				" (SELECT head FROM chain ORDER BY id DESC LIMIT 1)",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return va_store_errno(rc);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	last_event = sqlite3_column_int64(st, 0);
+	s->next_seq = sqlite3_column_int64(st, 1) + 1;
+	if (last_event >= s->next_seq)
+		s->next_seq = last_event + 1;
+	if (sqlite3_column_bytes(st, 2) == VA_HASH_LEN)
+		memcpy(s->chain.head, sqlite3_column_blob(st, 2), VA_HASH_LEN);
+	else
+		va_chain_init(&s->chain, s->store_id); /* only the genesis link changes */
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : va_store_errno(rc);
+}
+
+/*
+ * Insert-or-find through a cache: @ins is INSERT OR IGNORE, @get its SELECT,
+ * both bound by @bind. Returns: the row id, or -errno.
+ */
+static int64_t intern(struct va_store *s, struct va_intern *cache, const void *key, size_t len,
+		      sqlite3_stmt *ins, sqlite3_stmt *get, void (*bind)(sqlite3_stmt *, const void *),
+		      const void *arg)
+{
+	int64_t id = va_intern_get(cache, key, len);
+	int ret;
+
+	if (id)
+		return id;
+	bind(ins, arg);
+	ret = step_done(ins);
+	if (ret)
+		return ret;
+	if (sqlite3_changes(s->db) > 0) {
+		id = sqlite3_last_insert_rowid(s->db);
+	} else {
+		bind(get, arg);
+		if (sqlite3_step(get) == SQLITE_ROW)
+			id = sqlite3_column_int64(get, 0);
+		sqlite3_reset(get);
+		sqlite3_clear_bindings(get);
+		if (!id)
+			return -EIO;
+	}
+	va_intern_put(cache, key, len, id);
+	return id;
+}
+
+static void bind_val(sqlite3_stmt *st, int i, const struct va_val *v)
+{
+	if (v->type == VA_VAL_INT)
+		sqlite3_bind_int64(st, i, v->i);
+	else if (v->type == VA_VAL_BLOB)
+		sqlite3_bind_blob(st, i, v->p, (int)v->len, SQLITE_STATIC);
+}
+
+static void bind_path(sqlite3_stmt *st, const void *arg)
+{
+	bind_val(st, 1, arg);
+}
+
+static int64_t intern_path(struct va_store *s, const struct va_val *v)
+{
+	return intern(s, &s->paths, v->p, v->len, s->ins_path, s->get_path, bind_path, v);
+}
+
+static void bind_proc(sqlite3_stmt *st, const void *arg)
+{
+	const struct va_record *r = arg;
+
+	for (int f = VA_REC_PID; f <= VA_REC_EXE; f++)
+		bind_val(st, f - VA_REC_PID + 1, &r->v[f]);
+}
+
+static int64_t intern_proc(struct va_store *s, const struct va_record *r)
+{
+	/* Cache key: the nine ids, then comm, a separator and exe. */
+	char key[9 * 8 + 17 + 1 + PATH_MAX];
+	size_t n = 0;
+
+	for (int f = VA_REC_PID; f <= VA_REC_MNTNS; f++) {
+		memcpy(key + n, &r->v[f].i, 8);
+		n += 8;
+	}
+	for (int f = VA_REC_COMM; f <= VA_REC_EXE; f++) {
+		size_t len = r->v[f].len < PATH_MAX ? r->v[f].len : PATH_MAX;
+
+		if (len)
+			memcpy(key + n, r->v[f].p, len);
+		n += len;
+		key[n++] = '\0';
+	}
+	return intern(s, &s->procs, key, n, s->ins_proc, s->get_proc, bind_proc, r);
+}
+
+/* Objects: missing dev or ino are stored as -1, unknown type as 0 (NULLs would never match). */
+static void obj_key(const struct va_record *r, int64_t k[3])
+{
+	k[0] = r->v[VA_REC_DEV].type == VA_VAL_INT ? r->v[VA_REC_DEV].i : -1;
+	k[1] = r->v[VA_REC_INO].type == VA_VAL_INT ? r->v[VA_REC_INO].i : -1;
+	k[2] = r->v[VA_REC_FTYPE].type == VA_VAL_INT ? r->v[VA_REC_FTYPE].i : 0;
+}
+
+static void bind_obj(sqlite3_stmt *st, const void *arg)
+{
+	int64_t k[3];
+
+	obj_key(arg, k);
+	for (int i = 0; i < 3; i++)
+		sqlite3_bind_int64(st, i + 1, k[i]);
+}
+
+static int64_t intern_obj(struct va_store *s, const struct va_record *r)
+{
+	int64_t k[3];
+
+	obj_key(r, k);
+	if (k[0] == -1 && k[1] == -1 && k[2] == 0)
+		return 0;
+	return intern(s, &s->objs, k, sizeof(k), s->ins_obj, s->get_obj, bind_obj, r);
+}
+
+/* Remember that @obj was seen under @path (once per pair). */
+static int note_name(struct va_store *s, int64_t path, int64_t obj)
+{
+	uint64_t key = (uint64_t)path << 32 | (uint64_t)obj;
+	bool cacheable = path < (1ll << 31) && obj < (1ll << 32);
+	int ret;
+
+	if (!path || !obj || (cacheable && va_u64map_get(&s->names, key)))
+		return 0;
+	sqlite3_bind_int64(s->ins_name, 1, path);
+	sqlite3_bind_int64(s->ins_name, 2, obj);
+	ret = step_done(s->ins_name);
+	if (ret || !cacheable)
+		return ret;
+	if (s->names.len >= NAME_CACHE)
+		va_u64map_free(&s->names);
+	/* Any non-NULL value marks presence. */
+	return va_u64map_put(&s->names, key, (void *)1);
+}
+
+/* Counters in a u64map: the value is the count itself (never 0, so never NULL). */
+static int count_up(struct va_u64map *m, uint64_t key)
+{
+	uintptr_t n = (uintptr_t)va_u64map_get(m, key);
+
+	return va_u64map_put(m, key, (void *)(n + 1));
+}
+
+static uint64_t day_key(int64_t day, int64_t id)
+{
+	return (uint64_t)day << 40 | (uint64_t)id;
+}
+
+static void note_day(struct va_store *s, int64_t day, int64_t seq)
+{
+	for (unsigned int i = 0; i < s->n_days; i++) {
+		if (s->days[i].day == day) {
+			s->days[i].last = seq;
+			return;
+		}
+	}
+	if (s->n_days < sizeof(s->days) / sizeof(s->days[0])) {
+		s->days[s->n_days++] = (struct va_day_span){ day, seq, seq };
+		return;
+	}
+	/* A batch over more than four days (a clock jump): merge into the last slot. */
+	s->days[s->n_days - 1].last = seq;
+}
+
+static bool any_extra(const struct va_record *r)
+{
+	static const enum va_rec_field extra[] = {
+		VA_REC_PATH2,	    VA_REC_TID,		VA_REC_MODE,	   VA_REC_OWNER_UID,
+		VA_REC_OWNER_GID,   VA_REC_SIZE,	VA_REC_RENAME_FLAGS, VA_REC_PATH_FLAGS,
+		VA_REC_PATH2_FLAGS, VA_REC_ARGV,	VA_REC_DETAIL,
+	};
+
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if (r->v[extra[i]].type != VA_VAL_NULL)
+			return true;
+	return false;
+}
+
+static void bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(st, i, id);
+}
+
+/* Store one record: its seq is the next in the chain. */
+static int add_record(struct va_store *s, struct va_record *r)
+{
+	int64_t path = 0, path2 = 0, proc = 0, obj, seq = s->next_seq, day;
+	sqlite3_stmt *st = s->ins_event;
+	int ret;
+
+	r->v[VA_REC_SEQ] = (struct va_val){ .type = VA_VAL_INT, .i = seq };
+	if (r->v[VA_REC_PATH].type == VA_VAL_BLOB && (path = intern_path(s, &r->v[VA_REC_PATH])) < 0)
+		return (int)path;
+	if (r->v[VA_REC_PATH2].type == VA_VAL_BLOB &&
+	    (path2 = intern_path(s, &r->v[VA_REC_PATH2])) < 0)
+		return (int)path2;
+	if (r->v[VA_REC_PID].type == VA_VAL_INT && (proc = intern_proc(s, r)) < 0)
+		return (int)proc;
+	obj = intern_obj(s, r);
+	if (obj < 0)
+		return (int)obj;
+	ret = va_chain_add(&s->chain, r);
+	if (ret)
+		return ret;
+
+	sqlite3_bind_int64(st, 1, seq);
+	bind_val(st, 2, &r->v[VA_REC_TS]);
+	bind_val(st, 3, &r->v[VA_REC_OP]);
+	bind_id(st, 4, path);
+	bind_id(st, 5, proc);
+	bind_id(st, 6, obj);
+	bind_val(st, 7, &r->v[VA_REC_RET]);
+	bind_val(st, 8, &r->v[VA_REC_COUNT]);
+	bind_val(st, 9, &r->v[VA_REC_BYTES]);
+	bind_val(st, 10, &r->v[VA_REC_FLAGS]);
+	sqlite3_bind_int64(st, 11, va_chain_short(s->chain.head));
+	ret = step_done(st);
+	if (!ret && any_extra(r)) {
+		st = s->ins_extra;
+		sqlite3_bind_int64(st, 1, seq);
+		bind_id(st, 2, path2);
+		bind_val(st, 3, &r->v[VA_REC_TID]);
+		for (int f = VA_REC_MODE; f < VA_REC_DETAIL; f++)
+			bind_val(st, 4 + f - VA_REC_MODE, &r->v[f]);
+		if (r->v[VA_REC_DETAIL].type == VA_VAL_BLOB)
+			sqlite3_bind_text(st, 4 + VA_REC_DETAIL - VA_REC_MODE, r->v[VA_REC_DETAIL].p,
+					  (int)r->v[VA_REC_DETAIL].len, SQLITE_STATIC);
+		ret = step_done(st);
+	}
+	if (!ret)
+		ret = note_name(s, path, obj);
+	if (!ret && r->v[VA_REC_OP].i != VA_OP_RENAME && r->v[VA_REC_OP].i != VA_OP_LINK)
+		path2 = 0;
+	if (!ret)
+		ret = note_name(s, path2, obj);
+	if (ret)
+		return ret;
+
+	day = r->v[VA_REC_TS].i / (int64_t)VA_DAY_NS;
+	note_day(s, day, seq);
+	if (va_ops_selected(VA_SEL_CHANGES, (enum va_op)r->v[VA_REC_OP].i,
+			    r->v[VA_REC_FLAGS].type == VA_VAL_INT,
+			    (uint32_t)r->v[VA_REC_FLAGS].i)) {
+		if ((path && count_up(&s->by_path, day_key(day, path))) ||
+		    (proc && count_up(&s->by_proc, day_key(day, proc))))
+			return -ENOMEM;
+	}
+	s->next_seq = seq + 1;
+	s->dirty = true;
+	return 0;
+}
+
+int va_store_add(struct va_store *s, const struct va_event *ev)
+{
+	struct va_record r;
+
+	va_record_from_event(&r, ev);
+	return add_record(s, &r);
+}
+
+int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_t n,
+		  const char *detail)
+{
+	struct va_record r;
+
+	va_record_mark(&r, mark, ts_ns, n, detail);
+	return add_record(s, &r);
+}
+
+struct flush_ctx {
+	sqlite3_stmt *st;
+	int ret;
+};
+
+static void flush_count(uint64_t key, void *val, void *arg)
+{
+	struct flush_ctx *c = arg;
+
+	if (c->ret)
+		return;
+	sqlite3_bind_int64(c->st, 1, (int64_t)(key >> 40));
+	sqlite3_bind_int64(c->st, 2, (int64_t)(key & ((1ull << 40) - 1)));
+	sqlite3_bind_int64(c->st, 3, (int64_t)(uintptr_t)val);
+	c->ret = step_done(c->st);
+}
+
+int va_store_flush_batch(struct va_store *s)
+{
+	struct flush_ctx c = { .ret = 0 };
+
+	if (!s->dirty)
+		return 0;
+	for (unsigned int i = 0; i < s->n_days && !c.ret; i++) {
+		sqlite3_bind_int64(s->up_day, 1, s->days[i].day);
+		sqlite3_bind_int64(s->up_day, 2, s->days[i].first);
+		sqlite3_bind_int64(s->up_day, 3, s->days[i].last);
+		c.ret = step_done(s->up_day);
+	}
+	c.st = s->up_by_path;
+	va_u64map_each(&s->by_path, flush_count, &c);
+	c.st = s->up_by_proc;
+	va_u64map_each(&s->by_proc, flush_count, &c);
+	if (!c.ret) {
+		sqlite3_bind_int64(s->ins_chain, 1, s->next_seq - 1);
+		sqlite3_bind_blob(s->ins_chain, 2, s->chain.head, VA_HASH_LEN, SQLITE_STATIC);
+		c.ret = step_done(s->ins_chain);
+	}
+	if (c.ret)
+		return c.ret;
+	va_u64map_free(&s->by_path);
+	va_u64map_free(&s->by_proc);
+	s->n_days = 0;
+	s->dirty = false;
+	return 0;
+}
+
+void va_store_forget_batch(struct va_store *s)
+{
+	/* Ids cached during the rolled-back transaction may not exist. */
+	va_intern_clear(&s->paths);
+	va_intern_clear(&s->procs);
+	va_intern_clear(&s->objs);
+	va_u64map_free(&s->names);
+	va_u64map_free(&s->by_path);
+	va_u64map_free(&s->by_proc);
+	s->n_days = 0;
+	s->dirty = false;
+	if (s->writable)
+		va_store_load_head(s);
+}
+
+int va_store_seal(struct va_store *s, uint64_t ts_ns, uint64_t epoch, const uint8_t *mac,
+		  size_t mac_len)
+{
+	sqlite3_stmt *st = s->ins_seal;
+
+	sqlite3_bind_int64(st, 1, s->next_seq - 1);
+	sqlite3_bind_int64(st, 2, (int64_t)ts_ns);
+	sqlite3_bind_int64(st, 3, (int64_t)epoch);
+	sqlite3_bind_blob(st, 4, s->chain.head, VA_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, mac, (int)mac_len, SQLITE_STATIC);
+	return step_done(st);
+}
+
+void va_store_head(const struct va_store *s, uint64_t *seq, uint8_t head[32])
+{
+	*seq = (uint64_t)(s->next_seq - 1);
+	memcpy(head, s->chain.head, VA_HASH_LEN);
+}
+
+static int exec_bound(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return va_store_errno(rc);
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : va_store_errno(rc);
+}
+
+/*
+ * Returns: the last checkpoint such that every record up to it is older than
+ * @before_ns, going no further than the first checkpoint past about
+ * @max_rows records; 0 when the oldest batch is not old enough yet.
+ */
+static int64_t prune_cut(struct va_store *s, unsigned int max_rows, uint64_t before_ns)
+{
+	sqlite3_stmt *cps = NULL, *age = NULL;
+	int64_t first = 0, cut = 0, from;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id FROM chain WHERE id >= (SELECT min(id) FROM events)"
+			       " ORDER BY id LIMIT 1000",
+			       -1, &cps, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT min(id), max(ts) FROM events WHERE id BETWEEN ? AND ?",
+			       -1, &age, NULL) != SQLITE_OK)
+		goto out;
+	from = 0;
+	while (sqlite3_step(cps) == SQLITE_ROW) {
+		int64_t cp = sqlite3_column_int64(cps, 0);
+		bool old;
+
+		sqlite3_bind_int64(age, 1, from);
+		sqlite3_bind_int64(age, 2, cp);
+		if (sqlite3_step(age) != SQLITE_ROW)
+			break;
+		if (!first)
+			first = sqlite3_column_int64(age, 0);
+		old = sqlite3_column_type(age, 1) == SQLITE_NULL ||
+		      sqlite3_column_int64(age, 1) < (int64_t)before_ns;
+		sqlite3_reset(age);
+		if (!old)
+			break;
+		cut = cp;
+		from = cp + 1;
+		if (first && cp - first + 1 >= (int64_t)max_rows)
+			break;
+	}
+out:
+	sqlite3_finalize(cps);
+	sqlite3_finalize(age);
+	return cut;
+}
+
+int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows)
+{
+	static const char *const deletes[] = {
+		"DELETE FROM events WHERE id <= ?1",
+		"DELETE FROM extra WHERE id <= ?1",
+		/* The checkpoint at the cut stays: verify starts from it. */
+		"DELETE FROM chain WHERE id < ?1",
+		"DELETE FROM seals WHERE seq < ?1",
+		"DELETE FROM days WHERE day < ?2",
+		"DELETE FROM by_path WHERE day < ?2",
+		"DELETE FROM by_proc WHERE day < ?2",
+	};
+	int64_t cut, deleted;
+	struct timespec now;
+	char detail[64];
+	int ret;
+
+	ret = va_store_begin(s);
+	if (ret)
+		return ret;
+	cut = prune_cut(s, max_rows, before_ns);
+	if (!cut) {
+		va_store_rollback(s);
+		return 0;
+	}
+	ret = exec_bound(s->db, deletes[0], cut, 0);
+	deleted = sqlite3_changes(s->db);
+	for (size_t i = 1; i < sizeof(deletes) / sizeof(deletes[0]) && !ret; i++)
+		ret = exec_bound(s->db, deletes[i], cut, (int64_t)(before_ns / VA_DAY_NS));
+	/* Part of the chain: removing old records by hand cannot pass for retention. */
+	snprintf(detail, sizeof(detail), "records up to seq %lld removed by retention",
+		 (long long)cut);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (!ret)
+		ret = va_store_mark(s, VA_MARK_PRUNE,
+				    (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec,
+				    (uint64_t)cut, detail);
+	if (ret) {
+		va_store_rollback(s);
+		return ret;
+	}
+	ret = va_store_commit(s);
+	return ret ? ret : (int)deleted;
+}
