@@ -25,6 +25,7 @@ enum va_mark {
 	VA_MARK_CRASH = 102,   /* started after a stop that was not clean: ts = last record */
 	VA_MARK_UNSAVED = 103, /* events captured but not stored (queue full, disk full) */
 	VA_MARK_PRUNE = 104,   /* retention removed every record up to seq `count` */
+	VA_MARK_SINK_LOST = 105, /* stored, but a sink (syslog, JSON log) lost some: see detail */
 };
 
 /*
