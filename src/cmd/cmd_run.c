@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vfsaudit run: the daemon. Captures, stores every event, stays in the
- * foreground (systemd Type=notify, daemontools). SIGTERM/SIGINT flush and
- * exit 0; SIGHUP reloads the configuration's filters while capture goes on.
+ * vfsaudit run: the daemon. Captures, stores every event, feeds the sinks
+ * (syslog, remote syslog, JSON log), stays in the foreground (systemd
+ * Type=notify, daemontools). SIGTERM/SIGINT flush and exit 0; SIGHUP reloads
+ * the configuration's filters while capture goes on, and reopens the JSON log.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "cmd.h"
 #include "capture.h"
 #include "config.h"
+#include "sinks.h"
 #include "status.h"
 #include "store.h"
 #include "store_writer.h"
@@ -41,13 +43,13 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"SYNOPSIS\n"
-		"  vfsaudit run [--config FILE] [FILTER...] [--db FILE] [--retain DUR]\n"
+		"  vfsaudit run [--config FILE] [FILTER...] [--db FILE] [--retain DUR] [SINK...]\n"
 		"\n"
 		"The daemon: records every event in the store (SQLite) for `history`, `report`\n"
-		"and `status`. Stays in the foreground; writes `ready backend=NAME` to standard\n"
-		"error and READY=1 to $NOTIFY_SOCKET once attached. SIGTERM or SIGINT: write\n"
-		"what is queued and exit 0. SIGHUP: reload the configuration file's filters.\n"
-		"Needs root.\n"
+		"and `status`, and passes it to the sinks given. Stays in the foreground; writes\n"
+		"`ready backend=NAME` to standard error and READY=1 to $NOTIFY_SOCKET once\n"
+		"attached. SIGTERM or SIGINT: write what is queued and exit 0. SIGHUP: reload\n"
+		"the configuration file's filters and reopen the JSON log. Needs root.\n"
 		"\n"
 		"OPTIONS\n"
 		"  --config FILE        settings file (default %s; missing is fine\n"
@@ -58,12 +60,41 @@ static void run_usage(FILE *out)
 		"  --status-file FILE   where `vfsaudit status` looks (default %s)\n"
 		"  --queue-size N       events held for the store before counting them unsaved\n"
 		"  --backend NAME, --buffer-size SIZE, --verbose: as for watch\n"
+		"\n"
+		"SINKS\n"
+		"  --syslog[=FACILITY.LEVEL]\n"
+		"                       each event to the local syslog, its text form as the\n"
+		"                       message (default user.info; kern is the kernel's own)\n"
+		"  --syslog-tag TAG     the program name in those messages (default %s)\n"
+		"  --syslog-format 3164|5424\n"
+		"                       3164 (default): what syslog(3) sends, which every local\n"
+		"                       daemon parses; 5424: with the fields as STRUCTURED-DATA\n"
+		"                       [%s ...], for a daemon that parses it there\n"
+		"  --syslog-socket PATH the local daemon's socket (default /dev/log)\n"
+		"  --syslog-remote tcp://HOST:PORT | udp://HOST:PORT\n"
+		"                       RFC 5424 with the fields as STRUCTURED-DATA; TCP with\n"
+		"                       octet counting (RFC 6587), reconnecting; messages the\n"
+		"                       peer did not acknowledge are sent again, none twice\n"
+		"  --syslog-spool FILE  where messages for an absent peer wait once memory is\n"
+		"                       full, and across a restart (default: the store's path\n"
+		"                       with .spool)\n"
+		"  --syslog-spool-size SIZE\n"
+		"                       at most this much in the spool file (default 256M; 0:\n"
+		"                       memory only); beyond it messages are counted as lost\n"
+		"  --syslog-queue-size SIZE\n"
+		"                       memory for messages waiting, per syslog sink (default 8M)\n"
+		"  --json-log FILE      append each event as one JSON line (0600); reopened on\n"
+		"                       SIGHUP for logrotate\n"
+		"Losses of a sink show in `vfsaudit status` and as a row in the store.\n"
 		"\n",
-		VA_CONFIG_DEFAULT_PATH, VA_STORE_DEFAULT_PATH, VA_STATUS_DEFAULT_PATH);
+		VA_CONFIG_DEFAULT_PATH, VA_STORE_DEFAULT_PATH, VA_STATUS_DEFAULT_PATH,
+		VA_SYSLOG_DEFAULT_TAG, VA_SYSLOG_SD_ID);
 	filter_usage(out);
 	fprintf(out, "\nEXAMPLES\n"
 		     "  sudo vfsaudit run\n"
 		     "  sudo vfsaudit run --path /etc --path /home --retain 30d\n"
+		     "  sudo vfsaudit run --syslog=authpriv.notice --syslog-remote tcp://siem:514\n"
+		     "  sudo vfsaudit run --json-log /var/log/vfsaudit/events.json\n"
 		     "  vfsaudit history /etc/foobar --since 7d\n");
 }
 
@@ -101,7 +132,9 @@ struct daemon {
 	struct va_capture *cap;
 	struct va_store *store;
 	struct va_writer *writer;
+	struct va_sinks *sinks;
 	uint64_t events;
+	uint64_t sink_lost_recorded[VA_STATUS_SINKS];
 };
 
 static int on_event(const struct va_event *ev, void *arg)
@@ -111,7 +144,57 @@ static int on_event(const struct va_event *ev, void *arg)
 	d->events++;
 	/* A full queue is counted by the writer and recorded as unsaved. */
 	va_writer_push(d->writer, ev);
+	/* Sinks copy or format it now; their own losses are counted by them. */
+	va_sinks_event(d->sinks, ev);
 	return 0;
+}
+
+static const struct va_sink_stats *sink_of(const struct va_sinks_stats *st, int i)
+{
+	return i == VA_STATUS_SYSLOG ? &st->syslog
+	       : i == VA_STATUS_SYSLOG_REMOTE ? &st->remote
+					       : &st->json_log;
+}
+
+/* The store records what a sink lost since the last look: never silent. */
+static void record_sink_losses(struct daemon *d, const struct va_sinks_stats *st)
+{
+	static const char *const names[VA_STATUS_SINKS] = { "syslog", "syslog-remote",
+							    "json-log" };
+	char detail[64];
+
+	for (int i = 0; i < VA_STATUS_SINKS; i++) {
+		uint64_t lost = sink_of(st, i)->lost;
+
+		if (lost <= d->sink_lost_recorded[i])
+			continue;
+		snprintf(detail, sizeof(detail), "%s: %llu messages not delivered", names[i],
+			 (unsigned long long)(lost - d->sink_lost_recorded[i]));
+		if (!va_writer_push_mark(d->writer, VA_MARK_SINK_LOST, now_ns(CLOCK_REALTIME),
+					 detail))
+			d->sink_lost_recorded[i] = lost;
+	}
+}
+
+/* What each configured sink writes to, for `status`. */
+static void sink_targets(const struct va_config *cfg, struct va_status *st)
+{
+	const struct va_syslog_url *u = &cfg->syslog_remote;
+
+	if (cfg->syslog)
+		snprintf(st->sinks[VA_STATUS_SYSLOG].target,
+			 sizeof(st->sinks[VA_STATUS_SYSLOG].target), "%s.%s %s (RFC %s)",
+			 va_syslog_facility_name(cfg->syslog_facility),
+			 va_syslog_severity_name(cfg->syslog_severity), cfg->syslog_socket,
+			 cfg->syslog_format == VA_SYSLOG_3164 ? "3164" : "5424");
+	if (u->proto != VA_SYSLOG_NONE)
+		snprintf(st->sinks[VA_STATUS_SYSLOG_REMOTE].target,
+			 sizeof(st->sinks[VA_STATUS_SYSLOG_REMOTE].target), "%s://%s%s%s:%s",
+			 u->proto == VA_SYSLOG_TCP ? "tcp" : "udp", strchr(u->host, ':') ? "[" : "",
+			 u->host, strchr(u->host, ':') ? "]" : "", u->port);
+	if (cfg->json_log[0])
+		snprintf(st->sinks[VA_STATUS_JSON_LOG].target,
+			 sizeof(st->sinks[VA_STATUS_JSON_LOG].target), "%s", cfg->json_log);
 }
 
 /*
@@ -132,7 +215,12 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 		{ "buffer-size", required_argument, NULL, 0 },
 		{ "syslog", optional_argument, NULL, 0 },
 		{ "syslog-tag", required_argument, NULL, 0 },
+		{ "syslog-format", required_argument, NULL, 0 },
+		{ "syslog-socket", required_argument, NULL, 0 },
 		{ "syslog-remote", required_argument, NULL, 0 },
+		{ "syslog-spool", required_argument, NULL, 0 },
+		{ "syslog-spool-size", required_argument, NULL, 0 },
+		{ "syslog-queue-size", required_argument, NULL, 0 },
 		{ "json-log", required_argument, NULL, 0 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -199,11 +287,26 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 {
 	struct va_capture_stats cs;
 	struct va_writer_stats ws;
-	struct va_status st = { 0 };
+	struct va_sinks_stats ks;
+	struct va_status st;
 	uint64_t now = now_ns(CLOCK_REALTIME);
 
+	memset(&st, 0, sizeof(st));
 	va_capture_stats(d->cap, &cs);
 	va_writer_stats(d->writer, &ws);
+	va_sinks_stats(d->sinks, &ks);
+	record_sink_losses(d, &ks);
+	sink_targets(cfg, &st);
+	for (int i = 0; i < VA_STATUS_SINKS; i++) {
+		const struct va_sink_stats *k = sink_of(&ks, i);
+
+		st.sinks[i].sent = k->sent;
+		st.sinks[i].lost = k->lost;
+		st.sinks[i].queued = k->queued;
+		st.sinks[i].spool_bytes = k->spool_bytes;
+		st.sinks[i].connected = k->connected;
+		st.sinks[i].error = k->error;
+	}
 	st.pid = (uint32_t)getpid();
 	snprintf(st.backend, sizeof(st.backend), "%s", va_backend_name(va_capture_backend(d->cap)));
 	snprintf(st.unseen, sizeof(st.unseen), "%s", va_capture_limits(d->cap));
@@ -241,6 +344,15 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	}
 	if (strcmp(next.db, cfg->db) || next.backend != cfg->backend)
 		fprintf(stderr, "vfsaudit: reload: db and backend changes take effect at restart\n");
+	if (next.syslog != cfg->syslog || next.syslog_facility != cfg->syslog_facility ||
+	    next.syslog_severity != cfg->syslog_severity || strcmp(next.syslog_tag, cfg->syslog_tag) ||
+	    next.syslog_format != cfg->syslog_format ||
+	    strcmp(next.syslog_socket, cfg->syslog_socket) ||
+	    memcmp(&next.syslog_remote, &cfg->syslog_remote, sizeof(next.syslog_remote)) ||
+	    strcmp(next.syslog_spool, cfg->syslog_spool) || strcmp(next.json_log, cfg->json_log) ||
+	    next.syslog_spool_bytes != cfg->syslog_spool_bytes ||
+	    next.syslog_queue_bytes != cfg->syslog_queue_bytes)
+		fprintf(stderr, "vfsaudit: reload: sink changes take effect at restart\n");
 	if (va_capture_set_filter(d->cap, &next.filter, err, sizeof(err))) {
 		fprintf(stderr, "vfsaudit: reload refused: %s\n", err);
 		va_config_free(&next);
@@ -250,6 +362,30 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	va_filter_free(&cfg->filter);
 	cfg->filter = next.filter;
 	fprintf(stderr, "vfsaudit: configuration reloaded\n");
+}
+
+/* Deliver what the sinks hold (a remote peer's share may wait in its spool), record losses. */
+static void stop_sinks(struct daemon *d)
+{
+	struct va_sinks_stats st;
+
+	if (!d->sinks)
+		return;
+	va_sinks_close(d->sinks, &st);
+	d->sinks = NULL;
+	if (d->writer)
+		record_sink_losses(d, &st);
+	if (st.remote.enabled && st.remote.queued)
+		fprintf(stderr,
+			"vfsaudit: syslog-remote: %llu messages kept in the spool for the next "
+			"start\n",
+			(unsigned long long)st.remote.queued);
+	if (st.syslog.lost || st.remote.lost || st.json_log.lost)
+		fprintf(stderr,
+			"vfsaudit: messages not delivered: syslog %llu, syslog-remote %llu, "
+			"json-log %llu\n",
+			(unsigned long long)st.syslog.lost, (unsigned long long)st.remote.lost,
+			(unsigned long long)st.json_log.lost);
 }
 
 int do_run(int argc, char **argv)
@@ -301,6 +437,13 @@ int do_run(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto cleanup;
 	}
+	/* Before capture: the first event goes to every sink. */
+	ret = va_sinks_open(&d.sinks, &cfg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		ret = EXIT_RUNTIME;
+		goto cleanup;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -341,8 +484,13 @@ int do_run(int argc, char **argv)
 			reloading = 0;
 			notify("RELOADING=1");
 			reload(&cfg, argc, argv, &d);
+			/* logrotate moved the JSON log away: write to a new file. */
+			if (va_sinks_reopen(d.sinks, err, sizeof(err)))
+				fprintf(stderr, "vfsaudit: reload: %s; still writing the old file\n",
+					err);
 			notify("READY=1");
 		}
+		va_sinks_tick(d.sinks);
 		if (now_ns(CLOCK_MONOTONIC) - last_status >= 1000000000ull) {
 			last_status = now_ns(CLOCK_MONOTONIC);
 			write_status(&cfg, &d, started, &last_events, &last_rate_ns);
@@ -350,11 +498,13 @@ int do_run(int argc, char **argv)
 	}
 	notify("STOPPING=1");
 	va_capture_drain(d.cap);
+	stop_sinks(&d);
 	va_writer_push_mark(d.writer, VA_MARK_STOP, now_ns(CLOCK_REALTIME),
 			    ret == EXIT_OK ? "clean stop" : "capture failed");
 
 cleanup:
 	va_capture_close(d.cap);
+	stop_sinks(&d);
 	if (d.writer) {
 		struct va_writer_stats ws;
 

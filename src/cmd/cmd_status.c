@@ -29,7 +29,9 @@ static void status_usage(FILE *out)
 		"JSON: the status file's fields (pid, backend, unseen, store, started_ns,\n"
 		"updated_ns, events, events_per_s, lost, proc_lost, unsaved_queue, unsaved_disk,\n"
 		"stored, "
-		"queue_depth, store_bytes, store_error) plus running, oldest_event, stored_rows.\n",
+		"queue_depth, store_bytes, store_error, sinks) plus running, oldest_event,\n"
+		"stored_rows. sinks holds the configured ones of syslog, syslog_remote and\n"
+		"json_log: {target, sent, lost, queued, connected, spool_bytes, error}.\n",
 		VA_STATUS_DEFAULT_PATH);
 }
 
@@ -53,6 +55,31 @@ static void store_facts(const char *db, uint64_t *oldest, int64_t *rows)
 		sqlite3_finalize(st);
 	}
 	va_store_close(s);
+}
+
+static void print_sinks(const struct va_status *st)
+{
+	static const char *const label[VA_STATUS_SINKS] = { "syslog", "syslog-remote",
+							    "json-log" };
+
+	for (int i = 0; i < VA_STATUS_SINKS; i++) {
+		const struct va_status_sink *k = &st->sinks[i];
+
+		if (!k->target[0])
+			continue;
+		printf("%s: %s: ", label[i], k->target);
+		if (i != VA_STATUS_JSON_LOG)
+			printf("%s, ", k->connected ? "connected" : "NOT CONNECTED");
+		printf("%llu %s, %llu waiting", (unsigned long long)k->sent,
+		       i == VA_STATUS_JSON_LOG ? "written" : "sent",
+		       (unsigned long long)k->queued);
+		if (k->spool_bytes)
+			printf(" (%.1f MiB in the spool file)", (double)k->spool_bytes / 1048576.0);
+		printf(", %llu lost", (unsigned long long)k->lost);
+		if (k->error)
+			printf(" (last error: %s)", strerror(-k->error));
+		putchar('\n');
+	}
 }
 
 int do_status(int argc, char **argv)
@@ -160,5 +187,6 @@ int do_status(int argc, char **argv)
 		printf(", oldest event %s", a);
 	}
 	putchar('\n');
+	print_sinks(&st);
 	return running ? EXIT_OK : EXIT_RUNTIME;
 }

@@ -17,6 +17,13 @@ void va_config_init(struct va_config *c)
 	snprintf(c->status_file, sizeof(c->status_file), "%s", VA_STATUS_DEFAULT_PATH);
 	c->retain_ns = VA_RETAIN_DEFAULT_NS;
 	c->backend = VA_BACKEND_AUTO;
+	c->syslog_facility = 1; /* user: kern is the kernel's, and journald rewrites it */
+	c->syslog_severity = 6; /* info, as the original probe's logger -p kern.info */
+	snprintf(c->syslog_tag, sizeof(c->syslog_tag), "%s", VA_SYSLOG_DEFAULT_TAG);
+	c->syslog_format = VA_SYSLOG_3164;
+	snprintf(c->syslog_socket, sizeof(c->syslog_socket), "%s", "/dev/log");
+	c->syslog_spool_bytes = VA_SYSLOG_SPOOL_DEFAULT;
+	c->syslog_queue_bytes = VA_SYSLOG_QUEUE_DEFAULT;
 }
 
 void va_config_free(struct va_config *c)
@@ -86,8 +93,99 @@ static int set_path(char *dst, size_t size, const char *key, const char *v, char
 	return 0;
 }
 
-static const char *const sink_keys[] = { "syslog", "syslog-tag", "syslog-remote", "json-log",
-					  NULL };
+static bool is_off(const char *v)
+{
+	bool b;
+
+	return !strcasecmp(v, "none") || (!parse_bool(v, &b) && !b);
+}
+
+/* The sinks' keys. Returns: as va_config_set(). */
+static int set_sink(struct va_config *c, const char *key, const char *value, char *err,
+		    size_t errlen)
+{
+	char why[256];
+	bool b;
+	uint64_t v;
+
+	if (!strcmp(key, "syslog")) {
+		/* "--syslog" alone, or yes: on, with the facility set so far. */
+		if (!value[0] || (!parse_bool(value, &b) && b)) {
+			c->syslog = true;
+			return 0;
+		}
+		if (is_off(value)) {
+			c->syslog = false;
+			return 0;
+		}
+		if (va_syslog_parse_pri(value, &c->syslog_facility, &c->syslog_severity, why,
+					sizeof(why))) {
+			snprintf(err, errlen, "syslog '%s': %s (FACILITY.LEVEL, e.g. user.info)",
+				 value, why);
+			return -EINVAL;
+		}
+		c->syslog = true;
+		return 0;
+	}
+	if (!strcmp(key, "syslog-tag")) {
+		if (va_syslog_parse_tag(value, why, sizeof(why))) {
+			snprintf(err, errlen, "syslog-tag '%s': %s", value, why);
+			return -EINVAL;
+		}
+		snprintf(c->syslog_tag, sizeof(c->syslog_tag), "%s", value);
+		return 0;
+	}
+	if (!strcmp(key, "syslog-format")) {
+		const char *f = strncasecmp(value, "rfc", 3) ? value : value + 3;
+
+		if (strcmp(f, "3164") && strcmp(f, "5424")) {
+			snprintf(err, errlen, "syslog-format '%s': use 3164 or 5424", value);
+			return -EINVAL;
+		}
+		c->syslog_format = f[0] == '3' ? VA_SYSLOG_3164 : VA_SYSLOG_5424;
+		return 0;
+	}
+	if (!strcmp(key, "syslog-socket"))
+		return set_path(c->syslog_socket, sizeof(c->syslog_socket), key, value, err,
+				errlen);
+	if (!strcmp(key, "syslog-remote")) {
+		if (is_off(value)) {
+			memset(&c->syslog_remote, 0, sizeof(c->syslog_remote));
+			return 0;
+		}
+		if (va_syslog_parse_url(value, &c->syslog_remote, why, sizeof(why))) {
+			snprintf(err, errlen, "syslog-remote '%s': %s", value, why);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "syslog-spool"))
+		return set_path(c->syslog_spool, sizeof(c->syslog_spool), key, value, err, errlen);
+	if (!strcmp(key, "syslog-spool-size") || !strcmp(key, "syslog-queue-size")) {
+		bool spool = key[7] == 's';
+
+		/* The spool may be off (0); the queue cannot, it is where messages wait. */
+		if (va_parse_size(value, &v) || v > (spool ? (64ull << 30) : (1ull << 30)) ||
+		    (!spool && v < 65536)) {
+			snprintf(err, errlen, "%s '%s': give a size %s", key, value,
+				 spool ? "up to 64G (0: no spool file)" : "from 64k to 1G");
+			return -EINVAL;
+		}
+		if (spool)
+			c->syslog_spool_bytes = v;
+		else
+			c->syslog_queue_bytes = v;
+		return 0;
+	}
+	if (!strcmp(key, "json-log")) {
+		if (!strcasecmp(value, "none")) {
+			c->json_log[0] = '\0';
+			return 0;
+		}
+		return set_path(c->json_log, sizeof(c->json_log), key, value, err, errlen);
+	}
+	return -ENOENT;
+}
 
 int va_config_set(struct va_config *c, const char *key, const char *value, char *err,
 		  size_t errlen)
@@ -144,14 +242,10 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 			c->queue_events = v;
 		return 0;
 	}
-	for (const char *const *k = sink_keys; *k; k++) {
-		if (!strcmp(key, *k)) {
-			snprintf(err, errlen,
-				 "%s: syslog and JSON-log sinks are not available in this version; "
-				 "the store and `vfsaudit watch --format json` are",
-				 key);
-			return -EINVAL;
-		}
+	if (!strncmp(key, "syslog", 6) || !strcmp(key, "json-log")) {
+		ret = set_sink(c, key, value, err, errlen);
+		if (ret != -ENOENT)
+			return ret;
 	}
 	return va_filter_add(&c->filter, key, value, err, errlen);
 }

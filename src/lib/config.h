@@ -13,10 +13,15 @@
 
 #include "capture.h"
 #include "filter.h"
+#include "syslog_format.h"
+#include "syslog_opts.h"
 
 #define VA_CONFIG_DEFAULT_PATH	"/etc/vfsaudit/vfsaudit.conf"
 #define VA_STATUS_DEFAULT_PATH	"/run/vfsaudit/status.json"
 #define VA_RETAIN_DEFAULT_NS	(7ull * 24 * 3600 * 1000000000ull)
+#define VA_SYSLOG_DEFAULT_TAG	"vfsaudit"
+#define VA_SYSLOG_QUEUE_DEFAULT (8ull << 20)
+#define VA_SYSLOG_SPOOL_DEFAULT (256ull << 20)
 
 struct va_config {
 	struct va_filter filter;
@@ -26,6 +31,18 @@ struct va_config {
 	uint64_t ringbuf_bytes;
 	uint64_t queue_events;
 	char status_file[PATH_MAX];
+
+	/* Sinks besides the store (sinks.h). */
+	bool syslog;			      /* --syslog */
+	int syslog_facility, syslog_severity; /* default user.info */
+	char syslog_tag[VA_SYSLOG_TAG_MAX + 1];
+	enum va_syslog_format syslog_format; /* of the local sink; default 3164 */
+	char syslog_socket[108];	     /* default /dev/log */
+	struct va_syslog_url syslog_remote;  /* proto VA_SYSLOG_NONE: none */
+	char syslog_spool[PATH_MAX];	     /* "": the store's path and ".spool" */
+	uint64_t syslog_spool_bytes;	     /* 0: memory only */
+	uint64_t syslog_queue_bytes;	     /* memory of each syslog sink */
+	char json_log[PATH_MAX];	     /* "": none */
 };
 
 void va_config_init(struct va_config *c);

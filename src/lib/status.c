@@ -13,6 +13,36 @@
 
 #include "status.h"
 
+const char *const va_status_sink_names[VA_STATUS_SINKS] = { "syslog", "syslog_remote",
+							     "json_log" };
+
+/* "sinks": {"syslog": {...}, ...}, the configured ones only. */
+static json_object *sinks_json(const struct va_status *st)
+{
+	json_object *o = json_object_new_object();
+
+	for (int i = 0; o && i < VA_STATUS_SINKS; i++) {
+		const struct va_status_sink *k = &st->sinks[i];
+		json_object *s;
+
+		if (!k->target[0])
+			continue;
+		s = json_object_new_object();
+		json_object_object_add(s, "target", json_object_new_string(k->target));
+		json_object_object_add(s, "sent", json_object_new_int64((int64_t)k->sent));
+		json_object_object_add(s, "lost", json_object_new_int64((int64_t)k->lost));
+		json_object_object_add(s, "queued", json_object_new_int64((int64_t)k->queued));
+		if (i != VA_STATUS_JSON_LOG)
+			json_object_object_add(s, "connected", json_object_new_boolean(k->connected));
+		if (i == VA_STATUS_SYSLOG_REMOTE)
+			json_object_object_add(s, "spool_bytes",
+					       json_object_new_int64((int64_t)k->spool_bytes));
+		json_object_object_add(s, "error", json_object_new_int(k->error));
+		json_object_object_add(o, va_status_sink_names[i], s);
+	}
+	return o;
+}
+
 static int ensure_dir(const char *file)
 {
 	char copy[PATH_MAX];
@@ -49,6 +79,7 @@ int va_status_write(const char *file, const struct va_status *st)
 	json_object_object_add(o, "queue_depth", json_object_new_int64((int64_t)st->queue_depth));
 	json_object_object_add(o, "store_bytes", json_object_new_int64((int64_t)st->store_bytes));
 	json_object_object_add(o, "store_error", json_object_new_int(st->store_error));
+	json_object_object_add(o, "sinks", sinks_json(st));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(text);
 
@@ -116,6 +147,24 @@ int va_status_read(const char *file, struct va_status *st)
 	st->queue_depth = get_u64(o, "queue_depth");
 	st->store_bytes = get_u64(o, "store_bytes");
 	st->store_error = (int)get_u64(o, "store_error");
+	if (json_object_object_get_ex(o, "sinks", &v) && json_object_is_type(v, json_type_object)) {
+		for (int i = 0; i < VA_STATUS_SINKS; i++) {
+			struct va_status_sink *k = &st->sinks[i];
+			json_object *s, *b;
+
+			if (!json_object_object_get_ex(v, va_status_sink_names[i], &s) ||
+			    !json_object_is_type(s, json_type_object))
+				continue;
+			get_str(s, "target", k->target, sizeof(k->target));
+			k->sent = get_u64(s, "sent");
+			k->lost = get_u64(s, "lost");
+			k->queued = get_u64(s, "queued");
+			k->spool_bytes = get_u64(s, "spool_bytes");
+			k->connected = json_object_object_get_ex(s, "connected", &b) &&
+				       json_object_get_boolean(b);
+			k->error = (int)get_u64(s, "error");
+		}
+	}
 	json_object_put(o);
 	return 0;
 }

@@ -7,7 +7,22 @@
 #ifndef VA_STATUS_H
 #define VA_STATUS_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+/* The sinks besides the store, in this order; JSON keys va_status_sink_names[]. */
+enum { VA_STATUS_SYSLOG, VA_STATUS_SYSLOG_REMOTE, VA_STATUS_JSON_LOG, VA_STATUS_SINKS };
+extern const char *const va_status_sink_names[VA_STATUS_SINKS];
+
+struct va_status_sink {
+	char target[4160];    /* where it writes ("user.info /dev/log"); "" when not configured */
+	uint64_t sent;	      /* delivered (JSON log: lines written) */
+	uint64_t lost;	      /* could not be delivered */
+	uint64_t queued;      /* waiting */
+	uint64_t spool_bytes; /* remote: bytes in its spool file */
+	bool connected;	      /* syslog: socket or peer there */
+	int error;	      /* -errno of its last failure, 0 fine */
+};
 
 struct va_status {
 	uint32_t pid;
@@ -26,6 +41,7 @@ struct va_status {
 	uint64_t queue_depth;
 	uint64_t store_bytes;
 	int store_error;	  /* -errno of the last failed store write, 0 fine */
+	struct va_status_sink sinks[VA_STATUS_SINKS];
 };
 
 /* Write @st to @file atomically (temporary file + rename). Returns: 0 or -errno. */

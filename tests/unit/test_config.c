@@ -291,22 +291,149 @@ static void test_filter_limits(void **state)
 	assert_non_null(strstr(x->err, "path"));
 }
 
-static void test_unknown_and_sinks(void **state)
+static void test_unknown(void **state)
 {
 	struct ctx *x = *state;
-	static const char *const sinks[] = { "syslog", "syslog-tag", "syslog-remote", "json-log" };
 
 	assert_int_equal(set(x, "colour", "blue"), -ENOENT);
 	assert_non_null(strstr(x->err, "colour"));
 	assert_int_equal(set(x, "", "x"), -ENOENT);
 	assert_int_equal(set(x, "Path", "/etc"), -ENOENT); /* keys are case-sensitive */
-	for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++) {
-		assert_int_equal(set(x, sinks[i], "x"), -EINVAL);
-		assert_non_null(strstr(x->err, sinks[i]));
-	}
+	assert_int_equal(set(x, "syslog-colour", "x"), -ENOENT);
 	/* A key with no value at all. */
 	assert_int_not_equal(set(x, "path", NULL), 0);
 	assert_int_equal(x->c.filter.n_paths, 0);
+}
+
+static void test_sink_defaults(void **state)
+{
+	struct ctx *x = *state;
+
+	assert_false(x->c.syslog);
+	assert_int_equal(x->c.syslog_facility, 1); /* user */
+	assert_int_equal(x->c.syslog_severity, 6); /* info */
+	assert_string_equal(x->c.syslog_tag, "vfsaudit");
+	assert_int_equal(x->c.syslog_format, VA_SYSLOG_3164);
+	assert_string_equal(x->c.syslog_socket, "/dev/log");
+	assert_int_equal(x->c.syslog_remote.proto, VA_SYSLOG_NONE);
+	assert_string_equal(x->c.syslog_spool, "");
+	assert_int_equal(x->c.syslog_spool_bytes, 256ull << 20);
+	assert_int_equal(x->c.syslog_queue_bytes, 8ull << 20);
+	assert_string_equal(x->c.json_log, "");
+}
+
+static void test_syslog_key(void **state)
+{
+	struct ctx *x = *state;
+
+	/* --syslog alone: on, user.info */
+	assert_int_equal(set(x, "syslog", ""), 0);
+	assert_true(x->c.syslog);
+	assert_int_equal(x->c.syslog_facility, 1);
+	assert_int_equal(x->c.syslog_severity, 6);
+	assert_int_equal(set(x, "syslog", "authpriv.notice"), 0);
+	assert_int_equal(x->c.syslog_facility, 10);
+	assert_int_equal(x->c.syslog_severity, 5);
+	/* yes keeps the facility chosen so far; no turns it off */
+	assert_int_equal(set(x, "syslog", "no"), 0);
+	assert_false(x->c.syslog);
+	assert_int_equal(set(x, "syslog", "yes"), 0);
+	assert_true(x->c.syslog);
+	assert_int_equal(x->c.syslog_facility, 10);
+	assert_int_equal(set(x, "syslog", "LOCAL7.Warn"), 0);
+	assert_int_equal(x->c.syslog_facility, 23);
+	assert_int_equal(x->c.syslog_severity, 4);
+	assert_int_equal(set(x, "syslog", "kern"), 0); /* level: info */
+	assert_int_equal(x->c.syslog_facility, 0);
+	assert_int_equal(x->c.syslog_severity, 6);
+	bad(x, "syslog", "foo.info");
+	assert_non_null(strstr(x->err, "facility 'foo'"));
+	bad(x, "syslog", "user.loud");
+	assert_non_null(strstr(x->err, "level 'loud'"));
+	bad(x, "syslog", "user.");
+	bad(x, "syslog", ".info");
+	bad(x, "syslog", "local8.info");
+	/* a refused value changes nothing */
+	assert_int_equal(x->c.syslog_facility, 0);
+}
+
+static void test_syslog_other_keys(void **state)
+{
+	struct ctx *x = *state;
+
+	assert_int_equal(set(x, "syslog-tag", "vfs-audit_2.x/y"), 0);
+	assert_string_equal(x->c.syslog_tag, "vfs-audit_2.x/y");
+	bad(x, "syslog-tag", "two words");
+	bad(x, "syslog-tag", "tag:");
+	bad(x, "syslog-tag", "tag[1]");
+	bad(x, "syslog-tag", "abcdefghijabcdefghijabcdefghijabc"); /* 33 */
+	bad(x, "syslog-tag", "");
+	assert_string_equal(x->c.syslog_tag, "vfs-audit_2.x/y");
+
+	assert_int_equal(set(x, "syslog-format", "5424"), 0);
+	assert_int_equal(x->c.syslog_format, VA_SYSLOG_5424);
+	assert_int_equal(set(x, "syslog-format", "rfc3164"), 0);
+	assert_int_equal(x->c.syslog_format, VA_SYSLOG_3164);
+	bad(x, "syslog-format", "json");
+
+	assert_int_equal(set(x, "syslog-socket", "/run/systemd/journal/dev-log"), 0);
+	assert_string_equal(x->c.syslog_socket, "/run/systemd/journal/dev-log");
+	bad(x, "syslog-socket", "dev/log");
+	bad(x, "syslog-socket", "/a/path/longer/than/a/unix/socket/may/be/a/path/longer/than/a/"
+				"unix/socket/may/be/a/path/longer/than/a/unix/socket");
+
+	assert_int_equal(set(x, "syslog-spool", "/var/spool/vfsaudit.spool"), 0);
+	assert_string_equal(x->c.syslog_spool, "/var/spool/vfsaudit.spool");
+	bad(x, "syslog-spool", "spool");
+	assert_int_equal(set(x, "syslog-spool-size", "1G"), 0);
+	assert_int_equal(x->c.syslog_spool_bytes, 1ull << 30);
+	assert_int_equal(set(x, "syslog-spool-size", "0"), 0);
+	assert_int_equal(x->c.syslog_spool_bytes, 0);
+	bad(x, "syslog-spool-size", "65G");
+	bad(x, "syslog-spool-size", "lots");
+	assert_int_equal(set(x, "syslog-queue-size", "64k"), 0);
+	assert_int_equal(x->c.syslog_queue_bytes, 65536);
+	bad(x, "syslog-queue-size", "0");
+	bad(x, "syslog-queue-size", "4k");
+	bad(x, "syslog-queue-size", "2G");
+
+	assert_int_equal(set(x, "json-log", "/var/log/vfsaudit.json"), 0);
+	assert_string_equal(x->c.json_log, "/var/log/vfsaudit.json");
+	bad(x, "json-log", "vfsaudit.json");
+	assert_int_equal(set(x, "json-log", "none"), 0);
+	assert_string_equal(x->c.json_log, "");
+}
+
+static void test_syslog_remote_key(void **state)
+{
+	struct ctx *x = *state;
+
+	assert_int_equal(set(x, "syslog-remote", "tcp://siem.example.org:6514"), 0);
+	assert_int_equal(x->c.syslog_remote.proto, VA_SYSLOG_TCP);
+	assert_string_equal(x->c.syslog_remote.host, "siem.example.org");
+	assert_string_equal(x->c.syslog_remote.port, "6514");
+	assert_int_equal(set(x, "syslog-remote", "UDP://192.0.2.7:514"), 0);
+	assert_int_equal(x->c.syslog_remote.proto, VA_SYSLOG_UDP);
+	assert_string_equal(x->c.syslog_remote.host, "192.0.2.7");
+	assert_int_equal(set(x, "syslog-remote", "tcp://[2001:db8::1]:514"), 0);
+	assert_string_equal(x->c.syslog_remote.host, "2001:db8::1");
+	assert_string_equal(x->c.syslog_remote.port, "514");
+	bad(x, "syslog-remote", "tcp://siem");
+	assert_non_null(strstr(x->err, "port"));
+	bad(x, "syslog-remote", "tcp://siem:");
+	bad(x, "syslog-remote", "tcp://siem:0");
+	bad(x, "syslog-remote", "tcp://siem:65536");
+	bad(x, "syslog-remote", "tcp://siem:51x");
+	bad(x, "syslog-remote", "tcp://:514");
+	bad(x, "syslog-remote", "tcp://si em:514");
+	bad(x, "syslog-remote", "tcp://2001:db8::1:514"); /* brackets needed */
+	bad(x, "syslog-remote", "tcp://[2001:db8::1:514");
+	bad(x, "syslog-remote", "tls://siem:6514");
+	bad(x, "syslog-remote", "siem:514");
+	/* still the last good one */
+	assert_string_equal(x->c.syslog_remote.host, "2001:db8::1");
+	assert_int_equal(set(x, "syslog-remote", "none"), 0);
+	assert_int_equal(x->c.syslog_remote.proto, VA_SYSLOG_NONE);
 }
 
 static void write_conf(struct ctx *x, const char *text)
@@ -469,6 +596,31 @@ static void test_load_errors(void **state)
 	assert_non_null(strstr(x->err, x->file));
 }
 
+/* The sinks from a file; a bad sink line is named by its number. */
+static void test_load_sinks(void **state)
+{
+	struct ctx *x = *state;
+
+	write_conf(x, "syslog = daemon.notice\n"
+		      "syslog-tag = audit\n"
+		      "syslog-remote = tcp://127.0.0.1:514 # the SIEM\n"
+		      "json-log = /var/log/vfsaudit.json\n");
+	assert_int_equal(load(x), 0);
+	assert_true(x->c.syslog);
+	assert_int_equal(x->c.syslog_facility, 3);
+	assert_int_equal(x->c.syslog_severity, 5);
+	assert_string_equal(x->c.syslog_tag, "audit");
+	assert_string_equal(x->c.syslog_remote.port, "514");
+	assert_string_equal(x->c.json_log, "/var/log/vfsaudit.json");
+
+	write_conf(x, "path = /etc\n"
+		      "syslog-remote = tcp://127.0.0.1\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 2);
+	assert_non_null(strstr(x->err, "syslog-remote"));
+	assert_non_null(strstr(x->err, "port"));
+}
+
 static void test_load_empty(void **state)
 {
 	struct ctx *x = *state;
@@ -493,7 +645,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unknown_and_sinks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sink_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_other_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_remote_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_sinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_indented, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_inline_comments, setup, teardown),

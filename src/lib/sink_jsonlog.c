@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "format.h"
+#include "sink_jsonlog.h"
+#include "timefmt.h"
+
+#define FLUSH_BYTES	 (64 * 1024)	/* write once this much is buffered */
+#define BUFFER_MAX	 (16u << 20)	/* what waits in memory while writes fail */
+#define FLUSH_EVERY_NS	 1000000000ull
+
+struct va_jsonlog {
+	pthread_mutex_t lock;
+	char path[PATH_MAX];
+	int fd;
+	char *buf;
+	size_t len, cap;
+	uint64_t lines; /* whole lines in buf */
+	uint64_t last_flush_ns;
+	struct va_jsonlog_stats st;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int open_file(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	/* O_NONBLOCK: opening a FIFO must not wait for a reader (regular files ignore it). */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+		      0600);
+	int e;
+
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "cannot open the JSON log %s: %s%s", path, strerror(e),
+			 e == ELOOP ? " (it is a symlink: give the real path)" : "");
+		return -e;
+	}
+	/* A FIFO or a device would block the capture loop or go nowhere. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "the JSON log %s is not a regular file", path);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t errlen)
+{
+	struct va_jsonlog *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	if (strlen(path) >= sizeof(j->path)) {
+		free(j);
+		snprintf(err, errlen, "json-log: path too long");
+		return -ENAMETOOLONG;
+	}
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	j->fd = open_file(path, err, errlen);
+	if (j->fd < 0) {
+		int ret = j->fd;
+
+		free(j);
+		return ret;
+	}
+	pthread_mutex_init(&j->lock, NULL);
+	j->last_flush_ns = mono_ns();
+	*out = j;
+	return 0;
+}
+
+/*
+ * Write the buffer (lock held). After a short write (disk full) the rest
+ * stays and goes first next time: a line cut in two is completed, never
+ * followed by another.
+ */
+static void flush_locked(struct va_jsonlog *j)
+{
+	size_t done = 0;
+
+	j->last_flush_ns = mono_ns();
+	while (done < j->len) {
+		ssize_t n = write(j->fd, j->buf + done, j->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			j->st.last_error = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (!done)
+		return;
+	/* Count the lines that went out whole. */
+	for (const char *p = j->buf, *end = j->buf + done; (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++) {
+		j->st.written++;
+		j->lines--;
+	}
+	memmove(j->buf, j->buf + done, j->len - done);
+	j->len -= done;
+	if (!j->len)
+		j->st.last_error = 0;
+}
+
+/* Append one line (lock held); @s without its newline. */
+static void add_line_locked(struct va_jsonlog *j, const char *s, size_t n)
+{
+	if (j->len + n + 1 > j->cap) {
+		size_t cap = j->cap ? j->cap : FLUSH_BYTES * 2;
+		char *nb;
+
+		while (cap < j->len + n + 1)
+			cap *= 2;
+		nb = cap <= BUFFER_MAX ? realloc(j->buf, cap) : NULL;
+		if (!nb) {
+			j->st.lost++;
+			return;
+		}
+		j->buf = nb;
+		j->cap = cap;
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->buf[j->len + n] = '\n';
+	j->len += n + 1;
+	j->lines++;
+	if (j->len >= FLUSH_BYTES)
+		flush_locked(j);
+}
+
+static void add_json(struct va_jsonlog *j, struct json_object *o)
+{
+	const char *s;
+	size_t n;
+
+	pthread_mutex_lock(&j->lock);
+	s = o ? json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE,
+						  &n)
+	      : NULL;
+	if (s)
+		add_line_locked(j, s, n);
+	else
+		j->st.lost++;
+	pthread_mutex_unlock(&j->lock);
+	json_object_put(o);
+}
+
+void va_jsonlog_event(struct va_jsonlog *j, const struct va_event *ev)
+{
+	if (j)
+		add_json(j, va_event_to_json(ev));
+}
+
+void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal)
+{
+	char ts[VA_RFC3339_SIZE];
+	struct json_object *o, *in;
+
+	if (!j)
+		return;
+	o = json_object_new_object();
+	in = json_object_new_object();
+	if (!o || !in) {
+		json_object_put(o);
+		json_object_put(in);
+		add_json(j, NULL);
+		return;
+	}
+	va_time_rfc3339(seal->ts_ns, ts, sizeof(ts));
+	json_object_object_add(in, "seq", json_object_new_uint64(seal->seq));
+	json_object_object_add(in, "ts", json_object_new_string(ts));
+	json_object_object_add(in, "epoch", json_object_new_uint64(seal->epoch));
+	json_object_object_add(in, "head", json_object_new_string(seal->head_hex ? seal->head_hex : ""));
+	json_object_object_add(in, "mac", json_object_new_string(seal->mac_hex ? seal->mac_hex : ""));
+	json_object_object_add(o, "seal", in);
+	add_json(j, o);
+}
+
+void va_jsonlog_tick(struct va_jsonlog *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	if (j->len && mono_ns() - j->last_flush_ns >= FLUSH_EVERY_NS)
+		flush_locked(j);
+	pthread_mutex_unlock(&j->lock);
+}
+
+int va_jsonlog_reopen(struct va_jsonlog *j, char *err, size_t errlen)
+{
+	int fd, ret = 0;
+
+	if (!j)
+		return 0;
+	pthread_mutex_lock(&j->lock);
+	flush_locked(j);
+	fd = open_file(j->path, err, errlen);
+	if (fd < 0) {
+		ret = fd;
+		j->st.last_error = fd;
+	} else {
+		close(j->fd);
+		j->fd = fd;
+	}
+	pthread_mutex_unlock(&j->lock);
+	return ret;
+}
+
+void va_jsonlog_stats(struct va_jsonlog *j, struct va_jsonlog_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->lock);
+	*st = j->st;
+	st->queued = j->lines;
+	pthread_mutex_unlock(&j->lock);
+}
+
+void va_jsonlog_close(struct va_jsonlog *j, struct va_jsonlog_stats *final)
+{
+	if (!j) {
+		if (final)
+			memset(final, 0, sizeof(*final));
+		return;
+	}
+	pthread_mutex_lock(&j->lock);
+	flush_locked(j);
+	/* What the disk would still not take is lost now. */
+	j->st.lost += j->lines;
+	j->lines = 0;
+	j->st.queued = 0;
+	if (final)
+		*final = j->st;
+	pthread_mutex_unlock(&j->lock);
+	close(j->fd);
+	pthread_mutex_destroy(&j->lock);
+	free(j->buf);
+	free(j);
+}

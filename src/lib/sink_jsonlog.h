@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The JSON-lines sink (--json-log FILE): one event per line in SPEC.md's
+ * JSON form, appended (O_APPEND, 0600, never through a symlink). Lines are
+ * buffered and written at least every second, when the buffer fills, and
+ * at the stop. SIGHUP reopens the file, so
+ * that logrotate can move it away. When the disk is full, lines wait in
+ * memory up to a limit; what does not fit is counted as lost.
+ *
+ * Thread-safe: events and seals may come from different threads.
+ */
+#ifndef VA_SINK_JSONLOG_H
+#define VA_SINK_JSONLOG_H
+
+#include <stdint.h>
+
+#include "event.h"
+#include "syslog_format.h"
+
+struct va_jsonlog;
+
+struct va_jsonlog_stats {
+	uint64_t written; /* lines in the file */
+	uint64_t lost;	  /* lines that could not be written */
+	uint64_t queued;  /* lines waiting in memory */
+	int last_error;	  /* -errno of the last failed write or reopen; 0 fine */
+};
+
+/* Returns: 0; -errno with @err naming the file. */
+int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t errlen);
+
+void va_jsonlog_event(struct va_jsonlog *j, const struct va_event *ev);
+
+/* {"seal":{"seq":N,"ts":"RFC 3339","epoch":N,"head":"hex","mac":"hex"}} */
+void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal);
+
+/* Write the buffer when it was last written a second ago or more. Call often. */
+void va_jsonlog_tick(struct va_jsonlog *j);
+
+/*
+ * Write the buffer, close the file, open the path again (a new file after
+ * logrotate's move). When the open fails the old file stays in use.
+ * Returns: 0; -errno with @err.
+ */
+int va_jsonlog_reopen(struct va_jsonlog *j, char *err, size_t errlen);
+
+void va_jsonlog_stats(struct va_jsonlog *j, struct va_jsonlog_stats *st);
+
+/* Write the buffer and close. Accepts NULL. */
+void va_jsonlog_close(struct va_jsonlog *j, struct va_jsonlog_stats *final);
+
+#endif

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The remote syslog sink: RFC 5424 messages to a peer over TCP (RFC 6587
+ * octet counting: "LEN SP MSG") or UDP (one datagram each).
+ *
+ * TCP without loss or repeats across a peer restart. A write() that returns
+ * says nothing about the peer: bytes written just before it died vanish with
+ * the connection. So messages stay in an in-flight list until the peer's
+ * kernel has acknowledged their last byte, which SIOCOUTQ tells (the bytes
+ * written and not yet acknowledged; it still answers once the connection
+ * has been reset). After a broken connection, exactly the messages not
+ * acknowledged are sent again, in order, on the next one. Resending on a
+ * timer instead would either repeat messages or still lose some.
+ *
+ * UDP has no acknowledgement: a datagram sent while the peer is away is
+ * lost unseen. A refused one (ICMP port unreachable) is sent again after
+ * the backoff.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+
+#include "sink_syslog_priv.h"
+
+#define CONNECT_TIMEOUT_MS 5000
+/* A peer that acknowledges nothing for this long is dropped and reconnected. */
+#define USER_TIMEOUT_MS 30000
+/* How often acknowledgements are looked at while some are outstanding. */
+#define ACK_POLL_MS 20
+
+struct conn {
+	int fd;
+	bool tcp;
+	bool connecting;
+	uint64_t connect_by; /* CLOCK_MONOTONIC */
+	uint64_t written;    /* bytes written on this connection */
+	/* In flight: taken from the spool, not yet acknowledged, oldest first. */
+	struct va_spool_msg *head, *tail;
+	struct va_spool_msg *next; /* first one not wholly written on this connection; NULL: none */
+	size_t partial;		   /* bytes of next's frame written */
+	char pfx[24];		   /* next's "LEN " */
+	size_t plen;
+	int failures;
+	uint64_t retry_at;
+	unsigned int addr_idx; /* rotates through the addresses a name resolves to */
+};
+
+static int open_conn(struct va_syslog_sink *k, struct conn *c)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = c->tcp ? SOCK_STREAM : SOCK_DGRAM,
+				  .ai_flags = AI_ADDRCONFIG };
+	struct addrinfo *res, *ai;
+	unsigned int n = 0;
+	int fd, ret, one = 1;
+
+	/* Resolved at every attempt: the peer may move, and DNS may be up only later. */
+	ret = getaddrinfo(k->url.host, k->url.port, &hints, &res);
+	if (ret)
+		return ret == EAI_SYSTEM ? -errno : -EHOSTUNREACH;
+	for (ai = res; ai; ai = ai->ai_next)
+		n++;
+	ai = res;
+	for (unsigned int i = c->addr_idx++ % n; i; i--)
+		ai = ai->ai_next;
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		ret = -errno;
+		freeaddrinfo(res);
+		return ret;
+	}
+	if (c->tcp) {
+		unsigned int ut = USER_TIMEOUT_MS;
+
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, sizeof(ut));
+	}
+	ret = connect(fd, ai->ai_addr, ai->ai_addrlen) ? -errno : 0;
+	freeaddrinfo(res);
+	if (ret && ret != -EINPROGRESS) {
+		close(fd);
+		return ret;
+	}
+	c->fd = fd;
+	c->connecting = ret == -EINPROGRESS;
+	c->connect_by = sink_now_ns() + CONNECT_TIMEOUT_MS * 1000000ull;
+	c->written = 0;
+	c->next = c->head;
+	c->partial = 0;
+	return 0;
+}
+
+static void pop_head(struct va_syslog_sink *k, struct conn *c)
+{
+	struct va_spool_msg *m = c->head;
+
+	c->head = m->next;
+	if (!c->head)
+		c->tail = NULL;
+	va_spool_acked(k->spool, m->file_end);
+	free(m);
+}
+
+/* Drop what the peer's kernel has acknowledged. */
+static void take_acks(struct va_syslog_sink *k, struct conn *c)
+{
+	uint64_t acked, n = 0;
+	int outq;
+
+	if (!c->tcp || c->fd < 0 || c->connecting || ioctl(c->fd, SIOCOUTQ, &outq) || outq < 0)
+		return;
+	acked = c->written - (uint64_t)outq;
+	while (c->head && c->head != c->next && c->head->sent_end <= acked) {
+		pop_head(k, c);
+		n++;
+	}
+	if (n) {
+		sink_count_sent(k, n);
+		c->failures = 0;
+	}
+}
+
+/* The connection broke: keep what was not acknowledged for the next one. */
+static void drop_conn(struct va_syslog_sink *k, struct conn *c, int err)
+{
+	take_acks(k, c);
+	close(c->fd);
+	c->fd = -1;
+	c->connecting = false;
+	c->next = c->head;
+	c->partial = 0;
+	sink_set_state(k, false, err);
+	c->retry_at = sink_now_ns() + (uint64_t)sink_backoff(&c->failures) * 1000000ull;
+}
+
+/* The next message to write: one to send again, else a new one from the spool. */
+static struct va_spool_msg *next_msg(struct va_syslog_sink *k, struct conn *c)
+{
+	struct va_spool_msg *m;
+
+	if (c->next)
+		return c->next;
+	m = va_spool_take(k->spool);
+	if (!m)
+		return NULL;
+	if (c->tail)
+		c->tail->next = m;
+	else
+		c->head = m;
+	c->tail = m;
+	c->next = m;
+	c->partial = 0;
+	return m;
+}
+
+/*
+ * Write what there is until the socket is full.
+ * Returns: 0 when all is written, 1 when the socket is full, -errno when
+ * the connection broke.
+ */
+static int fill_tcp(struct va_syslog_sink *k, struct conn *c)
+{
+	struct va_spool_msg *m;
+
+	while ((m = next_msg(k, c))) {
+		struct iovec iov[2];
+		int niov = 0;
+		ssize_t n;
+
+		if (!c->partial)
+			c->plen = (size_t)va_syslog_frame(m->len, c->pfx, sizeof(c->pfx));
+		if (c->partial < c->plen)
+			iov[niov++] = (struct iovec){ c->pfx + c->partial, c->plen - c->partial };
+		iov[niov++] = (struct iovec){ m->data + (c->partial > c->plen ? c->partial - c->plen : 0),
+					      m->len - (c->partial > c->plen ? c->partial - c->plen : 0) };
+		n = writev(c->fd, iov, niov);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? 1 : -errno;
+		}
+		c->written += (uint64_t)n;
+		c->partial += (size_t)n;
+		if (c->partial == c->plen + m->len) {
+			m->sent_end = c->written;
+			c->next = m->next;
+			c->partial = 0;
+		}
+	}
+	return 0;
+}
+
+static int fill_udp(struct va_syslog_sink *k, struct conn *c)
+{
+	struct va_spool_msg *m;
+
+	while ((m = next_msg(k, c))) {
+		ssize_t n = send(c->fd, m->data, m->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n < 0 && errno != EMSGSIZE)
+			return -errno; /* ECONNREFUSED: the peer is away; this one goes again */
+		c->next = m->next;
+		pop_head(k, c);
+		if (n < 0)
+			sink_count_dropped(k, 1); /* bigger than a datagram can be */
+		else
+			sink_count_sent(k, 1);
+		c->failures = 0;
+	}
+	return 0;
+}
+
+/* A connection attempt in progress: done, failed or still waiting. */
+static void finish_connect(struct va_syslog_sink *k, struct conn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	short rev = sink_wait(k, c->fd, POLLOUT, 100);
+
+	if (!rev) {
+		if (sink_now_ns() > c->connect_by)
+			drop_conn(k, c, -ETIMEDOUT);
+		return;
+	}
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
+		drop_conn(k, c, err ? -err : -errno);
+		return;
+	}
+	c->connecting = false;
+	sink_set_state(k, true, 0);
+}
+
+/* Wait for room, acknowledgements, a new message, or the peer closing. */
+static void wait_conn(struct va_syslog_sink *k, struct conn *c, int fill)
+{
+	short ev = fill == 1 ? POLLOUT : 0, rev;
+	int timeout = 1000;
+
+	if (c->tcp) {
+		ev |= POLLIN | POLLRDHUP;
+		if (c->head)
+			timeout = ACK_POLL_MS;
+	}
+	/* Nothing to write: sleep until a producer pushes, unless one just did. */
+	if (fill == 0 && !va_spool_idle(k->spool))
+		return;
+	rev = sink_wait(k, c->fd, ev, timeout);
+	if (!c->tcp) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		/* An ICMP error for an earlier datagram: say so, the next send tells more. */
+		if ((rev & POLLERR) && !getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) && err)
+			sink_set_state(k, false, -err);
+		return;
+	}
+	if (rev & (POLLIN | POLLRDHUP | POLLERR | POLLHUP)) {
+		char buf[512];
+		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		/* A syslog peer says nothing; EOF or an error means it is gone. */
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			drop_conn(k, c, n == 0 ? -ECONNRESET : -errno);
+	}
+}
+
+static void *remote_main(void *arg)
+{
+	struct va_syslog_sink *k = arg;
+	struct conn c = { .fd = -1, .tcp = k->url.proto == VA_SYSLOG_TCP };
+
+	for (;;) {
+		int fill, ret;
+
+		take_acks(k, &c);
+		va_spool_sync(k->spool);
+		if (sink_done(k, !c.head && va_spool_idle(k->spool)))
+			break;
+		va_spool_spill(k->spool);
+		if (c.fd < 0) {
+			uint64_t now = sink_now_ns();
+
+			if (now < c.retry_at) {
+				sink_wait(k, -1, 0, (int)((c.retry_at - now) / 1000000 + 1));
+				continue;
+			}
+			if (sink_stopping(k) && !c.head && va_spool_idle(k->spool))
+				continue;
+			ret = open_conn(k, &c);
+			if (ret) {
+				sink_set_state(k, false, ret);
+				c.retry_at = now + (uint64_t)sink_backoff(&c.failures) * 1000000ull;
+			} else if (!c.connecting) {
+				sink_set_state(k, true, 0);
+			}
+			continue;
+		}
+		if (c.connecting) {
+			finish_connect(k, &c);
+			continue;
+		}
+		fill = c.tcp ? fill_tcp(k, &c) : fill_udp(k, &c);
+		if (fill < 0) {
+			drop_conn(k, &c, fill);
+			continue;
+		}
+		wait_conn(k, &c, fill);
+	}
+	take_acks(k, &c);
+	va_spool_sync(k->spool);
+	if (c.fd >= 0)
+		close(c.fd);
+	sink_hand_back(k, c.head);
+	return NULL;
+}
+
+int va_syslog_remote_open(struct va_syslog_sink **out, const struct va_syslog_id *id,
+			  const struct va_syslog_url *url, size_t queue_bytes,
+			  const char *spool_file, uint64_t spool_bytes, char *err, size_t errlen)
+{
+	struct va_syslog_sink *k = calloc(1, sizeof(*k));
+	int ret;
+
+	if (!k)
+		return -ENOMEM;
+	k->url = *url;
+	ret = sink_init(k, "syslog-remote", VA_SYSLOG_5424, id, queue_bytes, spool_file,
+			spool_bytes, err, errlen);
+	if (ret) {
+		free(k);
+		return ret;
+	}
+	ret = sink_start(k, remote_main, err, errlen);
+	if (ret)
+		return ret;
+	*out = k;
+	return 0;
+}
