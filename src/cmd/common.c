@@ -30,15 +30,30 @@ void fmt_local(uint64_t ns, char *buf, size_t len, int zone)
 	strftime(buf, len, zone ? "%Y-%m-%d %H:%M:%S %Z" : "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/*
+ * A name lookup can cost dozens of system calls (NSS modules, userdb): a
+ * history of thousands of events by a few users asks only once per uid.
+ */
 void user_name(uint32_t uid, char *buf, size_t len)
 {
+	static struct {
+		uint32_t uid;
+		bool used;
+		char name[64];
+	} cache[32];
 	struct passwd pw, *res = NULL;
 	char tmp[1024];
+	size_t slot = uid % (sizeof(cache) / sizeof(cache[0]));
 
-	if (!getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) && res)
-		snprintf(buf, len, "%s", res->pw_name);
-	else
-		snprintf(buf, len, "#%u", uid);
+	if (!cache[slot].used || cache[slot].uid != uid) {
+		if (!getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) && res)
+			snprintf(cache[slot].name, sizeof(cache[slot].name), "%s", res->pw_name);
+		else
+			snprintf(cache[slot].name, sizeof(cache[slot].name), "#%u", uid);
+		cache[slot].uid = uid;
+		cache[slot].used = true;
+	}
+	snprintf(buf, len, "%s", cache[slot].name);
 }
 
 void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first)

@@ -54,7 +54,7 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS chain(id INTEGER PRIMARY KEY, head BLOB NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS seals(id INTEGER PRIMARY KEY, seq INTEGER NOT NULL,"
 	" ts INTEGER NOT NULL, epoch INTEGER NOT NULL, head BLOB NOT NULL, mac BLOB NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS events_path ON events(path);"
+	"CREATE INDEX IF NOT EXISTS events_path ON events(path, obj);"
 	"CREATE INDEX IF NOT EXISTS extra_path2 ON extra(path2) WHERE path2 IS NOT NULL;"
 	"CREATE INDEX IF NOT EXISTS names_obj ON names(obj);"
 	/* The auditor's own rows (marks), read by every query to find the gaps. */
