@@ -530,13 +530,21 @@ int va_syslog_seal(enum va_syslog_format fmt, const struct va_syslog_id *id,
 	if (fmt == VA_SYSLOG_3164) {
 		header_3164(m, id, seal->ts_ns);
 	} else {
+		struct sd sd = { .m = m, .cap = SIZE_MAX };
+
 		header_5424(m, id, seal->ts_ns, "seal");
-		fprintf(m, "[" VA_SYSLOG_SEAL_SD_ID " seq=\"%" PRIu64 "\" epoch=\"%" PRIu64 "\" head=\"",
-			seal->seq, seal->epoch);
-		va_syslog_sd_escape(m, head, strlen(head));
-		fputs("\" mac=\"", m);
-		va_syslog_sd_escape(m, mac, strlen(mac));
-		fputs("\"] ", m);
+		fputs("[" VA_SYSLOG_SEAL_SD_ID, m);
+		sd_u64(&sd, "seq", seal->seq);
+		sd_u64(&sd, "epoch", seal->epoch);
+		/* Hex from the store, but escaped like any value: one line whatever comes. */
+		sd_bytes(&sd, "head", head, strlen(head));
+		sd_bytes(&sd, "mac", mac, strlen(mac));
+		fputs("] ", m);
+		if (sd.oom) {
+			fclose(m);
+			free(buf);
+			return -ENOMEM;
+		}
 	}
 	fprintf(m, "seal: seq=%" PRIu64 " epoch=%" PRIu64 " head=", seal->seq, seal->epoch);
 	va_escape_c(m, head, strlen(head));

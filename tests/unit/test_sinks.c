@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The JSON log (lines exactly as `watch --format json` prints them, 0600,
+ * buffered but written within a second, reopened after logrotate's move,
+ * symlinks and FIFOs refused) and the sinks together: va_sinks_open() from a
+ * configuration, one event to each, and a seal to each in its own form.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "format.h"
+#include "sink_jsonlog.h"
+#include "sinks.h"
+#include "sd_parse.h"
+
+#define NS	1000000000ull
+#define SPEC_TS (1795698842ull * NS + 123456789)
+
+#define BYTES(lit) ((struct va_bytes){ lit, sizeof(lit) - 1 })
+
+struct ctx {
+	char dir[64];
+	char log[128], moved[128], sock[128], other[128];
+	struct sd_msg m;
+};
+
+static int setup(void **state)
+{
+	struct ctx *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -1;
+	snprintf(x->dir, sizeof(x->dir), "/tmp/va-jsonlog.XXXXXX");
+	if (!mkdtemp(x->dir)) {
+		free(x);
+		return -1;
+	}
+	snprintf(x->log, sizeof(x->log), "%s/events.json", x->dir);
+	snprintf(x->moved, sizeof(x->moved), "%s/events.json.1", x->dir);
+	snprintf(x->sock, sizeof(x->sock), "%s/log", x->dir);
+	snprintf(x->other, sizeof(x->other), "%s/other", x->dir);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *x = *state;
+
+	unlink(x->log);
+	unlink(x->moved);
+	unlink(x->sock);
+	unlink(x->other);
+	rmdir(x->dir);
+	free(x);
+	return 0;
+}
+
+static struct va_event event(uint64_t seq, const char *path)
+{
+	struct va_event ev = {
+		.seq = seq,
+		.ts_ns = SPEC_TS,
+		.op = VA_OP_WRITE,
+		.ret = 5,
+		.pid = 1234,
+		.tid = 1234,
+		.uid = 1000,
+		.auid = VA_ID_UNSET,
+		.ses = VA_ID_UNSET,
+		.comm = "vi",
+		.path = { path, strlen(path) },
+		.count = 1,
+		.bytes = 5,
+	};
+	return ev;
+}
+
+/* What `watch --format json` prints for @ev. */
+static char *json_line(const struct va_event *ev)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	assert_non_null(f);
+	assert_int_equal(va_event_write_json(f, ev), 0);
+	fclose(f);
+	return buf;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_jsonlog_lines(void **state)
+{
+	struct ctx *x = *state;
+	struct va_jsonlog *j;
+	struct va_jsonlog_stats st;
+	struct va_event a = event(1, "/etc/foobar"), b = event(2, "/tmp/\xff\n\"");
+	char err[256], *want_a = json_line(&a), *want_b = json_line(&b), *got, want[4096];
+	struct stat sb;
+
+	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
+	assert_int_equal(stat(x->log, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	va_jsonlog_event(j, &a);
+	va_jsonlog_event(j, &b);
+	/* Buffered: not yet in the file... */
+	va_jsonlog_tick(j);
+	assert_int_equal(stat(x->log, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	va_jsonlog_stats(j, &st);
+	assert_int_equal(st.queued, 2);
+	/* ...but within a second. */
+	usleep(1050 * 1000);
+	va_jsonlog_tick(j);
+	got = slurp(x->log);
+	snprintf(want, sizeof(want), "%s%s", want_a, want_b);
+	assert_string_equal(got, want);
+	free(got);
+	va_jsonlog_stats(j, &st);
+	assert_int_equal(st.written, 2);
+	assert_int_equal(st.queued, 0);
+	assert_int_equal(st.lost, 0);
+	/* The stop writes what is left. */
+	va_jsonlog_event(j, &a);
+	va_jsonlog_close(j, &st);
+	assert_int_equal(st.written, 3);
+	got = slurp(x->log);
+	snprintf(want, sizeof(want), "%s%s%s", want_a, want_b, want_a);
+	assert_string_equal(got, want);
+	free(got);
+	/* Appended, never truncated, by the next run. */
+	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
+	va_jsonlog_event(j, &b);
+	va_jsonlog_close(j, NULL);
+	got = slurp(x->log);
+	snprintf(want, sizeof(want), "%s%s%s%s", want_a, want_b, want_a, want_b);
+	assert_string_equal(got, want);
+	free(got);
+	free(want_a);
+	free(want_b);
+}
+
+/* logrotate moves the file and sends SIGHUP: later lines go to a new file. */
+static void test_jsonlog_reopen(void **state)
+{
+	struct ctx *x = *state;
+	struct va_jsonlog *j;
+	struct va_event a = event(1, "/a"), b = event(2, "/b");
+	char err[256], *want_a = json_line(&a), *want_b = json_line(&b), *got;
+
+	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
+	va_jsonlog_event(j, &a);
+	assert_int_equal(rename(x->log, x->moved), 0);
+	assert_int_equal(va_jsonlog_reopen(j, err, sizeof(err)), 0);
+	va_jsonlog_event(j, &b);
+	va_jsonlog_close(j, NULL);
+	got = slurp(x->moved);
+	assert_string_equal(got, want_a); /* what was buffered went to the old file */
+	free(got);
+	got = slurp(x->log);
+	assert_string_equal(got, want_b);
+	free(got);
+	/* A reopen that fails keeps the old file. */
+	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
+	unlink(x->log);
+	assert_int_equal(symlink(x->other, x->log), 0);
+	assert_int_equal(va_jsonlog_reopen(j, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, x->log));
+	va_jsonlog_event(j, &a);
+	va_jsonlog_close(j, NULL);
+	assert_int_not_equal(access(x->other, F_OK), 0); /* never written through the link */
+	free(want_a);
+	free(want_b);
+}
+
+static void test_jsonlog_refused(void **state)
+{
+	struct ctx *x = *state;
+	struct va_jsonlog *j;
+	char err[256];
+
+	assert_int_equal(symlink(x->other, x->log), 0);
+	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "symlink"));
+	unlink(x->log);
+	assert_int_equal(mkfifo(x->log, 0600), 0);
+	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), -ENXIO);
+	unlink(x->log);
+	assert_int_equal(va_jsonlog_open(&j, "/nonexistent-dir/x.json", err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent-dir/x.json"));
+}
+
+static int bind_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_true(strlen(path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, path, strlen(path));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static ssize_t recv_within(int fd, char *buf, size_t len, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, ms) <= 0)
+		return -1;
+	n = recv(fd, buf, len - 1, 0);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* From a configuration: an event and a seal to every sink, each in its form. */
+static void test_sinks_event_and_seal(void **state)
+{
+	struct ctx *x = *state;
+	struct va_config cfg;
+	struct va_sinks *s;
+	struct va_sinks_stats st;
+	struct va_event ev = event(9, "/etc/foobar");
+	char err[512], buf[8192], *got, *want_ev = json_line(&ev), want[4096];
+	int fd = bind_unix(x->sock);
+
+	va_config_init(&cfg);
+	assert_int_equal(va_config_set(&cfg, "syslog", "local3.notice", err, sizeof(err)), 0);
+	assert_int_equal(va_config_set(&cfg, "syslog-format", "5424", err, sizeof(err)), 0);
+	assert_int_equal(va_config_set(&cfg, "syslog-tag", "audit", err, sizeof(err)), 0);
+	assert_int_equal(va_config_set(&cfg, "syslog-socket", x->sock, err, sizeof(err)), 0);
+	assert_int_equal(va_config_set(&cfg, "json-log", x->log, err, sizeof(err)), 0);
+	assert_int_equal(va_sinks_open(&s, &cfg, err, sizeof(err)), 0);
+
+	va_sinks_event(s, &ev);
+	va_sinks_seal(s, 1000, SPEC_TS, 3, "5a5a", "c0ffee");
+	assert_true(recv_within(fd, buf, sizeof(buf), 5000) > 0);
+	assert_int_equal(sd_parse(buf, strlen(buf), &x->m), 0);
+	assert_int_equal(x->m.pri, 19 * 8 + 5);
+	assert_string_equal(x->m.app, "audit");
+	assert_string_equal(x->m.msgid, "write");
+	assert_string_equal(sd_get(&x->m, "vfsaudit@32473", "seq"), "9");
+	assert_true(recv_within(fd, buf, sizeof(buf), 5000) > 0);
+	assert_int_equal(sd_parse(buf, strlen(buf), &x->m), 0);
+	assert_string_equal(x->m.msgid, "seal");
+	assert_string_equal(x->m.ts, "2026-11-26T13:14:02.123456Z");
+	assert_int_equal(x->m.n_params, 4);
+	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "seq"), "1000");
+	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "epoch"), "3");
+	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "head"), "5a5a");
+	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "mac"), "c0ffee");
+
+	va_sinks_close(s, &st);
+	assert_true(st.syslog.enabled);
+	assert_int_equal(st.syslog.sent, 2);
+	assert_false(st.remote.enabled);
+	assert_true(st.json_log.enabled);
+	assert_int_equal(st.json_log.sent, 2);
+	got = slurp(x->log);
+	snprintf(want, sizeof(want),
+		 "%s{\"seal\":{\"seq\":1000,\"ts\":\"2026-11-26T13:14:02.123456789Z\",\"epoch\":3,"
+		 "\"head\":\"5a5a\",\"mac\":\"c0ffee\"}}\n",
+		 want_ev);
+	assert_string_equal(got, want);
+	free(got);
+	free(want_ev);
+	va_config_free(&cfg);
+	close(fd);
+}
+
+/* No sinks configured: every call is harmless. */
+static void test_sinks_none(void **state)
+{
+	struct va_config cfg;
+	struct va_sinks *s;
+	struct va_sinks_stats st;
+	struct va_event ev = event(1, "/x");
+	char err[256];
+
+	va_config_init(&cfg);
+	assert_int_equal(va_sinks_open(&s, &cfg, err, sizeof(err)), 0);
+	va_sinks_event(s, &ev);
+	va_sinks_seal(s, 1, 1, 1, "00", "00");
+	va_sinks_tick(s);
+	assert_int_equal(va_sinks_reopen(s, err, sizeof(err)), 0);
+	va_sinks_stats(s, &st);
+	assert_false(st.syslog.enabled || st.remote.enabled || st.json_log.enabled);
+	va_sinks_close(s, &st);
+	va_sinks_close(NULL, NULL);
+	va_sinks_event(NULL, &ev);
+	va_config_free(&cfg);
+}
+
+/* A sink that cannot open stops the start, naming it. */
+static void test_sinks_open_error(void **state)
+{
+	struct va_config cfg;
+	struct va_sinks *s = NULL;
+	char err[512];
+
+	va_config_init(&cfg);
+	assert_int_equal(va_config_set(&cfg, "json-log", "/nonexistent-dir/e.json", err,
+				       sizeof(err)),
+			 0);
+	assert_int_equal(va_config_set(&cfg, "syslog", "", err, sizeof(err)), 0);
+	assert_int_equal(va_sinks_open(&s, &cfg, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent-dir/e.json"));
+	va_config_free(&cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_jsonlog_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jsonlog_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jsonlog_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sinks_event_and_seal, setup, teardown),
+		cmocka_unit_test(test_sinks_none),
+		cmocka_unit_test(test_sinks_open_error),
+	};
+
+	setenv("TZ", "UTC", 1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
