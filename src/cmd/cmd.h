@@ -18,6 +18,8 @@ int do_run(int argc, char **argv);
 int do_history(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_status(int argc, char **argv);
+int do_verify(int argc, char **argv);
+int do_setup_keys(int argc, char **argv);
 
 /* The filter options every capturing command accepts, for getopt_long. */
 #define FILTER_LONG_OPTIONS                                                                    \

@@ -11,21 +11,13 @@ struct cmd {
 	const char *summary;
 };
 
-static int not_yet(int argc, char **argv)
-{
-	fprintf(stderr,
-		"vfsaudit %s: not available in this version; `vfsaudit watch` streams events "
-		"live\n",
-		argv[0]);
-	return EXIT_RUNTIME;
-}
-
 static const struct cmd cmds[] = {
 	{ "watch", do_watch, "live stream of file events to stdout" },
 	{ "run", do_run, "the daemon: store every event, feed the sinks" },
 	{ "history", do_history, "how many times PATH was changed, by whom, when" },
 	{ "report", do_report, "most changed paths, most active users and programs" },
-	{ "verify", not_yet, "check that the stored record is intact" },
+	{ "verify", do_verify, "check that the stored record is intact" },
+	{ "setup-keys", do_setup_keys, "create the sealing key; print the verification key" },
 	{ "status", do_status, "the running daemon's backend, rates and losses" },
 };
 
@@ -33,7 +25,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "SYNOPSIS\n  vfsaudit COMMAND [OPTIONS]\n\nCOMMANDS\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(out, "\n`vfsaudit COMMAND --help` describes each command.\n\n"
 		     "EXAMPLES\n"
 		     "  sudo vfsaudit watch --path /etc\n"

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "chain.h"
+#include "seal.h"
 #include "store_writer.h"
 
 #define BATCH_WAIT_MS	  100
@@ -39,6 +41,16 @@ struct va_writer {
 	struct va_writer_stats stats;
 	uint64_t pending_unsaved;  /* not yet recorded in a row */
 	uint64_t unsaved_since_ns; /* when the first of those was dropped */
+	/* Sealing (writer thread only, once started): */
+	bool sealing;
+	char *key_file;
+	struct va_seal_key key;
+	uint64_t last_seal_ns;	/* CLOCK_MONOTONIC */
+	uint64_t sealed_seq;	/* the last seq covered by a seal */
+	void (*on_seal)(const struct va_seal_info *info, void *arg);
+	void *on_seal_arg;
+	struct va_seal_info pending_seal; /* written in the open transaction */
+	bool seal_pending;
 };
 
 static uint64_t now_real_ns(void)
@@ -46,6 +58,14 @@ static uint64_t now_real_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -176,27 +196,108 @@ static int write_items(struct va_writer *w, const struct queue *q)
 	return ret;
 }
 
+/* Returns: whether records wait for a seal that is due now (or at @final). */
+static bool seal_due(struct va_writer *w, bool final)
+{
+	uint8_t head[VA_HASH_LEN];
+	uint64_t seq;
+
+	if (!w->sealing)
+		return false;
+	va_store_head(w->store, &seq, head);
+	return seq != w->sealed_seq &&
+	       (final || now_mono_ns() - w->last_seal_ns >= w->key.interval_ns);
+}
+
+/*
+ * Seal the chain head inside the open transaction, when an interval has
+ * passed (or at @final) and records were added since the last seal. The key
+ * is evolved to the current epoch first, and the evolved key saved, so that
+ * the file never holds a key older than the newest seal.
+ */
+static int maybe_seal(struct va_writer *w, bool final)
+{
+	struct timespec rt;
+	uint64_t seq, now, epoch;
+	uint8_t head[VA_HASH_LEN], mac[VA_SEAL_MAC_LEN];
+	int ret;
+
+	if (!w->sealing)
+		return 0;
+	if (!seal_due(w, final))
+		return 0;
+	va_store_head(w->store, &seq, head);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	now = (uint64_t)rt.tv_sec * 1000000000ull + (uint64_t)rt.tv_nsec;
+	epoch = va_seal_epoch_of(&w->key, now);
+	if (epoch > w->key.epoch) {
+		va_seal_advance(&w->key, epoch);
+		ret = va_seal_key_save(w->key_file, &w->key);
+		pthread_mutex_lock(&w->lock);
+		w->stats.seal_error = ret;
+		w->stats.seal_epoch = w->key.epoch;
+		pthread_mutex_unlock(&w->lock);
+	}
+	ret = va_seal_mac(&w->key, seq, now, head, mac);
+	if (!ret)
+		ret = va_store_seal(w->store, now, w->key.epoch, mac, sizeof(mac));
+	if (ret)
+		return ret;
+	w->pending_seal.seq = seq;
+	w->pending_seal.ts_ns = now;
+	w->pending_seal.epoch = w->key.epoch;
+	va_hex(head, sizeof(head), w->pending_seal.head);
+	va_hex(mac, sizeof(mac), w->pending_seal.mac);
+	w->seal_pending = true;
+	return 0;
+}
+
+/* After a commit: the seal in it is real now. */
+static void sealed(struct va_writer *w)
+{
+	if (!w->seal_pending)
+		return;
+	w->seal_pending = false;
+	w->sealed_seq = w->pending_seal.seq;
+	w->last_seal_ns = now_mono_ns();
+	pthread_mutex_lock(&w->lock);
+	w->stats.seals++;
+	pthread_mutex_unlock(&w->lock);
+	if (w->on_seal)
+		w->on_seal(&w->pending_seal, w->on_seal_arg);
+}
+
 /*
  * Write the marks kept from a failed batch, the unsaved count and @batch in
- * one transaction. Returns: 0 or -errno (nothing stored).
+ * one transaction, sealed when due (@final: the last batch). Returns: 0 or
+ * -errno (nothing stored).
  */
 static int write_batch(struct va_writer *w, struct queue *batch, uint64_t unsaved,
-		       uint64_t unsaved_since)
+		       uint64_t unsaved_since, bool final)
 {
 	int ret = va_store_begin(w->store);
 
 	if (ret)
 		return ret;
+	w->seal_pending = false;
 	ret = write_items(w, &w->retry);
 	if (!ret && unsaved)
 		ret = va_store_mark(w->store, VA_MARK_UNSAVED, unsaved_since, unsaved, NULL);
 	if (!ret)
 		ret = write_items(w, batch);
+	if (!ret)
+		ret = maybe_seal(w, final);
 	if (ret) {
 		va_store_rollback(w->store);
+		w->seal_pending = false;
 		return ret;
 	}
-	return va_store_commit(w->store);
+	ret = va_store_commit(w->store);
+	if (ret)
+		w->seal_pending = false;
+	else
+		sealed(w);
+	return ret;
 }
 
 static void maybe_prune(struct va_writer *w, uint64_t *last_prune)
@@ -252,8 +353,9 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		ret = 0;
-		if (batch.len || unsaved || w->retry.len)
-			ret = write_batch(w, &batch, unsaved, since);
+		/* A final or due seal needs a transaction even when nothing is queued. */
+		if (batch.len || unsaved || w->retry.len || seal_due(w, stop))
+			ret = write_batch(w, &batch, unsaved, since, stop);
 		if (ret) {
 			/*
 			 * Marks say when nobody was recording: keep them for the next
@@ -312,6 +414,35 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+int va_writer_seal(struct va_writer *w, const char *key_file,
+		   void (*on_seal)(const struct va_seal_info *info, void *arg), void *arg)
+{
+	struct va_seal_key key;
+	char *copy;
+	int ret = va_seal_key_load(key_file, &key);
+
+	if (ret)
+		return ret;
+	copy = strdup(key_file);
+	if (!copy) {
+		va_seal_key_wipe(&key);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&w->lock);
+	free(w->key_file);
+	w->key_file = copy;
+	w->key = key;
+	w->on_seal = on_seal;
+	w->on_seal_arg = arg;
+	w->stats.seal_epoch = key.epoch;
+	w->sealed_seq = 0;
+	w->last_seal_ns = now_mono_ns();
+	w->sealing = true;
+	pthread_mutex_unlock(&w->lock);
+	va_seal_key_wipe(&key);
+	return 0;
+}
+
 int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 		    uint64_t retain_ns)
 {
@@ -359,6 +490,8 @@ int va_writer_stop(struct va_writer *w)
 	free(w->front.v);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
+	va_seal_key_wipe(&w->key);
+	free(w->key_file);
 	free(w);
 	return ret;
 }

@@ -27,6 +27,15 @@ struct va_writer_stats {
 	uint64_t batches;
 	size_t depth;		  /* events waiting now */
 	int last_error;		  /* -errno of the last failed write, 0 when fine */
+	uint64_t seals;		  /* seals written */
+	uint64_t seal_epoch;	  /* the sealing key's epoch now */
+	int seal_error;		  /* -errno of the last failure to save the evolved key */
+};
+
+/* A seal just committed to the store, for the sinks (hex strings). */
+struct va_seal_info {
+	uint64_t seq, ts_ns, epoch;
+	char head[65], mac[65];
 };
 
 /**
@@ -37,6 +46,16 @@ struct va_writer_stats {
  */
 int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 		    uint64_t retain_ns);
+
+/**
+ * va_writer_seal() - seal the chain every @interval_ns (and at stop) with
+ * the forward-secure key in @key_file, which the writer evolves and saves
+ * as epochs pass. @on_seal, if set, is called from the writer thread after
+ * each seal is committed. Call before pushing events.
+ * Returns: 0; -ENOENT (no key file: run `vfsaudit setup-keys`); -EINVAL (not a key file).
+ */
+int va_writer_seal(struct va_writer *w, const char *key_file,
+		   void (*on_seal)(const struct va_seal_info *info, void *arg), void *arg);
 
 /* Queue a copy of @ev. Returns: 0, or -ENOSPC when the queue is full (counted). */
 int va_writer_push(struct va_writer *w, const struct va_event *ev);

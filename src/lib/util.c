@@ -123,3 +123,37 @@ int va_parse_dev(const char *s, uint32_t *dev)
 	*dev = va_dev_make((uint32_t)major, (uint32_t)minor);
 	return 0;
 }
+
+int va_parse_duration(const char *v, uint64_t *ns)
+{
+	static const struct {
+		char unit;
+		uint64_t ns;
+	} units[] = { { 's', 1000000000ull },	    { 'm', 60000000000ull },
+		      { 'h', 3600000000000ull },    { 'd', 86400000000000ull },
+		      { 'w', 604800000000000ull } };
+	char num[32];
+	size_t n = strlen(v);
+	uint64_t count;
+
+	if (!strcmp(v, "0") || !strcasecmp(v, "forever")) {
+		*ns = 0;
+		return 0;
+	}
+	if (n < 2 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, v, n - 1);
+	num[n - 1] = '\0';
+	if (va_parse_u64(num, 1000000, &count) || !count)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (v[n - 1] != units[i].unit)
+			continue;
+		/* Refuse what would wrap around 2^64 ns into a short one. */
+		if (count > UINT64_MAX / units[i].ns)
+			return -EINVAL;
+		*ns = count * units[i].ns;
+		return 0;
+	}
+	return -EINVAL;
+}

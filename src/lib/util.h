@@ -22,6 +22,14 @@ int va_parse_u64(const char *s, uint64_t max, uint64_t *out);
  */
 int va_parse_size(const char *s, uint64_t *out);
 
+/**
+ * va_parse_duration() - parse a length of time: N followed by s, m, h, d or
+ * w ("90s", "7d"); "0" and "forever" give 0 (no limit).
+ *
+ * Returns: 0; -EINVAL for anything else, or what would overflow 2^64 ns.
+ */
+int va_parse_duration(const char *s, uint64_t *ns);
+
 /*
  * Device numbers inside vfsaudit use the kernel's internal dev_t encoding
  * (MKDEV: 12-bit major, 20-bit minor), what BPF reads from a super_block.

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfsaudit verify: is the stored record intact? Exit 0 intact, 1 tampered
+ * (naming the first bad record), 2 usage error.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "common.h"
+#include "format.h"
+#include "timefmt.h"
+#include "verify.h"
+
+static void verify_usage(FILE *out)
+{
+	fprintf(out,
+		"SYNOPSIS\n"
+		"  vfsaudit verify [--db FILE] [--key KEY] [--format text|json]\n"
+		"\n"
+		"Checks that the stored record is intact: every record is linked into a hash\n"
+		"chain, and the daemon seals the chain at intervals with a key that changes\n"
+		"one way (docs/TAMPER.md). Names the first record that was changed, deleted,\n"
+		"inserted or moved, a forged seal, or a record cut short after its last seal.\n"
+		"Exit 0 intact, 1 tampered (or unreadable), 2 usage error.\n"
+		"\n"
+		"OPTIONS\n"
+		"  --db FILE      the store (default %s)\n"
+		"  --key KEY      the verification key `vfsaudit setup-keys` printed, or a file\n"
+		"                 holding it; without it the chain is checked but the seals\n"
+		"                 cannot be authenticated\n"
+		"  --format FMT   text (default) or json\n"
+		"\n"
+		"EXAMPLES\n"
+		"  vfsaudit verify\n"
+		"  vfsaudit verify --key 3f9c...e1/1764151200000000000/60000000000\n",
+		VA_STORE_DEFAULT_PATH);
+}
+
+/* KEY itself, or the first line of a file holding it. Returns: 0 or EXIT_USAGE. */
+static int read_key(const char *arg, struct va_seal_key *k0)
+{
+	char line[256];
+	FILE *f;
+
+	if (!va_seal_parse_verification_key(arg, k0))
+		return 0;
+	f = fopen(arg, "re");
+	if (f) {
+		bool ok = fgets(line, sizeof(line), f) != NULL;
+
+		fclose(f);
+		line[strcspn(line, "\r\n")] = '\0';
+		if (ok && !va_seal_parse_verification_key(line, k0))
+			return 0;
+	}
+	fprintf(stderr,
+		"vfsaudit verify: --key: '%.16s...' is not a verification key (HEX/START/INTERVAL as "
+		"`vfsaudit setup-keys` printed it) nor a file holding one\n",
+		arg);
+	return EXIT_USAGE;
+}
+
+static void print_text(const char *db, const struct va_verify_result *r)
+{
+	char a[64], b[64];
+
+	printf("store: %s\n", db);
+	if (r->records) {
+		fmt_local(r->first_ts, a, sizeof(a), 0);
+		fmt_local(r->last_ts, b, sizeof(b), 1);
+		printf("records%s: %llu (seq %llu to %llu, %s to %s)\n",
+		       r->intact ? "" : " checked before the first problem", (unsigned long long)r->records,
+		       (unsigned long long)r->first_seq, (unsigned long long)r->last_seq, a, b);
+	} else {
+		printf("records: none\n");
+	}
+	if (!r->seals)
+		printf("seals: none (run `vfsaudit setup-keys`, then restart the daemon, to seal "
+		       "the record)\n");
+	else if (r->keyed)
+		printf("seals: %llu, authenticated with the verification key\n",
+		       (unsigned long long)r->seals);
+	else
+		printf("seals: %llu, matching the chain but NOT authenticated: give --key to check "
+		       "them\n",
+		       (unsigned long long)r->seals);
+	if (!r->intact) {
+		printf("TAMPERED: %s\n", r->problem);
+		return;
+	}
+	if (r->seals && r->last_seal_seq) {
+		fmt_local(r->last_seal_ts, a, sizeof(a), 1);
+		printf("last seal: seq %llu at %s (epoch %llu)\n",
+		       (unsigned long long)r->last_seal_seq, a,
+		       (unsigned long long)r->last_seal_epoch);
+	}
+	if (r->unsealed && r->seals)
+		printf("note: the last %llu records are chained but not sealed yet (sealed at the "
+		       "next interval, or at the next start after a crash)\n",
+		       (unsigned long long)r->unsealed);
+	if (r->late_after_crash)
+		printf("note: %llu records were sealed late because the daemon crashed first\n",
+		       (unsigned long long)r->late_after_crash);
+	printf("intact: the chain%s verified\n",
+	       r->seals ? (r->keyed ? " and its seals" : " (not its seals' keys)") : "");
+}
+
+static void print_json(const char *db, const struct va_verify_result *r)
+{
+	json_object *o = json_object_new_object();
+	char ts[VA_RFC3339_SIZE];
+
+	json_object_object_add(o, "store", json_object_new_string(db));
+	json_object_object_add(o, "intact", json_object_new_boolean(r->intact));
+	json_object_object_add(o, "keyed", json_object_new_boolean(r->keyed));
+	json_object_object_add(o, "records", json_object_new_uint64(r->records));
+	json_object_object_add(o, "first_seq", json_object_new_uint64(r->first_seq));
+	json_object_object_add(o, "last_seq", json_object_new_uint64(r->last_seq));
+	json_object_object_add(o, "seals", json_object_new_uint64(r->seals));
+	json_object_object_add(o, "last_seal_seq", json_object_new_uint64(r->last_seal_seq));
+	json_object_object_add(o, "unsealed", json_object_new_uint64(r->unsealed));
+	if (!r->intact) {
+		json_object_object_add(o, "bad_seq", json_object_new_uint64(r->bad_seq));
+		if (r->bad_ts) {
+			va_time_rfc3339(r->bad_ts, ts, sizeof(ts));
+			json_object_object_add(o, "bad_time", json_object_new_string(ts));
+		}
+		json_object_object_add(o, "problem", json_object_new_string(r->problem));
+	}
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+int do_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = VA_STORE_DEFAULT_PATH;
+	enum va_format fmt = VA_FORMAT_TEXT;
+	struct va_verify_result r;
+	struct va_seal_key k0;
+	struct va_store *s;
+	bool keyed = false;
+	int opt, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'k':
+			if (read_key(optarg, &k0))
+				return EXIT_USAGE;
+			keyed = true;
+			break;
+		case 'f':
+			if (va_format_parse(optarg, &fmt)) {
+				fprintf(stderr, "vfsaudit verify: --format: '%s' is not text or json\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			verify_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr,
+				"vfsaudit verify: unknown option or missing value in '%s'; see "
+				"`vfsaudit verify --help`\n",
+				argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfsaudit verify: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	ret = open_store_ro(db, &s);
+	if (ret)
+		return ret;
+	ret = va_verify(s, keyed ? &k0 : NULL, &r);
+	va_seal_key_wipe(&k0);
+	va_store_close(s);
+	if (ret) {
+		fprintf(stderr, "vfsaudit verify: cannot read %s: %s\n", db, strerror(-ret));
+		return EXIT_RUNTIME;
+	}
+	if (fmt == VA_FORMAT_JSON)
+		print_json(db, &r);
+	else
+		print_text(db, &r);
+	return r.intact ? EXIT_OK : EXIT_RUNTIME;
+}

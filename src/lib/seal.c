@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "chain.h"
+#include "seal.h"
+
+static const char evolve_tag[] = "vfsaudit-evolve-v1";
+static const char seal_tag[] = "vfsaudit-seal-v1";
+static const char file_magic[] = "vfsaudit-seal-key";
+
+uint64_t va_seal_epoch_of(const struct va_seal_key *k, uint64_t ts_ns)
+{
+	if (ts_ns < k->start_ns || !k->interval_ns)
+		return 0;
+	return (ts_ns - k->start_ns) / k->interval_ns;
+}
+
+void va_seal_advance(struct va_seal_key *k, uint64_t epoch)
+{
+	uint8_t next[VA_SEAL_KEY_LEN];
+	unsigned int n;
+
+	while (k->epoch < epoch) {
+		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+		/* SHA-256 is one-way: key e+1 tells nothing about key e. */
+		if (!ctx || !EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL) ||
+		    !EVP_DigestUpdate(ctx, evolve_tag, sizeof(evolve_tag)) ||
+		    !EVP_DigestUpdate(ctx, k->key, sizeof(k->key)) ||
+		    !EVP_DigestFinal_ex(ctx, next, &n))
+			abort(); /* only on allocation failure; sealing with a stale key would be worse */
+		EVP_MD_CTX_free(ctx);
+		memcpy(k->key, next, sizeof(k->key));
+		k->epoch++;
+	}
+	OPENSSL_cleanse(next, sizeof(next));
+}
+
+static uint8_t *put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--)
+		*p++ = (uint8_t)(v >> (8 * i));
+	return p;
+}
+
+int va_seal_mac(const struct va_seal_key *k, uint64_t seq, uint64_t ts_ns, const uint8_t head[32],
+		uint8_t mac[VA_SEAL_MAC_LEN])
+{
+	uint8_t msg[sizeof(seal_tag) + 3 * 8 + VA_HASH_LEN], *p = msg;
+	unsigned int n = 0;
+
+	memcpy(p, seal_tag, sizeof(seal_tag));
+	p += sizeof(seal_tag);
+	p = put_be64(p, seq);
+	p = put_be64(p, ts_ns);
+	p = put_be64(p, k->epoch);
+	memcpy(p, head, VA_HASH_LEN);
+	p += VA_HASH_LEN;
+	if (!HMAC(EVP_sha256(), k->key, sizeof(k->key), msg, (size_t)(p - msg), mac, &n) ||
+	    n != VA_SEAL_MAC_LEN)
+		return -EIO;
+	return 0;
+}
+
+int va_seal_key_new(struct va_seal_key *k, uint64_t start_ns, uint64_t interval_ns)
+{
+	memset(k, 0, sizeof(*k));
+	if (getrandom(k->key, sizeof(k->key), 0) != (ssize_t)sizeof(k->key))
+		return -errno ? -errno : -EIO;
+	k->start_ns = start_ns;
+	k->interval_ns = interval_ns;
+	return 0;
+}
+
+void va_seal_key_wipe(struct va_seal_key *k)
+{
+	OPENSSL_cleanse(k, sizeof(*k));
+}
+
+int va_seal_key_load(const char *file, struct va_seal_key *k)
+{
+	char line[256], hex[2 * VA_SEAL_KEY_LEN + 2], magic[32];
+	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), version;
+	ssize_t n;
+	int ret = -EINVAL;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EINVAL;
+	line[n] = '\0';
+	memset(k, 0, sizeof(*k));
+	if (sscanf(line, "%31s %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %65s", magic, &version,
+		   &k->epoch, &k->start_ns, &k->interval_ns, hex) == 6 &&
+	    !strcmp(magic, file_magic) && version == 1 && k->interval_ns &&
+	    !va_unhex(hex, k->key, sizeof(k->key)))
+		ret = 0;
+	OPENSSL_cleanse(line, sizeof(line));
+	OPENSSL_cleanse(hex, sizeof(hex));
+	if (ret)
+		va_seal_key_wipe(k);
+	return ret;
+}
+
+int va_seal_key_save(const char *file, const struct va_seal_key *k)
+{
+	char tmp[PATH_MAX], hex[2 * VA_SEAL_KEY_LEN + 1], line[256];
+	int fd, len, ret = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.new", file) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	va_hex(k->key, sizeof(k->key), hex);
+	len = snprintf(line, sizeof(line), "%s 1 %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n",
+		       file_magic, k->epoch, k->start_ns, k->interval_ns, hex);
+	if (write(fd, line, (size_t)len) != len || fsync(fd))
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	OPENSSL_cleanse(line, sizeof(line));
+	OPENSSL_cleanse(hex, sizeof(hex));
+	/*
+	 * rename() replaces the file whole. The old key's blocks may linger on
+	 * the disk until reused: docs/TAMPER.md says what that means.
+	 */
+	if (!ret && rename(tmp, file))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+void va_seal_verification_key(const struct va_seal_key *k0, char *buf, size_t len)
+{
+	char hex[2 * VA_SEAL_KEY_LEN + 1];
+
+	va_hex(k0->key, sizeof(k0->key), hex);
+	snprintf(buf, len, "%s/%" PRIu64 "/%" PRIu64, hex, k0->start_ns, k0->interval_ns);
+	OPENSSL_cleanse(hex, sizeof(hex));
+}
+
+int va_seal_parse_verification_key(const char *s, struct va_seal_key *k0)
+{
+	char hex[2 * VA_SEAL_KEY_LEN + 1];
+	const char *slash = strchr(s, '/');
+	char *end;
+
+	memset(k0, 0, sizeof(*k0));
+	if (!slash || (size_t)(slash - s) != 2 * VA_SEAL_KEY_LEN)
+		return -EINVAL;
+	memcpy(hex, s, 2 * VA_SEAL_KEY_LEN);
+	hex[2 * VA_SEAL_KEY_LEN] = '\0';
+	if (va_unhex(hex, k0->key, sizeof(k0->key)))
+		return -EINVAL;
+	errno = 0;
+	k0->start_ns = strtoull(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end != '/')
+		return -EINVAL;
+	k0->interval_ns = strtoull(end + 1, &end, 10);
+	if (errno || *end || !k0->interval_ns)
+		return -EINVAL;
+	return 0;
+}

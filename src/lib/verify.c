@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "chain.h"
+#include "record.h"
+#include "store_priv.h"
+#include "timefmt.h"
+#include "verify.h"
+
+/*
+ * A seal may come this much later than the records it covers: the writer
+ * seals at the first batch after each interval, and a batch can take a
+ * while under load.
+ */
+#define SEAL_SLACK_NS (60ull * 1000000000ull)
+
+struct seal_row {
+	int64_t id, seq;
+	uint64_t ts, epoch;
+	uint8_t head[VA_HASH_LEN];
+	uint8_t mac[VA_SEAL_MAC_LEN];
+	bool head_ok, mac_ok;
+};
+
+struct crash_row {
+	int64_t seq;
+	uint64_t ts;
+};
+
+struct walk {
+	struct va_store *s;
+	struct va_verify_result *r;
+	struct va_seal_key key; /* evolved forward as seals are checked */
+	bool keyed;
+	struct seal_row *seals;
+	size_t n_seals, next_seal;
+	struct crash_row *crashes;
+	size_t n_crashes;
+	struct va_chain chain;
+	int64_t prune_cut; /* records before this were removed by retention */
+	bool prune_recorded;
+};
+
+static void fail(struct walk *w, uint64_t seq, uint64_t ts, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w->r->intact)
+		return;
+	w->r->intact = false;
+	w->r->bad_seq = seq;
+	w->r->bad_ts = ts;
+	va_start(ap, fmt);
+	vsnprintf(w->r->problem, sizeof(w->r->problem), fmt, ap);
+	va_end(ap);
+}
+
+static int load_seals(struct walk *w)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(w->s->db, "SELECT id, seq, ts, epoch, head, mac FROM seals ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct seal_row *sr;
+
+		if (w->n_seals == cap) {
+			struct seal_row *nv;
+
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(w->seals, cap * sizeof(*nv));
+			if (!nv) {
+				ret = -ENOMEM;
+				break;
+			}
+			w->seals = nv;
+		}
+		sr = &w->seals[w->n_seals++];
+		memset(sr, 0, sizeof(*sr));
+		sr->id = sqlite3_column_int64(st, 0);
+		sr->seq = sqlite3_column_int64(st, 1);
+		sr->ts = (uint64_t)sqlite3_column_int64(st, 2);
+		sr->epoch = (uint64_t)sqlite3_column_int64(st, 3);
+		/* A head or mac of the wrong size stays zero and fails below. */
+		if (sqlite3_column_bytes(st, 4) == VA_HASH_LEN)
+			memcpy(sr->head, sqlite3_column_blob(st, 4), VA_HASH_LEN);
+		if (sqlite3_column_bytes(st, 5) == VA_SEAL_MAC_LEN)
+			memcpy(sr->mac, sqlite3_column_blob(st, 5), VA_SEAL_MAC_LEN);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Crash marks: records written before a crash may be sealed only after the restart. */
+static int load_crashes(struct walk *w)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(w->s->db, "SELECT id, ts FROM events WHERE op = 102 ORDER BY id", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (w->n_crashes == cap) {
+			struct crash_row *nv;
+
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(w->crashes, cap * sizeof(*nv));
+			if (!nv) {
+				ret = -ENOMEM;
+				break;
+			}
+			w->crashes = nv;
+		}
+		w->crashes[w->n_crashes++] = (struct crash_row){ sqlite3_column_int64(st, 0),
+								 (uint64_t)sqlite3_column_int64(st, 1) };
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Seals must come in order: by seq, by time and by epoch. */
+static void check_seal_order(struct walk *w)
+{
+	for (size_t i = 1; i < w->n_seals; i++) {
+		const struct seal_row *a = &w->seals[i - 1], *b = &w->seals[i];
+
+		if (b->seq < a->seq || b->ts < a->ts || b->epoch < a->epoch) {
+			fail(w, (uint64_t)b->seq, b->ts,
+			     "seal %lld is out of order (it covers seq %lld but follows a seal of "
+			     "seq %lld): seals were reordered or inserted",
+			     (long long)b->id, (long long)b->seq, (long long)a->seq);
+			return;
+		}
+	}
+}
+
+/* The seals at @seq: their heads must be the chain's, their MACs the key's. */
+static void check_seals_at(struct walk *w, int64_t seq)
+{
+	char when[64];
+
+	for (; w->next_seal < w->n_seals && w->seals[w->next_seal].seq <= seq; w->next_seal++) {
+		struct seal_row *sr = &w->seals[w->next_seal];
+		uint8_t mac[VA_SEAL_MAC_LEN];
+
+		if (sr->seq < seq)
+			continue; /* before the first record: checked as the anchor */
+		va_time_rfc3339(sr->ts, when, sizeof(when));
+		if (memcmp(sr->head, w->chain.head, VA_HASH_LEN)) {
+			fail(w, (uint64_t)seq, 0,
+			     "seal %lld (%s) does not match the records it covers (up to seq %lld): "
+			     "records before it were changed, or the seal was",
+			     (long long)sr->id, when, (long long)seq);
+			return;
+		}
+		sr->head_ok = true;
+		if (!w->keyed)
+			continue;
+		if (sr->epoch < w->key.epoch) {
+			fail(w, (uint64_t)seq, 0, "seal %lld (%s) goes back to epoch %llu", (long long)sr->id,
+			     when, (unsigned long long)sr->epoch);
+			return;
+		}
+		va_seal_advance(&w->key, sr->epoch);
+		/* A key of epoch e cannot vouch for a time before epoch e began. */
+		if (sr->ts < w->key.start_ns + sr->epoch * w->key.interval_ns ||
+		    va_seal_mac(&w->key, (uint64_t)sr->seq, sr->ts, sr->head, mac) ||
+		    CRYPTO_memcmp(mac, sr->mac, sizeof(mac))) {
+			fail(w, (uint64_t)seq, 0,
+			     "seal %lld (%s, epoch %llu) is not authentic: it was forged or altered",
+			     (long long)sr->id, when, (unsigned long long)sr->epoch);
+			return;
+		}
+		sr->mac_ok = true;
+	}
+}
+
+/*
+ * With the key: a record must be sealed within two intervals (and some
+ * slack) of its time, or else someone who held a later key could have
+ * rewritten it. The only excuse is a crash: records of the last moments
+ * before it are sealed after the restart.
+ */
+static void check_timely(struct walk *w, int64_t seq, uint64_t ts)
+{
+	uint64_t allowed = 2 * w->key.interval_ns + SEAL_SLACK_NS;
+	const struct seal_row *cover = NULL;
+	char when[64];
+
+	for (size_t i = w->next_seal; i < w->n_seals && !cover; i++)
+		if (w->seals[i].seq >= seq)
+			cover = &w->seals[i];
+	if (!cover || cover->ts <= ts + allowed)
+		return;
+	for (size_t i = 0; i < w->n_crashes; i++) {
+		const struct crash_row *c = &w->crashes[i];
+
+		if (c->seq > seq && c->seq <= cover->seq && ts + allowed >= c->ts) {
+			w->r->late_after_crash++;
+			return;
+		}
+	}
+	va_time_rfc3339(ts, when, sizeof(when));
+	fail(w, (uint64_t)seq, ts,
+	     "record seq %lld (%s) was first sealed long after its time: it may have been "
+	     "rewritten with a later key",
+	     (long long)seq, when);
+}
+
+/* The chain's start: genesis, or the checkpoint left at the retention cut. */
+static int find_anchor(struct walk *w, int64_t first)
+{
+	sqlite3_stmt *st;
+	int ret = -ENOENT;
+
+	if (first <= 1)
+		return va_chain_init(&w->chain, w->s->store_id);
+	if (sqlite3_prepare_v2(w->s->db, "SELECT head FROM chain WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, first - 1);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == VA_HASH_LEN) {
+		ret = va_chain_init(&w->chain, w->s->store_id);
+		if (!ret)
+			memcpy(w->chain.head, sqlite3_column_blob(st, 0), VA_HASH_LEN);
+	}
+	sqlite3_finalize(st);
+	w->prune_cut = first - 1;
+	if (ret == -ENOENT) {
+		if (va_chain_init(&w->chain, w->s->store_id))
+			return -ENOMEM;
+		fail(w, (uint64_t)first - 1, 0,
+		     "records up to seq %lld are missing, and no checkpoint is left where they "
+		     "end: they were deleted",
+		     (long long)first - 1);
+		return 0;
+	}
+	return ret;
+}
+
+static int walk_records(struct walk *w)
+{
+	sqlite3_stmt *st = NULL, *cp = NULL;
+	int64_t expect = 0, next_cp = -1, last_ts_prev = -1;
+	struct va_record rec;
+	char when[64];
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(w->s->db,
+			       "SELECT " VA_RECORD_COLUMNS ", e.link FROM events e" VA_RECORD_JOINS
+			       " ORDER BY e.id",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(w->s->db, "SELECT id, head FROM chain WHERE id >= ? ORDER BY id", -1,
+			       &cp, NULL) != SQLITE_OK) {
+		ret = -EIO;
+		goto out;
+	}
+	while (w->r->intact && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq, link;
+		uint64_t ts;
+
+		va_record_from_stmt(&rec, st, 0);
+		seq = rec.v[VA_REC_SEQ].i;
+		ts = (uint64_t)rec.v[VA_REC_TS].i;
+		link = sqlite3_column_int64(st, VA_REC_NFIELDS);
+		if (!expect) {
+			ret = find_anchor(w, seq);
+			if (ret || !w->r->intact)
+				break;
+			w->r->first_seq = (uint64_t)seq;
+			w->r->first_ts = ts;
+			expect = seq;
+			sqlite3_bind_int64(cp, 1, seq);
+			next_cp = sqlite3_step(cp) == SQLITE_ROW ? sqlite3_column_int64(cp, 0) : -1;
+			/* Seals at the anchor were made over the records now pruned. */
+			while (w->next_seal < w->n_seals && w->seals[w->next_seal].seq < seq)
+				w->next_seal++;
+		}
+		va_time_rfc3339(ts, when, sizeof(when));
+		if (seq != expect) {
+			fail(w, (uint64_t)expect, 0,
+			     "records seq %lld to %lld are missing (deleted); the next record is seq "
+			     "%lld (%s)",
+			     (long long)expect, (long long)seq - 1, (long long)seq, when);
+			break;
+		}
+		if (va_chain_add(&w->chain, &rec)) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (va_chain_short(w->chain.head) != link) {
+			fail(w, (uint64_t)seq, ts,
+			     "record seq %lld (%s) was changed, inserted or moved: it does not match "
+			     "the chain",
+			     (long long)seq, when);
+			break;
+		}
+		if (seq == next_cp) {
+			if (sqlite3_column_bytes(cp, 1) != VA_HASH_LEN ||
+			    memcmp(sqlite3_column_blob(cp, 1), w->chain.head, VA_HASH_LEN)) {
+				fail(w, (uint64_t)seq, ts,
+				     "the records up to seq %lld (%s) do not match the chain's "
+				     "checkpoint there: they were rewritten",
+				     (long long)seq, when);
+				break;
+			}
+			next_cp = sqlite3_step(cp) == SQLITE_ROW ? sqlite3_column_int64(cp, 0) : -1;
+		}
+		if (rec.v[VA_REC_OP].i == VA_MARK_CRASH && last_ts_prev >= 0 &&
+		    (int64_t)ts != last_ts_prev) {
+			fail(w, (uint64_t)seq, ts,
+			     "crash record seq %lld (%s) does not carry the time of the record before "
+			     "it: it was forged",
+			     (long long)seq, when);
+			break;
+		}
+		if (rec.v[VA_REC_OP].i == VA_MARK_PRUNE && rec.v[VA_REC_COUNT].i == w->prune_cut)
+			w->prune_recorded = true;
+		if (w->keyed)
+			check_timely(w, seq, ts);
+		check_seals_at(w, seq);
+		w->r->records++;
+		w->r->last_seq = (uint64_t)seq;
+		w->r->last_ts = ts;
+		last_ts_prev = (int64_t)ts;
+		expect = seq + 1;
+	}
+	if (!ret && w->r->intact && next_cp > 0)
+		fail(w, w->r->last_seq + 1, 0,
+		     "the record was cut short: a checkpoint covers records up to seq %lld, but "
+		     "the last record is seq %llu",
+		     (long long)next_cp, (unsigned long long)w->r->last_seq);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(cp);
+	return ret;
+}
+
+int va_verify(struct va_store *s, const struct va_seal_key *k0, struct va_verify_result *r)
+{
+	struct walk w = { .s = s, .r = r };
+	char when[64];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->intact = true;
+	if (k0) {
+		w.key = *k0;
+		w.keyed = true;
+		r->keyed = true;
+	}
+	ret = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+	if (!ret)
+		ret = load_seals(&w);
+	if (!ret)
+		ret = load_crashes(&w);
+	if (!ret)
+		check_seal_order(&w);
+	if (!ret && r->intact)
+		ret = walk_records(&w);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (ret)
+		goto out;
+	r->seals = w.n_seals;
+	for (size_t i = 0; i < w.n_seals; i++) {
+		if (w.seals[i].seq >= (int64_t)r->first_seq && w.seals[i].seq <= (int64_t)r->last_seq) {
+			r->last_seal_seq = (uint64_t)w.seals[i].seq;
+			r->last_seal_ts = w.seals[i].ts;
+			r->last_seal_epoch = w.seals[i].epoch;
+		}
+	}
+	if (!r->intact)
+		goto out;
+	if (w.n_seals && w.seals[w.n_seals - 1].seq > (int64_t)r->last_seq) {
+		const struct seal_row *sr = &w.seals[w.n_seals - 1];
+
+		va_time_rfc3339(sr->ts, when, sizeof(when));
+		fail(&w, r->last_seq + 1, 0,
+		     "the record was cut short after its last seal: seal %lld (%s) covers records "
+		     "up to seq %lld, but the last record is seq %llu",
+		     (long long)sr->id, when, (long long)sr->seq, (unsigned long long)r->last_seq);
+		goto out;
+	}
+	if (r->first_seq > 1 && !w.prune_recorded) {
+		fail(&w, r->first_seq - 1, 0,
+		     "records up to seq %llu were deleted, and no retention record says so",
+		     (unsigned long long)r->first_seq - 1);
+		goto out;
+	}
+	r->unsealed = r->last_seq - (r->last_seal_seq >= r->first_seq ? r->last_seal_seq
+								       : r->first_seq - 1);
+out:
+	va_seal_key_wipe(&w.key);
+	va_chain_free(&w.chain);
+	free(w.seals);
+	free(w.crashes);
+	return ret;
+}

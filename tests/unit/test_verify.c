@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tamper evidence: a store written and sealed by the real writer verifies
+ * clean, with and without the verification key; each kind of tampering
+ * (a changed path or field, a deleted, inserted or swapped row, a record cut
+ * short after its last seal, a replaced seal, old records removed by hand,
+ * a re-seal with a later key) is caught and the first bad record named; a
+ * week of one-minute epochs verifies clean.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "chain.h"
+#include "seal.h"
+#include "store.h"
+#include "store_writer.h"
+#include "verify.h"
+
+#define SEC 1000000000ull
+
+struct ctx {
+	char dir[64], file[128], key_file[160], copy[160];
+	struct va_seal_key k0;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static struct va_event make_event(uint64_t ts, unsigned int i)
+{
+	static const char *const paths[] = { "/etc/hosts", "/var/log/syslog",
+					     "/home/alice/notes.txt", "/etc/passwd" };
+	const char *p = paths[i % 4];
+	struct va_event ev = {
+		.ts_ns = ts,
+		.op = VA_OP_WRITE,
+		.pid = 4000 + i % 7,
+		.tid = 4000 + i % 7,
+		.ppid = 1,
+		.uid = 1000,
+		.euid = 1000,
+		.gid = 1000,
+		.auid = 1000,
+		.ses = 2,
+		.count = 1,
+		.bytes = i,
+		.has_dev = true,
+		.dev_major = 8,
+		.dev_minor = 1,
+		.has_ino = true,
+		.ino = 100 + i % 4,
+		.ftype = VA_FTYPE_FILE,
+		.size = -1,
+		.owner_uid = -1,
+		.owner_gid = -1,
+		.exe = { "/usr/bin/bash", 13 },
+		.path = { p, strlen(p) },
+	};
+	snprintf(ev.comm, sizeof(ev.comm), "bash");
+	return ev;
+}
+
+/* A store of 60 events over about 2.5 s, sealed by the writer every second and at stop. */
+static int setup(void **state)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+	struct va_seal_key k;
+	struct va_writer *w;
+	struct va_store *s;
+	char err[512];
+
+	if (!c)
+		return -1;
+	snprintf(c->dir, sizeof(c->dir), "/tmp/va-verify.XXXXXX");
+	if (!mkdtemp(c->dir))
+		return -1;
+	snprintf(c->file, sizeof(c->file), "%s/audit.db", c->dir);
+	snprintf(c->key_file, sizeof(c->key_file), "%s.key", c->file);
+	snprintf(c->copy, sizeof(c->copy), "%s/copy.db", c->dir);
+	if (va_seal_key_new(&c->k0, now_ns() - 2 * SEC, SEC) || va_seal_key_save(c->key_file, &c->k0))
+		return -1;
+	if (va_store_open(&s, c->file, VA_STORE_WRITE, err, sizeof(err)) ||
+	    va_writer_start(&w, s, 0, 0) || va_writer_seal(w, c->key_file, NULL, NULL))
+		return -1;
+	va_writer_push_mark(w, VA_MARK_START, now_ns(), "tracepoint");
+	for (unsigned int i = 0; i < 60; i++) {
+		struct va_event ev = make_event(now_ns(), i);
+
+		va_writer_push(w, &ev);
+		if (i % 10 == 9)
+			sleep_ms(420);
+	}
+	va_writer_push_mark(w, VA_MARK_STOP, now_ns(), NULL);
+	if (va_writer_stop(w))
+		return -1;
+	va_store_close(s);
+	/* The key on disk moved on: epoch 0's is gone from the machine. */
+	if (va_seal_key_load(c->key_file, &k) || k.epoch == 0 ||
+	    !memcmp(k.key, c->k0.key, sizeof(k.key)))
+		return -1;
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", c->dir);
+	free(c);
+	return 0;
+}
+
+static int64_t sql_int(const char *file, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void verify_file(const char *file, const struct va_seal_key *k0,
+			struct va_verify_result *r)
+{
+	struct va_store *s;
+	char err[512];
+
+	assert_int_equal(va_store_open(&s, file, 0, err, sizeof(err)), 0);
+	assert_int_equal(va_verify(s, k0, r), 0);
+	va_store_close(s);
+}
+
+/* Copy the store, run @sql on the copy behind the store's back, verify it. */
+static void tamper(struct ctx *c, const char *sql, bool keyed, struct va_verify_result *r)
+{
+	char cmd[512];
+	sqlite3 *db;
+
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'* && cp '%s' '%s'", c->copy, c->file, c->copy);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sqlite3_open(c->copy, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	verify_file(c->copy, keyed ? &c->k0 : NULL, r);
+}
+
+static void test_clean(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	verify_file(c->file, &c->k0, &r);
+	assert_true(r.intact);
+	assert_true(r.keyed);
+	assert_int_equal(r.records, 62);
+	assert_int_equal(r.first_seq, 1);
+	assert_int_equal(r.last_seq, 62);
+	assert_true(r.seals >= 2);
+	/* The clean stop sealed everything. */
+	assert_int_equal(r.last_seal_seq, 62);
+	assert_int_equal(r.unsealed, 0);
+
+	verify_file(c->file, NULL, &r);
+	assert_true(r.intact);
+	assert_false(r.keyed);
+}
+
+static void test_changed_path(void **state)
+{
+	struct ctx *c = *state;
+	int64_t first = sql_int(c->file, "SELECT min(e.id) FROM events e JOIN paths p"
+					 " ON p.id = e.path WHERE p.path = CAST('/etc/passwd' AS BLOB)");
+	struct va_verify_result r;
+
+	tamper(c, "UPDATE paths SET path = CAST('/etc/shadow' AS BLOB)"
+		  " WHERE path = CAST('/etc/passwd' AS BLOB)",
+	       true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, first);
+	assert_non_null(strstr(r.problem, "was changed, inserted or moved"));
+}
+
+static void test_changed_field(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	tamper(c, "UPDATE events SET bytes = bytes + 1 WHERE id = 17", false, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 17);
+	assert_int_not_equal(r.bad_ts, 0);
+	tamper(c, "UPDATE procs SET uid = 0", true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 2); /* the first event; seq 1 is the start mark */
+}
+
+static void test_deleted_row(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	tamper(c, "DELETE FROM events WHERE id = 20", true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 20);
+	assert_non_null(strstr(r.problem, "missing"));
+}
+
+static void test_inserted_row(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	/* Make room at 30 and put a copy of 29 there, link and all. */
+	tamper(c, "UPDATE events SET id = -id WHERE id >= 30; UPDATE events SET id = 1 - id WHERE id < 0;"
+		  "UPDATE extra SET id = id + 1 WHERE id >= 30;"
+		  "INSERT INTO events SELECT 30, ts, op, path, proc, obj, ret, count, bytes, flags,"
+		  " link FROM events WHERE id = 29",
+	       true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 30);
+}
+
+static void test_swapped_rows(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	tamper(c, "UPDATE events SET id = -1 WHERE id = 40; UPDATE events SET id = 40 WHERE id = 41;"
+		  " UPDATE events SET id = 41 WHERE id = -1",
+	       true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 40);
+}
+
+static void test_cut_short(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	/* The last records and their checkpoints: the last seal still covers them. */
+	tamper(c, "DELETE FROM events WHERE id > 58; DELETE FROM chain WHERE id > 58", true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 59);
+	assert_non_null(strstr(r.problem, "cut short after its last seal"));
+	/* And the last seal with them: the checkpoints still tell. */
+	tamper(c, "DELETE FROM events WHERE id > 58; DELETE FROM seals WHERE seq > 58", true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 59);
+}
+
+static void test_replaced_seal(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+	int64_t seq = sql_int(c->file, "SELECT seq FROM seals ORDER BY id LIMIT 1");
+
+	tamper(c, "UPDATE seals SET mac = randomblob(32) WHERE id = 1", true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, seq);
+	assert_non_null(strstr(r.problem, "not authentic"));
+	/* Without the key a MAC cannot be judged: said so, not claimed. */
+	tamper(c, "UPDATE seals SET mac = randomblob(32) WHERE id = 1", false, &r);
+	assert_true(r.intact);
+	assert_false(r.keyed);
+	/* A seal over another head fails either way. */
+	tamper(c, "UPDATE seals SET head = randomblob(32) WHERE id = 1", false, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, seq);
+}
+
+static void test_prefix_deleted(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	tamper(c, "DELETE FROM events WHERE id <= 10", true, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 10);
+}
+
+static void test_retention_verifies(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+	struct va_store *s;
+	char cmd[512], err[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'* && cp '%s' '%s'", c->copy, c->file, c->copy);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(va_store_open(&s, c->copy, VA_STORE_WRITE, err, sizeof(err)), 0);
+	assert_true(va_store_prune(s, now_ns() + SEC, 20) > 0);
+	va_store_close(s);
+	verify_file(c->copy, &c->k0, &r);
+	assert_true(r.intact);
+	assert_true(r.first_seq > 1);
+	/* The retention record is the only thing not sealed yet. */
+	assert_int_equal(r.unsealed, 1);
+}
+
+/*
+ * A week of one-minute epochs, one record and one seal each, written the way
+ * the writer does (key evolved to the epoch, seal in the record's batch).
+ */
+static void test_week_of_epochs(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t minute = 60 * SEC, epochs = 7 * 24 * 60;
+	uint64_t start = now_ns() - epochs * minute - minute, seq;
+	struct va_seal_key k0, k, late;
+	struct va_verify_result r;
+	uint8_t head[32], mac[32];
+	struct va_store *s;
+	char file[200], err[512];
+	sqlite3 *db;
+
+	snprintf(file, sizeof(file), "%s/week.db", c->dir);
+	assert_int_equal(va_seal_key_new(&k0, start, minute), 0);
+	k = k0;
+	assert_int_equal(va_store_open(&s, file, VA_STORE_WRITE, err, sizeof(err)), 0);
+	for (uint64_t e = 0; e < epochs; e++) {
+		struct va_event ev = make_event(start + e * minute + SEC, (unsigned int)e);
+
+		assert_int_equal(va_store_begin(s), 0);
+		assert_int_equal(va_store_add(s, &ev), 0);
+		va_seal_advance(&k, e);
+		va_store_head(s, &seq, head);
+		assert_int_equal(va_seal_mac(&k, seq, ev.ts_ns + SEC, head, mac), 0);
+		assert_int_equal(va_store_seal(s, ev.ts_ns + SEC, k.epoch, mac, sizeof(mac)), 0);
+		assert_int_equal(va_store_commit(s), 0);
+	}
+	va_store_close(s);
+	verify_file(file, &k0, &r);
+	assert_true(r.intact);
+	assert_int_equal(r.records, epochs);
+	assert_int_equal(r.seals, epochs);
+	assert_int_equal(r.last_seal_epoch, epochs - 1);
+
+	/*
+	 * Root at the end of the week holds the last key only: a mid-week seal
+	 * made again with it is caught.
+	 */
+	late = k;
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+		uint64_t ts;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT ts, head FROM seals WHERE id = 5000",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		ts = (uint64_t)sqlite3_column_int64(st, 0);
+		memcpy(head, sqlite3_column_blob(st, 1), 32);
+		sqlite3_finalize(st);
+		assert_int_equal(va_seal_mac(&late, 5000, ts, head, mac), 0);
+		/* Its epoch stays: a later epoch would be out of order, and too late for its time. */
+		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE seals SET mac = ? WHERE id = 5000", -1,
+						    &st, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_blob(st, 1, mac, 32, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	verify_file(file, &k0, &r);
+	assert_false(r.intact);
+	assert_int_equal(r.bad_seq, 5000);
+	va_seal_key_wipe(&k);
+	va_seal_key_wipe(&late);
+}
+
+static void test_verification_key_text(void **state)
+{
+	struct ctx *c = *state;
+	struct va_seal_key back;
+	char text[160];
+
+	va_seal_verification_key(&c->k0, text, sizeof(text));
+	assert_int_equal(va_seal_parse_verification_key(text, &back), 0);
+	assert_memory_equal(back.key, c->k0.key, sizeof(back.key));
+	assert_int_equal(back.start_ns, c->k0.start_ns);
+	assert_int_equal(back.interval_ns, c->k0.interval_ns);
+	assert_int_equal(va_seal_parse_verification_key("abc/1/2", &back), -EINVAL);
+	text[5] = 'x';
+	assert_int_equal(va_seal_parse_verification_key(text, &back), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_changed_path),
+		cmocka_unit_test(test_changed_field),
+		cmocka_unit_test(test_deleted_row),
+		cmocka_unit_test(test_inserted_row),
+		cmocka_unit_test(test_swapped_rows),
+		cmocka_unit_test(test_cut_short),
+		cmocka_unit_test(test_replaced_seal),
+		cmocka_unit_test(test_prefix_deleted),
+		cmocka_unit_test(test_retention_verifies),
+		cmocka_unit_test(test_week_of_epochs),
+		cmocka_unit_test(test_verification_key_text),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
