@@ -6,6 +6,7 @@
  * the configuration's filters while capture goes on, and reopens the JSON log.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -58,6 +59,8 @@ static void run_usage(FILE *out)
 		"  --db FILE            the store (default %s)\n"
 		"  --retain DUR         keep events this long (default 7d; 0 or forever: all)\n"
 		"  --status-file FILE   where `vfsaudit status` looks (default %s)\n"
+		"  --seal-key FILE      the sealing key `vfsaudit setup-keys` made (default DB.key);\n"
+		"                       without one the record is hash-chained but not sealed\n"
 		"  --queue-size N       events held for the store before counting them unsaved\n"
 		"  --backend NAME, --buffer-size SIZE, --verbose: as for watch\n"
 		"\n"
@@ -133,9 +136,54 @@ struct daemon {
 	struct va_store *store;
 	struct va_writer *writer;
 	struct va_sinks *sinks;
+	pthread_mutex_t sinks_lock; /* the writer thread publishes seals to d->sinks */
+	bool sealing;
 	uint64_t events;
 	uint64_t sink_lost_recorded[VA_STATUS_SINKS];
 };
+
+/* From the writer thread, once a seal is committed: a copy off the machine proves it. */
+static void on_seal(const struct va_seal_info *info, void *arg)
+{
+	struct daemon *d = arg;
+
+	pthread_mutex_lock(&d->sinks_lock);
+	if (d->sinks)
+		va_sinks_seal(d->sinks, info->seq, info->ts_ns, info->epoch, info->head, info->mac);
+	pthread_mutex_unlock(&d->sinks_lock);
+}
+
+/*
+ * Seal with the key `vfsaudit setup-keys` made, when there is one. A key
+ * file named in the settings must exist; the default one may be missing.
+ * Returns: 0 or an exit code, after saying why.
+ */
+static int start_sealing(const struct va_config *cfg, struct daemon *d)
+{
+	char file[PATH_MAX + 8];
+	int ret;
+
+	if (cfg->seal_key[0])
+		snprintf(file, sizeof(file), "%s", cfg->seal_key);
+	else
+		snprintf(file, sizeof(file), "%s.key", cfg->db);
+	ret = va_writer_seal(d->writer, file, on_seal, d);
+	if (!ret) {
+		d->sealing = true;
+		return 0;
+	}
+	if (ret == -ENOENT && !cfg->seal_key[0]) {
+		fprintf(stderr,
+			"vfsaudit: no sealing key (%s): the record is hash-chained but not sealed; "
+			"run `vfsaudit setup-keys` and restart to seal it\n",
+			file);
+		return 0;
+	}
+	fprintf(stderr, "vfsaudit: sealing key %s: %s\n", file,
+		ret == -EINVAL ? "not a vfsaudit sealing key (make one with `vfsaudit setup-keys`)"
+			       : strerror(-ret));
+	return EXIT_RUNTIME;
+}
 
 static int on_event(const struct va_event *ev, void *arg)
 {
@@ -210,6 +258,7 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 		{ "db", required_argument, NULL, 0 },
 		{ "retain", required_argument, NULL, 0 },
 		{ "status-file", required_argument, NULL, 0 },
+		{ "seal-key", required_argument, NULL, 0 },
 		{ "queue-size", required_argument, NULL, 0 },
 		{ "backend", required_argument, NULL, 0 },
 		{ "buffer-size", required_argument, NULL, 0 },
@@ -324,6 +373,10 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	st.queue_depth = ws.depth;
 	st.store_bytes = va_store_size(d->store);
 	st.store_error = ws.last_error;
+	st.sealed = d->sealing;
+	st.seals = ws.seals;
+	st.seal_epoch = ws.seal_epoch;
+	st.seal_error = ws.seal_error;
 	va_status_write(cfg->status_file, &st);
 	*last_events = d->events;
 	*last_ns = now;
@@ -371,8 +424,10 @@ static void stop_sinks(struct daemon *d)
 
 	if (!d->sinks)
 		return;
+	pthread_mutex_lock(&d->sinks_lock);
 	va_sinks_close(d->sinks, &st);
 	d->sinks = NULL;
+	pthread_mutex_unlock(&d->sinks_lock);
 	if (d->writer)
 		record_sink_losses(d, &st);
 	if (st.remote.enabled && st.remote.queued)
@@ -391,7 +446,7 @@ static void stop_sinks(struct daemon *d)
 int do_run(int argc, char **argv)
 {
 	struct va_capture_opts opts = { 0 };
-	struct daemon d = { 0 };
+	struct daemon d = { .sinks_lock = PTHREAD_MUTEX_INITIALIZER };
 	struct va_config cfg;
 	struct sigaction sa;
 	char err[PATH_MAX + 256], detail[64];
@@ -437,6 +492,9 @@ int do_run(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto cleanup;
 	}
+	ret = start_sealing(&cfg, &d);
+	if (ret)
+		goto cleanup;
 	/* Before capture: the first event goes to every sink. */
 	ret = va_sinks_open(&d.sinks, &cfg, err, sizeof(err));
 	if (ret) {
@@ -465,8 +523,9 @@ int do_run(int argc, char **argv)
 	}
 	snprintf(detail, sizeof(detail), "backend=%s", va_backend_name(va_capture_backend(d.cap)));
 	va_writer_push_mark(d.writer, VA_MARK_START, started, detail);
-	fprintf(stderr, "ready backend=%s unseen=\"%s\" store=%s\n",
-		va_backend_name(va_capture_backend(d.cap)), va_capture_limits(d.cap), cfg.db);
+	fprintf(stderr, "ready backend=%s unseen=\"%s\" store=%s sealed=%s\n",
+		va_backend_name(va_capture_backend(d.cap)), va_capture_limits(d.cap), cfg.db,
+		d.sealing ? "yes" : "no");
 	fflush(stderr);
 	notify("READY=1");
 
@@ -498,6 +557,9 @@ int do_run(int argc, char **argv)
 	}
 	notify("STOPPING=1");
 	va_capture_drain(d.cap);
+	/* Store and seal what the sinks were given, so that they carry that seal too. */
+	if (d.sealing)
+		va_writer_flush(d.writer, 10000);
 	stop_sinks(&d);
 	va_writer_push_mark(d.writer, VA_MARK_STOP, now_ns(CLOCK_REALTIME),
 			    ret == EXIT_OK ? "clean stop" : "capture failed");

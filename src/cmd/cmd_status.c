@@ -29,7 +29,8 @@ static void status_usage(FILE *out)
 		"JSON: the status file's fields (pid, backend, unseen, store, started_ns,\n"
 		"updated_ns, events, events_per_s, lost, proc_lost, unsaved_queue, unsaved_disk,\n"
 		"stored, "
-		"queue_depth, store_bytes, store_error, sinks) plus running, oldest_event,\n"
+		"queue_depth, store_bytes, store_error, sealed, seals, seal_epoch, seal_error,\n"
+		"sinks) plus running, oldest_event,\n"
 		"stored_rows. sinks holds the configured ones of syslog, syslog_remote and\n"
 		"json_log: {target, sent, lost, queued, connected, spool_bytes, error}.\n",
 		VA_STATUS_DEFAULT_PATH);
@@ -187,6 +188,13 @@ int do_status(int argc, char **argv)
 		printf(", oldest event %s", a);
 	}
 	putchar('\n');
+	if (st.sealed)
+		printf("sealing:  %llu seals since start, key epoch %llu%s%s\n",
+		       (unsigned long long)st.seals, (unsigned long long)st.seal_epoch,
+		       st.seal_error ? "; CANNOT SAVE THE EVOLVED KEY: " : "",
+		       st.seal_error ? strerror(-st.seal_error) : "");
+	else
+		printf("sealing:  off (hash chain only): run `vfsaudit setup-keys` and restart\n");
 	print_sinks(&st);
 	return running ? EXIT_OK : EXIT_RUNTIME;
 }

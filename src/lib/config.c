@@ -47,41 +47,6 @@ static int parse_bool(const char *v, bool *out)
 	return -EINVAL;
 }
 
-/* A duration: "0" or "forever" keep everything; else N followed by s, m, h, d or w. */
-static int parse_duration(const char *v, uint64_t *ns)
-{
-	static const struct {
-		char unit;
-		uint64_t ns;
-	} units[] = { { 's', 1000000000ull },	    { 'm', 60000000000ull },
-		      { 'h', 3600000000000ull },    { 'd', 86400000000000ull },
-		      { 'w', 604800000000000ull } };
-	char num[32];
-	size_t n = strlen(v);
-	uint64_t count;
-
-	if (!strcmp(v, "0") || !strcasecmp(v, "forever")) {
-		*ns = 0;
-		return 0;
-	}
-	if (n < 2 || n >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, v, n - 1);
-	num[n - 1] = '\0';
-	if (va_parse_u64(num, 1000000, &count) || !count)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (v[n - 1] != units[i].unit)
-			continue;
-		/* Refuse what would wrap around 2^64 ns into a short retention. */
-		if (count > UINT64_MAX / units[i].ns)
-			return -EINVAL;
-		*ns = count * units[i].ns;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 static int set_path(char *dst, size_t size, const char *key, const char *v, char *err,
 		    size_t errlen)
 {
@@ -210,8 +175,10 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 		return set_path(c->db, sizeof(c->db), key, value, err, errlen);
 	if (!strcmp(key, "status-file"))
 		return set_path(c->status_file, sizeof(c->status_file), key, value, err, errlen);
+	if (!strcmp(key, "seal-key"))
+		return set_path(c->seal_key, sizeof(c->seal_key), key, value, err, errlen);
 	if (!strcmp(key, "retain")) {
-		if (parse_duration(value, &c->retain_ns)) {
+		if (va_parse_duration(value, &c->retain_ns)) {
 			snprintf(err, errlen,
 				 "retain '%s': give a duration (90s, 15m, 12h, 7d, 2w) or forever",
 				 value);

@@ -31,6 +31,7 @@ struct va_config {
 	uint64_t ringbuf_bytes;
 	uint64_t queue_events;
 	char status_file[PATH_MAX];
+	char seal_key[PATH_MAX]; /* "": the store's name with ".key" added */
 
 	/* Sinks besides the store (sinks.h). */
 	bool syslog;			      /* --syslog */

@@ -78,6 +78,10 @@ int va_status_write(const char *file, const struct va_status *st)
 	json_object_object_add(o, "stored", json_object_new_int64((int64_t)st->stored));
 	json_object_object_add(o, "queue_depth", json_object_new_int64((int64_t)st->queue_depth));
 	json_object_object_add(o, "store_bytes", json_object_new_int64((int64_t)st->store_bytes));
+	json_object_object_add(o, "sealed", json_object_new_boolean(st->sealed));
+	json_object_object_add(o, "seals", json_object_new_int64((int64_t)st->seals));
+	json_object_object_add(o, "seal_epoch", json_object_new_int64((int64_t)st->seal_epoch));
+	json_object_object_add(o, "seal_error", json_object_new_int(st->seal_error));
 	json_object_object_add(o, "store_error", json_object_new_int(st->store_error));
 	json_object_object_add(o, "sinks", sinks_json(st));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -144,6 +148,12 @@ int va_status_read(const char *file, struct va_status *st)
 	st->unsaved_queue = get_u64(o, "unsaved_queue");
 	st->unsaved_disk = get_u64(o, "unsaved_disk");
 	st->stored = get_u64(o, "stored");
+	st->seals = get_u64(o, "seals");
+	st->seal_epoch = get_u64(o, "seal_epoch");
+	if (json_object_object_get_ex(o, "sealed", &v))
+		st->sealed = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "seal_error", &v))
+		st->seal_error = json_object_get_int(v);
 	st->queue_depth = get_u64(o, "queue_depth");
 	st->store_bytes = get_u64(o, "store_bytes");
 	st->store_error = (int)get_u64(o, "store_error");

@@ -40,6 +40,10 @@ struct va_status {
 	uint64_t stored;
 	uint64_t queue_depth;
 	uint64_t store_bytes;
+	bool sealed;	     /* the chain is sealed with a forward-secure key */
+	uint64_t seals;	     /* seals written since start */
+	uint64_t seal_epoch; /* the sealing key's epoch */
+	int seal_error;	     /* -errno: the evolved key could not be saved */
 	int store_error;	  /* -errno of the last failed store write, 0 fine */
 	struct va_status_sink sinks[VA_STATUS_SINKS];
 };

@@ -32,6 +32,8 @@ struct va_writer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t flushed;	/* signalled when flush_done moves */
+	uint64_t flush_req, flush_done; /* va_writer_flush() generations (under lock) */
 	struct queue front; /* producers append here (under lock) */
 	struct queue retry; /* marks of a batch that failed: written first next time (writer only) */
 	size_t capacity;
@@ -326,12 +328,13 @@ static void *writer_main(void *arg)
 	uint64_t last_prune = 0;
 
 	for (;;) {
-		uint64_t unsaved, since;
+		uint64_t unsaved, since, flush;
 		bool stop;
 		int ret;
 
 		pthread_mutex_lock(&w->lock);
-		if (!w->front.len && !w->stopping && !w->pending_unsaved) {
+		if (!w->front.len && !w->stopping && !w->pending_unsaved &&
+		    w->flush_req == w->flush_done) {
 			struct timespec until;
 
 			clock_gettime(CLOCK_REALTIME, &until);
@@ -350,12 +353,19 @@ static void *writer_main(void *arg)
 		since = w->unsaved_since_ns;
 		w->pending_unsaved = 0;
 		stop = w->stopping;
+		flush = w->flush_req;
 		pthread_mutex_unlock(&w->lock);
 
 		ret = 0;
 		/* A final or due seal needs a transaction even when nothing is queued. */
-		if (batch.len || unsaved || w->retry.len || seal_due(w, stop))
-			ret = write_batch(w, &batch, unsaved, since, stop);
+		if (batch.len || unsaved || w->retry.len || seal_due(w, stop || flush != w->flush_done))
+			ret = write_batch(w, &batch, unsaved, since, stop || flush != w->flush_done);
+		if (flush != w->flush_done) {
+			pthread_mutex_lock(&w->lock);
+			w->flush_done = flush;
+			pthread_cond_broadcast(&w->flushed);
+			pthread_mutex_unlock(&w->lock);
+		}
 		if (ret) {
 			/*
 			 * Marks say when nobody was recording: keep them for the next
@@ -414,6 +424,29 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+int va_writer_flush(struct va_writer *w, unsigned int timeout_ms)
+{
+	struct timespec until;
+	uint64_t gen;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->lock);
+	/* Past any batch already taken: the request is seen after what is queued now. */
+	gen = ++w->flush_req;
+	pthread_cond_signal(&w->wake);
+	while (w->flush_done < gen && !ret)
+		ret = pthread_cond_timedwait(&w->flushed, &w->lock, &until) ? -ETIMEDOUT : 0;
+	pthread_mutex_unlock(&w->lock);
+	return ret;
+}
+
 int va_writer_seal(struct va_writer *w, const char *key_file,
 		   void (*on_seal)(const struct va_seal_info *info, void *arg), void *arg)
 {
@@ -456,6 +489,7 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 	w->retain_ns = retain_ns;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->flushed, NULL);
 	err = pthread_create(&w->thread, NULL, writer_main, w);
 	if (err) {
 		free(w);
@@ -490,6 +524,7 @@ int va_writer_stop(struct va_writer *w)
 	free(w->front.v);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
+	pthread_cond_destroy(&w->flushed);
 	va_seal_key_wipe(&w->key);
 	free(w->key_file);
 	free(w);

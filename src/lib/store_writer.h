@@ -57,6 +57,13 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 int va_writer_seal(struct va_writer *w, const char *key_file,
 		   void (*on_seal)(const struct va_seal_info *info, void *arg), void *arg);
 
+/**
+ * va_writer_flush() - write what is queued now, sealed (when sealing) even
+ * before the interval is up, and wait for it.
+ * Returns: 0; -ETIMEDOUT after @timeout_ms.
+ */
+int va_writer_flush(struct va_writer *w, unsigned int timeout_ms);
+
 /* Queue a copy of @ev. Returns: 0, or -ENOSPC when the queue is full (counted). */
 int va_writer_push(struct va_writer *w, const struct va_event *ev);
 
