@@ -203,18 +203,47 @@ static void check_timely(struct walk *w, int64_t seq, uint64_t ts)
 			cover = &w->seals[i];
 	if (!cover || cover->ts <= ts + allowed)
 		return;
-	for (size_t i = 0; i < w->n_crashes; i++) {
+	/*
+	 * Only the last crash before the covering seal excuses, and only the
+	 * records of the moments before it: one forged crash row cannot excuse
+	 * a long rewrite, and a row after each rewritten record is caught by
+	 * the check that a record is not much older than the seal before it.
+	 */
+	for (size_t i = w->n_crashes; i-- > 0;) {
 		const struct crash_row *c = &w->crashes[i];
 
-		if (c->seq > seq && c->seq <= cover->seq && ts + allowed >= c->ts) {
+		if (c->seq > cover->seq)
+			continue;
+		if (c->seq > seq && ts + allowed >= c->ts) {
 			w->r->late_after_crash++;
 			return;
 		}
+		break;
 	}
 	va_time_rfc3339(ts, when, sizeof(when));
 	fail(w, (uint64_t)seq, ts,
 	     "record seq %lld (%s) was first sealed long after its time: it may have been "
 	     "rewritten with a later key",
+	     (long long)seq, when);
+}
+
+/*
+ * With the key: a record is never much older than the seal before it (the
+ * writer seals what it has stored). A record that is would be one written
+ * in after that seal, by someone holding a later key.
+ */
+static void check_not_backdated(struct walk *w, int64_t seq, uint64_t ts)
+{
+	const struct seal_row *prev = w->next_seal ? &w->seals[w->next_seal - 1] : NULL;
+	uint64_t allowed = 2 * w->key.interval_ns + SEAL_SLACK_NS;
+	char when[64];
+
+	if (!prev || prev->seq >= seq || ts + allowed >= prev->ts)
+		return;
+	va_time_rfc3339(ts, when, sizeof(when));
+	fail(w, (uint64_t)seq, ts,
+	     "record seq %lld (%s) comes after a seal made long after its time: it was "
+	     "written in later",
 	     (long long)seq, when);
 }
 
@@ -327,8 +356,10 @@ static int walk_records(struct walk *w)
 		}
 		if (rec.v[VA_REC_OP].i == VA_MARK_PRUNE && rec.v[VA_REC_COUNT].i == w->prune_cut)
 			w->prune_recorded = true;
-		if (w->keyed)
+		if (w->keyed) {
+			check_not_backdated(w, seq, ts);
 			check_timely(w, seq, ts);
+		}
 		check_seals_at(w, seq);
 		w->r->records++;
 		w->r->last_seq = (uint64_t)seq;

@@ -17,7 +17,9 @@
 #include "format.h"
 #include "ops.h"
 #include "query.h"
+#include "seal.h"
 #include "store.h"
+#include "verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char file[64];
 	struct va_history h;
 	struct va_report r;
+	struct va_verify_result vr;
+	struct va_seal_key k0;
 	sqlite3_stmt *st;
 	sqlite3 *db;
 	char err[512];
@@ -71,8 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	db = va_store_db(s);
-	sqlite3_exec(db, "DELETE FROM events; DELETE FROM paths; DELETE FROM procs;", NULL, NULL,
-		     NULL);
+	sqlite3_exec(db,
+		     "DELETE FROM events; DELETE FROM extra; DELETE FROM paths; DELETE FROM procs;"
+		     " DELETE FROM objects; DELETE FROM names; DELETE FROM days; DELETE FROM by_path;"
+		     " DELETE FROM by_proc; DELETE FROM chain; DELETE FROM seals;",
+		     NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(db, "INSERT INTO paths(id, path) VALUES(1, ?), (2, ?)", -1, &st,
 			       NULL) == SQLITE_OK) {
 		bind_fuzz(st, 1, &data, &size);
@@ -87,16 +94,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	/* Rows: the path and proc ids point at the rows above, the rest is fuzz. */
-	while (size > 8) {
-		if (sqlite3_prepare_v2(db,
-				       "INSERT INTO events(ts, op, path, path2, proc, tid, dev, ino,"
-				       " ftype, ret, count, bytes, flags, mode, owner_uid, owner_gid,"
-				       " size, rename_flags, path_flags, path2_flags, argv, detail)"
-				       " VALUES(?,?,1,2,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-				       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "INSERT INTO objects VALUES(1,?,?,?)", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		for (int i = 1; i <= 3; i++)
+			bind_fuzz(st, i, &data, &size);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	/*
+	 * Rows, with their side rows, summaries, checkpoints and seals: the
+	 * path, proc and object ids point at the rows above, the rest is fuzz.
+	 */
+	static const struct {
+		const char *sql;
+		int params;
+	} rows[] = {
+		{ "INSERT INTO events(ts, op, path, proc, obj, ret, count, bytes, flags, link)"
+		  " VALUES(?,?,1,1,1,?,?,?,?,?)",
+		  7 },
+		{ "INSERT OR REPLACE INTO extra VALUES((SELECT max(id) FROM events),2,?,?,?,?,?,?,?,?,?,?)",
+		  10 },
+		{ "INSERT OR IGNORE INTO names VALUES(?,?)", 2 },
+		{ "INSERT OR REPLACE INTO days VALUES(?,?,?)", 3 },
+		{ "INSERT OR IGNORE INTO by_path VALUES(?,?,?)", 3 },
+		{ "INSERT OR IGNORE INTO by_proc VALUES(?,?,?)", 3 },
+		{ "INSERT OR REPLACE INTO chain VALUES(?,?)", 2 },
+		{ "INSERT INTO seals(seq, ts, epoch, head, mac) VALUES(?,?,?,?,?)", 5 },
+	};
+	for (size_t k = 0; size > 8; k = (k + 1) % (sizeof(rows) / sizeof(rows[0]))) {
+		if (sqlite3_prepare_v2(db, rows[k].sql, -1, &st, NULL) != SQLITE_OK)
 			break;
-		for (int i = 1; i <= 19; i++)
+		for (int i = 1; i <= rows[k].params; i++)
 			bind_fuzz(st, i, &data, &size);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
@@ -118,5 +146,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!va_report_query(s, 0, UINT64_MAX >> 1, 10, &r))
 		va_report_free(&r);
+	/* verify reads every row and seal; it must judge them, never crash. */
+	va_seal_key_new(&k0, 0, 1000000000ull);
+	va_verify(s, NULL, &vr);
+	va_verify(s, &k0, &vr);
 	return 0;
 }
