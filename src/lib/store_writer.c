@@ -12,6 +12,13 @@
 #include "store_writer.h"
 
 #define BATCH_WAIT_MS	  100
+/*
+ * A batch gathers for at least this long (unless the queue is a quarter
+ * full, or a flush or stop is asked): each commit rewrites every index page
+ * it touched, so fewer, larger batches write far less. Well under the one
+ * second a crash may cost.
+ */
+#define BATCH_GATHER_MS	  250
 #define PRUNE_EVERY_NS	  (10ull * 1000000000ull)
 #define PRUNE_STEP_ROWS	  5000
 
@@ -151,7 +158,7 @@ int va_writer_push(struct va_writer *w, const struct va_event *ev)
 		goto out;
 	}
 	w->front.len++;
-	if (w->front.len == 1 || w->front.len == w->capacity / 2)
+	if (w->front.len == 1 || w->front.len == w->capacity / 4)
 		pthread_cond_signal(&w->wake);
 out:
 	pthread_mutex_unlock(&w->lock);
@@ -321,11 +328,30 @@ static void maybe_prune(struct va_writer *w, uint64_t *last_prune)
 	}
 }
 
+/* Under the lock: let a batch grow until BATCH_GATHER_MS after the last commit. */
+static void gather(struct va_writer *w, uint64_t last_commit)
+{
+	uint64_t due = last_commit + BATCH_GATHER_MS * 1000000ull, now = now_mono_ns();
+	struct timespec until;
+
+	while (w->front.len && w->front.len < w->capacity / 4 && !w->stopping &&
+	       w->flush_req == w->flush_done && now < due) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(due - now);
+		while (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&w->wake, &w->lock, &until);
+		now = now_mono_ns();
+	}
+}
+
 static void *writer_main(void *arg)
 {
 	struct va_writer *w = arg;
 	struct queue batch = { 0 };
-	uint64_t last_prune = 0;
+	uint64_t last_prune = 0, last_commit = 0;
 
 	for (;;) {
 		uint64_t unsaved, since, flush;
@@ -345,6 +371,7 @@ static void *writer_main(void *arg)
 			}
 			pthread_cond_timedwait(&w->wake, &w->lock, &until);
 		}
+		gather(w, last_commit);
 		/* Swap: producers go on filling a fresh queue while we write. */
 		struct queue tmp = w->front;
 		w->front = batch;
@@ -382,6 +409,8 @@ static void *writer_main(void *arg)
 			w->retry.len = 0;
 		}
 
+		if (batch.len)
+			last_commit = now_mono_ns();
 		pthread_mutex_lock(&w->lock);
 		if (ret) {
 			size_t events = 0;
