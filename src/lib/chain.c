@@ -35,6 +35,11 @@ int va_chain_init(struct va_chain *c, const char *store_id)
 		va_chain_free(c);
 		return -ENOMEM;
 	}
+	return va_chain_genesis(c, store_id);
+}
+
+int va_chain_genesis(struct va_chain *c, const char *store_id)
+{
 	return digest(c, genesis_tag, sizeof(genesis_tag), store_id, strlen(store_id), NULL, 0,
 		      c->head);
 }

@@ -27,6 +27,8 @@ struct va_chain {
 /* Returns: 0 or -ENOMEM. The head starts as the genesis link of @store_id. */
 int va_chain_init(struct va_chain *c, const char *store_id);
 void va_chain_free(struct va_chain *c); /* accepts a zeroed struct */
+/* Set the head back to the genesis link of @store_id. Returns: 0 or -EIO. */
+int va_chain_genesis(struct va_chain *c, const char *store_id);
 
 /* Advance the head over @r (its seq included). Returns: 0 or -ENOMEM. */
 int va_chain_add(struct va_chain *c, const struct va_record *r);

@@ -130,7 +130,7 @@ int va_store_load_head(struct va_store *s)
 	if (sqlite3_column_bytes(st, 2) == VA_HASH_LEN)
 		memcpy(s->chain.head, sqlite3_column_blob(st, 2), VA_HASH_LEN);
 	else
-		va_chain_init(&s->chain, s->store_id); /* only the genesis link changes */
+		va_chain_genesis(&s->chain, s->store_id);
 	sqlite3_finalize(st);
 	return 0;
 }
