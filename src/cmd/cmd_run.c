@@ -350,6 +350,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 		const struct va_sink_stats *k = sink_of(&ks, i);
 
 		st.sinks[i].sent = k->sent;
+		st.sinks[i].resent = k->resent;
 		st.sinks[i].lost = k->lost;
 		st.sinks[i].queued = k->queued;
 		st.sinks[i].spool_bytes = k->spool_bytes;

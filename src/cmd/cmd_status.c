@@ -32,7 +32,7 @@ static void status_usage(FILE *out)
 		"queue_depth, store_bytes, store_error, sealed, seals, seal_epoch, seal_error,\n"
 		"sinks) plus running, oldest_event,\n"
 		"stored_rows. sinks holds the configured ones of syslog, syslog_remote and\n"
-		"json_log: {target, sent, lost, queued, connected, spool_bytes, error}.\n",
+		"json_log: {target, sent, lost, queued, connected, spool_bytes, resent, error}.\n",
 		VA_STATUS_DEFAULT_PATH);
 }
 
@@ -77,6 +77,9 @@ static void print_sinks(const struct va_status *st)
 		if (k->spool_bytes)
 			printf(" (%.1f MiB in the spool file)", (double)k->spool_bytes / 1048576.0);
 		printf(", %llu lost", (unsigned long long)k->lost);
+		if (k->resent)
+			printf(", %llu sent again after a reset (maybe twice)",
+			       (unsigned long long)k->resent);
 		if (k->error)
 			printf(" (last error: %s)", strerror(-k->error));
 		putchar('\n');

@@ -204,6 +204,7 @@ int va_spool_push(struct va_spool *s, const char *msg, size_t len, bool count_lo
 		m->next = NULL;
 		m->file_end = 0;
 		m->sent_end = 0;
+		m->acked_ns = 0;
 		m->len = len;
 		memcpy(m->data, msg, len);
 	}
@@ -275,6 +276,7 @@ static struct va_spool_msg *take_file(struct va_spool *s)
 	}
 	m->next = NULL;
 	m->sent_end = 0;
+	m->acked_ns = 0;
 	m->len = len;
 	s->take_off += REC_HDR + len;
 	m->file_end = s->take_off + s->base;

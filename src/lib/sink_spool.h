@@ -32,6 +32,7 @@ struct va_spool_msg {
 	struct va_spool_msg *next; /* for the taker's own lists */
 	uint64_t file_end;	   /* came from the file: where its record ends; else 0 */
 	uint64_t sent_end;	   /* the taker's: where it ends in the byte stream it went into */
+	uint64_t acked_ns;	   /* the taker's: when the peer acknowledged it; 0 not yet */
 	size_t len;
 	char data[];
 };

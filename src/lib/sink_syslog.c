@@ -110,6 +110,13 @@ void sink_count_sent(struct va_syslog_sink *k, uint64_t n)
 	pthread_mutex_unlock(&k->lock);
 }
 
+void sink_count_resent(struct va_syslog_sink *k, uint64_t n)
+{
+	pthread_mutex_lock(&k->lock);
+	k->resent += n;
+	pthread_mutex_unlock(&k->lock);
+}
+
 void sink_count_dropped(struct va_syslog_sink *k, uint64_t n)
 {
 	pthread_mutex_lock(&k->lock);
@@ -217,6 +224,7 @@ void va_syslog_sink_stats(struct va_syslog_sink *k, struct va_syslog_sink_stats 
 	va_spool_stats(k->spool, &ss);
 	pthread_mutex_lock(&k->lock);
 	st->sent = k->sent;
+	st->resent = k->resent;
 	st->lost = ss.lost + k->dropped;
 	st->queued = ss.queued;
 	st->spool_bytes = ss.file_bytes;

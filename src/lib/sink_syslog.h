@@ -24,6 +24,7 @@ struct va_syslog_sink;
 
 struct va_syslog_sink_stats {
 	uint64_t sent;	      /* delivered; over TCP: acknowledged by the peer's kernel */
+	uint64_t resent;      /* acknowledged, then sent again after a reset: maybe twice */
 	uint64_t lost;	      /* refused (queue and spool full) or dropped at stop */
 	uint64_t queued;      /* waiting, in memory and in the spool file */
 	uint64_t spool_bytes; /* of those, bytes in the spool file */
@@ -50,9 +51,9 @@ int va_syslog_local_open(struct va_syslog_sink **out, const struct va_syslog_id 
  * Over TCP a message counts as delivered once the peer's kernel has
  * acknowledged its last byte (SIOCOUTQ); after a broken connection every
  * message not acknowledged is sent again, so a peer that restarts gets each
- * message once. What the peer acknowledged but never read (killed with
- * messages in its socket buffer) cannot be known without an application
- * acknowledgement, which syslog lacks.
+ * message once. A peer that resets the connection may have thrown away
+ * bytes it acknowledged (syslog has no application acknowledgement to tell):
+ * then the last second's messages go again as well, and may arrive twice.
  *
  * Returns: 0 (the peer may be away: it is retried); -errno with @err.
  */

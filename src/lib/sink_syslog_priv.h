@@ -36,6 +36,7 @@ struct va_syslog_sink {
 	bool stopping;
 	uint64_t stop_by_ns; /* CLOCK_MONOTONIC: give up sending then */
 	uint64_t sent;
+	uint64_t resent;  /* acknowledged, and sent again after a reset */
 	uint64_t dropped; /* too big to send, or left over at close */
 	bool connected;
 	int last_error;
@@ -70,6 +71,7 @@ short sink_wait(struct va_syslog_sink *k, int fd, short events, int timeout_ms);
 
 void sink_set_state(struct va_syslog_sink *k, bool connected, int err);
 void sink_count_sent(struct va_syslog_sink *k, uint64_t n);
+void sink_count_resent(struct va_syslog_sink *k, uint64_t n);
 void sink_count_dropped(struct va_syslog_sink *k, uint64_t n);
 
 /*

@@ -3,14 +3,22 @@
  * The remote syslog sink: RFC 5424 messages to a peer over TCP (RFC 6587
  * octet counting: "LEN SP MSG") or UDP (one datagram each).
  *
- * TCP without loss or repeats across a peer restart. A write() that returns
- * says nothing about the peer: bytes written just before it died vanish with
- * the connection. So messages stay in an in-flight list until the peer's
- * kernel has acknowledged their last byte, which SIOCOUTQ tells (the bytes
- * written and not yet acknowledged; it still answers once the connection
- * has been reset). After a broken connection, exactly the messages not
- * acknowledged are sent again, in order, on the next one. Resending on a
- * timer instead would either repeat messages or still lose some.
+ * TCP across a peer restart. A write() that returns says nothing about the
+ * peer: bytes written just before it died vanish with the connection. So
+ * messages stay in an in-flight list until the peer's kernel has
+ * acknowledged their last byte, which SIOCOUTQ tells (the bytes written and
+ * not yet acknowledged; it still answers once the connection has been
+ * reset). After a broken connection, exactly the messages not acknowledged
+ * are sent again, in order, on the next one: none lost, none twice.
+ *
+ * One case is beyond any plain-TCP sender: a peer that acknowledged bytes
+ * and then closed without reading them (a receiver stopping between its
+ * last read and its close, or killed). Its kernel then answers with a reset
+ * instead of a FIN, which is how we know. Syslog has no application
+ * acknowledgement to say how much it read, so after a reset (or a peer that
+ * stopped answering) the messages acknowledged in the last second are sent
+ * again too: a message may then arrive twice, with the same seq, rather
+ * than not at all. After a FIN, the peer read everything it acknowledged.
  *
  * UDP has no acknowledgement: a datagram sent while the peer is away is
  * lost unseen. A refused one (ICMP port unreachable) is sent again after
@@ -37,6 +45,9 @@
 #define USER_TIMEOUT_MS 30000
 /* How often acknowledgements are looked at while some are outstanding. */
 #define ACK_POLL_MS 20
+/* Acknowledged messages kept to send again after a reset: this long, this much at most. */
+#define RESET_RESEND_NS	   1000000000ull
+#define RESET_RESEND_BYTES (4u << 20)
 
 struct conn {
 	int fd;
@@ -46,6 +57,9 @@ struct conn {
 	uint64_t written;    /* bytes written on this connection */
 	/* In flight: taken from the spool, not yet acknowledged, oldest first. */
 	struct va_spool_msg *head, *tail;
+	/* Acknowledged in the last second, oldest first: for a reset. */
+	struct va_spool_msg *done, *done_tail;
+	size_t done_bytes;
 	struct va_spool_msg *next; /* first one not wholly written on this connection; NULL: none */
 	size_t partial;		   /* bytes of next's frame written */
 	char pfx[24];		   /* next's "LEN " */
@@ -100,47 +114,111 @@ static int open_conn(struct va_syslog_sink *k, struct conn *c)
 	return 0;
 }
 
-static void pop_head(struct va_syslog_sink *k, struct conn *c)
+static void free_list(struct va_spool_msg *m)
+{
+	while (m) {
+		struct va_spool_msg *next = m->next;
+
+		free(m);
+		m = next;
+	}
+}
+
+/* Forget acknowledged messages older than a second, or beyond the byte bound. */
+static void trim_done(struct conn *c, uint64_t now)
+{
+	while (c->done && (c->done_bytes > RESET_RESEND_BYTES ||
+			   now - c->done->acked_ns > RESET_RESEND_NS)) {
+		struct va_spool_msg *m = c->done;
+
+		c->done = m->next;
+		if (!c->done)
+			c->done_tail = NULL;
+		c->done_bytes -= m->len;
+		free(m);
+	}
+}
+
+/* The peer acknowledged the oldest message in flight. Returns: it was new (not a resend). */
+static bool pop_head(struct va_syslog_sink *k, struct conn *c, uint64_t now)
 {
 	struct va_spool_msg *m = c->head;
+	bool first = !m->acked_ns;
 
 	c->head = m->next;
 	if (!c->head)
 		c->tail = NULL;
 	va_spool_acked(k->spool, m->file_end);
-	free(m);
+	if (!c->tcp) {
+		free(m);
+		return first;
+	}
+	m->next = NULL;
+	m->acked_ns = now;
+	if (c->done_tail)
+		c->done_tail->next = m;
+	else
+		c->done = m;
+	c->done_tail = m;
+	c->done_bytes += m->len;
+	return first;
 }
 
-/* Drop what the peer's kernel has acknowledged. */
+/* Move what the peer's kernel has acknowledged to the done list. */
 static void take_acks(struct va_syslog_sink *k, struct conn *c)
 {
-	uint64_t acked, n = 0;
+	uint64_t acked, n = 0, now = sink_now_ns();
 	int outq;
 
+	trim_done(c, now);
 	if (!c->tcp || c->fd < 0 || c->connecting || ioctl(c->fd, SIOCOUTQ, &outq) || outq < 0)
 		return;
 	acked = c->written - (uint64_t)outq;
 	while (c->head && c->head != c->next && c->head->sent_end <= acked) {
-		pop_head(k, c);
-		n++;
-	}
-	if (n) {
-		sink_count_sent(k, n);
+		n += pop_head(k, c, now);
 		c->failures = 0;
 	}
+	if (n)
+		sink_count_sent(k, n);
 }
 
-/* The connection broke: keep what was not acknowledged for the next one. */
-static void drop_conn(struct va_syslog_sink *k, struct conn *c, int err)
+/*
+ * The connection broke: what was not acknowledged goes again on the next
+ * one. @clean: the peer closed with a FIN (or refused our late writes after
+ * one), so it read all it acknowledged; otherwise the last second's
+ * acknowledged messages go again too.
+ */
+static void drop_conn(struct va_syslog_sink *k, struct conn *c, int err, bool clean)
 {
+	uint64_t again = 0;
+
 	take_acks(k, c);
 	close(c->fd);
 	c->fd = -1;
 	c->connecting = false;
+	if (!clean && c->done) {
+		for (struct va_spool_msg *m = c->done; m; m = m->next)
+			again++;
+		c->done_tail->next = c->head;
+		if (!c->head)
+			c->tail = c->done_tail;
+		c->head = c->done;
+		sink_count_resent(k, again);
+	} else {
+		free_list(c->done);
+	}
+	c->done = c->done_tail = NULL;
+	c->done_bytes = 0;
 	c->next = c->head;
 	c->partial = 0;
 	sink_set_state(k, false, err);
 	c->retry_at = sink_now_ns() + (uint64_t)sink_backoff(&c->failures) * 1000000ull;
+}
+
+/* A FIN, or EPIPE (a reset after the peer's FIN), says the peer read what it acknowledged. */
+static bool clean_close(int err)
+{
+	return err == 0 || err == -EPIPE;
 }
 
 /* The next message to write: one to send again, else a new one from the spool. */
@@ -214,7 +292,7 @@ static int fill_udp(struct va_syslog_sink *k, struct conn *c)
 		if (n < 0 && errno != EMSGSIZE)
 			return -errno; /* ECONNREFUSED: the peer is away; this one goes again */
 		c->next = m->next;
-		pop_head(k, c);
+		pop_head(k, c, 0);
 		if (n < 0)
 			sink_count_dropped(k, 1); /* bigger than a datagram can be */
 		else
@@ -231,13 +309,14 @@ static void finish_connect(struct va_syslog_sink *k, struct conn *c)
 	socklen_t len = sizeof(err);
 	short rev = sink_wait(k, c->fd, POLLOUT, 100);
 
+	/* Nothing was sent on it: clean or not makes no difference. */
 	if (!rev) {
 		if (sink_now_ns() > c->connect_by)
-			drop_conn(k, c, -ETIMEDOUT);
+			drop_conn(k, c, -ETIMEDOUT, true);
 		return;
 	}
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
-		drop_conn(k, c, err ? -err : -errno);
+		drop_conn(k, c, err ? -err : -errno, true);
 		return;
 	}
 	c->connecting = false;
@@ -273,8 +352,10 @@ static void wait_conn(struct va_syslog_sink *k, struct conn *c, int fill)
 		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		/* A syslog peer says nothing; EOF or an error means it is gone. */
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			drop_conn(k, c, n == 0 ? -ECONNRESET : -errno);
+		if (n == 0)
+			drop_conn(k, c, -ECONNRESET, true);
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			drop_conn(k, c, -errno, clean_close(-errno));
 	}
 }
 
@@ -315,7 +396,7 @@ static void *remote_main(void *arg)
 		}
 		fill = c.tcp ? fill_tcp(k, &c) : fill_udp(k, &c);
 		if (fill < 0) {
-			drop_conn(k, &c, fill);
+			drop_conn(k, &c, fill, clean_close(fill));
 			continue;
 		}
 		wait_conn(k, &c, fill);
@@ -324,6 +405,7 @@ static void *remote_main(void *arg)
 	va_spool_sync(k->spool);
 	if (c.fd >= 0)
 		close(c.fd);
+	free_list(c.done);
 	sink_hand_back(k, c.head);
 	return NULL;
 }

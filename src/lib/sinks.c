@@ -98,6 +98,7 @@ static void from_syslog(struct va_sink_stats *d, const struct va_syslog_sink_sta
 	memset(d, 0, sizeof(*d));
 	d->enabled = enabled;
 	d->sent = st->sent;
+	d->resent = st->resent;
 	d->lost = st->lost;
 	d->queued = st->queued;
 	d->spool_bytes = st->spool_bytes;

@@ -23,6 +23,7 @@ struct va_sinks;
 struct va_sink_stats {
 	bool enabled;
 	uint64_t sent;	      /* delivered (JSON log: lines written) */
+	uint64_t resent;      /* remote: acknowledged, sent again after a reset (maybe twice) */
 	uint64_t lost;	      /* could not be delivered: counted, never silent */
 	uint64_t queued;      /* waiting (memory and spool file) */
 	uint64_t spool_bytes; /* remote: bytes in the spool file */

@@ -34,9 +34,11 @@ static json_object *sinks_json(const struct va_status *st)
 		json_object_object_add(s, "queued", json_object_new_int64((int64_t)k->queued));
 		if (i != VA_STATUS_JSON_LOG)
 			json_object_object_add(s, "connected", json_object_new_boolean(k->connected));
-		if (i == VA_STATUS_SYSLOG_REMOTE)
+		if (i == VA_STATUS_SYSLOG_REMOTE) {
 			json_object_object_add(s, "spool_bytes",
 					       json_object_new_int64((int64_t)k->spool_bytes));
+			json_object_object_add(s, "resent", json_object_new_int64((int64_t)k->resent));
+		}
 		json_object_object_add(s, "error", json_object_new_int(k->error));
 		json_object_object_add(o, va_status_sink_names[i], s);
 	}
@@ -170,6 +172,7 @@ int va_status_read(const char *file, struct va_status *st)
 			k->lost = get_u64(s, "lost");
 			k->queued = get_u64(s, "queued");
 			k->spool_bytes = get_u64(s, "spool_bytes");
+			k->resent = get_u64(s, "resent");
 			k->connected = json_object_object_get_ex(s, "connected", &b) &&
 				       json_object_get_boolean(b);
 			k->error = (int)get_u64(s, "error");

@@ -17,6 +17,7 @@ extern const char *const va_status_sink_names[VA_STATUS_SINKS];
 struct va_status_sink {
 	char target[4160];    /* where it writes ("user.info /dev/log"); "" when not configured */
 	uint64_t sent;	      /* delivered (JSON log: lines written) */
+	uint64_t resent;      /* remote: sent again after a reset, may have arrived twice */
 	uint64_t lost;	      /* could not be delivered */
 	uint64_t queued;      /* waiting */
 	uint64_t spool_bytes; /* remote: bytes in its spool file */

@@ -41,6 +41,7 @@ static const struct table tables[] = {
 	{ e2e_cases_filters, &e2e_n_cases_filters }, { e2e_cases_stream, &e2e_n_cases_stream },
 	{ e2e_cases_cli, &e2e_n_cases_cli },
 	{ e2e_cases_store, &e2e_n_cases_store },
+	{ e2e_cases_sinks, &e2e_n_cases_sinks },
 };
 
 static const char *const watcher_names[W__COUNT] = {

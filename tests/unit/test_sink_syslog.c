@@ -458,6 +458,54 @@ static void test_remote_tcp_restart(void **state)
 	free(f);
 }
 
+/*
+ * A peer that acknowledged messages and closed without reading them: its
+ * kernel resets the connection. Those messages (the last second's) come
+ * again on the next connection; the ones it read long before do not.
+ */
+static void test_remote_tcp_reset(void **state)
+{
+	struct ctx *x = *state;
+	struct va_syslog_sink *k;
+	struct va_syslog_sink_stats st;
+	struct va_syslog_url url = { .proto = VA_SYSLOG_TCP, .host = "127.0.0.1" };
+	struct frames *f = calloc(1, sizeof(*f));
+	uint16_t port = 0;
+	char err[256];
+	int lfd = listen_tcp(&port), cfd;
+	size_t len;
+
+	assert_non_null(f);
+	snprintf(url.port, sizeof(url.port), "%u", port);
+	assert_int_equal(va_syslog_remote_open(&k, &ID, &url, 1 << 20, x->spool, 1 << 20, err,
+					       sizeof(err)),
+			 0);
+	push_range(k, 1, 50);
+	cfd = accept_within(lfd, 5000);
+	assert_true(cfd >= 0);
+	expect_seq(x, cfd, f, 1, 50);
+	wait_sent(k, 50);
+	usleep(1200 * 1000); /* 1..50 were read a while ago */
+	push_range(k, 51, 60);
+	wait_sent(k, 60); /* acknowledged by the kernel, never read */
+	close(cfd);	  /* unread data: a reset */
+	close(lfd);
+	lfd = listen_tcp(&port);
+	cfd = accept_within(lfd, 5000);
+	assert_true(cfd >= 0);
+	memset(f, 0, sizeof(*f));
+	expect_seq(x, cfd, f, 51, 60);
+	assert_null(next_frame(cfd, f, &len, 300));
+	va_syslog_sink_stats(k, &st);
+	assert_int_equal(st.resent, 10);
+	assert_int_equal(st.sent, 60); /* counted once */
+	va_syslog_sink_close(k, 1000, &st);
+	assert_int_equal(st.lost, 0);
+	close(cfd);
+	close(lfd);
+	free(f);
+}
+
 /* The peer is away across a stop: the spool file keeps every message for the next start. */
 static void test_remote_spool_across_restart(void **state)
 {
@@ -552,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_local_slow_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_local_losses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_tcp_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote_tcp_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_spool_across_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_udp, setup, teardown),
 	};
