@@ -46,6 +46,26 @@ static void run(char *const argv[])
 	}
 }
 
+/* mkdir -p: the cache may be the first thing under ~/.cache. */
+static void make_dirs(const char *dir)
+{
+	char path[4096];
+
+	wl_path(path, sizeof(path), "%s", dir);
+	for (char *p = path + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			wl_die("mkdir", path);
+		*p = c;
+		if (!c)
+			break;
+	}
+}
+
 /* Make the tarball once; later runs reuse it. Not counted, not timed. */
 int wl_real_prepare(const struct wl_opts *o)
 {
@@ -54,8 +74,7 @@ int wl_real_prepare(const struct wl_opts *o)
 	wl_path(tar, sizeof(tar), "%s/" TARBALL, o->cache);
 	if (!access(tar, R_OK))
 		return 0;
-	if (mkdir(o->cache, 0755) && errno != EEXIST)
-		wl_die("mkdir", o->cache);
+	make_dirs(o->cache);
 	wl_path(tmp, sizeof(tmp), "%s.%d", tar, (int)getpid());
 	fprintf(stderr, "workloads: making %s (once)\n", tar);
 	run((char *[]){ "tar", "-C", "/", "-cf", tmp, "usr/include", NULL });
@@ -98,7 +117,8 @@ static void write_sources(const struct wl_opts *o, struct wl_count *c, const cha
 
 static struct wl_count *walk_count;
 
-static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int walk_one(const char *path __attribute__((unused)), const struct stat *st, int type,
+		    struct FTW *ftw)
 {
 	if (ftw->level == 0)
 		return 0; /* the top directory: made (and counted) by us */
