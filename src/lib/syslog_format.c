@@ -29,6 +29,8 @@ int va_syslog_sd_escape(FILE *out, const char *s, size_t len)
 {
 	size_t run = 0;
 
+	if (!len)
+		return ferror(out) ? -EIO : 0; /* an empty value may come with no pointer at all */
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] != '"' && s[i] != '\\' && s[i] != ']')
 			continue;
