@@ -107,6 +107,12 @@ fuzz:
 bench: $(OUTPUT)/vfsaudit
 	$(Q)bench/run $(OUTPUT)/vfsaudit
 
+# vfsaudit against auditd, fatrace and inotifywait (root; sudo bench/setup
+# first). Options through COMPARE, e.g. make bench-compare COMPARE=--quick
+.PHONY: bench-compare
+bench-compare: $(OUTPUT)/vfsaudit
+	$(Q)bench/compare --bin $(OUTPUT)/vfsaudit $(COMPARE)
+
 PREFIX ?= /usr/local
 install: $(OUTPUT)/vfsaudit
 	install -D -m 0755 $(OUTPUT)/vfsaudit $(DESTDIR)$(PREFIX)/sbin/vfsaudit
