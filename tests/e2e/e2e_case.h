@@ -168,5 +168,7 @@ extern const struct e2e_case e2e_cases_store[];
 extern const size_t e2e_n_cases_store;
 extern const struct e2e_case e2e_cases_sinks[];
 extern const size_t e2e_n_cases_sinks;
+extern const struct e2e_case e2e_cases_tamper[];
+extern const size_t e2e_n_cases_tamper;
 
 #endif
