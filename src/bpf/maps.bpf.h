@@ -6,6 +6,9 @@
 #include "../vfsaudit_wire.h"
 #include "syscall_nr.h"
 
+/* One real load of a field another CPU may change (not a value the compiler kept). */
+#define READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
 /*
  * Settings written by user space between __open() and __load(): the
  * verifier sees them as constants and prunes what is switched off.
@@ -113,6 +116,7 @@ struct agg_key {
 
 #define AGG_ACTIVE   0
 #define AGG_FILTERED 1 /* filtered out: later calls cost one lookup */
+#define AGG_ENDED    2 /* drained for the last time; about to be deleted */
 
 struct agg_val {
 	__u64 id;
@@ -120,7 +124,7 @@ struct agg_val {
 	__u64 bytes;
 	__u64 last_ns;
 	__u64 inode; /* guards against a struct file reused for another object */
-	__u32 state;
+	__u64 state; /* 64 bits: compare-and-swap on 32 bits needs a newer BPF ISA */
 	__u32 tid;
 };
 

@@ -7,6 +7,13 @@
  * (user space runs it every second) and when the entry has been idle.
  * Counters are updated with atomics and taken with xchg, so the sums over
  * all records are exact whatever runs concurrently.
+ *
+ * Ending an aggregation (close, idle, a reused struct file) races with a
+ * call that found the entry just before: the ender marks it ENDED before its
+ * last xchg, and a caller re-reads the state after adding. Atomics are full
+ * barriers, so either the ender's xchg saw the caller's add, or the caller
+ * sees ENDED and takes back, with its own xchg, whatever is left, and sends
+ * it on its own. Each call is counted exactly once.
  */
 #ifndef VA_RW_BPF_H
 #define VA_RW_BPF_H
@@ -28,13 +35,17 @@ static __always_inline void emit_flush(__u64 id, __u64 count, __u64 bytes, __u32
 	output(&rec, sizeof(rec));
 }
 
-/* Send what @v holds and, with @end, mark the aggregation finished. */
+/* Send what @v holds and, with @end, mark the aggregation finished (once). */
 static __always_inline void agg_drain(struct agg_val *v, bool end)
 {
 	__u64 count, bytes;
 
-	if (v->state != AGG_ACTIVE)
+	if (end) {
+		if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
+			return;
+	} else if (v->state != AGG_ACTIVE) {
 		return;
+	}
 	count = __sync_lock_test_and_set(&v->count, 0);
 	bytes = __sync_lock_test_and_set(&v->bytes, 0);
 	if (count || bytes || end)
@@ -42,11 +53,12 @@ static __always_inline void agg_drain(struct agg_val *v, bool end)
 }
 
 /*
- * Build and send the full record of one read/write call.
+ * Build and send the full record of @count read/write calls of @bytes in all
+ * (one call, usually).
  * Returns: true when the filters kept it.
  */
-static __noinline bool rw_send_one(struct task_struct *task, struct file *f, __u32 op, long ret,
-				   __u64 agg_id)
+static __always_inline bool rw_build(struct task_struct *task, struct file *f, __u32 op, long ret,
+				     __u64 agg_id, __u64 count, __u64 bytes)
 {
 	struct scratch *s = get_scratch();
 
@@ -59,14 +71,44 @@ static __noinline bool rw_send_one(struct task_struct *task, struct file *f, __u
 	s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
 	if (!event_kept(s))
 		return false;
-	s->ev.count = 1;
-	s->ev.bytes = ret > 0 ? ret : 0;
+	s->ev.count = count;
+	s->ev.bytes = bytes;
 	if (agg_id) {
 		s->ev.agg_id = agg_id;
 		s->ev.wflags |= VA_WF_AGG_START;
 	}
 	emit_file(s);
 	return true;
+}
+
+/* One call (BPF functions take at most five arguments: one entry point per shape). */
+static __noinline bool rw_send_one(struct task_struct *task, struct file *f, __u32 op, long ret,
+				   __u64 agg_id)
+{
+	return rw_build(task, f, op, ret, agg_id, 1, ret > 0 ? ret : 0);
+}
+
+/* Calls taken back from an ended aggregation: their byte total is the event's ret. */
+static __noinline bool rw_send_calls(struct task_struct *task, struct file *f, __u32 op,
+				     __u64 count, __u64 bytes)
+{
+	return rw_build(task, f, op, (long)bytes, 0, count, bytes);
+}
+
+/* Add one call to @v; if it was ended meanwhile, take back what it missed. */
+static __always_inline void agg_add(struct task_struct *task, struct file *f, __u32 op,
+				    struct agg_val *v, long ret)
+{
+	__u64 count, bytes;
+
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->bytes, ret);
+	if (READ_ONCE(v->state) == AGG_ACTIVE)
+		return;
+	count = __sync_lock_test_and_set(&v->count, 0);
+	bytes = __sync_lock_test_and_set(&v->bytes, 0);
+	if (count || bytes)
+		rw_send_calls(task, f, op, count, bytes);
 }
 
 /* Account one read (dir 0) or write (dir 1) call on @f that returned @ret. */
@@ -96,12 +138,11 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 	key.dir = dir;
 	now = bpf_ktime_get_boot_ns();
 	v = bpf_map_lookup_elem(&agg, &key);
-	if (v && v->inode == (__u64)inode) {
+	if (v && v->inode == (__u64)inode && v->state != AGG_ENDED) {
 		if (v->state != AGG_ACTIVE)
 			return 0;
-		__sync_fetch_and_add(&v->count, 1);
-		__sync_fetch_and_add(&v->bytes, ret);
 		v->last_ns = now;
+		agg_add(task, f, op, v, ret);
 		return 0;
 	}
 	if (v) {
@@ -115,12 +156,10 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 	nv.id = __sync_fetch_and_add(&agg_next_id, 1) + 1;
 	if (bpf_map_update_elem(&agg, &key, &nv, BPF_NOEXIST)) {
 		v = bpf_map_lookup_elem(&agg, &key);
-		if (v && v->inode == (__u64)inode) {
+		if (v && v->inode == (__u64)inode && v->state != AGG_ENDED) {
 			/* Another thread started it a moment ago. */
-			if (v->state == AGG_ACTIVE) {
-				__sync_fetch_and_add(&v->count, 1);
-				__sync_fetch_and_add(&v->bytes, ret);
-			}
+			if (v->state == AGG_ACTIVE)
+				agg_add(task, f, op, v, ret);
 			return 0;
 		}
 		/* Table full: report this call on its own rather than lose it. */

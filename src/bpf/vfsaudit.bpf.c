@@ -170,10 +170,11 @@ struct flush_ctx {
 static long flush_one(struct bpf_map *map, struct agg_key *key, struct agg_val *v,
 		      struct flush_ctx *c)
 {
-	bool idle = c->now - v->last_ns > agg_idle_ns;
+	/* A call may have stamped last_ns after c->now was read: not idle. */
+	__u64 last = READ_ONCE(v->last_ns);
+	bool idle = c->now > last && c->now - last > agg_idle_ns;
 
-	if (v->state == AGG_ACTIVE)
-		agg_drain(v, idle);
+	agg_drain(v, idle);
 	if (idle)
 		bpf_map_delete_elem(map, key);
 	return 0;

@@ -45,6 +45,37 @@ static void check_many_writes(struct e2e_check *k)
 	check_all_rw(k, "write", p);
 }
 
+/*
+ * Writes without a pause for 3.5 s, so that the periodic flush (every second)
+ * drains the counters several times while calls keep landing in them.
+ */
+static void child_long_writes(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	struct timespec t0, t;
+	int64_t n = 0;
+
+	CK(c, fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (int i = 0; i < 1000; i++, n++)
+			if (write(fd, "1234567", 7) != 7)
+				e2e_child_fail(c, "write %lld: %m", (long long)n);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 3500);
+	close(fd);
+	c->shm->v[1] = n;
+}
+
+static void check_long_writes(struct e2e_check *k)
+{
+	const char *p = e2e_dpath(k->c, "f");
+
+	e2e_sum(k, "write", p, "count", k->c->shm->v[1]);
+	e2e_sum(k, "write", p, "bytes", 7 * k->c->shm->v[1]);
+	check_all_rw(k, "write", p);
+}
+
 /* Parent and child share one open file; each process's sums are its own. */
 static void child_shared_fd(struct e2e_ctx *c)
 {
@@ -342,6 +373,8 @@ const struct e2e_case e2e_cases_stream[] = {
 		 NULL, child_shared_fd, check_shared_fd),
 	E2E_CASE("merge: 4 threads x 2500 writes on one fd sum to 10000", W_MAIN, 0, NULL,
 		 child_threads, check_threads),
+	E2E_CASE("merge: 3.5 s of writes across periodic flushes sum exactly", W_MAIN, 0, NULL,
+		 child_long_writes, check_long_writes),
 	E2E_CASE("merge: first write reported within 1 s while the file stays open", W_MAIN, 0,
 		 NULL, child_prompt, check_prompt),
 	E2E_CASE("every-call: 100 writes give 100 events of count 1", W_EVERY, 0, NULL,
