@@ -16,7 +16,8 @@
 const volatile __u32 self_tgid;		/* never report vfsaudit's own I/O */
 const volatile bool every_call;		/* --every-call: no read/write merging */
 const volatile __u64 wake_bytes;	/* wake the consumer once this much is queued */
-const volatile __u64 agg_idle_ns;	/* end a read/write aggregation idle this long */
+const volatile __u32 agg_idle_flushes; /* end a read/write aggregation after this many
+					  * periodic flushes without a call */
 
 /*
  * Filter switches: plain globals, so that a configuration reload (SIGHUP)
@@ -35,6 +36,11 @@ __u32 fmode_created;
 /* Our name hash matches the dcache's (checked at start): names can be resolved. */
 bool name_hash_ok;
 __u64 agg_next_id;
+/*
+ * Periodic flushes so far: a call stamps its aggregation with it, which is
+ * one load, where reading a clock costs a paravirtual clock read in a VM.
+ */
+__u64 flush_gen;
 
 /* Mirror of the selection bits in lib/ops.h. */
 #define SEL(op)		(1ull << (op))
@@ -122,7 +128,7 @@ struct agg_val {
 	__u64 id;
 	__u64 count;
 	__u64 bytes;
-	__u64 last_ns;
+	__u64 last_gen; /* flush_gen at the last call */
 	__u64 inode; /* guards against a struct file reused for another object */
 	__u64 state; /* 64 bits: compare-and-swap on 32 bits needs a newer BPF ISA */
 	__u32 tid;

@@ -136,12 +136,13 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 	key.file = (__u64)f;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.dir = dir;
-	now = bpf_ktime_get_boot_ns();
+	now = READ_ONCE(flush_gen);
 	v = bpf_map_lookup_elem(&agg, &key);
 	if (v && v->inode == (__u64)inode && v->state != AGG_ENDED) {
 		if (v->state != AGG_ACTIVE)
 			return 0;
-		v->last_ns = now;
+		if (v->last_gen != now)
+			v->last_gen = now;
 		agg_add(task, f, op, v, ret);
 		return 0;
 	}
@@ -151,7 +152,7 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 		bpf_map_delete_elem(&agg, &key);
 	}
 	nv.inode = (__u64)inode;
-	nv.last_ns = now;
+	nv.last_gen = now;
 	nv.tid = (__u32)bpf_get_current_pid_tgid();
 	nv.id = __sync_fetch_and_add(&agg_next_id, 1) + 1;
 	if (bpf_map_update_elem(&agg, &key, &nv, BPF_NOEXIST)) {

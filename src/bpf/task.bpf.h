@@ -53,15 +53,24 @@ static __always_inline bool task_filtered_out(const struct va_wire_task *t)
 	return false;
 }
 
-/* Returns: the struct file behind @fd in @task, or NULL. */
+/*
+ * Returns: the struct file behind @fd in @task, or NULL.
+ * @task is a BTF pointer (tp_btf), so task->files->fdt is walked with plain
+ * loads, not a helper call per step: this runs on every read and write.
+ */
 static __always_inline struct file *fd_file(struct task_struct *task, long fd)
 {
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
+	struct file **fds;
 	struct file *f = NULL;
 
-	if (fd < 0 || fd >= max)
+	if (!files)
 		return NULL;
+	fdt = files->fdt;
+	if (!fdt || fd < 0 || fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }

@@ -164,15 +164,14 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 
 /* Periodic flush, run by user space through BPF_PROG_TEST_RUN. */
 struct flush_ctx {
-	__u64 now;
+	__u64 gen;
 };
 
 static long flush_one(struct bpf_map *map, struct agg_key *key, struct agg_val *v,
 		      struct flush_ctx *c)
 {
-	/* A call may have stamped last_ns after c->now was read: not idle. */
-	__u64 last = READ_ONCE(v->last_ns);
-	bool idle = c->now > last && c->now - last > agg_idle_ns;
+	/* A call made during this flush stamps gen or gen - 1: never idle. */
+	bool idle = READ_ONCE(v->last_gen) + agg_idle_flushes <= c->gen;
 
 	agg_drain(v, idle);
 	if (idle)
@@ -197,7 +196,7 @@ static long flush_loss(__u32 cpu, void *unused)
 SEC("raw_tp")
 int flush(void *ctx)
 {
-	struct flush_ctx c = { .now = bpf_ktime_get_boot_ns() };
+	struct flush_ctx c = { .gen = __sync_fetch_and_add(&flush_gen, 1) + 1 };
 
 	bpf_loop(nr_cpus, flush_loss, NULL, 0);
 	bpf_for_each_map_elem(&agg, flush_one, &c, 0);

@@ -463,7 +463,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	skel->rodata->self_tgid = (uint32_t)getpid();
 	skel->rodata->every_call = f->every_call;
 	skel->rodata->wake_bytes = rb_size / 4;
-	skel->rodata->agg_idle_ns = AGG_IDLE_NS;
+	skel->rodata->agg_idle_flushes = AGG_IDLE_NS / FLUSH_INTERVAL_NS;
 	skel->rodata->nr_cpus = (uint32_t)libbpf_num_possible_cpus();
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)rb_size);
 	bpf_map__set_max_entries(skel->maps.scratch_map, skel->rodata->nr_cpus);
