@@ -228,6 +228,7 @@ void va_syslog_sink_stats(struct va_syslog_sink *k, struct va_syslog_sink_stats 
 	st->lost = ss.lost + k->dropped;
 	st->queued = ss.queued;
 	st->spool_bytes = ss.file_bytes;
+	st->mem_bytes = ss.mem_bytes;
 	st->connected = k->connected;
 	st->last_error = k->last_error ? k->last_error : ss.file_error;
 	pthread_mutex_unlock(&k->lock);

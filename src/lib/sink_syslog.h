@@ -28,6 +28,7 @@ struct va_syslog_sink_stats {
 	uint64_t lost;	      /* refused (queue and spool full) or dropped at stop */
 	uint64_t queued;      /* waiting, in memory and in the spool file */
 	uint64_t spool_bytes; /* of those, bytes in the spool file */
+	uint64_t mem_bytes;   /* of those, bytes in memory */
 	bool connected;
 	int last_error; /* -errno of the last failed connect or send; 0 once one works */
 };

@@ -497,7 +497,11 @@ static void test_remote_tcp_reset(void **state)
 	expect_seq(x, cfd, f, 51, 60);
 	assert_null(next_frame(cfd, f, &len, 300));
 	va_syslog_sink_stats(k, &st);
-	assert_int_equal(st.resent, 10);
+	/*
+	 * At least those ten; the same ten again when a reconnection landed in
+	 * the closing listener's backlog (acknowledged there, then reset).
+	 */
+	assert_true(st.resent >= 10 && st.resent % 10 == 0);
 	assert_int_equal(st.sent, 60); /* counted once */
 	va_syslog_sink_close(k, 1000, &st);
 	assert_int_equal(st.lost, 0);
@@ -528,10 +532,13 @@ static void test_remote_spool_across_restart(void **state)
 	/* ~400 kB: six times the memory queue */
 	for (int seq = 1; seq <= 2000; seq++) {
 		struct va_event ev = event((uint64_t)seq);
+		uint64_t until = now_ms() + 5000;
 
 		va_syslog_sink_event(k, &ev);
-		if (seq % 50 == 0)
-			usleep(2000); /* give the thread time to spill, as a real rate would */
+		/* A real rate leaves the thread time to spill; a loaded test machine may not. */
+		do
+			va_syslog_sink_stats(k, &st);
+		while (st.mem_bytes > 32 * 1024 && now_ms() < until && !usleep(1000));
 	}
 	usleep(200 * 1000);
 	va_syslog_sink_stats(k, &st);
