@@ -17,11 +17,15 @@
 #include "record.h"
 #include "store_priv.h"
 
-/* Bounds on the in-memory caches; past them a cache is emptied and refills. */
-#define PATH_CACHE   262144
+/*
+ * Bounds on the in-memory caches; past them a cache is emptied and refills
+ * from the database. Sized for the hot set of a busy machine within the
+ * daemon's memory budget (about 20 MiB for all four).
+ */
+#define PATH_CACHE   65536
 #define PROC_CACHE   16384
-#define OBJ_CACHE    262144
-#define NAME_CACHE   1048576
+#define OBJ_CACHE    65536
+#define NAME_CACHE   262144
 
 static int prepare(struct va_store *s, sqlite3_stmt **st, const char *sql)
 {
