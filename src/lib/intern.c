@@ -33,71 +33,88 @@ static uint64_t hash_bytes(const void *key, size_t len)
 	return mix(h ^ k);
 }
 
-int va_intern_init(struct va_intern *c, size_t max_entries)
+static int table_init(struct va_intern_table *t, size_t max_entries)
 {
 	size_t cap = 64;
 
 	while (cap < max_entries * 2)
 		cap <<= 1;
-	c->slots = calloc(cap, sizeof(*c->slots));
-	if (!c->slots)
+	t->slots = calloc(cap, sizeof(*t->slots));
+	if (!t->slots)
 		return -ENOMEM;
-	c->cap = cap;
-	c->len = 0;
-	c->max = max_entries;
+	t->cap = cap;
+	t->len = 0;
+	return 0;
+}
+
+static void table_clear(struct va_intern_table *t)
+{
+	for (size_t i = 0; t->slots && i < t->cap; i++) {
+		free(t->slots[i].key);
+		t->slots[i].key = NULL;
+		t->slots[i].id = 0;
+	}
+	t->len = 0;
+}
+
+int va_intern_init(struct va_intern *c, size_t max_entries)
+{
+	memset(c, 0, sizeof(*c));
+	c->max = max_entries / 2 ? max_entries / 2 : 1;
+	if (table_init(&c->young, c->max) || table_init(&c->old, c->max)) {
+		va_intern_free(c);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void va_intern_clear(struct va_intern *c)
 {
-	for (size_t i = 0; i < c->cap; i++) {
-		free(c->slots[i].key);
-		c->slots[i].key = NULL;
-		c->slots[i].id = 0;
-	}
-	c->len = 0;
+	table_clear(&c->young);
+	table_clear(&c->old);
 }
 
 void va_intern_free(struct va_intern *c)
 {
-	if (!c || !c->slots)
+	if (!c)
 		return;
 	va_intern_clear(c);
-	free(c->slots);
-	c->slots = NULL;
+	free(c->young.slots);
+	free(c->old.slots);
+	memset(&c->young, 0, sizeof(c->young));
+	memset(&c->old, 0, sizeof(c->old));
 }
 
-int64_t va_intern_get(const struct va_intern *c, const void *key, size_t len)
+/* Returns: the slot holding the key, or the empty slot where it would go. */
+static struct va_intern_slot *find(const struct va_intern_table *t, uint64_t h, const void *key,
+				   size_t len)
 {
-	uint64_t h = hash_bytes(key, len);
+	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		struct va_intern_slot *s = &t->slots[i];
 
-	for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
-		const struct va_intern_slot *s = &c->slots[i];
-
-		if (!s->id)
-			return 0;
-		if (s->hash == h && s->len == len && !memcmp(s->key, key, len))
-			return s->id;
+		if (!s->id || (s->hash == h && s->len == len && !memcmp(s->key, key, len)))
+			return s;
 	}
 }
 
-int va_intern_put(struct va_intern *c, const void *key, size_t len, int64_t id)
+/* Put into the young table, turning the generations over when it is full. */
+static int put_young(struct va_intern *c, uint64_t h, const void *key, size_t len, int64_t id)
 {
-	uint64_t h = hash_bytes(key, len);
 	struct va_intern_slot *s;
-	size_t i;
 
-	/* The table is at most half full: probing always ends. */
-	if (c->len >= c->max)
-		va_intern_clear(c);
-	for (i = h & (c->cap - 1); c->slots[i].id; i = (i + 1) & (c->cap - 1)) {
-		s = &c->slots[i];
-		if (s->hash == h && s->len == len && !memcmp(s->key, key, len)) {
-			s->id = id;
-			return 0;
-		}
+	if (c->young.len >= c->max) {
+		struct va_intern_table t = c->old;
+
+		table_clear(&t);
+		c->old = c->young;
+		c->young = t;
 	}
-	s = &c->slots[i];
+	/* The table is at most half full: probing always ends. */
+	s = find(&c->young, h, key, len);
+	if (s->id) {
+		s->id = id;
+		return 0;
+	}
 	s->key = malloc(len ? len : 1);
 	if (!s->key)
 		return -ENOMEM;
@@ -105,6 +122,28 @@ int va_intern_put(struct va_intern *c, const void *key, size_t len, int64_t id)
 	s->len = len;
 	s->hash = h;
 	s->id = id;
-	c->len++;
+	c->young.len++;
 	return 0;
+}
+
+int64_t va_intern_get(struct va_intern *c, const void *key, size_t len)
+{
+	uint64_t h = hash_bytes(key, len);
+	struct va_intern_slot *s = find(&c->young, h, key, len);
+	int64_t id;
+
+	if (s->id)
+		return s->id;
+	s = find(&c->old, h, key, len);
+	if (!s->id)
+		return 0;
+	id = s->id;
+	/* Still in use: keep it through the next turnover (failing that, it is only a cache). */
+	(void)put_young(c, h, key, len, id);
+	return id;
+}
+
+int va_intern_put(struct va_intern *c, const void *key, size_t len, int64_t id)
+{
+	return put_young(c, hash_bytes(key, len), key, len, id);
 }

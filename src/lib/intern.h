@@ -2,7 +2,10 @@
 /*
  * A bounded cache from byte strings to row ids, so that interning a path or
  * a process identity costs a hash lookup, not a query, in the common case.
- * When full it is emptied and refills from the database.
+ * Two generations: new keys go to the young table; when it is full the old
+ * table is dropped and the young one becomes old. A hit in the old table
+ * moves the key back to the young one, so the keys in use stay (an
+ * approximation of least-recently-used at the cost of two lookups).
  */
 #ifndef VA_INTERN_H
 #define VA_INTERN_H
@@ -17,18 +20,22 @@ struct va_intern_slot {
 	size_t len;
 };
 
-struct va_intern {
+struct va_intern_table {
 	struct va_intern_slot *slots;
-	size_t cap; /* a power of two */
+	size_t cap; /* a power of two, at least twice max */
 	size_t len;
-	size_t max; /* entries before the cache is emptied */
+};
+
+struct va_intern {
+	struct va_intern_table young, old;
+	size_t max; /* entries per generation */
 };
 
 int va_intern_init(struct va_intern *c, size_t max_entries);
 void va_intern_free(struct va_intern *c); /* accepts a zeroed struct */
 void va_intern_clear(struct va_intern *c);
-/* Returns: the id cached for the bytes, or 0. */
-int64_t va_intern_get(const struct va_intern *c, const void *key, size_t len);
+/* Returns: the id cached for the bytes, or 0. A hit in the old generation is moved to the young. */
+int64_t va_intern_get(struct va_intern *c, const void *key, size_t len);
 /* Returns: 0 or -ENOMEM. */
 int va_intern_put(struct va_intern *c, const void *key, size_t len, int64_t id);
 
