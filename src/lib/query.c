@@ -384,6 +384,15 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 		he.match = (enum va_match)sqlite3_column_int(st, VA_REC_NFIELDS);
 		if (!va_ops_selected(ops, he.ev.op, he.ev.has_open_flags, he.ev.open_flags))
 			continue;
+		/*
+		 * A path whose head is missing (cut at the walk's limit, or outside
+		 * the process's root) is not known to be under PATH, however it
+		 * begins: a deep tree under /tmp can end in "etc/shadow".
+		 */
+		if (he.match == VA_MATCH_PATH && (he.ev.path_flags & VA_PATH_HEADLESS))
+			continue;
+		if (he.match == VA_MATCH_NEW_PATH && (he.ev.path2_flags & VA_PATH_HEADLESS))
+			continue;
 		if (h->n_events == cap) {
 			struct va_hist_event *nv;
 

@@ -56,8 +56,9 @@ static int add_edge_day(sqlite3 *db, int64_t day, uint64_t since, uint64_t until
 	int ret = 0;
 
 	if (sqlite3_prepare_v2(db,
-			       "SELECT e.path, e.proc, e.op, e.flags FROM days d CROSS JOIN events e"
-			       " ON e.id BETWEEN d.first_id AND d.last_id"
+			       "SELECT e.path, e.proc, e.op, e.flags, x.path_flags FROM days d"
+			       " CROSS JOIN events e ON e.id BETWEEN d.first_id AND d.last_id"
+			       " LEFT JOIN extra x ON x.id = e.id"
 			       " WHERE d.day = ?1 AND e.ts BETWEEN ?2 AND ?3",
 			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
@@ -70,7 +71,9 @@ static int add_edge_day(sqlite3 *db, int64_t day, uint64_t since, uint64_t until
 		if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)sqlite3_column_int(st, 2), has_flags,
 				     (uint32_t)sqlite3_column_int64(st, 3)))
 			continue;
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		/* As the writer's day counts: a path with no head is not counted as a path. */
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+		    !(sqlite3_column_int64(st, 4) & VA_PATH_HEADLESS))
 			ret = tally_add(paths, sqlite3_column_int64(st, 0), 1);
 		if (!ret && sqlite3_column_type(st, 1) != SQLITE_NULL)
 			ret = tally_add(procs, sqlite3_column_int64(st, 1), 1);

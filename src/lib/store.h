@@ -43,6 +43,9 @@ enum va_mark {
 	" LEFT JOIN paths p2 ON p2.id = x.path2 LEFT JOIN procs pr ON pr.id = e.proc"               \
 	" LEFT JOIN objects o ON o.id = e.obj"
 
+/* Path flags of a path whose leading part is not known: it matches no prefix. */
+#define VA_PATH_HEADLESS (VA_PATH_TRUNCATED | VA_PATH_UNREACHABLE)
+
 struct va_record;
 struct sqlite3_stmt;
 

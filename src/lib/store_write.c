@@ -383,7 +383,11 @@ static int add_record(struct va_store *s, struct va_record *r)
 	if (va_ops_selected(VA_SEL_CHANGES, (enum va_op)r->v[VA_REC_OP].i,
 			    r->v[VA_REC_FLAGS].type == VA_VAL_INT,
 			    (uint32_t)r->v[VA_REC_FLAGS].i)) {
-		if ((path && count_up(&s->by_path, day_key(day, path))) ||
+		bool headless = r->v[VA_REC_PATH_FLAGS].type == VA_VAL_INT &&
+				(r->v[VA_REC_PATH_FLAGS].i & VA_PATH_HEADLESS);
+
+		/* A path with no head is no answer to "which paths changed most". */
+		if ((path && !headless && count_up(&s->by_path, day_key(day, path))) ||
 		    (proc && count_up(&s->by_proc, day_key(day, proc))))
 			return -ENOMEM;
 	}

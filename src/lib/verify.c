@@ -214,7 +214,8 @@ static void check_timely(struct walk *w, int64_t seq, uint64_t ts)
 
 		if (c->seq > cover->seq)
 			continue;
-		if (c->seq > seq && ts + allowed >= c->ts) {
+		/* The crash row itself carries the time of the record before it. */
+		if (c->seq >= seq && ts + allowed >= c->ts) {
 			w->r->late_after_crash++;
 			return;
 		}

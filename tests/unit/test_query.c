@@ -210,6 +210,50 @@ static void test_subtree(void **state)
 	va_history_free(h);
 }
 
+/*
+ * A path cut at the walk's limit keeps only its tail, which may read
+ * "/etc/shadow" while the file sits deep under /tmp: it must not count as a
+ * change under /etc, in history or in report.
+ */
+static void test_headless_paths(void **state)
+{
+	struct ctx *c = *state;
+	static const struct spec v[] = { W(1, "/etc/shadow"), W(2, "/etc/shadow"),
+					 W(3, "/etc/passwd") };
+	struct va_history *h = &c->h;
+	struct va_report r;
+
+	add(c, &v[0]);
+	{
+		struct va_event ev = { .ts_ns = 2, .op = VA_OP_WRITE, .pid = 7, .tid = 7,
+				       .uid = 65534, .auid = VA_ID_UNSET, .ses = VA_ID_UNSET,
+				       .count = 1, .bytes = 1, .size = -1, .owner_uid = -1,
+				       .owner_gid = -1, .path = { "/etc/shadow", 11 },
+				       .path_flags = VA_PATH_TRUNCATED };
+
+		snprintf(ev.comm, sizeof(ev.comm), "sh");
+		assert_int_equal(va_store_add(c->s, &ev), 0);
+		ev.ts_ns = 3;
+		ev.path_flags = VA_PATH_UNREACHABLE;
+		assert_int_equal(va_store_add(c->s, &ev), 0);
+	}
+	add_all(c, &v[2], 1);
+
+	history(c, "/etc/shadow", 0, ALL_TIME, VA_SEL_ALL, h);
+	assert_int_equal(h->count, 1);
+	assert_int_equal(h->events[0].ev.ts_ns, 1);
+	va_history_free(h);
+	history(c, "/etc", 0, ALL_TIME, VA_SEL_ALL, h);
+	assert_int_equal(h->count, 2);
+	va_history_free(h);
+
+	assert_int_equal(va_report_query(c->s, 0, ALL_TIME, 10, &r), 0);
+	assert_int_equal(r.n_paths, 2);
+	for (size_t i = 0; i < r.n_paths; i++)
+		assert_int_equal(r.paths[i].count, 1);
+	va_report_free(&r);
+}
+
 static void test_renames_into(void **state)
 {
 	struct ctx *c = *state;
@@ -739,6 +783,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_subtree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renames_into, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_headless_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_names_in_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ops_selection, setup, teardown),

@@ -433,7 +433,7 @@ static void test_round_trip(void **state)
 	evs[n].op = VA_OP_RENAME;
 	evs[n].path2 = (struct va_bytes){ odd2, sizeof(odd2) - 1 };
 	evs[n].rename_flags = VA_RENAME_NOREPLACE;
-	evs[n].path_flags = 1;
+	evs[n].path_flags = VA_PATH_DELETED | VA_PATH_FROM_NAME; /* headless paths: test_query */
 	evs[n].path2_flags = 2;
 	evs[n].auid = VA_ID_UNSET;
 	evs[n].ses = VA_ID_UNSET;
