@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "chain.h"
+#include "ops.h"
 #include "record.h"
 #include "store_priv.h"
 #include "timefmt.h"
@@ -45,6 +46,8 @@ struct walk {
 	struct va_chain chain;
 	int64_t prune_cut; /* records before this were removed by retention */
 	bool prune_recorded;
+	/* The per-day summaries `report` reads, recomputed from the records. */
+	struct va_u64map by_path, by_proc, day_first, day_last;
 };
 
 static void fail(struct walk *w, uint64_t seq, uint64_t ts, const char *fmt, ...)
@@ -248,6 +251,113 @@ static void check_not_backdated(struct walk *w, int64_t seq, uint64_t ts)
 	     (long long)seq, when);
 }
 
+static uint64_t day_key(int64_t day, int64_t id)
+{
+	return (uint64_t)day << 40 | (uint64_t)id;
+}
+
+/* Counters in a u64map's value pointer (never 0, so never NULL). */
+static int bump(struct va_u64map *m, uint64_t key)
+{
+	return va_u64map_put(m, key, (void *)((uintptr_t)va_u64map_get(m, key) + 1));
+}
+
+/* Count the record as the writer counts it for `report` (store_write.c). */
+static int tally(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
+{
+	int64_t seq = r->v[VA_REC_SEQ].i, day = r->v[VA_REC_TS].i / (int64_t)VA_DAY_NS;
+	int64_t path = sqlite3_column_int64(st, VA_REC_NFIELDS + 1);
+	int64_t proc = sqlite3_column_int64(st, VA_REC_NFIELDS + 2);
+	uintptr_t first = (uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day);
+	bool headless = r->v[VA_REC_PATH_FLAGS].type == VA_VAL_INT &&
+			(r->v[VA_REC_PATH_FLAGS].i & VA_PATH_HEADLESS);
+
+	if (day < 0 || seq <= 0)
+		return 0;
+	/* Stored +1 so that seq 0 is never a NULL value. */
+	if ((!first && va_u64map_put(&w->day_first, (uint64_t)day, (void *)(uintptr_t)(seq + 1))) ||
+	    va_u64map_put(&w->day_last, (uint64_t)day, (void *)(uintptr_t)(seq + 1)))
+		return -ENOMEM;
+	if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)r->v[VA_REC_OP].i,
+			     r->v[VA_REC_FLAGS].type == VA_VAL_INT, (uint32_t)r->v[VA_REC_FLAGS].i))
+		return 0;
+	if (path > 0 && !headless && bump(&w->by_path, day_key(day, path)))
+		return -ENOMEM;
+	if (proc > 0 && bump(&w->by_proc, day_key(day, proc)))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The summaries must say what the records say, for every day after the
+ * first one kept (retention may have cut into that one). Rows are checked
+ * against the recount, and the recount against the rows, by counting both.
+ */
+static void check_summaries(struct walk *w)
+{
+	static const struct {
+		const char *table, *sql;
+	} sums[] = {
+		{ "by_path", "SELECT day, path, n FROM by_path" },
+		{ "by_proc", "SELECT day, proc, n FROM by_proc" },
+		{ "days", "SELECT day, first_id, last_id FROM days" },
+	};
+	/* Retention may have cut into the first day kept: its sums also count what went. */
+	int64_t first_day = w->r->first_seq > 1 ? (int64_t)(w->r->first_ts / VA_DAY_NS) : -1;
+
+	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]) && w->r->intact; i++) {
+		struct va_u64map *want = i == 0 ? &w->by_path : &w->by_proc;
+		uint64_t rows = 0, expected = 0;
+		sqlite3_stmt *st;
+		char when[64];
+
+		if (sqlite3_prepare_v2(w->s->db, sums[i].sql, -1, &st, NULL) != SQLITE_OK)
+			return;
+		while (w->r->intact && sqlite3_step(st) == SQLITE_ROW) {
+			int64_t day = sqlite3_column_int64(st, 0), a = sqlite3_column_int64(st, 1);
+			int64_t b = sqlite3_column_int64(st, 2);
+			bool ok;
+
+			if (day <= first_day)
+				continue;
+			rows++;
+			if (i < 2) {
+				ok = (int64_t)(uintptr_t)va_u64map_get(want, day_key(day, a)) == b;
+			} else {
+				ok = (int64_t)(uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day) ==
+					     a + 1 &&
+				     (int64_t)(uintptr_t)va_u64map_get(&w->day_last, (uint64_t)day) ==
+					     b + 1;
+			}
+			if (ok)
+				continue;
+			va_time_rfc3339((uint64_t)day * VA_DAY_NS, when, sizeof(when));
+			fail(w, (uint64_t)((uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day) - 1), 0,
+			     "the summary `report` reads (%s, day of %.10s) does not match the "
+			     "records: it was changed",
+			     sums[i].table, when);
+		}
+		sqlite3_finalize(st);
+		if (!w->r->intact)
+			return;
+		/* Every recounted entry of a checked day must have had its row. */
+		if (i < 2) {
+			for (size_t k = 0; k < want->cap; k++)
+				if (want->vals[k] && (int64_t)(want->keys[k] >> 40) > first_day)
+					expected++;
+		} else {
+			for (size_t k = 0; k < w->day_first.cap; k++)
+				if (w->day_first.vals[k] && (int64_t)w->day_first.keys[k] > first_day)
+					expected++;
+		}
+		if (rows != expected)
+			fail(w, 0, 0,
+			     "the summary `report` reads (%s) lacks rows the records call for: rows "
+			     "were deleted",
+			     sums[i].table);
+	}
+}
+
 /* The chain's start: genesis, or the checkpoint left at the retention cut. */
 static int find_anchor(struct walk *w, int64_t first)
 {
@@ -288,7 +398,8 @@ static int walk_records(struct walk *w)
 	int rc, ret = 0;
 
 	if (sqlite3_prepare_v2(w->s->db,
-			       "SELECT " VA_RECORD_COLUMNS ", e.link FROM events e" VA_RECORD_JOINS
+			       "SELECT " VA_RECORD_COLUMNS ", e.link, e.path, e.proc FROM events e"
+			       VA_RECORD_JOINS
 			       " ORDER BY e.id",
 			       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(w->s->db, "SELECT id, head FROM chain WHERE id >= ? ORDER BY id", -1,
@@ -362,6 +473,8 @@ static int walk_records(struct walk *w)
 			check_timely(w, seq, ts);
 		}
 		check_seals_at(w, seq);
+		if (tally(w, &rec, st))
+			ret = -ENOMEM;
 		w->r->records++;
 		w->r->last_seq = (uint64_t)seq;
 		w->r->last_ts = ts;
@@ -399,9 +512,12 @@ int va_verify(struct va_store *s, const struct va_seal_key *k0, struct va_verify
 		ret = load_crashes(&w);
 	if (!ret)
 		check_seal_order(&w);
+	va_u64map_init(&w.by_path);
+	va_u64map_init(&w.by_proc);
+	va_u64map_init(&w.day_first);
+	va_u64map_init(&w.day_last);
 	if (!ret && r->intact)
 		ret = walk_records(&w);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	if (ret)
 		goto out;
 	r->seals = w.n_seals;
@@ -430,9 +546,19 @@ int va_verify(struct va_store *s, const struct va_seal_key *k0, struct va_verify
 		     (unsigned long long)r->first_seq - 1);
 		goto out;
 	}
+	/* Last: a record cut short or removed is the better name for what happened. */
+	check_summaries(&w);
+	if (!r->intact)
+		goto out;
 	r->unsealed = r->last_seq - (r->last_seal_seq >= r->first_seq ? r->last_seal_seq
 								       : r->first_seq - 1);
 out:
+	/* One read transaction for all of it: a running daemon's new rows are not half seen. */
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	va_u64map_free(&w.by_path);
+	va_u64map_free(&w.by_proc);
+	va_u64map_free(&w.day_first);
+	va_u64map_free(&w.day_last);
 	va_seal_key_wipe(&w.key);
 	va_chain_free(&w.chain);
 	free(w.seals);

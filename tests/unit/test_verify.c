@@ -301,6 +301,24 @@ static void test_replaced_seal(void **state)
 	assert_int_equal(r.bad_seq, seq);
 }
 
+/* The day counts `report` reads are checked against the records too. */
+static void test_changed_summaries(void **state)
+{
+	struct ctx *c = *state;
+	struct va_verify_result r;
+
+	tamper(c, "UPDATE by_path SET n = n + 1 WHERE (day, path) IN (SELECT day, path FROM by_path LIMIT 1)", true,
+	       &r);
+	assert_false(r.intact);
+	assert_non_null(strstr(r.problem, "by_path"));
+	tamper(c, "DELETE FROM by_proc", true, &r);
+	assert_false(r.intact);
+	assert_non_null(strstr(r.problem, "by_proc"));
+	tamper(c, "UPDATE days SET first_id = first_id + 5", false, &r);
+	assert_false(r.intact);
+	assert_non_null(strstr(r.problem, "days"));
+}
+
 static void test_prefix_deleted(void **state)
 {
 	struct ctx *c = *state;
@@ -429,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_swapped_rows),
 		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_replaced_seal),
+		cmocka_unit_test(test_changed_summaries),
 		cmocka_unit_test(test_prefix_deleted),
 		cmocka_unit_test(test_retention_verifies),
 		cmocka_unit_test(test_week_of_epochs),
