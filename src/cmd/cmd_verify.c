@@ -3,6 +3,7 @@
  * vfsaudit verify: is the stored record intact? Exit 0 intact, 1 tampered
  * (naming the first bad record), 2 usage error.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,10 @@ static void verify_usage(FILE *out)
 		"OPTIONS\n"
 		"  --db FILE      the store (default %s)\n"
 		"  --key KEY      the verification key `vfsaudit setup-keys` printed, or a file\n"
-		"                 holding it; without it the chain is checked but the seals\n"
-		"                 cannot be authenticated\n"
+		"                 holding it; repeat it for a store re-keyed with --force.\n"
+		"                 Without it the chain is checked but the seals cannot be\n"
+		"                 authenticated. Anyone with this key can forge seals: pass it\n"
+		"                 from a file, on a machine you trust\n"
 		"  --format FMT   text (default) or json\n"
 		"\n"
 		"EXAMPLES\n"
@@ -39,7 +42,10 @@ static void verify_usage(FILE *out)
 		VA_STORE_DEFAULT_PATH);
 }
 
-/* KEY itself, or the first line of a file holding it. Returns: 0 or EXIT_USAGE. */
+/*
+ * KEY itself, or the first line of a file holding it. The key is a secret:
+ * errors never repeat it. Returns: 0 or EXIT_USAGE.
+ */
 static int read_key(const char *arg, struct va_seal_key *k0)
 {
 	char line[256];
@@ -47,19 +53,34 @@ static int read_key(const char *arg, struct va_seal_key *k0)
 
 	if (!va_seal_parse_verification_key(arg, k0))
 		return 0;
-	f = fopen(arg, "re");
-	if (f) {
-		bool ok = fgets(line, sizeof(line), f) != NULL;
+	if (!strchr(arg, '/') || arg[0] == '/' || arg[0] == '.') {
+		f = fopen(arg, "re");
+		if (f) {
+			bool ok = fgets(line, sizeof(line), f) != NULL;
 
-		fclose(f);
-		line[strcspn(line, "\r\n")] = '\0';
-		if (ok && !va_seal_parse_verification_key(line, k0))
-			return 0;
+			fclose(f);
+			line[strcspn(line, "\r\n")] = '\0';
+			if (ok && !va_seal_parse_verification_key(line, k0)) {
+				memset(line, 0, sizeof(line));
+				return 0;
+			}
+			memset(line, 0, sizeof(line));
+			fprintf(stderr,
+				"vfsaudit verify: --key: the file %s does not hold a verification "
+				"key (HEX/START/INTERVAL, as `vfsaudit setup-keys` printed it)\n",
+				arg);
+			return EXIT_USAGE;
+		}
+		if (arg[0] == '/' || arg[0] == '.') {
+			fprintf(stderr, "vfsaudit verify: --key: cannot read %s: %s\n", arg,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
 	}
 	fprintf(stderr,
-		"vfsaudit verify: --key: '%.16s...' is not a verification key (HEX/START/INTERVAL as "
-		"`vfsaudit setup-keys` printed it) nor a file holding one\n",
-		arg);
+		"vfsaudit verify: --key: that is not a verification key: give the HEX/START/INTERVAL "
+		"line `vfsaudit setup-keys` printed (64 hex digits, two numbers), or a file "
+		"holding it\n");
 	return EXIT_USAGE;
 }
 
@@ -78,8 +99,8 @@ static void print_text(const char *db, const struct va_verify_result *r)
 		printf("records: none\n");
 	}
 	if (!r->seals)
-		printf("seals: none (run `vfsaudit setup-keys`, then restart the daemon, to seal "
-		       "the record)\n");
+		printf("seals: none yet (a daemon with a sealing key seals at each interval; "
+		       "without one, run `vfsaudit setup-keys` and restart it)\n");
 	else if (r->keyed)
 		printf("seals: %llu, authenticated with the verification key\n",
 		       (unsigned long long)r->seals);
@@ -146,10 +167,10 @@ int do_verify(int argc, char **argv)
 	};
 	const char *db = VA_STORE_DEFAULT_PATH;
 	enum va_format fmt = VA_FORMAT_TEXT;
+	struct va_seal_key keys[VA_SEAL_MAX_KEYS];
 	struct va_verify_result r;
-	struct va_seal_key k0;
 	struct va_store *s;
-	bool keyed = false;
+	size_t n_keys = 0;
 	int opt, ret;
 
 	optind = 1;
@@ -160,9 +181,14 @@ int do_verify(int argc, char **argv)
 			db = optarg;
 			break;
 		case 'k':
-			if (read_key(optarg, &k0))
+			if (n_keys == VA_SEAL_MAX_KEYS) {
+				fprintf(stderr, "vfsaudit verify: --key: at most %d keys\n",
+					VA_SEAL_MAX_KEYS);
 				return EXIT_USAGE;
-			keyed = true;
+			}
+			if (read_key(optarg, &keys[n_keys]))
+				return EXIT_USAGE;
+			n_keys++;
 			break;
 		case 'f':
 			if (va_format_parse(optarg, &fmt)) {
@@ -189,8 +215,9 @@ int do_verify(int argc, char **argv)
 	ret = open_store_ro(db, &s);
 	if (ret)
 		return ret;
-	ret = va_verify(s, keyed ? &k0 : NULL, &r);
-	va_seal_key_wipe(&k0);
+	ret = va_verify(s, keys, n_keys, &r);
+	for (size_t i = 0; i < n_keys; i++)
+		va_seal_key_wipe(&keys[i]);
 	va_store_close(s);
 	if (ret) {
 		fprintf(stderr, "vfsaudit verify: cannot read %s: %s\n", db, strerror(-ret));

@@ -20,6 +20,31 @@
 static const char evolve_tag[] = "vfsaudit-evolve-v1";
 static const char seal_tag[] = "vfsaudit-seal-v1";
 static const char file_magic[] = "vfsaudit-seal-key";
+static const char id_tag[] = "vfsaudit-key-id-v1";
+
+static uint8_t *put_be64(uint8_t *p, uint64_t v);
+
+/* The id of an epoch-0 key: SHA-256 of the key, its start and interval, first 8 bytes. */
+static uint64_t key_id_of(const struct va_seal_key *k0)
+{
+	uint8_t msg[sizeof(id_tag) + VA_SEAL_KEY_LEN + 16], *p = msg, md[32];
+	unsigned int n = 0;
+	uint64_t id = 0;
+
+	memcpy(p, id_tag, sizeof(id_tag));
+	p += sizeof(id_tag);
+	memcpy(p, k0->key, VA_SEAL_KEY_LEN);
+	p += VA_SEAL_KEY_LEN;
+	p = put_be64(p, k0->start_ns);
+	p = put_be64(p, k0->interval_ns);
+	if (!EVP_Digest(msg, (size_t)(p - msg), md, &n, EVP_sha256(), NULL))
+		return 0;
+	for (int i = 0; i < 8; i++)
+		id = id << 8 | md[i];
+	OPENSSL_cleanse(msg, sizeof(msg));
+	/* Stored as SQLite's signed integer: keep it positive. */
+	return id >> 1;
+}
 
 uint64_t va_seal_epoch_of(const struct va_seal_key *k, uint64_t ts_ns)
 {
@@ -82,6 +107,7 @@ int va_seal_key_new(struct va_seal_key *k, uint64_t start_ns, uint64_t interval_
 		return -errno ? -errno : -EIO;
 	k->start_ns = start_ns;
 	k->interval_ns = interval_ns;
+	k->key_id = key_id_of(k);
 	return 0;
 }
 
@@ -105,11 +131,13 @@ int va_seal_key_load(const char *file, struct va_seal_key *k)
 		return n < 0 ? -errno : -EINVAL;
 	line[n] = '\0';
 	memset(k, 0, sizeof(*k));
-	if (sscanf(line, "%31s %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %65s", magic, &version,
-		   &k->epoch, &k->start_ns, &k->interval_ns, hex) == 6 &&
-	    !strcmp(magic, file_magic) && version == 1 && k->interval_ns &&
+	if (sscanf(line, "%31s %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %65s %" SCNu64, magic,
+		   &version, &k->epoch, &k->start_ns, &k->interval_ns, hex, &k->key_id) >= 6 &&
+	    !strcmp(magic, file_magic) && (version == 1 || version == 2) && k->interval_ns &&
 	    !va_unhex(hex, k->key, sizeof(k->key)))
 		ret = 0;
+	if (version == 1)
+		k->key_id = 0; /* made before key ids: its seals carry 0 */
 	OPENSSL_cleanse(line, sizeof(line));
 	OPENSSL_cleanse(hex, sizeof(hex));
 	if (ret)
@@ -129,8 +157,9 @@ int va_seal_key_save(const char *file, const struct va_seal_key *k)
 	if (fd < 0)
 		return -errno;
 	va_hex(k->key, sizeof(k->key), hex);
-	len = snprintf(line, sizeof(line), "%s 1 %" PRIu64 " %" PRIu64 " %" PRIu64 " %s\n",
-		       file_magic, k->epoch, k->start_ns, k->interval_ns, hex);
+	len = snprintf(line, sizeof(line),
+		       "%s 2 %" PRIu64 " %" PRIu64 " %" PRIu64 " %s %" PRIu64 "\n", file_magic,
+		       k->epoch, k->start_ns, k->interval_ns, hex, k->key_id);
 	if (write(fd, line, (size_t)len) != len || fsync(fd))
 		ret = errno ? -errno : -EIO;
 	close(fd);
@@ -176,5 +205,6 @@ int va_seal_parse_verification_key(const char *s, struct va_seal_key *k0)
 	k0->interval_ns = strtoull(end + 1, &end, 10);
 	if (errno || *end || !k0->interval_ns)
 		return -EINVAL;
+	k0->key_id = key_id_of(k0);
 	return 0;
 }

@@ -23,7 +23,17 @@ struct va_seal_key {
 	uint64_t epoch;
 	uint64_t start_ns;    /* when epoch 0 began */
 	uint64_t interval_ns; /* length of an epoch */
+	/*
+	 * Names the key without giving it away: a hash of epoch 0's key with
+	 * its start and interval. Every seal carries it, so that verify picks
+	 * the right verification key, and a key with another start or interval
+	 * is not taken for this one.
+	 */
+	uint64_t key_id;
 };
+
+/* Verification keys one verify run takes (a store re-keyed with setup-keys --force has two). */
+#define VA_SEAL_MAX_KEYS 8
 
 /* Returns: the epoch @ts_ns falls in (0 before the start). */
 uint64_t va_seal_epoch_of(const struct va_seal_key *k, uint64_t ts_ns);
@@ -39,7 +49,7 @@ int va_seal_mac(const struct va_seal_key *k, uint64_t seq, uint64_t ts_ns, const
 int va_seal_key_new(struct va_seal_key *k, uint64_t start_ns, uint64_t interval_ns);
 
 /*
- * The key file: one line, "vfsaudit-seal-key 1 EPOCH START INTERVAL HEXKEY".
+ * The key file: one line, "vfsaudit-seal-key 2 EPOCH START INTERVAL HEXKEY KEYID".
  * Saved 0600 through a temporary file and rename(2), so that the previous
  * epoch's key is not left in the file. Returns: 0 or -errno; -EINVAL for
  * a file that is not a key file. -ENOENT when there is none.

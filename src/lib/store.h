@@ -99,10 +99,10 @@ int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows
 
 /**
  * va_store_seal() - record a seal of the chain head (inside a transaction).
- * @mac: HMAC of the head under the epoch's key (seal.h).
+ * @mac: HMAC of the head under the epoch's key (seal.h); @key_id names the key.
  */
-int va_store_seal(struct va_store *s, uint64_t ts_ns, uint64_t epoch, const uint8_t *mac,
-		  size_t mac_len);
+int va_store_seal(struct va_store *s, uint64_t ts_ns, uint64_t epoch, uint64_t key_id,
+		  const uint8_t *mac, size_t mac_len);
 
 /* The chain's head: the last record's seq and link. */
 void va_store_head(const struct va_store *s, uint64_t *seq, uint8_t head[32]);

@@ -62,7 +62,7 @@ int va_store_prepare_writes(struct va_store *s)
 			      " ON CONFLICT(day, path) DO UPDATE SET n = n + ?3"),
 		S(up_by_proc, "INSERT INTO by_proc(day, proc, n) VALUES(?1,?2,?3)"
 			      " ON CONFLICT(day, proc) DO UPDATE SET n = n + ?3"),
-		S(ins_seal, "INSERT INTO seals(seq, ts, epoch, head, mac) VALUES(?,?,?,?,?)"),
+		S(ins_seal, "INSERT INTO seals(seq, ts, epoch, head, mac, key_id) VALUES(?,?,?,?,?,?)"),
 #undef S
 	};
 	int ret = 0;
@@ -475,11 +475,12 @@ void va_store_forget_batch(struct va_store *s)
 		va_store_load_head(s);
 }
 
-int va_store_seal(struct va_store *s, uint64_t ts_ns, uint64_t epoch, const uint8_t *mac,
-		  size_t mac_len)
+int va_store_seal(struct va_store *s, uint64_t ts_ns, uint64_t epoch, uint64_t key_id,
+		  const uint8_t *mac, size_t mac_len)
 {
 	sqlite3_stmt *st = s->ins_seal;
 
+	sqlite3_bind_int64(st, 6, (int64_t)key_id);
 	sqlite3_bind_int64(st, 1, s->next_seq - 1);
 	sqlite3_bind_int64(st, 2, (int64_t)ts_ns);
 	sqlite3_bind_int64(st, 3, (int64_t)epoch);

@@ -249,7 +249,7 @@ static int maybe_seal(struct va_writer *w, bool final)
 	}
 	ret = va_seal_mac(&w->key, seq, now, head, mac);
 	if (!ret)
-		ret = va_store_seal(w->store, now, w->key.epoch, mac, sizeof(mac));
+		ret = va_store_seal(w->store, now, w->key.epoch, w->key.key_id, mac, sizeof(mac));
 	if (ret)
 		return ret;
 	w->pending_seal.seq = seq;

@@ -23,7 +23,7 @@
 
 struct seal_row {
 	int64_t id, seq;
-	uint64_t ts, epoch;
+	uint64_t ts, epoch, key_id;
 	uint8_t head[VA_HASH_LEN];
 	uint8_t mac[VA_SEAL_MAC_LEN];
 	bool head_ok, mac_ok;
@@ -37,7 +37,9 @@ struct crash_row {
 struct walk {
 	struct va_store *s;
 	struct va_verify_result *r;
-	struct va_seal_key key; /* evolved forward as seals are checked */
+	struct va_seal_key keys[VA_SEAL_MAX_KEYS]; /* each evolved forward as seals are checked */
+	size_t n_keys;
+	uint64_t interval_ns; /* the longest of the keys' */
 	bool keyed;
 	struct seal_row *seals;
 	size_t n_seals, next_seal;
@@ -70,7 +72,8 @@ static int load_seals(struct walk *w)
 	size_t cap = 0;
 	int ret = 0;
 
-	if (sqlite3_prepare_v2(w->s->db, "SELECT id, seq, ts, epoch, head, mac FROM seals ORDER BY id",
+	if (sqlite3_prepare_v2(w->s->db, "SELECT id, seq, ts, epoch, head, mac, key_id FROM seals"
+			       " ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -93,6 +96,7 @@ static int load_seals(struct walk *w)
 		sr->seq = sqlite3_column_int64(st, 1);
 		sr->ts = (uint64_t)sqlite3_column_int64(st, 2);
 		sr->epoch = (uint64_t)sqlite3_column_int64(st, 3);
+		sr->key_id = (uint64_t)sqlite3_column_int64(st, 6);
 		/* A head or mac of the wrong size stays zero and fails below. */
 		if (sqlite3_column_bytes(st, 4) == VA_HASH_LEN)
 			memcpy(sr->head, sqlite3_column_blob(st, 4), VA_HASH_LEN);
@@ -138,7 +142,8 @@ static void check_seal_order(struct walk *w)
 	for (size_t i = 1; i < w->n_seals; i++) {
 		const struct seal_row *a = &w->seals[i - 1], *b = &w->seals[i];
 
-		if (b->seq < a->seq || b->ts < a->ts || b->epoch < a->epoch) {
+		/* A new key (setup-keys --force) starts again at epoch 0. */
+		if (b->seq < a->seq || b->ts < a->ts || (b->epoch < a->epoch && b->key_id == a->key_id)) {
 			fail(w, (uint64_t)b->seq, b->ts,
 			     "seal %lld is out of order (it covers seq %lld but follows a seal of "
 			     "seq %lld): seals were reordered or inserted",
@@ -156,6 +161,7 @@ static void check_seals_at(struct walk *w, int64_t seq)
 	for (; w->next_seal < w->n_seals && w->seals[w->next_seal].seq <= seq; w->next_seal++) {
 		struct seal_row *sr = &w->seals[w->next_seal];
 		uint8_t mac[VA_SEAL_MAC_LEN];
+		struct va_seal_key *k;
 
 		if (sr->seq < seq)
 			continue; /* before the first record: checked as the anchor */
@@ -163,25 +169,38 @@ static void check_seals_at(struct walk *w, int64_t seq)
 		if (memcmp(sr->head, w->chain.head, VA_HASH_LEN)) {
 			fail(w, (uint64_t)seq, 0,
 			     "seal %lld (%s) does not match the records it covers (up to seq %lld): "
-			     "records before it were changed, or the seal was",
+			     "either those records or the seal itself were changed",
 			     (long long)sr->id, when, (long long)seq);
 			return;
 		}
 		sr->head_ok = true;
 		if (!w->keyed)
 			continue;
-		if (sr->epoch < w->key.epoch) {
+		k = NULL;
+		for (size_t i = 0; i < w->n_keys && !k; i++)
+			if (w->keys[i].key_id == sr->key_id)
+				k = &w->keys[i];
+		if (!k) {
+			fail(w, (uint64_t)seq, 0,
+			     "seal %lld (%s) was made with a key none of the verification keys given "
+			     "is (key id %llx): give the key of each setup-keys run with another "
+			     "--key, or the seal was forged",
+			     (long long)sr->id, when, (unsigned long long)sr->key_id);
+			return;
+		}
+		if (sr->epoch < k->epoch) {
 			fail(w, (uint64_t)seq, 0, "seal %lld (%s) goes back to epoch %llu", (long long)sr->id,
 			     when, (unsigned long long)sr->epoch);
 			return;
 		}
-		va_seal_advance(&w->key, sr->epoch);
+		va_seal_advance(k, sr->epoch);
 		/* A key of epoch e cannot vouch for a time before epoch e began. */
-		if (sr->ts < w->key.start_ns + sr->epoch * w->key.interval_ns ||
-		    va_seal_mac(&w->key, (uint64_t)sr->seq, sr->ts, sr->head, mac) ||
+		if (sr->ts < k->start_ns + sr->epoch * k->interval_ns ||
+		    va_seal_mac(k, (uint64_t)sr->seq, sr->ts, sr->head, mac) ||
 		    CRYPTO_memcmp(mac, sr->mac, sizeof(mac))) {
 			fail(w, (uint64_t)seq, 0,
-			     "seal %lld (%s, epoch %llu) is not authentic: it was forged or altered",
+			     "seal %lld (%s, epoch %llu) is not authentic: it was forged or altered "
+			     "(or the verification key given is not this store's)",
 			     (long long)sr->id, when, (unsigned long long)sr->epoch);
 			return;
 		}
@@ -197,7 +216,7 @@ static void check_seals_at(struct walk *w, int64_t seq)
  */
 static void check_timely(struct walk *w, int64_t seq, uint64_t ts)
 {
-	uint64_t allowed = 2 * w->key.interval_ns + SEAL_SLACK_NS;
+	uint64_t allowed = 2 * w->interval_ns + SEAL_SLACK_NS;
 	const struct seal_row *cover = NULL;
 	char when[64];
 
@@ -239,7 +258,7 @@ static void check_timely(struct walk *w, int64_t seq, uint64_t ts)
 static void check_not_backdated(struct walk *w, int64_t seq, uint64_t ts)
 {
 	const struct seal_row *prev = w->next_seal ? &w->seals[w->next_seal - 1] : NULL;
-	uint64_t allowed = 2 * w->key.interval_ns + SEAL_SLACK_NS;
+	uint64_t allowed = 2 * w->interval_ns + SEAL_SLACK_NS;
 	char when[64];
 
 	if (!prev || prev->seq >= seq || ts + allowed >= prev->ts)
@@ -492,7 +511,8 @@ out:
 	return ret;
 }
 
-int va_verify(struct va_store *s, const struct va_seal_key *k0, struct va_verify_result *r)
+int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
+	      struct va_verify_result *r)
 {
 	struct walk w = { .s = s, .r = r };
 	char when[64];
@@ -500,8 +520,10 @@ int va_verify(struct va_store *s, const struct va_seal_key *k0, struct va_verify
 
 	memset(r, 0, sizeof(*r));
 	r->intact = true;
-	if (k0) {
-		w.key = *k0;
+	for (size_t i = 0; i < n_keys && i < VA_SEAL_MAX_KEYS; i++) {
+		w.keys[w.n_keys++] = keys[i];
+		if (keys[i].interval_ns > w.interval_ns)
+			w.interval_ns = keys[i].interval_ns;
 		w.keyed = true;
 		r->keyed = true;
 	}
@@ -559,7 +581,8 @@ out:
 	va_u64map_free(&w.by_proc);
 	va_u64map_free(&w.day_first);
 	va_u64map_free(&w.day_last);
-	va_seal_key_wipe(&w.key);
+	for (size_t i = 0; i < w.n_keys; i++)
+		va_seal_key_wipe(&w.keys[i]);
 	va_chain_free(&w.chain);
 	free(w.seals);
 	free(w.crashes);

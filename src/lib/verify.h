@@ -29,10 +29,12 @@ struct va_verify_result {
 
 /**
  * va_verify() - check the store's record.
- * @k0: the verification key (epoch 0), or NULL to check the chain alone.
+ * @keys: the verification keys (epoch 0; more than one when the store was
+ *        re-keyed), or @n_keys 0 to check the chain alone.
  * Returns: 0 when the check ran (see @r->intact); -errno when the store
  * could not be read.
  */
-int va_verify(struct va_store *s, const struct va_seal_key *k0, struct va_verify_result *r);
+int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
+	      struct va_verify_result *r);
 
 #endif

@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "INSERT OR IGNORE INTO by_path VALUES(?,?,?)", 3 },
 		{ "INSERT OR IGNORE INTO by_proc VALUES(?,?,?)", 3 },
 		{ "INSERT OR REPLACE INTO chain VALUES(?,?)", 2 },
-		{ "INSERT INTO seals(seq, ts, epoch, head, mac) VALUES(?,?,?,?,?)", 5 },
+		{ "INSERT INTO seals(seq, ts, epoch, head, mac, key_id) VALUES(?,?,?,?,?,?)", 6 },
 	};
 	for (size_t k = 0; size > 8; k = (k + 1) % (sizeof(rows) / sizeof(rows[0]))) {
 		if (sqlite3_prepare_v2(db, rows[k].sql, -1, &st, NULL) != SQLITE_OK)
@@ -148,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		va_report_free(&r);
 	/* verify reads every row and seal; it must judge them, never crash. */
 	va_seal_key_new(&k0, 0, 1000000000ull);
-	va_verify(s, NULL, &vr);
-	va_verify(s, &k0, &vr);
+	va_verify(s, NULL, 0, &vr);
+	va_verify(s, &k0, 1, &vr);
 	return 0;
 }

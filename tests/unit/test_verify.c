@@ -159,7 +159,7 @@ static void verify_file(const char *file, const struct va_seal_key *k0,
 	char err[512];
 
 	assert_int_equal(va_store_open(&s, file, 0, err, sizeof(err)), 0);
-	assert_int_equal(va_verify(s, k0, r), 0);
+	assert_int_equal(va_verify(s, k0, k0 ? 1 : 0, r), 0);
 	va_store_close(s);
 }
 
@@ -301,6 +301,56 @@ static void test_replaced_seal(void **state)
 	assert_int_equal(r.bad_seq, seq);
 }
 
+/* setup-keys --force: seals under two keys; verify needs both, and says so. */
+static void test_rekeyed(void **state)
+{
+	struct ctx *c = *state;
+	struct va_seal_key k1, both[2], bad;
+	struct va_verify_result r;
+	struct va_writer *w;
+	struct va_store *s;
+	char cmd[512], err[512], key2[200];
+
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'* && cp '%s' '%s'", c->copy, c->file, c->copy);
+	assert_int_equal(system(cmd), 0);
+	snprintf(key2, sizeof(key2), "%s.key2", c->copy);
+	assert_int_equal(va_seal_key_new(&k1, now_ns() - SEC, SEC), 0);
+	assert_int_equal(va_seal_key_save(key2, &k1), 0);
+	assert_int_equal(va_store_open(&s, c->copy, VA_STORE_WRITE, err, sizeof(err)), 0);
+	assert_int_equal(va_writer_start(&w, s, 0, 0), 0);
+	assert_int_equal(va_writer_seal(w, key2, NULL, NULL), 0);
+	for (unsigned int i = 0; i < 5; i++) {
+		struct va_event ev = make_event(now_ns(), i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	assert_int_equal(va_writer_stop(w), 0);
+	va_store_close(s);
+
+	verify_file(c->copy, &c->k0, &r);
+	assert_false(r.intact);
+	assert_non_null(strstr(r.problem, "key none of the verification keys"));
+	both[0] = c->k0;
+	both[1] = k1;
+	{
+		struct va_store *ro;
+
+		assert_int_equal(va_store_open(&ro, c->copy, 0, err, sizeof(err)), 0);
+		assert_int_equal(va_verify(ro, both, 2, &r), 0);
+		va_store_close(ro);
+	}
+	assert_true(r.intact);
+	assert_int_equal(r.last_seq, 67);
+	/* The right key with another start is another key. */
+	bad = c->k0;
+	bad.start_ns += 1;
+	va_seal_verification_key(&bad, key2, sizeof(key2));
+	assert_int_equal(va_seal_parse_verification_key(key2, &bad), 0);
+	verify_file(c->file, &bad, &r);
+	assert_false(r.intact);
+	va_seal_key_wipe(&k1);
+}
+
 /* The day counts `report` reads are checked against the records too. */
 static void test_changed_summaries(void **state)
 {
@@ -376,7 +426,8 @@ static void test_week_of_epochs(void **state)
 		va_seal_advance(&k, e);
 		va_store_head(s, &seq, head);
 		assert_int_equal(va_seal_mac(&k, seq, ev.ts_ns + SEC, head, mac), 0);
-		assert_int_equal(va_store_seal(s, ev.ts_ns + SEC, k.epoch, mac, sizeof(mac)), 0);
+		assert_int_equal(va_store_seal(s, ev.ts_ns + SEC, k.epoch, k.key_id, mac, sizeof(mac)),
+				 0);
 		assert_int_equal(va_store_commit(s), 0);
 	}
 	va_store_close(s);
@@ -448,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_replaced_seal),
 		cmocka_unit_test(test_changed_summaries),
+		cmocka_unit_test(test_rekeyed),
 		cmocka_unit_test(test_prefix_deleted),
 		cmocka_unit_test(test_retention_verifies),
 		cmocka_unit_test(test_week_of_epochs),
