@@ -253,8 +253,9 @@ void va_syslog_sink_close(struct va_syslog_sink *k, int drain_ms,
 		wake(k);
 		pthread_join(k->thread, NULL);
 	}
-	/* Losses not yet announced go into the spool file too, for the next start. */
-	push(k, NULL, 0, (uint64_t)time(NULL) * 1000000000ull);
+	/* Losses not yet announced go into the spool file, for the next start. */
+	if (k->url.proto != VA_SYSLOG_NONE)
+		push(k, NULL, 0, (uint64_t)time(NULL) * 1000000000ull);
 	va_syslog_sink_stats(k, &st);
 	for (struct va_spool_msg *m = k->unsent; m; m = m->next)
 		unsent++;

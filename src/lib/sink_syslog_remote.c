@@ -65,15 +65,16 @@ struct conn {
 	char pfx[24];		   /* next's "LEN " */
 	size_t plen;
 	int failures;
+	bool up; /* UDP: the last send went out (status says connected) */
 	uint64_t retry_at;
 	unsigned int addr_idx; /* rotates through the addresses a name resolves to */
 };
 
 static int open_conn(struct va_syslog_sink *k, struct conn *c)
 {
+	/* No AI_ADDRCONFIG: a host with loopback alone must still reach a relay on 127.0.0.1. */
 	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = c->tcp ? SOCK_STREAM : SOCK_DGRAM,
-				  .ai_flags = AI_ADDRCONFIG };
+				  .ai_socktype = c->tcp ? SOCK_STREAM : SOCK_DGRAM };
 	struct addrinfo *res, *ai;
 	unsigned int n = 0;
 	int fd, ret, one = 1;
@@ -196,6 +197,7 @@ static void drop_conn(struct va_syslog_sink *k, struct conn *c, int err, bool cl
 	close(c->fd);
 	c->fd = -1;
 	c->connecting = false;
+	c->up = false;
 	if (!clean && c->done) {
 		for (struct va_spool_msg *m = c->done; m; m = m->next)
 			again++;
@@ -298,6 +300,10 @@ static int fill_udp(struct va_syslog_sink *k, struct conn *c)
 		else
 			sink_count_sent(k, 1);
 		c->failures = 0;
+		if (!c->up && n >= 0) {
+			c->up = true;
+			sink_set_state(k, true, 0);
+		}
 	}
 	return 0;
 }
@@ -343,8 +349,10 @@ static void wait_conn(struct va_syslog_sink *k, struct conn *c, int fill)
 		socklen_t len = sizeof(err);
 
 		/* An ICMP error for an earlier datagram: say so, the next send tells more. */
-		if ((rev & POLLERR) && !getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) && err)
+		if ((rev & POLLERR) && !getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) && err) {
+			c->up = false;
 			sink_set_state(k, false, -err);
+		}
 		return;
 	}
 	if (rev & (POLLIN | POLLRDHUP | POLLERR | POLLHUP)) {

@@ -973,9 +973,21 @@ static int run_restart(struct e2e_ctx *c)
 	if (!arr)
 		goto out;
 	if (events != 2 * STREAM_FILES) {
-		snprintf(c->why, sizeof(c->why), "the JSON log has %zu events, want %d (create and "
-						  "write of each file)",
-			 events, 2 * STREAM_FILES);
+		size_t used = (size_t)snprintf(c->why, sizeof(c->why),
+					       "the JSON log has %zu events, want %d (create and "
+					       "write of each file); not those:",
+					       events, 2 * STREAM_FILES);
+
+		for (size_t i = 0; i < events && used < 2000; i++) {
+			json_object *e = json_object_array_get_idx(arr, i);
+			const char *op = e2e_json_str(e, "op");
+
+			if (op && (!strcmp(op, "create") || !strcmp(op, "write")) &&
+			    e2e_json_int(e, "pid", -1) == child)
+				continue;
+			used += (size_t)snprintf(c->why + used, sizeof(c->why) - used, " %.300s",
+						 json_object_to_json_string(e));
+		}
 		goto out;
 	}
 	first = e2e_json_int(json_object_array_get_idx(arr, 0), "seq", -1);
