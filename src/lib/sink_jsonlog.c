@@ -15,9 +15,9 @@
 #include "sink_jsonlog.h"
 #include "timefmt.h"
 
-#define FLUSH_BYTES	 (64 * 1024)	/* write once this much is buffered */
-#define BUFFER_MAX	 (16u << 20)	/* what waits in memory while writes fail */
-#define FLUSH_EVERY_NS	 1000000000ull
+#define FLUSH_BYTES    (64 * 1024) /* write once this much is buffered */
+#define BUFFER_MAX     (16u << 20) /* what waits in memory while writes fail */
+#define FLUSH_EVERY_NS 1000000000ull
 
 struct va_jsonlog {
 	pthread_mutex_t lock;
@@ -152,9 +152,8 @@ static void add_json(struct va_jsonlog *j, struct json_object *o)
 	size_t n;
 
 	pthread_mutex_lock(&j->lock);
-	s = o ? json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-							     JSON_C_TO_STRING_NOSLASHESCAPE,
-						  &n)
+	s = o ? json_object_to_json_string_length(
+			o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n)
 	      : NULL;
 	if (s)
 		add_line_locked(j, s, n);
@@ -189,8 +188,10 @@ void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal)
 	json_object_object_add(in, "seq", json_object_new_uint64(seal->seq));
 	json_object_object_add(in, "ts", json_object_new_string(ts));
 	json_object_object_add(in, "epoch", json_object_new_uint64(seal->epoch));
-	json_object_object_add(in, "head", json_object_new_string(seal->head_hex ? seal->head_hex : ""));
-	json_object_object_add(in, "mac", json_object_new_string(seal->mac_hex ? seal->mac_hex : ""));
+	json_object_object_add(in, "head",
+			       json_object_new_string(seal->head_hex ? seal->head_hex : ""));
+	json_object_object_add(in, "mac",
+			       json_object_new_string(seal->mac_hex ? seal->mac_hex : ""));
 	json_object_object_add(o, "seal", in);
 	add_json(j, o);
 }

@@ -158,9 +158,10 @@ int va_spool_open(struct va_spool **out, size_t mem_max, const char *file, uint6
 			goto fail;
 		}
 		if (fstat(s->fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-			snprintf(err, errlen,
-				 "the syslog spool %s is not a regular file of this user; remove it",
-				 file);
+			snprintf(
+				err, errlen,
+				"the syslog spool %s is not a regular file of this user; remove it",
+				file);
 			ret = -EINVAL;
 			goto fail;
 		}

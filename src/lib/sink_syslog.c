@@ -248,7 +248,8 @@ void va_syslog_sink_close(struct va_syslog_sink *k, int drain_ms,
 	if (k->started) {
 		pthread_mutex_lock(&k->lock);
 		k->stopping = true;
-		k->stop_by_ns = sink_now_ns() + (uint64_t)(drain_ms > 0 ? drain_ms : 0) * 1000000ull;
+		k->stop_by_ns =
+			sink_now_ns() + (uint64_t)(drain_ms > 0 ? drain_ms : 0) * 1000000ull;
 		pthread_mutex_unlock(&k->lock);
 		wake(k);
 		pthread_join(k->thread, NULL);

@@ -128,8 +128,8 @@ static void free_list(struct va_spool_msg *m)
 /* Forget acknowledged messages older than a second, or beyond the byte bound. */
 static void trim_done(struct conn *c, uint64_t now)
 {
-	while (c->done && (c->done_bytes > RESET_RESEND_BYTES ||
-			   now - c->done->acked_ns > RESET_RESEND_NS)) {
+	while (c->done &&
+	       (c->done_bytes > RESET_RESEND_BYTES || now - c->done->acked_ns > RESET_RESEND_NS)) {
 		struct va_spool_msg *m = c->done;
 
 		c->done = m->next;
@@ -261,8 +261,10 @@ static int fill_tcp(struct va_syslog_sink *k, struct conn *c)
 			c->plen = (size_t)va_syslog_frame(m->len, c->pfx, sizeof(c->pfx));
 		if (c->partial < c->plen)
 			iov[niov++] = (struct iovec){ c->pfx + c->partial, c->plen - c->partial };
-		iov[niov++] = (struct iovec){ m->data + (c->partial > c->plen ? c->partial - c->plen : 0),
-					      m->len - (c->partial > c->plen ? c->partial - c->plen : 0) };
+		iov[niov++] =
+			(struct iovec){ m->data + (c->partial > c->plen ? c->partial - c->plen : 0),
+					m->len -
+						(c->partial > c->plen ? c->partial - c->plen : 0) };
 		n = writev(c->fd, iov, niov);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -349,7 +351,8 @@ static void wait_conn(struct va_syslog_sink *k, struct conn *c, int fill)
 		socklen_t len = sizeof(err);
 
 		/* An ICMP error for an earlier datagram: say so, the next send tells more. */
-		if ((rev & POLLERR) && !getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) && err) {
+		if ((rev & POLLERR) && !getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) &&
+		    err) {
 			c->up = false;
 			sink_set_state(k, false, -err);
 		}

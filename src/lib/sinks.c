@@ -45,8 +45,8 @@ int va_sinks_open(struct va_sinks **out, const struct va_config *cfg, char *err,
 		else
 			snprintf(spool, sizeof(spool), "%s.spool", cfg->db);
 		ret = va_syslog_remote_open(&s->remote, &id, &cfg->syslog_remote,
-					    cfg->syslog_queue_bytes, spool,
-					    cfg->syslog_spool_bytes, err, errlen);
+					    cfg->syslog_queue_bytes, spool, cfg->syslog_spool_bytes,
+					    err, errlen);
 	}
 	if (ret) {
 		va_sinks_close(s, NULL);
@@ -68,11 +68,9 @@ void va_sinks_event(struct va_sinks *s, const struct va_event *ev)
 void va_sinks_seal(struct va_sinks *s, uint64_t seq, uint64_t ts_ns, uint64_t epoch,
 		   const char *head_hex, const char *mac_hex)
 {
-	struct va_seal seal = { .seq = seq,
-				.ts_ns = ts_ns,
-				.epoch = epoch,
-				.head_hex = head_hex,
-				.mac_hex = mac_hex };
+	struct va_seal seal = {
+		.seq = seq, .ts_ns = ts_ns, .epoch = epoch, .head_hex = head_hex, .mac_hex = mac_hex
+	};
 
 	if (!s)
 		return;

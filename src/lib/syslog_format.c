@@ -60,17 +60,17 @@ static void put_token(FILE *m, const char *s, size_t max)
 		fputc('-', m);
 }
 
-static void header_5424(FILE *m, const struct va_syslog_id *id, uint64_t ts_ns,
-			const char *msgid)
+static void header_5424(FILE *m, const struct va_syslog_id *id, uint64_t ts_ns, const char *msgid)
 {
 	time_t sec = (time_t)(ts_ns / NS_PER_S);
 	struct tm tm;
 
 	gmtime_r(&sec, &tm);
-	/* RFC 5424 allows six fraction digits; the nanoseconds are in the JSON log and the store. */
-	fprintf(m, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d.%06uZ ",
-		id->facility * 8 + id->severity, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned int)(ts_ns % NS_PER_S / 1000));
+	/* RFC 5424 allows six fraction digits; the nanoseconds are in the JSON log and the store.
+	 */
+	fprintf(m, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d.%06uZ ", id->facility * 8 + id->severity,
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		(unsigned int)(ts_ns % NS_PER_S / 1000));
 	put_token(m, id->hostname, 255);
 	fputc(' ', m);
 	put_token(m, id->tag, 48);
@@ -180,9 +180,9 @@ static void sd_path(struct sd *sd, const char *key, const struct va_bytes *b, ui
 		sd_true_if(sd, keys[5], flags & VA_PATH_PSEUDO);
 }
 
-static const char *const path_flag_keys[6] = { "deleted",	 "path_truncated",
+static const char *const path_flag_keys[6] = { "deleted",	   "path_truncated",
 					       "path_unreachable", "path_from_name",
-					       "path_fault",	 "path_pseudo" };
+					       "path_fault",	   "path_pseudo" };
 static const char *const new_path_flag_keys[6] = { "new_path_deleted",	   "new_path_truncated",
 						   "new_path_unreachable", "new_path_from_name",
 						   "new_path_fault",	   NULL };
@@ -192,7 +192,8 @@ static void sd_names(struct sd *sd, const char *key, struct json_object *jo)
 {
 	struct json_object *arr;
 
-	if (!jo || !json_object_object_get_ex(jo, key, &arr) || !json_object_is_type(arr, json_type_array))
+	if (!jo || !json_object_object_get_ex(jo, key, &arr) ||
+	    !json_object_is_type(arr, json_type_array))
 		return;
 	fprintf(sd->m, " %s=\"", key);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
@@ -236,8 +237,8 @@ static void sd_argv(struct sd *sd, struct json_object *jo, bool truncated)
 		used += alen;
 		json_object_array_add(out, json_object_get(a));
 	}
-	s = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE);
+	s = json_object_to_json_string_ext(out,
+					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s)
 		sd_str(sd, "argv", s);
 	else

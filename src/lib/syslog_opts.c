@@ -20,17 +20,17 @@ struct name {
  * agreed names (rsyslog and syslog-ng disagree), so they are not offered.
  */
 static const struct name facilities[] = {
-	{ "kern", 0 },	   { "user", 1 },     { "mail", 2 },	 { "daemon", 3 },   { "auth", 4 },
-	{ "syslog", 5 },   { "lpr", 6 },      { "news", 7 },	 { "uucp", 8 },	    { "cron", 9 },
-	{ "authpriv", 10 }, { "ftp", 11 },     { "local0", 16 }, { "local1", 17 },  { "local2", 18 },
-	{ "local3", 19 },  { "local4", 20 },  { "local5", 21 }, { "local6", 22 },  { "local7", 23 },
+	{ "kern", 0 },	    { "user", 1 },    { "mail", 2 },	{ "daemon", 3 },  { "auth", 4 },
+	{ "syslog", 5 },    { "lpr", 6 },     { "news", 7 },	{ "uucp", 8 },	  { "cron", 9 },
+	{ "authpriv", 10 }, { "ftp", 11 },    { "local0", 16 }, { "local1", 17 }, { "local2", 18 },
+	{ "local3", 19 },   { "local4", 20 }, { "local5", 21 }, { "local6", 22 }, { "local7", 23 },
 	{ "security", 4 }, /* glibc's deprecated alias, last so that 4 prints as auth */
 };
 
 static const struct name severities[] = {
-	{ "emerg", 0 },	 { "alert", 1 }, { "crit", 2 },	 { "err", 3 },	  { "warning", 4 },
-	{ "notice", 5 }, { "info", 6 },	 { "debug", 7 }, { "panic", 0 },  { "error", 3 },
-	{ "warn", 4 },
+	{ "emerg", 0 },	  { "alert", 1 },  { "crit", 2 }, { "err", 3 },
+	{ "warning", 4 }, { "notice", 5 }, { "info", 6 }, { "debug", 7 },
+	{ "panic", 0 },	  { "error", 3 },  { "warn", 4 },
 };
 
 static int lookup(const struct name *t, size_t n, const char *s, size_t len)
@@ -67,17 +67,19 @@ int va_syslog_parse_pri(const char *s, int *facility, int *severity, char *err, 
 	int l = dot ? lookup(severities, ARRAY_SIZE(severities), dot + 1, strlen(dot + 1)) : 6;
 
 	if (f < 0) {
-		snprintf(err, errlen,
-			 "unknown facility '%.*s': use kern, user, mail, daemon, auth, syslog, lpr, "
-			 "news, uucp, cron, authpriv, ftp or local0 to local7",
-			 (int)(flen > 32 ? 32 : flen), s);
+		snprintf(
+			err, errlen,
+			"unknown facility '%.*s': use kern, user, mail, daemon, auth, syslog, lpr, "
+			"news, uucp, cron, authpriv, ftp or local0 to local7",
+			(int)(flen > 32 ? 32 : flen), s);
 		return -EINVAL;
 	}
 	if (l < 0) {
-		snprintf(err, errlen,
-			 "unknown level '%.32s': use emerg, alert, crit, err, warning, notice, info "
-			 "or debug",
-			 dot + 1);
+		snprintf(
+			err, errlen,
+			"unknown level '%.32s': use emerg, alert, crit, err, warning, notice, info "
+			"or debug",
+			dot + 1);
 		return -EINVAL;
 	}
 	*facility = f;
@@ -137,8 +139,9 @@ int va_syslog_parse_url(const char *s, struct va_syslog_url *out, char *err, siz
 		host++;
 		end = strchr(host, ']');
 		if (!end || end[1] != ':') {
-			snprintf(err, errlen, "an IPv6 address goes in brackets with the port after "
-					      "them: tcp://[::1]:514");
+			snprintf(err, errlen,
+				 "an IPv6 address goes in brackets with the port after "
+				 "them: tcp://[::1]:514");
 			return -EINVAL;
 		}
 		port = end + 2;

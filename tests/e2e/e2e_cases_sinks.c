@@ -85,8 +85,8 @@ static int sinkd_stop(struct e2e_ctx *c, struct sinkd *d)
 /* `vfsaudit status --format json`. Returns: the object (put it), or NULL with c->why. */
 static json_object *sinkd_status(struct e2e_ctx *c, struct sinkd *d)
 {
-	char *argv[] = { c->env->binary, "status", "--status-file", d->status, "--format", "json",
-			 NULL };
+	char *argv[] = { c->env->binary, "status", "--status-file", d->status, "--format",
+			 "json",	 NULL };
 	char out[16384], err[4096];
 	json_object *o;
 	int status;
@@ -252,8 +252,8 @@ static int want_str(struct e2e_ctx *c, const char *what, const char *key, const 
 {
 	if (got && !strcmp(got, want))
 		return 0;
-	snprintf(c->why, sizeof(c->why), "%.64s: %.32s: expected \"%.2000s\", got \"%.2000s\"", what,
-		 key, want, got ? got : "(absent)");
+	snprintf(c->why, sizeof(c->why), "%.64s: %.32s: expected \"%.2000s\", got \"%.2000s\"",
+		 what, key, want, got ? got : "(absent)");
 	return -1;
 }
 
@@ -302,8 +302,8 @@ static int want_flags(struct e2e_ctx *c, const struct sd_msg *m, const char *wan
 
 		snprintf(needle, sizeof(needle), ",%s,", tok);
 		if (!strstr(list, needle)) {
-			snprintf(c->why, sizeof(c->why), "syslog %s: flags \"%s\" lack %s", m->msgid,
-				 got ? got : "(absent)", tok);
+			snprintf(c->why, sizeof(c->why), "syslog %s: flags \"%s\" lack %s",
+				 m->msgid, got ? got : "(absent)", tok);
 			return -1;
 		}
 	}
@@ -358,8 +358,7 @@ static int recv_msgs(struct e2e_ctx *c, int fd, pid_t child, struct sd_msg *m, c
 				 raw[got]);
 			return -1;
 		}
-		if (!sd_get(&m[got], SD_ID, "pid") ||
-		    atoi(sd_get(&m[got], SD_ID, "pid")) != child)
+		if (!sd_get(&m[got], SD_ID, "pid") || atoi(sd_get(&m[got], SD_ID, "pid")) != child)
 			continue;
 		got++;
 	}
@@ -373,12 +372,19 @@ static int recv_msgs(struct e2e_ctx *c, int fd, pid_t child, struct sd_msg *m, c
 static int run_local_and_json(struct e2e_ctx *c)
 {
 	char sock[PATH_MAX], json[PATH_MAX], moved[PATH_MAX];
-	const char *extra[] = { "--syslog=local3.notice", "--syslog-format", "5424",
-				"--syslog-tag", "vfsaudit-e2e", "--syslog-socket", sock,
-				"--json-log", json, NULL };
+	const char *extra[] = { "--syslog=local3.notice",
+				"--syslog-format",
+				"5424",
+				"--syslog-tag",
+				"vfsaudit-e2e",
+				"--syslog-socket",
+				sock,
+				"--json-log",
+				json,
+				NULL };
 	static const char *const ops[] = { "create", "write", "rename", "chmod" };
 	struct sd_msg *m = calloc(4, sizeof(*m));
-	char (*raw)[8192] = calloc(4, sizeof(*raw));
+	char(*raw)[8192] = calloc(4, sizeof(*raw));
 	struct sinkd d;
 	struct stat st;
 	json_object *arr = NULL, *stj = NULL;
@@ -408,7 +414,8 @@ static int run_local_and_json(struct e2e_ctx *c)
 		goto stop;
 	n = recv_msgs(c, fd, p2, m + 2, raw + 2, 2);
 	if (n >= 0 && n < 2)
-		snprintf(c->why, sizeof(c->why), "%d of 2 syslog messages from the second child", n);
+		snprintf(c->why, sizeof(c->why), "%d of 2 syslog messages from the second child",
+			 n);
 	if (n < 2)
 		goto stop;
 	for (int i = 0; i < 4; i++) {
@@ -434,9 +441,10 @@ static int run_local_and_json(struct e2e_ctx *c)
 		if (want_str(c, "syslog", "PROCID", m[i].procid, want))
 			goto stop;
 		/* Consecutive: nothing else happened in D/w, and nothing was lost. */
-		if (i && atoll(sd_get(&m[i], SD_ID, "seq")) != atoll(sd_get(&m[i - 1], SD_ID, "seq")) + 1) {
-			snprintf(c->why, sizeof(c->why), "seq %s after %s", sd_get(&m[i], SD_ID, "seq"),
-				 sd_get(&m[i - 1], SD_ID, "seq"));
+		if (i && atoll(sd_get(&m[i], SD_ID, "seq")) !=
+				 atoll(sd_get(&m[i - 1], SD_ID, "seq")) + 1) {
+			snprintf(c->why, sizeof(c->why), "seq %s after %s",
+				 sd_get(&m[i], SD_ID, "seq"), sd_get(&m[i - 1], SD_ID, "seq"));
 			goto stop;
 		}
 	}
@@ -508,8 +516,9 @@ static int run_local_and_json(struct e2e_ctx *c)
 		goto stop;
 	/* create, write, chmod of g */
 	if (wait_lines(json, 3, 3000) != 3 || wait_lines(moved, 4, 0) != 4) {
-		snprintf(c->why, sizeof(c->why), "after SIGHUP: %zu lines in the new file (want 3), "
-						  "%zu in the moved one (want 4)",
+		snprintf(c->why, sizeof(c->why),
+			 "after SIGHUP: %zu lines in the new file (want 3), "
+			 "%zu in the moved one (want 4)",
 			 wait_lines(json, 3, 0), wait_lines(moved, 4, 0));
 		goto stop;
 	}
@@ -542,7 +551,8 @@ out:
 /* A loopback port nobody uses now. */
 static int free_port(int type)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), port = -1;
 
@@ -603,7 +613,8 @@ static int rsys_setup(struct e2e_ctx *c, struct rsys *r)
 		 " string=\"%%pri%%|%%syslogtag%%|%%msg%%\\n\")\n"
 		 "ruleset(name=\"tcp\") { action(type=\"omfile\" file=\"%s\" template=\"raw\") }\n"
 		 "ruleset(name=\"udp\") { action(type=\"omfile\" file=\"%s\" template=\"raw\") }\n"
-		 "ruleset(name=\"local\") { action(type=\"omfile\" file=\"%s\" template=\"local\") }\n",
+		 "ruleset(name=\"local\") { action(type=\"omfile\" file=\"%s\" template=\"local\") "
+		 "}\n",
 		 r->dir, r->tcp, r->udp, r->sock, r->tcp_log, r->udp_log, r->local_log);
 	if (e2e_write_file(r->conf, text, 0600)) {
 		snprintf(c->why, sizeof(c->why), "writing %s: %m", r->conf);
@@ -615,7 +626,8 @@ static int rsys_setup(struct e2e_ctx *c, struct rsys *r)
 /* Start it and wait until it accepts on TCP. */
 static int rsys_start(struct e2e_ctx *c, struct rsys *r)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				  .sin_port = htons((uint16_t)r->tcp) };
 	uint64_t until = e2e_now_ns() + 10000000000ull;
 
@@ -710,8 +722,8 @@ static int match_json(struct e2e_ctx *c, json_object *arr, struct sd_msg *m, int
 	size_t len = json_object_array_length(arr);
 
 	if ((size_t)n != len) {
-		snprintf(c->why, sizeof(c->why), "%s: %d messages, the JSON log has %zu events", via,
-			 n, len);
+		snprintf(c->why, sizeof(c->why), "%s: %d messages, the JSON log has %zu events",
+			 via, n, len);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -745,8 +757,8 @@ static int run_rsyslog(struct e2e_ctx *c)
 	struct sd_msg *m = calloc(16, sizeof(*m));
 	json_object *arr = NULL, *stj = NULL;
 	char url[64], json[PATH_MAX], want[PATH_MAX * 3], *local = NULL;
-	const char *extra[] = { "--syslog",	 "--syslog-socket", r.sock, "--syslog-remote", url,
-				"--json-log", json,		    NULL };
+	const char *extra[] = { "--syslog", "--syslog-socket", r.sock, "--syslog-remote",
+				url,	    "--json-log",      json,   NULL };
 	pid_t p1, p2;
 	int ret = -1, n;
 
@@ -760,8 +772,8 @@ static int run_rsyslog(struct e2e_ctx *c)
 	p2 = p1 < 0 ? -1 : run_child(c, rename_and_chmod, true);
 	e2e_watch_pump_for(1100);
 	stj = p2 < 0 ? NULL : sinkd_status(c, &d);
-	if (!stj || !json_object_get_boolean(json_object_object_get(sink_status(stj, "syslog_remote"),
-								    "connected"))) {
+	if (!stj || !json_object_get_boolean(json_object_object_get(
+			    sink_status(stj, "syslog_remote"), "connected"))) {
 		if (stj)
 			snprintf(c->why, sizeof(c->why), "status: remote not connected: %.300s",
 				 json_object_to_json_string(sink_status(stj, "syslog_remote")));
@@ -775,7 +787,8 @@ static int run_rsyslog(struct e2e_ctx *c)
 	if (!arr)
 		goto out;
 	if (wait_lines(r.tcp_log, 4, 5000) < 4 || wait_lines(r.local_log, 4, 5000) < 4) {
-		snprintf(c->why, sizeof(c->why), "rsyslog wrote %zu TCP and %zu local lines, want 4",
+		snprintf(c->why, sizeof(c->why),
+			 "rsyslog wrote %zu TCP and %zu local lines, want 4",
 			 wait_lines(r.tcp_log, 4, 0), wait_lines(r.local_log, 4, 0));
 		goto out;
 	}
@@ -833,9 +846,9 @@ out:
 	return ret;
 }
 
-#define STREAM_FILES  300
-#define STREAM_GAP_US 26000 /* 300 files in about 8 s */
-#define STREAM_KILL_AT 75   /* about 2 s in */
+#define STREAM_FILES   300
+#define STREAM_GAP_US  26000 /* 300 files in about 8 s */
+#define STREAM_KILL_AT 75    /* about 2 s in */
 
 static int stream_tick = -1; /* the child says "one more file" here */
 static int stream_go = -1;   /* and waits here once, while rsyslogd stops */
@@ -849,7 +862,8 @@ static void stream_files(struct e2e_ctx *c)
 
 		snprintf(name, sizeof(name), "w/s%03d", i);
 		fd = open(e2e_dpath(c, name), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-		if (fd < 0 || write(fd, "x\n", 2) != 2 || close(fd) || write(stream_tick, "", 1) != 1)
+		if (fd < 0 || write(fd, "x\n", 2) != 2 || close(fd) ||
+		    write(stream_tick, "", 1) != 1)
 			_exit(1);
 		if (i + 1 == STREAM_KILL_AT && read(stream_go, &go, 1) != 1)
 			_exit(1);
@@ -1013,9 +1027,9 @@ static int run_restart(struct e2e_ctx *c)
 		if (!seen[k]) {
 			json_object *e = json_object_array_get_idx(arr, k);
 
-			snprintf(c->why, sizeof(c->why), "%d of %zu events arrived; lost: seq %lld (%s)",
-				 n, events, (long long)(first + (int64_t)k),
-				 json_object_to_json_string(e));
+			snprintf(c->why, sizeof(c->why),
+				 "%d of %zu events arrived; lost: seq %lld (%s)", n, events,
+				 (long long)(first + (int64_t)k), json_object_to_json_string(e));
 			goto out;
 		}
 	}
@@ -1057,8 +1071,13 @@ static int run_losses(struct e2e_ctx *c)
 {
 	struct sinkd d;
 	char url[64], out[16384], err[1024];
-	const char *extra[] = { "--syslog-remote", url, "--syslog-queue-size", "64k",
-				"--syslog-spool-size", "0", NULL };
+	const char *extra[] = { "--syslog-remote",
+				url,
+				"--syslog-queue-size",
+				"64k",
+				"--syslog-spool-size",
+				"0",
+				NULL };
 	json_object *stj = NULL;
 	int64_t lost;
 	long long recorded = 0;
@@ -1075,8 +1094,8 @@ static int run_losses(struct e2e_ctx *c)
 	stj = sinkd_status(c, &d);
 	lost = e2e_json_int(sink_status(stj, "syslog_remote"), "lost", -1);
 	if (!stj || lost <= 0 ||
-	    json_object_get_boolean(json_object_object_get(sink_status(stj, "syslog_remote"),
-							   "connected"))) {
+	    json_object_get_boolean(
+		    json_object_object_get(sink_status(stj, "syslog_remote"), "connected"))) {
 		if (stj)
 			snprintf(c->why, sizeof(c->why), "status with nobody listening: %.300s",
 				 json_object_to_json_string(sink_status(stj, "syslog_remote")));
@@ -1132,7 +1151,8 @@ const struct e2e_case e2e_cases_sinks[] = {
 	  .run = run_rsyslog },
 	{ .name = "sinks: rsyslogd restarted mid-stream, down 5 s: every event once over TCP",
 	  .run = run_restart },
-	{ .name = "sinks: nobody listening, no spool: losses in status, at the stop and in the store",
+	{ .name = "sinks: nobody listening, no spool: losses in status, at the stop and in the "
+		  "store",
 	  .run = run_losses },
 };
 const size_t e2e_n_cases_sinks = sizeof(e2e_cases_sinks) / sizeof(e2e_cases_sinks[0]);

@@ -153,7 +153,9 @@ static void fuzz_event(const uint8_t *data, size_t size)
 
 static void fuzz_seal(const uint8_t *data, size_t size)
 {
-	static const struct va_syslog_id id = { .facility = 4, .severity = 5, .tag = "t", .pid = 2 };
+	static const struct va_syslog_id id = {
+		.facility = 4, .severity = 5, .tag = "t", .pid = 2
+	};
 	const uint8_t *p = data;
 	size_t left = size, len, n;
 	struct va_bytes h = chunk(&p, &left), m = chunk(&p, &left);

@@ -33,7 +33,7 @@ struct sd_msg {
 	size_t msg_len;
 	char buf[65536]; /* the unescaped values */
 	size_t used;
-	char why[128];	 /* what was wrong */
+	char why[128]; /* what was wrong */
 };
 
 static inline int sd_fail(struct sd_msg *m, const char *why, size_t at)

@@ -87,7 +87,8 @@ static struct va_spool_msg *take_expect(struct va_spool *s, int i, size_t len)
 		fail_msg("expected message %d, got none", i);
 	msg(want, len, i);
 	if (m->len != len || memcmp(m->data, want, len))
-		fail_msg("expected message %d, got %.*s", i, (int)(m->len > 40 ? 40 : m->len), m->data);
+		fail_msg("expected message %d, got %.*s", i, (int)(m->len > 40 ? 40 : m->len),
+			 m->data);
 	return m;
 }
 
@@ -126,7 +127,7 @@ static void test_memory_only(void **state)
 	assert_int_equal(va_spool_push(s, big, sizeof(big), true), 0);
 	assert_int_equal(va_spool_push(s, big, sizeof(big), true), -ENOSPC);
 	assert_int_equal(va_spool_push(s, big, sizeof(big), false), -ENOSPC); /* not counted */
-	assert_int_equal(va_spool_push(s, "small", 5, true), 0);	      /* still room for it */
+	assert_int_equal(va_spool_push(s, "small", 5, true), 0); /* still room for it */
 	assert_int_equal(va_spool_lost(s), 1);
 	va_spool_stats(s, &st);
 	assert_int_equal(st.queued, 2);

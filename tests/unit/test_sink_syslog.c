@@ -146,20 +146,21 @@ static void test_local_3164_and_5424(void **state)
 	char buf[8192], err[256];
 	int fd = bind_unix(x->sock);
 
-	assert_int_equal(va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_3164, 1 << 20, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_3164, 1 << 20, err, sizeof(err)),
+		0);
 	va_syslog_sink_event(k, &ev);
 	assert_true(recv_within(fd, buf, sizeof(buf), 5000) > 0);
-	assert_string_equal(buf, "<14>Nov 26 13:14:02 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
+	assert_string_equal(buf,
+			    "<14>Nov 26 13:14:02 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
 	wait_sent(k, 1);
 	va_syslog_sink_close(k, 1000, &st);
 	assert_int_equal(st.sent, 1);
 	assert_int_equal(st.lost, 0);
 
-	assert_int_equal(va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 1 << 20, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 1 << 20, err, sizeof(err)),
+		0);
 	va_syslog_sink_event(k, &ev);
 	assert_true(recv_within(fd, buf, sizeof(buf), 5000) > 0);
 	assert_int_equal(sd_parse(buf, strlen(buf), &x->m), 0);
@@ -179,9 +180,9 @@ static void test_local_daemon_restart(void **state)
 	char buf[8192], err[256];
 	int fd = bind_unix(x->sock);
 
-	assert_int_equal(va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 1 << 20, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 1 << 20, err, sizeof(err)),
+		0);
 	for (uint64_t seq = 1; seq <= 3; seq++) {
 		struct va_event ev = event(seq);
 
@@ -226,9 +227,9 @@ static void test_local_slow_reader(void **state)
 	int fd = bind_unix(x->sock);
 	uint64_t t0;
 
-	assert_int_equal(va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 4 << 20, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 4 << 20, err, sizeof(err)),
+		0);
 	t0 = now_ms();
 	for (uint64_t seq = 1; seq <= 3000; seq++) {
 		struct va_event ev = event(seq);
@@ -267,9 +268,8 @@ static void test_local_losses(void **state)
 	uint64_t events = 0, noted = 0, last_seq = 0;
 	int fd;
 
-	assert_int_equal(va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 65536, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 65536, err, sizeof(err)), 0);
 	for (uint64_t seq = 1; seq <= 1000; seq++) {
 		ev = event(seq);
 		va_syslog_sink_event(k, &ev);
@@ -306,9 +306,9 @@ static void test_local_losses(void **state)
 
 	/* Nobody there at the stop: what is queued is counted. */
 	unlink(x->sock);
-	assert_int_equal(va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 1 << 20, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_local_open(&k, &ID, x->sock, VA_SYSLOG_5424, 1 << 20, err, sizeof(err)),
+		0);
 	for (uint64_t seq = 1; seq <= 5; seq++) {
 		ev = event(seq);
 		va_syslog_sink_event(k, &ev);
@@ -320,7 +320,8 @@ static void test_local_losses(void **state)
 
 static int listen_tcp(uint16_t *port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				  .sin_port = htons(*port) };
 	socklen_t len = sizeof(sa);
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -361,7 +362,8 @@ static char *next_frame(int fd, struct frames *f, size_t *mlen, int ms)
 
 			for (char *p = f->buf; p < sp; p++)
 				if (*p < '0' || *p > '9')
-					fail_msg("bad frame length '%.*s'", (int)(sp - f->buf), f->buf);
+					fail_msg("bad frame length '%.*s'", (int)(sp - f->buf),
+						 f->buf);
 			if (f->len >= hl + n) {
 				static char out[65536];
 
@@ -429,9 +431,9 @@ static void test_remote_tcp_restart(void **state)
 
 	assert_non_null(f);
 	snprintf(url.port, sizeof(url.port), "%u", port);
-	assert_int_equal(va_syslog_remote_open(&k, &ID, &url, 1 << 20, x->spool, 1 << 20, err,
-					       sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_remote_open(&k, &ID, &url, 1 << 20, x->spool, 1 << 20, err, sizeof(err)),
+		0);
 	push_range(k, 1, 100);
 	cfd = accept_within(lfd, 5000);
 	assert_true(cfd >= 0);
@@ -484,9 +486,9 @@ static void test_remote_tcp_reset(void **state)
 
 	assert_non_null(f);
 	snprintf(url.port, sizeof(url.port), "%u", port);
-	assert_int_equal(va_syslog_remote_open(&k, &ID, &url, 1 << 20, x->spool, 1 << 20, err,
-					       sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_remote_open(&k, &ID, &url, 1 << 20, x->spool, 1 << 20, err, sizeof(err)),
+		0);
 	push_range(k, 1, 50);
 	cfd = accept_within(lfd, 5000);
 	assert_true(cfd >= 0);
@@ -533,9 +535,9 @@ static void test_remote_spool_across_restart(void **state)
 	assert_non_null(f);
 	close(lfd); /* the port is known and nobody listens */
 	snprintf(url.port, sizeof(url.port), "%u", port);
-	assert_int_equal(va_syslog_remote_open(&k, &ID, &url, 65536, x->spool, 4 << 20, err,
-					       sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_remote_open(&k, &ID, &url, 65536, x->spool, 4 << 20, err, sizeof(err)),
+		0);
 	/* ~400 kB: six times the memory queue */
 	for (int seq = 1; seq <= 2000; seq++) {
 		struct va_event ev = event((uint64_t)seq);
@@ -557,9 +559,9 @@ static void test_remote_spool_across_restart(void **state)
 	assert_int_equal(st.queued, 2000); /* kept in the file */
 
 	lfd = listen_tcp(&port);
-	assert_int_equal(va_syslog_remote_open(&k, &ID, &url, 65536, x->spool, 4 << 20, err,
-					       sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_syslog_remote_open(&k, &ID, &url, 65536, x->spool, 4 << 20, err, sizeof(err)),
+		0);
 	cfd = accept_within(lfd, 5000);
 	assert_true(cfd >= 0);
 	expect_seq(x, cfd, f, 1, 2000);
@@ -579,7 +581,8 @@ static void test_remote_udp(void **state)
 	struct ctx *x = *state;
 	struct va_syslog_sink *k;
 	struct va_syslog_url url = { .proto = VA_SYSLOG_UDP, .host = "127.0.0.1" };
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t slen = sizeof(sa);
 	char buf[9000], err[256];
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

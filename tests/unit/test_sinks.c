@@ -328,9 +328,8 @@ static void test_sinks_open_error(void **state)
 	char err[512];
 
 	va_config_init(&cfg);
-	assert_int_equal(va_config_set(&cfg, "json-log", "/nonexistent-dir/e.json", err,
-				       sizeof(err)),
-			 0);
+	assert_int_equal(
+		va_config_set(&cfg, "json-log", "/nonexistent-dir/e.json", err, sizeof(err)), 0);
 	assert_int_equal(va_config_set(&cfg, "syslog", "", err, sizeof(err)), 0);
 	assert_int_equal(va_sinks_open(&s, &cfg, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent-dir/e.json"));

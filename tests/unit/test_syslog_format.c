@@ -207,13 +207,16 @@ static void test_3164_spec_event(void **state)
 	/* Local time, as syslog(3): UTC here. */
 	setenv("TZ", "UTC", 1);
 	tzset();
-	check(VA_SYSLOG_3164, &ev, "<14>Nov 26 13:14:02 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
+	check(VA_SYSLOG_3164, &ev,
+	      "<14>Nov 26 13:14:02 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
 	/* A single-digit day is padded with a space, as RFC 3164 says. */
 	ev.ts_ns = 1796256000ull * NS; /* 2026-12-03T00:00:00Z */
-	check(VA_SYSLOG_3164, &ev, "<14>Dec  3 00:00:00 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
+	check(VA_SYSLOG_3164, &ev,
+	      "<14>Dec  3 00:00:00 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
-	check(VA_SYSLOG_3164, &ev, "<14>Dec  3 01:00:00 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
+	check(VA_SYSLOG_3164, &ev,
+	      "<14>Dec  3 01:00:00 vfsaudit[4242]: write: vi(1234,1000) /etc/foobar");
 	setenv("TZ", "UTC", 1);
 	tzset();
 }
@@ -264,13 +267,14 @@ static void test_5424_hostile(void **state)
 	ev.exe = BYTES("/bin/\xc3\xa9v\\il");
 	s = build(VA_SYSLOG_5424, &ev, 0);
 	assert_string_equal(
-		s, "<14>1 2026-11-26T13:14:02.123456Z host1 vfsaudit 4242 rename [vfsaudit@32473"
-		   " seq=\"42\" op=\"rename\" path=\"/tmp/a\\\"b\\]c\\\\\\\\d\\\\ne\\\\xff\""
-		   " new_path=\"/tmp/q\\] [x=\\\"1\\\"\\]\" mntns=\"4026531841\" ret=\"0\""
-		   " pid=\"1234\" tid=\"1235\" ppid=\"1\" uid=\"1000\" euid=\"1000\" gid=\"1000\""
-		   " auid=\"1000\" ses=\"3\" tty=\"pts/3\" comm=\"x\\]y\\\"z\\\\x1b\""
-		   " exe=\"/bin/\xc3\xa9v\\\\\\\\il\" dev=\"8:3\" ino=\"1311\" ftype=\"file\"]"
-		   " rename: x]y\"z\\x1b(1234,1000) /tmp/a\"b]c\\\\d\\ne\\xff -> /tmp/q] [x=\"1\"]");
+		s,
+		"<14>1 2026-11-26T13:14:02.123456Z host1 vfsaudit 4242 rename [vfsaudit@32473"
+		" seq=\"42\" op=\"rename\" path=\"/tmp/a\\\"b\\]c\\\\\\\\d\\\\ne\\\\xff\""
+		" new_path=\"/tmp/q\\] [x=\\\"1\\\"\\]\" mntns=\"4026531841\" ret=\"0\""
+		" pid=\"1234\" tid=\"1235\" ppid=\"1\" uid=\"1000\" euid=\"1000\" gid=\"1000\""
+		" auid=\"1000\" ses=\"3\" tty=\"pts/3\" comm=\"x\\]y\\\"z\\\\x1b\""
+		" exe=\"/bin/\xc3\xa9v\\\\\\\\il\" dev=\"8:3\" ino=\"1311\" ftype=\"file\"]"
+		" rename: x]y\"z\\x1b(1234,1000) /tmp/a\"b]c\\\\d\\ne\\xff -> /tmp/q] [x=\"1\"]");
 	/* A SIEM's parser: one element, the text form's spelling of each value. */
 	assert_int_equal(sd_parse(s, strlen(s), m), 0);
 	assert_int_equal(m->n_elements, 1);
@@ -280,8 +284,9 @@ static void test_5424_hostile(void **state)
 	assert_string_equal(sd_get(m, VA_SYSLOG_SD_ID, "comm"), "x]y\"z\\x1b");
 	assert_string_equal(sd_get(m, VA_SYSLOG_SD_ID, "exe"), "/bin/\xc3\xa9v\\\\il");
 	assert_null(sd_get(m, VA_SYSLOG_SD_ID, "x")); /* no forged parameter */
-	assert_int_equal(m->msg_len, strlen("rename: x]y\"z\\x1b(1234,1000) /tmp/a\"b]c\\\\d\\ne\\xff"
-					    " -> /tmp/q] [x=\"1\"]"));
+	assert_int_equal(m->msg_len,
+			 strlen("rename: x]y\"z\\x1b(1234,1000) /tmp/a\"b]c\\\\d\\ne\\xff"
+				" -> /tmp/q] [x=\"1\"]"));
 	free(s);
 	free(m);
 }
@@ -438,25 +443,28 @@ static void test_3164_cut_utf8(void **state)
 
 static void test_seal(void **state)
 {
-	struct va_seal seal = { .seq = 1000, .ts_ns = SPEC_TS, .epoch = 3,
-				.head_hex = "00ff", .mac_hex = "abcd" };
+	struct va_seal seal = {
+		.seq = 1000, .ts_ns = SPEC_TS, .epoch = 3, .head_hex = "00ff", .mac_hex = "abcd"
+	};
 	struct sd_msg *m = malloc(sizeof(*m));
 	char *s;
 	size_t len;
 
 	assert_non_null(m);
 	assert_int_equal(va_syslog_seal(VA_SYSLOG_5424, &ID, &seal, &s, &len), 0);
-	assert_string_equal(s, "<14>1 2026-11-26T13:14:02.123456Z host1 vfsaudit 4242 seal"
-			       " [vfsauditSeal@32473 seq=\"1000\" epoch=\"3\" head=\"00ff\" mac=\"abcd\"]"
-			       " seal: seq=1000 epoch=3 head=00ff mac=abcd");
+	assert_string_equal(
+		s, "<14>1 2026-11-26T13:14:02.123456Z host1 vfsaudit 4242 seal"
+		   " [vfsauditSeal@32473 seq=\"1000\" epoch=\"3\" head=\"00ff\" mac=\"abcd\"]"
+		   " seal: seq=1000 epoch=3 head=00ff mac=abcd");
 	assert_int_equal(sd_parse(s, len, m), 0);
 	assert_string_equal(sd_get(m, VA_SYSLOG_SEAL_SD_ID, "head"), "00ff");
 	free(s);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	assert_int_equal(va_syslog_seal(VA_SYSLOG_3164, &ID, &seal, &s, &len), 0);
-	assert_string_equal(s, "<14>Nov 26 13:14:02 vfsaudit[4242]: seal: seq=1000 epoch=3 head=00ff"
-			       " mac=abcd");
+	assert_string_equal(s,
+			    "<14>Nov 26 13:14:02 vfsaudit[4242]: seal: seq=1000 epoch=3 head=00ff"
+			    " mac=abcd");
 	free(s);
 	/* Whatever the caller passes stays inside its value. */
 	seal.head_hex = "x\"] y=\"1";
@@ -475,8 +483,8 @@ static void test_lost_notice(void **state)
 	char *s;
 	size_t len;
 
-	assert_int_equal(va_syslog_lost(VA_SYSLOG_5424, &ID, SPEC_TS, 12, "syslog-remote", &s, &len),
-			 0);
+	assert_int_equal(
+		va_syslog_lost(VA_SYSLOG_5424, &ID, SPEC_TS, 12, "syslog-remote", &s, &len), 0);
 	assert_string_equal(s, "<14>1 2026-11-26T13:14:02.123456Z host1 vfsaudit 4242 lost"
 			       " [vfsaudit@32473 op=\"lost\" lost=\"12\" sink=\"syslog-remote\"]"
 			       " lost: 12 events not sent to syslog-remote (its queue was full)");
