@@ -73,7 +73,8 @@ int do_setup_keys(int argc, char **argv)
 		case 'i':
 			if (va_parse_duration(optarg, &interval) || interval < 1000000000ull) {
 				fprintf(stderr,
-					"vfsaudit setup-keys: --interval '%s': give a duration of at "
+					"vfsaudit setup-keys: --interval '%s': give a duration of "
+					"at "
 					"least 1s (30s, 5m, 1h)\n",
 					optarg);
 				return EXIT_USAGE;

@@ -78,7 +78,8 @@ static int read_key(const char *arg, struct va_seal_key *k0)
 		}
 	}
 	fprintf(stderr,
-		"vfsaudit verify: --key: that is not a verification key: give the HEX/START/INTERVAL "
+		"vfsaudit verify: --key: that is not a verification key: give the "
+		"HEX/START/INTERVAL "
 		"line `vfsaudit setup-keys` printed (64 hex digits, two numbers), or a file "
 		"holding it\n");
 	return EXIT_USAGE;
@@ -93,8 +94,9 @@ static void print_text(const char *db, const struct va_verify_result *r)
 		fmt_local(r->first_ts, a, sizeof(a), 0);
 		fmt_local(r->last_ts, b, sizeof(b), 1);
 		printf("records%s: %llu (seq %llu to %llu, %s to %s)\n",
-		       r->intact ? "" : " checked before the first problem", (unsigned long long)r->records,
-		       (unsigned long long)r->first_seq, (unsigned long long)r->last_seq, a, b);
+		       r->intact ? "" : " checked before the first problem",
+		       (unsigned long long)r->records, (unsigned long long)r->first_seq,
+		       (unsigned long long)r->last_seq, a, b);
 	} else {
 		printf("records: none\n");
 	}
@@ -192,7 +194,8 @@ int do_verify(int argc, char **argv)
 			break;
 		case 'f':
 			if (va_format_parse(optarg, &fmt)) {
-				fprintf(stderr, "vfsaudit verify: --format: '%s' is not text or json\n",
+				fprintf(stderr,
+					"vfsaudit verify: --format: '%s' is not text or json\n",
 					optarg);
 				return EXIT_USAGE;
 			}

@@ -71,7 +71,7 @@ int64_t va_q_col_int(sqlite3_stmt *st, int i, int64_t dflt)
 static int row_to_event(struct va_history *h, sqlite3_stmt *st, struct va_event *ev)
 {
 	static const enum va_rec_field strings[] = { VA_REC_PATH, VA_REC_PATH2, VA_REC_COMM,
-						     VA_REC_EXE, VA_REC_ARGV, VA_REC_DETAIL };
+						     VA_REC_EXE,  VA_REC_ARGV,	VA_REC_DETAIL };
 	struct va_record r;
 	int ret = 0;
 
@@ -107,7 +107,7 @@ static int select_paths(sqlite3 *db, const char *path)
 	lo[n] = '/';
 	hi[n] = '0';
 	ret = va_q_exec(db, "CREATE TEMP TABLE IF NOT EXISTS hp(id INTEGER PRIMARY KEY);"
-		       "DELETE FROM temp.hp;");
+			    "DELETE FROM temp.hp;");
 	if (ret)
 		goto out;
 	if (sqlite3_prepare_v2(db,
@@ -193,8 +193,7 @@ static int select_events(sqlite3 *db, uint64_t since, uint64_t until)
 }
 
 /* Count @weight events for the event's uid, and for its login uid under that uid. */
-int va_q_add_user(struct va_count_user **v, size_t *n, const struct va_event *ev,
-		    uint64_t weight)
+int va_q_add_user(struct va_count_user **v, size_t *n, const struct va_event *ev, uint64_t weight)
 {
 	struct va_count_user *u = NULL, *nv;
 	size_t k;
@@ -229,8 +228,7 @@ int va_q_add_user(struct va_count_user **v, size_t *n, const struct va_event *ev
 	return 0;
 }
 
-int va_q_add_prog(struct va_count_prog **v, size_t *n, const struct va_event *ev,
-		  uint64_t weight)
+int va_q_add_prog(struct va_count_prog **v, size_t *n, const struct va_event *ev, uint64_t weight)
 {
 	struct va_count_prog *nv;
 
@@ -261,7 +259,9 @@ int va_q_by_user_count(const void *a, const void *b)
 {
 	const struct va_count_user *x = a, *y = b;
 
-	return x->count < y->count ? 1 : x->count > y->count ? -1 : (x->uid > y->uid) - (x->uid < y->uid);
+	return x->count < y->count   ? 1
+	       : x->count > y->count ? -1
+				     : (x->uid > y->uid) - (x->uid < y->uid);
 }
 
 int va_q_by_prog_count(const void *a, const void *b)
@@ -283,8 +283,7 @@ static int push_gap(struct va_gap **v, size_t *n, struct va_gap g)
 }
 
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
-int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps,
-		    size_t *n)
+int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n)
 {
 	sqlite3_stmt *st;
 	struct va_gap open = { 0 };
@@ -320,9 +319,11 @@ int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **
 			is_open = false;
 			break;
 		case VA_MARK_UNSAVED:
-			ret = push_gap(gaps, n,
-				       (struct va_gap){ .from_ns = ts, .to_ns = ts,
-							.unsaved = (uint64_t)va_q_col_int(st, 2, 0) });
+			ret = push_gap(
+				gaps, n,
+				(struct va_gap){ .from_ns = ts,
+						 .to_ns = ts,
+						 .unsaved = (uint64_t)va_q_col_int(st, 2, 0) });
 			break;
 		}
 	}

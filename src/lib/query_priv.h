@@ -12,17 +12,14 @@ int va_q_exec(sqlite3 *db, const char *sql);
 int64_t va_q_col_int(sqlite3_stmt *st, int i, int64_t dflt);
 
 /* Count @weight events for the event's uid, and for its login uid under that uid. */
-int va_q_add_user(struct va_count_user **v, size_t *n, const struct va_event *ev,
-		  uint64_t weight);
+int va_q_add_user(struct va_count_user **v, size_t *n, const struct va_event *ev, uint64_t weight);
 /* Count @weight events for the event's program (exe and comm). */
-int va_q_add_prog(struct va_count_prog **v, size_t *n, const struct va_event *ev,
-		  uint64_t weight);
+int va_q_add_prog(struct va_count_prog **v, size_t *n, const struct va_event *ev, uint64_t weight);
 /* qsort orders: most events first. */
 int va_q_by_user_count(const void *a, const void *b);
 int va_q_by_prog_count(const void *a, const void *b);
 
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
-int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps,
-		   size_t *n);
+int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n);
 
 #endif

@@ -43,7 +43,8 @@ static int add_days(sqlite3 *db, const char *sql, int64_t lo, int64_t hi, struct
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, hi);
 	while (!ret && sqlite3_step(st) == SQLITE_ROW)
-		ret = tally_add(m, sqlite3_column_int64(st, 0), (uint64_t)sqlite3_column_int64(st, 1));
+		ret = tally_add(m, sqlite3_column_int64(st, 0),
+				(uint64_t)sqlite3_column_int64(st, 1));
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -68,8 +69,8 @@ static int add_edge_day(sqlite3 *db, int64_t day, uint64_t since, uint64_t until
 	while (!ret && sqlite3_step(st) == SQLITE_ROW) {
 		bool has_flags = sqlite3_column_type(st, 3) != SQLITE_NULL;
 
-		if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)sqlite3_column_int(st, 2), has_flags,
-				     (uint32_t)sqlite3_column_int64(st, 3)))
+		if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)sqlite3_column_int(st, 2),
+				     has_flags, (uint32_t)sqlite3_column_int64(st, 3)))
 			continue;
 		/* As the writer's day counts: a path with no head is not counted as a path. */
 		if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
@@ -92,11 +93,12 @@ static int count_window(sqlite3 *db, uint64_t since, uint64_t until, struct va_u
 	int ret = 0;
 
 	if (lo <= hi) {
-		ret = add_days(db, "SELECT path, n FROM by_path WHERE day BETWEEN ?1 AND ?2", lo, hi,
-			       paths);
+		ret = add_days(db, "SELECT path, n FROM by_path WHERE day BETWEEN ?1 AND ?2", lo,
+			       hi, paths);
 		if (!ret)
-			ret = add_days(db, "SELECT proc, n FROM by_proc WHERE day BETWEEN ?1 AND ?2", lo,
-				       hi, procs);
+			ret = add_days(db,
+				       "SELECT proc, n FROM by_proc WHERE day BETWEEN ?1 AND ?2",
+				       lo, hi, procs);
 	}
 	for (int64_t d = first; !ret && d <= last; d++) {
 		if (d >= lo && d <= hi) {

@@ -66,7 +66,8 @@ void va_seal_advance(struct va_seal_key *k, uint64_t epoch)
 		    !EVP_DigestUpdate(ctx, evolve_tag, sizeof(evolve_tag)) ||
 		    !EVP_DigestUpdate(ctx, k->key, sizeof(k->key)) ||
 		    !EVP_DigestFinal_ex(ctx, next, &n))
-			abort(); /* only on allocation failure; sealing with a stale key would be worse */
+			abort(); /* only on allocation failure; sealing with a stale key would be
+				    worse */
 		EVP_MD_CTX_free(ctx);
 		memcpy(k->key, next, sizeof(k->key));
 		k->epoch++;

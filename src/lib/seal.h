@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VA_SEAL_KEY_LEN 32
-#define VA_SEAL_MAC_LEN 32
+#define VA_SEAL_KEY_LEN		    32
+#define VA_SEAL_MAC_LEN		    32
 #define VA_SEAL_INTERVAL_DEFAULT_NS (60ull * 1000000000ull)
 
 struct va_seal_key {

@@ -147,8 +147,8 @@ static int check_format(struct va_store *s, bool writable, char *err, size_t err
 		rc = rc == SQLITE_OK ? sqlite3_errcode(s->db) : rc;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s is not a vfsaudit store (%s); nothing was changed", s->file,
-			 sqlite3_errstr(rc));
+		snprintf(err, errlen, "%s is not a vfsaudit store (%s); nothing was changed",
+			 s->file, sqlite3_errstr(rc));
 		return -EINVAL;
 	}
 	if (tables == 0) {
@@ -180,7 +180,8 @@ static int check_format(struct va_store *s, bool writable, char *err, size_t err
 	}
 	if (atoi(version) != VA_STORE_VERSION) {
 		snprintf(err, errlen,
-			 "%s is a vfsaudit store of format version %s; this vfsaudit reads version %d",
+			 "%s is a vfsaudit store of format version %s; this vfsaudit reads version "
+			 "%d",
 			 s->file, version, VA_STORE_VERSION);
 		return -EINVAL;
 	}
@@ -198,7 +199,8 @@ static int create_schema(struct va_store *s, char *err, size_t errlen)
 			 "INSERT OR IGNORE INTO meta VALUES('version', '%d');"
 			 "INSERT OR IGNORE INTO meta VALUES('created', strftime('%%s','now'));"
 			 /* The chain's genesis: two stores never share a chain. */
-			 "INSERT OR IGNORE INTO meta VALUES('store_id', lower(hex(randomblob(16))));",
+			 "INSERT OR IGNORE INTO meta VALUES('store_id', "
+			 "lower(hex(randomblob(16))));",
 			 VA_STORE_FORMAT, VA_STORE_VERSION);
 		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	}
@@ -239,14 +241,15 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 		goto fail;
 	}
 	if (writable && (ret = ensure_dir(file))) {
-		snprintf(err, errlen, "cannot create the directory of %s: %s", file, strerror(-ret));
+		snprintf(err, errlen, "cannot create the directory of %s: %s", file,
+			 strerror(-ret));
 		goto fail;
 	}
 	ret = check_file(file, writable);
 	if (ret) {
 		if (ret == -ELOOP)
-			snprintf(err, errlen, "%s is a symbolic link; refusing to use it as the store",
-				 file);
+			snprintf(err, errlen,
+				 "%s is a symbolic link; refusing to use it as the store", file);
 		else if (ret == -EINVAL)
 			snprintf(err, errlen, "%s is not a regular file", file);
 		else if (ret == -ENOENT)
@@ -392,7 +395,8 @@ void va_record_from_stmt(struct va_record *r, sqlite3_stmt *st, int col)
 			*v = (struct va_val){ .type = VA_VAL_NULL };
 			break;
 		case SQLITE_INTEGER:
-			*v = (struct va_val){ .type = VA_VAL_INT, .i = sqlite3_column_int64(st, col + f) };
+			*v = (struct va_val){ .type = VA_VAL_INT,
+					      .i = sqlite3_column_int64(st, col + f) };
 			break;
 		case SQLITE_FLOAT:
 			/* Only a hand-edited row has one; read it as the integer it rounds to. */

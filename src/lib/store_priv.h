@@ -30,9 +30,9 @@ struct va_store {
 	sqlite3_stmt *ins_obj, *get_obj, *ins_name, *ins_chain, *up_day, *up_by_path, *up_by_proc;
 	sqlite3_stmt *ins_seal;
 	struct va_intern paths, procs, objs;
-	struct va_u64map names;			 /* (path, obj) pairs known to be stored */
-	struct va_u64map by_path, by_proc;	 /* this transaction's change counts */
-	struct va_day_span days[4];		 /* this transaction's days */
+	struct va_u64map names;		   /* (path, obj) pairs known to be stored */
+	struct va_u64map by_path, by_proc; /* this transaction's change counts */
+	struct va_day_span days[4];	   /* this transaction's days */
 	unsigned int n_days;
 	struct va_chain chain; /* head: the last record's link */
 	int64_t next_seq;

@@ -22,10 +22,10 @@
  * from the database. Sized for the hot set of a busy machine within the
  * daemon's memory budget (about 20 MiB for all four).
  */
-#define PATH_CACHE   65536
-#define PROC_CACHE   16384
-#define OBJ_CACHE    65536
-#define NAME_CACHE   262144
+#define PATH_CACHE 65536
+#define PROC_CACHE 16384
+#define OBJ_CACHE  65536
+#define NAME_CACHE 262144
 
 static int prepare(struct va_store *s, sqlite3_stmt **st, const char *sql)
 {
@@ -40,8 +40,9 @@ int va_store_prepare_writes(struct va_store *s)
 		const char *sql;
 	} stmts[] = {
 #define S(field, text) { offsetof(struct va_store, field), text }
-		S(ins_event, "INSERT INTO events(id, ts, op, path, proc, obj, ret, count, bytes, flags,"
-			     " link) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
+		S(ins_event,
+		  "INSERT INTO events(id, ts, op, path, proc, obj, ret, count, bytes, flags,"
+		  " link) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
 		S(ins_extra, "INSERT INTO extra(id, path2, tid, mode, owner_uid, owner_gid, size,"
 			     " rename_flags, path_flags, path2_flags, argv, detail)"
 			     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
@@ -56,13 +57,15 @@ int va_store_prepare_writes(struct va_store *s)
 		S(get_obj, "SELECT id FROM objects WHERE dev = ? AND ino = ? AND ftype = ?"),
 		S(ins_name, "INSERT OR IGNORE INTO names(path, obj) VALUES(?,?)"),
 		S(ins_chain, "INSERT OR REPLACE INTO chain(id, head) VALUES(?,?)"),
-		S(up_day, "INSERT INTO days(day, first_id, last_id) VALUES(?1,?2,?3) ON CONFLICT(day)"
-			  " DO UPDATE SET first_id = min(first_id, ?2), last_id = max(last_id, ?3)"),
+		S(up_day,
+		  "INSERT INTO days(day, first_id, last_id) VALUES(?1,?2,?3) ON CONFLICT(day)"
+		  " DO UPDATE SET first_id = min(first_id, ?2), last_id = max(last_id, ?3)"),
 		S(up_by_path, "INSERT INTO by_path(day, path, n) VALUES(?1,?2,?3)"
 			      " ON CONFLICT(day, path) DO UPDATE SET n = n + ?3"),
 		S(up_by_proc, "INSERT INTO by_proc(day, proc, n) VALUES(?1,?2,?3)"
 			      " ON CONFLICT(day, proc) DO UPDATE SET n = n + ?3"),
-		S(ins_seal, "INSERT INTO seals(seq, ts, epoch, head, mac, key_id) VALUES(?,?,?,?,?,?)"),
+		S(ins_seal,
+		  "INSERT INTO seals(seq, ts, epoch, head, mac, key_id) VALUES(?,?,?,?,?,?)"),
 #undef S
 	};
 	int ret = 0;
@@ -87,9 +90,9 @@ int va_store_prepare_writes(struct va_store *s)
 
 void va_store_finalize_writes(struct va_store *s)
 {
-	sqlite3_stmt **all[] = { &s->ins_event, &s->ins_extra, &s->ins_path, &s->get_path,
-				 &s->ins_proc, &s->get_proc, &s->ins_obj, &s->get_obj,
-				 &s->ins_name, &s->ins_chain, &s->up_day, &s->up_by_path,
+	sqlite3_stmt **all[] = { &s->ins_event,	 &s->ins_extra, &s->ins_path, &s->get_path,
+				 &s->ins_proc,	 &s->get_proc,	&s->ins_obj,  &s->get_obj,
+				 &s->ins_name,	 &s->ins_chain, &s->up_day,   &s->up_by_path,
 				 &s->up_by_proc, &s->ins_seal };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -153,8 +156,8 @@ static int step_done(sqlite3_stmt *st)
  * both bound by @bind. Returns: the row id, or -errno.
  */
 static int64_t intern(struct va_store *s, struct va_intern *cache, const void *key, size_t len,
-		      sqlite3_stmt *ins, sqlite3_stmt *get, void (*bind)(sqlite3_stmt *, const void *),
-		      const void *arg)
+		      sqlite3_stmt *ins, sqlite3_stmt *get,
+		      void (*bind)(sqlite3_stmt *, const void *), const void *arg)
 {
 	int64_t id = va_intern_get(cache, key, len);
 	int ret;
@@ -306,9 +309,9 @@ static void note_day(struct va_store *s, int64_t day, int64_t seq)
 static bool any_extra(const struct va_record *r)
 {
 	static const enum va_rec_field extra[] = {
-		VA_REC_PATH2,	    VA_REC_TID,		VA_REC_MODE,	   VA_REC_OWNER_UID,
-		VA_REC_OWNER_GID,   VA_REC_SIZE,	VA_REC_RENAME_FLAGS, VA_REC_PATH_FLAGS,
-		VA_REC_PATH2_FLAGS, VA_REC_ARGV,	VA_REC_DETAIL,
+		VA_REC_PATH2,	    VA_REC_TID,	 VA_REC_MODE,	      VA_REC_OWNER_UID,
+		VA_REC_OWNER_GID,   VA_REC_SIZE, VA_REC_RENAME_FLAGS, VA_REC_PATH_FLAGS,
+		VA_REC_PATH2_FLAGS, VA_REC_ARGV, VA_REC_DETAIL,
 	};
 
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
@@ -331,7 +334,8 @@ static int add_record(struct va_store *s, struct va_record *r)
 	int ret;
 
 	r->v[VA_REC_SEQ] = (struct va_val){ .type = VA_VAL_INT, .i = seq };
-	if (r->v[VA_REC_PATH].type == VA_VAL_BLOB && (path = intern_path(s, &r->v[VA_REC_PATH])) < 0)
+	if (r->v[VA_REC_PATH].type == VA_VAL_BLOB &&
+	    (path = intern_path(s, &r->v[VA_REC_PATH])) < 0)
 		return (int)path;
 	if (r->v[VA_REC_PATH2].type == VA_VAL_BLOB &&
 	    (path2 = intern_path(s, &r->v[VA_REC_PATH2])) < 0)
@@ -365,8 +369,9 @@ static int add_record(struct va_store *s, struct va_record *r)
 		for (int f = VA_REC_MODE; f < VA_REC_DETAIL; f++)
 			bind_val(st, 4 + f - VA_REC_MODE, &r->v[f]);
 		if (r->v[VA_REC_DETAIL].type == VA_VAL_BLOB)
-			sqlite3_bind_text(st, 4 + VA_REC_DETAIL - VA_REC_MODE, r->v[VA_REC_DETAIL].p,
-					  (int)r->v[VA_REC_DETAIL].len, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4 + VA_REC_DETAIL - VA_REC_MODE,
+					  r->v[VA_REC_DETAIL].p, (int)r->v[VA_REC_DETAIL].len,
+					  SQLITE_STATIC);
 		ret = step_done(st);
 	}
 	if (!ret)
@@ -523,8 +528,9 @@ static int64_t prune_cut(struct va_store *s, unsigned int max_rows, uint64_t bef
 			       "SELECT id FROM chain WHERE id >= (SELECT min(id) FROM events)"
 			       " ORDER BY id LIMIT 1000",
 			       -1, &cps, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT min(id), max(ts) FROM events WHERE id BETWEEN ? AND ?",
-			       -1, &age, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(s->db,
+			       "SELECT min(id), max(ts) FROM events WHERE id BETWEEN ? AND ?", -1,
+			       &age, NULL) != SQLITE_OK)
 		goto out;
 	from = 0;
 	while (sqlite3_step(cps) == SQLITE_ROW) {

@@ -11,16 +11,16 @@
 #include "seal.h"
 #include "store_writer.h"
 
-#define BATCH_WAIT_MS	  100
+#define BATCH_WAIT_MS 100
 /*
  * A batch gathers for at least this long (unless the queue is a quarter
  * full, or a flush or stop is asked): each commit rewrites every index page
  * it touched, so fewer, larger batches write far less. Well under the one
  * second a crash may cost.
  */
-#define BATCH_GATHER_MS	  250
-#define PRUNE_EVERY_NS	  (10ull * 1000000000ull)
-#define PRUNE_STEP_ROWS	  5000
+#define BATCH_GATHER_MS 250
+#define PRUNE_EVERY_NS	(10ull * 1000000000ull)
+#define PRUNE_STEP_ROWS 5000
 
 struct item {
 	struct va_event ev; /* strings point into @buf */
@@ -39,10 +39,11 @@ struct va_writer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	pthread_cond_t flushed;	/* signalled when flush_done moves */
+	pthread_cond_t flushed;		/* signalled when flush_done moves */
 	uint64_t flush_req, flush_done; /* va_writer_flush() generations (under lock) */
-	struct queue front; /* producers append here (under lock) */
-	struct queue retry; /* marks of a batch that failed: written first next time (writer only) */
+	struct queue front;		/* producers append here (under lock) */
+	struct queue
+		retry; /* marks of a batch that failed: written first next time (writer only) */
 	size_t capacity;
 	uint64_t retain_ns;
 	bool stopping;
@@ -54,8 +55,8 @@ struct va_writer {
 	bool sealing;
 	char *key_file;
 	struct va_seal_key key;
-	uint64_t last_seal_ns;	/* CLOCK_MONOTONIC */
-	uint64_t sealed_seq;	/* the last seq covered by a seal */
+	uint64_t last_seal_ns; /* CLOCK_MONOTONIC */
+	uint64_t sealed_seq;   /* the last seq covered by a seal */
 	void (*on_seal)(const struct va_seal_info *info, void *arg);
 	void *on_seal_arg;
 	struct va_seal_info pending_seal; /* written in the open transaction */
@@ -165,8 +166,7 @@ out:
 	return ret;
 }
 
-int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns,
-			const char *detail)
+int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, const char *detail)
 {
 	struct item *it;
 	int ret = 0;
@@ -385,8 +385,10 @@ static void *writer_main(void *arg)
 
 		ret = 0;
 		/* A final or due seal needs a transaction even when nothing is queued. */
-		if (batch.len || unsaved || w->retry.len || seal_due(w, stop || flush != w->flush_done))
-			ret = write_batch(w, &batch, unsaved, since, stop || flush != w->flush_done);
+		if (batch.len || unsaved || w->retry.len ||
+		    seal_due(w, stop || flush != w->flush_done))
+			ret = write_batch(w, &batch, unsaved, since,
+					  stop || flush != w->flush_done);
 		if (flush != w->flush_done) {
 			pthread_mutex_lock(&w->lock);
 			w->flush_done = flush;
@@ -505,8 +507,7 @@ int va_writer_seal(struct va_writer *w, const char *key_file,
 	return 0;
 }
 
-int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
-		    uint64_t retain_ns)
+int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity, uint64_t retain_ns)
 {
 	struct va_writer *w = calloc(1, sizeof(*w));
 	int err;

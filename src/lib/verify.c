@@ -72,7 +72,8 @@ static int load_seals(struct walk *w)
 	size_t cap = 0;
 	int ret = 0;
 
-	if (sqlite3_prepare_v2(w->s->db, "SELECT id, seq, ts, epoch, head, mac, key_id FROM seals"
+	if (sqlite3_prepare_v2(w->s->db,
+			       "SELECT id, seq, ts, epoch, head, mac, key_id FROM seals"
 			       " ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
@@ -129,8 +130,9 @@ static int load_crashes(struct walk *w)
 			}
 			w->crashes = nv;
 		}
-		w->crashes[w->n_crashes++] = (struct crash_row){ sqlite3_column_int64(st, 0),
-								 (uint64_t)sqlite3_column_int64(st, 1) };
+		w->crashes[w->n_crashes++] =
+			(struct crash_row){ sqlite3_column_int64(st, 0),
+					    (uint64_t)sqlite3_column_int64(st, 1) };
 	}
 	sqlite3_finalize(st);
 	return ret;
@@ -143,7 +145,8 @@ static void check_seal_order(struct walk *w)
 		const struct seal_row *a = &w->seals[i - 1], *b = &w->seals[i];
 
 		/* A new key (setup-keys --force) starts again at epoch 0. */
-		if (b->seq < a->seq || b->ts < a->ts || (b->epoch < a->epoch && b->key_id == a->key_id)) {
+		if (b->seq < a->seq || b->ts < a->ts ||
+		    (b->epoch < a->epoch && b->key_id == a->key_id)) {
 			fail(w, (uint64_t)b->seq, b->ts,
 			     "seal %lld is out of order (it covers seq %lld but follows a seal of "
 			     "seq %lld): seals were reordered or inserted",
@@ -168,7 +171,8 @@ static void check_seals_at(struct walk *w, int64_t seq)
 		va_time_rfc3339(sr->ts, when, sizeof(when));
 		if (memcmp(sr->head, w->chain.head, VA_HASH_LEN)) {
 			fail(w, (uint64_t)seq, 0,
-			     "seal %lld (%s) does not match the records it covers (up to seq %lld): "
+			     "seal %lld (%s) does not match the records it covers (up to seq "
+			     "%lld): "
 			     "either those records or the seal itself were changed",
 			     (long long)sr->id, when, (long long)seq);
 			return;
@@ -182,15 +186,16 @@ static void check_seals_at(struct walk *w, int64_t seq)
 				k = &w->keys[i];
 		if (!k) {
 			fail(w, (uint64_t)seq, 0,
-			     "seal %lld (%s) was made with a key none of the verification keys given "
+			     "seal %lld (%s) was made with a key none of the verification keys "
+			     "given "
 			     "is (key id %llx): give the key of each setup-keys run with another "
 			     "--key, or the seal was forged",
 			     (long long)sr->id, when, (unsigned long long)sr->key_id);
 			return;
 		}
 		if (sr->epoch < k->epoch) {
-			fail(w, (uint64_t)seq, 0, "seal %lld (%s) goes back to epoch %llu", (long long)sr->id,
-			     when, (unsigned long long)sr->epoch);
+			fail(w, (uint64_t)seq, 0, "seal %lld (%s) goes back to epoch %llu",
+			     (long long)sr->id, when, (unsigned long long)sr->epoch);
 			return;
 		}
 		va_seal_advance(k, sr->epoch);
@@ -199,7 +204,8 @@ static void check_seals_at(struct walk *w, int64_t seq)
 		    va_seal_mac(k, (uint64_t)sr->seq, sr->ts, sr->head, mac) ||
 		    CRYPTO_memcmp(mac, sr->mac, sizeof(mac))) {
 			fail(w, (uint64_t)seq, 0,
-			     "seal %lld (%s, epoch %llu) is not authentic: it was forged or altered "
+			     "seal %lld (%s, epoch %llu) is not authentic: it was forged or "
+			     "altered "
 			     "(or the verification key given is not this store's)",
 			     (long long)sr->id, when, (unsigned long long)sr->epoch);
 			return;
@@ -343,15 +349,17 @@ static void check_summaries(struct walk *w)
 			if (i < 2) {
 				ok = (int64_t)(uintptr_t)va_u64map_get(want, day_key(day, a)) == b;
 			} else {
-				ok = (int64_t)(uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day) ==
-					     a + 1 &&
-				     (int64_t)(uintptr_t)va_u64map_get(&w->day_last, (uint64_t)day) ==
-					     b + 1;
+				ok = (int64_t)(uintptr_t)va_u64map_get(&w->day_first,
+								       (uint64_t)day) == a + 1 &&
+				     (int64_t)(uintptr_t)va_u64map_get(&w->day_last,
+								       (uint64_t)day) == b + 1;
 			}
 			if (ok)
 				continue;
 			va_time_rfc3339((uint64_t)day * VA_DAY_NS, when, sizeof(when));
-			fail(w, (uint64_t)((uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day) - 1), 0,
+			fail(w,
+			     (uint64_t)((uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day) - 1),
+			     0,
 			     "the summary `report` reads (%s, day of %.10s) does not match the "
 			     "records: it was changed",
 			     sums[i].table, when);
@@ -366,12 +374,14 @@ static void check_summaries(struct walk *w)
 					expected++;
 		} else {
 			for (size_t k = 0; k < w->day_first.cap; k++)
-				if (w->day_first.vals[k] && (int64_t)w->day_first.keys[k] > first_day)
+				if (w->day_first.vals[k] &&
+				    (int64_t)w->day_first.keys[k] > first_day)
 					expected++;
 		}
 		if (rows != expected)
 			fail(w, 0, 0,
-			     "the summary `report` reads (%s) lacks rows the records call for: rows "
+			     "the summary `report` reads (%s) lacks rows the records call for: "
+			     "rows "
 			     "were deleted",
 			     sums[i].table);
 	}
@@ -417,8 +427,8 @@ static int walk_records(struct walk *w)
 	int rc, ret = 0;
 
 	if (sqlite3_prepare_v2(w->s->db,
-			       "SELECT " VA_RECORD_COLUMNS ", e.link, e.path, e.proc FROM events e"
-			       VA_RECORD_JOINS
+			       "SELECT " VA_RECORD_COLUMNS
+			       ", e.link, e.path, e.proc FROM events e" VA_RECORD_JOINS
 			       " ORDER BY e.id",
 			       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(w->s->db, "SELECT id, head FROM chain WHERE id >= ? ORDER BY id", -1,
@@ -450,7 +460,8 @@ static int walk_records(struct walk *w)
 		va_time_rfc3339(ts, when, sizeof(when));
 		if (seq != expect) {
 			fail(w, (uint64_t)expect, 0,
-			     "records seq %lld to %lld are missing (deleted); the next record is seq "
+			     "records seq %lld to %lld are missing (deleted); the next record is "
+			     "seq "
 			     "%lld (%s)",
 			     (long long)expect, (long long)seq - 1, (long long)seq, when);
 			break;
@@ -461,7 +472,8 @@ static int walk_records(struct walk *w)
 		}
 		if (va_chain_short(w->chain.head) != link) {
 			fail(w, (uint64_t)seq, ts,
-			     "record seq %lld (%s) was changed, inserted or moved: it does not match "
+			     "record seq %lld (%s) was changed, inserted or moved: it does not "
+			     "match "
 			     "the chain",
 			     (long long)seq, when);
 			break;
@@ -480,7 +492,8 @@ static int walk_records(struct walk *w)
 		if (rec.v[VA_REC_OP].i == VA_MARK_CRASH && last_ts_prev >= 0 &&
 		    (int64_t)ts != last_ts_prev) {
 			fail(w, (uint64_t)seq, ts,
-			     "crash record seq %lld (%s) does not carry the time of the record before "
+			     "crash record seq %lld (%s) does not carry the time of the record "
+			     "before "
 			     "it: it was forged",
 			     (long long)seq, when);
 			break;
@@ -544,7 +557,8 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 		goto out;
 	r->seals = w.n_seals;
 	for (size_t i = 0; i < w.n_seals; i++) {
-		if (w.seals[i].seq >= (int64_t)r->first_seq && w.seals[i].seq <= (int64_t)r->last_seq) {
+		if (w.seals[i].seq >= (int64_t)r->first_seq &&
+		    w.seals[i].seq <= (int64_t)r->last_seq) {
 			r->last_seal_seq = (uint64_t)w.seals[i].seq;
 			r->last_seal_ts = w.seals[i].ts;
 			r->last_seal_epoch = w.seals[i].epoch;
@@ -572,8 +586,8 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 	check_summaries(&w);
 	if (!r->intact)
 		goto out;
-	r->unsealed = r->last_seq - (r->last_seal_seq >= r->first_seq ? r->last_seal_seq
-								       : r->first_seq - 1);
+	r->unsealed = r->last_seq -
+		      (r->last_seal_seq >= r->first_seq ? r->last_seal_seq : r->first_seq - 1);
 out:
 	/* One read transaction for all of it: a running daemon's new rows are not half seen. */
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

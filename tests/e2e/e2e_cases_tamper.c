@@ -53,9 +53,8 @@ static int sql(struct e2e_ctx *c, const char *db, const char *statement, char *o
 
 static int start_daemon(struct e2e_ctx *c, struct sealed *s, struct e2e_watcher *w)
 {
-	char *argv[] = { c->env->binary, "run",	      "--config", s->conf, "--db",
-			 s->db,		 "--status-file", s->status, "--path", s->watched,
-			 NULL };
+	char *argv[] = { c->env->binary,  "run",     "--config", s->conf,    "--db", s->db,
+			 "--status-file", s->status, "--path",	 s->watched, NULL };
 
 	memset(w, 0, sizeof(*w));
 	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
@@ -92,8 +91,8 @@ static int make_sealed(struct e2e_ctx *c, struct sealed *s, bool tamper_live)
 		return -1;
 	}
 	{
-		char *argv[] = { c->env->binary, "setup-keys", "--db", s->db, "--interval", "1s",
-				 NULL };
+		char *argv[] = { c->env->binary, "setup-keys", "--db", s->db,
+				 "--interval",	 "1s",	       NULL };
 
 		if (run(c, argv, out, sizeof(out)))
 			return -1;
@@ -124,8 +123,10 @@ fail:
 static int expect_verify(struct e2e_ctx *c, const struct sealed *s, const char *db, bool keyed,
 			 int want_rc, int64_t want_bad, const char *want_words)
 {
-	char *argv[] = { c->env->binary, "verify", "--db", (char *)db, "--format", "json",
-			 keyed ? "--key" : NULL, (char *)s->key, NULL };
+	char *argv[] = {
+		c->env->binary,		"verify",	"--db", (char *)db, "--format", "json",
+		keyed ? "--key" : NULL, (char *)s->key, NULL
+	};
 	char out[8192];
 	json_object *o;
 	int rc = run(c, argv, out, sizeof(out)), ret = -1;
@@ -148,8 +149,8 @@ static int expect_verify(struct e2e_ctx *c, const struct sealed *s, const char *
 		snprintf(c->why, sizeof(c->why), "verify named seq %lld, expected %lld: %.500s",
 			 (long long)e2e_json_int(o, "bad_seq", -1), (long long)want_bad, out);
 	else if (want_words && (!problem || !strstr(problem, want_words)))
-		snprintf(c->why, sizeof(c->why), "verify's problem lacks \"%s\": %.500s", want_words,
-			 out);
+		snprintf(c->why, sizeof(c->why), "verify's problem lacks \"%s\": %.500s",
+			 want_words, out);
 	else
 		ret = 0;
 	json_object_put(o);
@@ -179,16 +180,21 @@ static int run_tamper(struct e2e_ctx *c)
 		{ "a path renamed in the paths table",
 		  "UPDATE paths SET path = CAST('/etc/shadow' AS BLOB) WHERE id ="
 		  " (SELECT path FROM events WHERE id = 12)",
-		  0, "SELECT min(id) FROM events WHERE path = (SELECT path FROM events WHERE id = 12)",
+		  0,
+		  "SELECT min(id) FROM events WHERE path = (SELECT path FROM events WHERE id = 12)",
 		  "changed, inserted or moved" },
-		{ "a user changed", "UPDATE procs SET uid = 4242 WHERE id = (SELECT proc FROM events"
-				    " WHERE id = 10)",
-		  0, "SELECT min(id) FROM events WHERE proc = (SELECT proc FROM events WHERE id = 10)",
+		{ "a user changed",
+		  "UPDATE procs SET uid = 4242 WHERE id = (SELECT proc FROM events"
+		  " WHERE id = 10)",
+		  0,
+		  "SELECT min(id) FROM events WHERE proc = (SELECT proc FROM events WHERE id = 10)",
 		  "changed" },
 		{ "a row deleted", "DELETE FROM events WHERE id = 8", 8, NULL, "missing" },
 		{ "a row inserted",
-		  "UPDATE events SET id = -id WHERE id >= 9; UPDATE events SET id = 1 - id WHERE id < 0;"
-		  " UPDATE extra SET id = -id WHERE id >= 9; UPDATE extra SET id = 1 - id WHERE id < 0;"
+		  "UPDATE events SET id = -id WHERE id >= 9; UPDATE events SET id = 1 - id WHERE "
+		  "id < 0;"
+		  " UPDATE extra SET id = -id WHERE id >= 9; UPDATE extra SET id = 1 - id WHERE id "
+		  "< 0;"
 		  " INSERT INTO events SELECT 9, ts, op,"
 		  " path, proc, obj, ret, count, bytes, flags, link FROM events WHERE id = 8",
 		  9, NULL, NULL },
@@ -202,7 +208,8 @@ static int run_tamper(struct e2e_ctx *c)
 		  0, "SELECT max(seq) - 2 FROM seals", "cut short" },
 		{ "a seal replaced", "UPDATE seals SET mac = randomblob(32) WHERE id = 2", 0,
 		  "SELECT seq FROM seals WHERE id = 2", "not authentic" },
-		{ "old records removed by hand", "DELETE FROM events WHERE id <= 5", 5, NULL, NULL },
+		{ "old records removed by hand", "DELETE FROM events WHERE id <= 5", 5, NULL,
+		  NULL },
 	};
 	struct sealed s;
 	char copy[PATH_MAX + 16], cmd[4 * PATH_MAX];
@@ -242,8 +249,8 @@ static int run_setup_keys_refuses(struct e2e_ctx *c)
 {
 	char db[PATH_MAX + 16], out[1024];
 	char *argv[] = { c->env->binary, "setup-keys", "--db", db, NULL };
-	char *bad_interval[] = { c->env->binary, "setup-keys", "--db", db, "--interval", "soon",
-				 NULL };
+	char *bad_interval[] = { c->env->binary, "setup-keys", "--db", db,
+				 "--interval",	 "soon",       NULL };
 	char *bad_key[] = { c->env->binary, "verify", "--db", db, "--key", "not-a-key", NULL };
 
 	snprintf(db, sizeof(db), "%s/audit.db", c->dir);

@@ -100,7 +100,8 @@ static int setup(void **state)
 	snprintf(c->file, sizeof(c->file), "%s/audit.db", c->dir);
 	snprintf(c->key_file, sizeof(c->key_file), "%s.key", c->file);
 	snprintf(c->copy, sizeof(c->copy), "%s/copy.db", c->dir);
-	if (va_seal_key_new(&c->k0, now_ns() - 2 * SEC, SEC) || va_seal_key_save(c->key_file, &c->k0))
+	if (va_seal_key_new(&c->k0, now_ns() - 2 * SEC, SEC) ||
+	    va_seal_key_save(c->key_file, &c->k0))
 		return -1;
 	if (va_store_open(&s, c->file, VA_STORE_WRITE, err, sizeof(err)) ||
 	    va_writer_start(&w, s, 0, 0) || va_writer_seal(w, c->key_file, NULL, NULL))
@@ -152,8 +153,7 @@ static int64_t sql_int(const char *file, const char *sql)
 	return v;
 }
 
-static void verify_file(const char *file, const struct va_seal_key *k0,
-			struct va_verify_result *r)
+static void verify_file(const char *file, const struct va_seal_key *k0, struct va_verify_result *r)
 {
 	struct va_store *s;
 	char err[512];
@@ -201,12 +201,14 @@ static void test_clean(void **state)
 static void test_changed_path(void **state)
 {
 	struct ctx *c = *state;
-	int64_t first = sql_int(c->file, "SELECT min(e.id) FROM events e JOIN paths p"
-					 " ON p.id = e.path WHERE p.path = CAST('/etc/passwd' AS BLOB)");
+	int64_t first =
+		sql_int(c->file, "SELECT min(e.id) FROM events e JOIN paths p"
+				 " ON p.id = e.path WHERE p.path = CAST('/etc/passwd' AS BLOB)");
 	struct va_verify_result r;
 
-	tamper(c, "UPDATE paths SET path = CAST('/etc/shadow' AS BLOB)"
-		  " WHERE path = CAST('/etc/passwd' AS BLOB)",
+	tamper(c,
+	       "UPDATE paths SET path = CAST('/etc/shadow' AS BLOB)"
+	       " WHERE path = CAST('/etc/passwd' AS BLOB)",
 	       true, &r);
 	assert_false(r.intact);
 	assert_int_equal(r.bad_seq, first);
@@ -244,10 +246,12 @@ static void test_inserted_row(void **state)
 	struct va_verify_result r;
 
 	/* Make room at 30 and put a copy of 29 there, link and all. */
-	tamper(c, "UPDATE events SET id = -id WHERE id >= 30; UPDATE events SET id = 1 - id WHERE id < 0;"
-		  "UPDATE extra SET id = id + 1 WHERE id >= 30;"
-		  "INSERT INTO events SELECT 30, ts, op, path, proc, obj, ret, count, bytes, flags,"
-		  " link FROM events WHERE id = 29",
+	tamper(c,
+	       "UPDATE events SET id = -id WHERE id >= 30; UPDATE events SET id = 1 - id WHERE id "
+	       "< 0;"
+	       "UPDATE extra SET id = id + 1 WHERE id >= 30;"
+	       "INSERT INTO events SELECT 30, ts, op, path, proc, obj, ret, count, bytes, flags,"
+	       " link FROM events WHERE id = 29",
 	       true, &r);
 	assert_false(r.intact);
 	assert_int_equal(r.bad_seq, 30);
@@ -258,8 +262,9 @@ static void test_swapped_rows(void **state)
 	struct ctx *c = *state;
 	struct va_verify_result r;
 
-	tamper(c, "UPDATE events SET id = -1 WHERE id = 40; UPDATE events SET id = 40 WHERE id = 41;"
-		  " UPDATE events SET id = 41 WHERE id = -1",
+	tamper(c,
+	       "UPDATE events SET id = -1 WHERE id = 40; UPDATE events SET id = 40 WHERE id = 41;"
+	       " UPDATE events SET id = 41 WHERE id = -1",
 	       true, &r);
 	assert_false(r.intact);
 	assert_int_equal(r.bad_seq, 40);
@@ -357,8 +362,10 @@ static void test_changed_summaries(void **state)
 	struct ctx *c = *state;
 	struct va_verify_result r;
 
-	tamper(c, "UPDATE by_path SET n = n + 1 WHERE (day, path) IN (SELECT day, path FROM by_path LIMIT 1)", true,
-	       &r);
+	tamper(c,
+	       "UPDATE by_path SET n = n + 1 WHERE (day, path) IN (SELECT day, path FROM by_path "
+	       "LIMIT 1)",
+	       true, &r);
 	assert_false(r.intact);
 	assert_non_null(strstr(r.problem, "by_path"));
 	tamper(c, "DELETE FROM by_proc", true, &r);
@@ -426,8 +433,8 @@ static void test_week_of_epochs(void **state)
 		va_seal_advance(&k, e);
 		va_store_head(s, &seq, head);
 		assert_int_equal(va_seal_mac(&k, seq, ev.ts_ns + SEC, head, mac), 0);
-		assert_int_equal(va_store_seal(s, ev.ts_ns + SEC, k.epoch, k.key_id, mac, sizeof(mac)),
-				 0);
+		assert_int_equal(
+			va_store_seal(s, ev.ts_ns + SEC, k.epoch, k.key_id, mac, sizeof(mac)), 0);
 		assert_int_equal(va_store_commit(s), 0);
 	}
 	va_store_close(s);
@@ -447,7 +454,8 @@ static void test_week_of_epochs(void **state)
 		sqlite3_stmt *st;
 		uint64_t ts;
 
-		assert_int_equal(sqlite3_prepare_v2(db, "SELECT ts, head FROM seals WHERE id = 5000",
+		assert_int_equal(sqlite3_prepare_v2(db,
+						    "SELECT ts, head FROM seals WHERE id = 5000",
 						    -1, &st, NULL),
 				 SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -455,9 +463,10 @@ static void test_week_of_epochs(void **state)
 		memcpy(head, sqlite3_column_blob(st, 1), 32);
 		sqlite3_finalize(st);
 		assert_int_equal(va_seal_mac(&late, 5000, ts, head, mac), 0);
-		/* Its epoch stays: a later epoch would be out of order, and too late for its time. */
-		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE seals SET mac = ? WHERE id = 5000", -1,
-						    &st, NULL),
+		/* Its epoch stays: a later epoch would be out of order, and too late for its time.
+		 */
+		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE seals SET mac = ? WHERE id = 5000",
+						    -1, &st, NULL),
 				 SQLITE_OK);
 		sqlite3_bind_blob(st, 1, mac, 32, SQLITE_STATIC);
 		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
