@@ -328,6 +328,11 @@ void va_store_close(struct va_store *s)
 	free(s);
 }
 
+const char *va_store_file(const struct va_store *s)
+{
+	return s->file;
+}
+
 struct sqlite3 *va_store_db(struct va_store *s)
 {
 	return s->db;

@@ -107,6 +107,9 @@ int va_store_seal(struct va_store *s, uint64_t ts_ns, uint64_t epoch, uint64_t k
 /* The chain's head: the last record's seq and link. */
 void va_store_head(const struct va_store *s, uint64_t *seq, uint8_t head[32]);
 
+/* Returns: the store's file name. */
+const char *va_store_file(const struct va_store *s);
+
 /* Returns: the SQLite handle, for the query module (read-only use). */
 struct sqlite3 *va_store_db(struct va_store *s);
 

@@ -9,6 +9,7 @@
 
 #include "chain.h"
 #include "seal.h"
+#include "store_checkpoint.h"
 #include "store_writer.h"
 
 #define BATCH_WAIT_MS 100
@@ -36,6 +37,7 @@ struct queue {
 
 struct va_writer {
 	struct va_store *store;
+	struct va_checkpointer *checkpointer; /* NULL: SQLite checkpoints in the commit */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -520,8 +522,12 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->flushed, NULL);
+	/* Without it the store still works: SQLite checkpoints inside the commits. */
+	if (va_checkpointer_start(&w->checkpointer, s))
+		w->checkpointer = NULL;
 	err = pthread_create(&w->thread, NULL, writer_main, w);
 	if (err) {
+		va_checkpointer_stop(w->checkpointer);
 		free(w);
 		return -err;
 	}
@@ -548,6 +554,7 @@ int va_writer_stop(struct va_writer *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	va_checkpointer_stop(w->checkpointer);
 	ret = w->stats.last_error;
 	for (size_t i = 0; i < w->front.len; i++)
 		item_free(&w->front.v[i]);

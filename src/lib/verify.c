@@ -53,6 +53,9 @@ struct walk {
 };
 
 static void fail(struct walk *w, uint64_t seq, uint64_t ts, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(struct walk *w, uint64_t seq, uint64_t ts, const char *fmt, ...)
 {
 	va_list ap;
 
