@@ -24,14 +24,6 @@ struct tally {
 	uint64_t n;
 };
 
-/* Counts live in the map's value pointer (never 0, so never NULL). */
-static int tally_add(struct va_u64map *m, int64_t id, uint64_t n)
-{
-	uintptr_t have = (uintptr_t)va_u64map_get(m, (uint64_t)id);
-
-	return va_u64map_put(m, (uint64_t)id, (void *)(have + n));
-}
-
 /* Add the summary rows of whole days [lo, hi] from @table into @m. */
 static int add_days(sqlite3 *db, const char *sql, int64_t lo, int64_t hi, struct va_u64map *m)
 {
@@ -43,8 +35,8 @@ static int add_days(sqlite3 *db, const char *sql, int64_t lo, int64_t hi, struct
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, hi);
 	while (!ret && sqlite3_step(st) == SQLITE_ROW)
-		ret = tally_add(m, sqlite3_column_int64(st, 0),
-				(uint64_t)sqlite3_column_int64(st, 1));
+		ret = va_count_add(m, (uint64_t)sqlite3_column_int64(st, 0),
+				   (uint64_t)sqlite3_column_int64(st, 1));
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -75,9 +67,9 @@ static int add_edge_day(sqlite3 *db, int64_t day, uint64_t since, uint64_t until
 		/* As the writer's day counts: a path with no head is not counted as a path. */
 		if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
 		    !(sqlite3_column_int64(st, 4) & VA_PATH_HEADLESS))
-			ret = tally_add(paths, sqlite3_column_int64(st, 0), 1);
+			ret = va_count_add(paths, (uint64_t)sqlite3_column_int64(st, 0), 1);
 		if (!ret && sqlite3_column_type(st, 1) != SQLITE_NULL)
-			ret = tally_add(procs, sqlite3_column_int64(st, 1), 1);
+			ret = va_count_add(procs, (uint64_t)sqlite3_column_int64(st, 1), 1);
 	}
 	sqlite3_finalize(st);
 	return ret;

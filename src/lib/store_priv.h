@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "chain.h"
+#include "record.h"
 #include "intern.h"
 #include "store.h"
 #include "u64map.h"
@@ -38,6 +39,23 @@ struct va_store {
 	int64_t next_seq;
 	bool dirty; /* records added in this transaction */
 };
+
+/* A per-day summary key: the day (UTC) and a path or process id. */
+static inline uint64_t va_day_key(int64_t day, int64_t id)
+{
+	return (uint64_t)day << 40 | (uint64_t)id;
+}
+
+/* Counters kept in a u64map's value pointer (a count is never 0, so never NULL). */
+static inline int va_count_add(struct va_u64map *m, uint64_t key, uint64_t n)
+{
+	return va_u64map_put(m, key, (void *)((uintptr_t)va_u64map_get(m, key) + n));
+}
+
+/* How a record counts in the per-day summaries `report` reads (VA_SUM_* bits). */
+#define VA_SUM_PROC 0x1 /* a change: its process counts */
+#define VA_SUM_PATH 0x2 /* and its path, which has a head */
+unsigned int va_record_sums(const struct va_record *r);
 
 /* Returns: 0 or -errno for an SQLite result code. */
 int va_store_errno(int rc);

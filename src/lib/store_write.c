@@ -277,17 +277,16 @@ static int note_name(struct va_store *s, int64_t path, int64_t obj)
 	return va_u64map_put(&s->names, key, (void *)1);
 }
 
-/* Counters in a u64map: the value is the count itself (never 0, so never NULL). */
-static int count_up(struct va_u64map *m, uint64_t key)
+unsigned int va_record_sums(const struct va_record *r)
 {
-	uintptr_t n = (uintptr_t)va_u64map_get(m, key);
+	bool headless = r->v[VA_REC_PATH_FLAGS].type == VA_VAL_INT &&
+			(r->v[VA_REC_PATH_FLAGS].i & VA_PATH_HEADLESS);
 
-	return va_u64map_put(m, key, (void *)(n + 1));
-}
-
-static uint64_t day_key(int64_t day, int64_t id)
-{
-	return (uint64_t)day << 40 | (uint64_t)id;
+	if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)r->v[VA_REC_OP].i,
+			     r->v[VA_REC_FLAGS].type == VA_VAL_INT, (uint32_t)r->v[VA_REC_FLAGS].i))
+		return 0;
+	/* A path with no head is no answer to "which paths changed most". */
+	return VA_SUM_PROC | (headless ? 0 : VA_SUM_PATH);
 }
 
 static void note_day(struct va_store *s, int64_t day, int64_t seq)
@@ -330,6 +329,7 @@ static void bind_id(sqlite3_stmt *st, int i, int64_t id)
 static int add_record(struct va_store *s, struct va_record *r)
 {
 	int64_t path = 0, path2 = 0, proc = 0, obj, seq = s->next_seq, day;
+	unsigned int sums;
 	sqlite3_stmt *st = s->ins_event;
 	int ret;
 
@@ -385,17 +385,10 @@ static int add_record(struct va_store *s, struct va_record *r)
 
 	day = r->v[VA_REC_TS].i / (int64_t)VA_DAY_NS;
 	note_day(s, day, seq);
-	if (va_ops_selected(VA_SEL_CHANGES, (enum va_op)r->v[VA_REC_OP].i,
-			    r->v[VA_REC_FLAGS].type == VA_VAL_INT,
-			    (uint32_t)r->v[VA_REC_FLAGS].i)) {
-		bool headless = r->v[VA_REC_PATH_FLAGS].type == VA_VAL_INT &&
-				(r->v[VA_REC_PATH_FLAGS].i & VA_PATH_HEADLESS);
-
-		/* A path with no head is no answer to "which paths changed most". */
-		if ((path && !headless && count_up(&s->by_path, day_key(day, path))) ||
-		    (proc && count_up(&s->by_proc, day_key(day, proc))))
-			return -ENOMEM;
-	}
+	sums = va_record_sums(r);
+	if ((path && (sums & VA_SUM_PATH) && va_count_add(&s->by_path, va_day_key(day, path), 1)) ||
+	    (proc && (sums & VA_SUM_PROC) && va_count_add(&s->by_proc, va_day_key(day, proc), 1)))
+		return -ENOMEM;
 	s->next_seq = seq + 1;
 	s->dirty = true;
 	return 0;

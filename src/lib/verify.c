@@ -8,7 +8,6 @@
 #include <openssl/crypto.h>
 
 #include "chain.h"
-#include "ops.h"
 #include "record.h"
 #include "store_priv.h"
 #include "timefmt.h"
@@ -279,17 +278,6 @@ static void check_not_backdated(struct walk *w, int64_t seq, uint64_t ts)
 	     (long long)seq, when);
 }
 
-static uint64_t day_key(int64_t day, int64_t id)
-{
-	return (uint64_t)day << 40 | (uint64_t)id;
-}
-
-/* Counters in a u64map's value pointer (never 0, so never NULL). */
-static int bump(struct va_u64map *m, uint64_t key)
-{
-	return va_u64map_put(m, key, (void *)((uintptr_t)va_u64map_get(m, key) + 1));
-}
-
 /* Count the record as the writer counts it for `report` (store_write.c). */
 static int tally(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
 {
@@ -297,8 +285,7 @@ static int tally(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
 	int64_t path = sqlite3_column_int64(st, VA_REC_NFIELDS + 1);
 	int64_t proc = sqlite3_column_int64(st, VA_REC_NFIELDS + 2);
 	uintptr_t first = (uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day);
-	bool headless = r->v[VA_REC_PATH_FLAGS].type == VA_VAL_INT &&
-			(r->v[VA_REC_PATH_FLAGS].i & VA_PATH_HEADLESS);
+	unsigned int sums = va_record_sums(r);
 
 	if (day < 0 || seq <= 0)
 		return 0;
@@ -306,12 +293,9 @@ static int tally(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
 	if ((!first && va_u64map_put(&w->day_first, (uint64_t)day, (void *)(uintptr_t)(seq + 1))) ||
 	    va_u64map_put(&w->day_last, (uint64_t)day, (void *)(uintptr_t)(seq + 1)))
 		return -ENOMEM;
-	if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)r->v[VA_REC_OP].i,
-			     r->v[VA_REC_FLAGS].type == VA_VAL_INT, (uint32_t)r->v[VA_REC_FLAGS].i))
-		return 0;
-	if (path > 0 && !headless && bump(&w->by_path, day_key(day, path)))
+	if (path > 0 && (sums & VA_SUM_PATH) && va_count_add(&w->by_path, va_day_key(day, path), 1))
 		return -ENOMEM;
-	if (proc > 0 && bump(&w->by_proc, day_key(day, proc)))
+	if (proc > 0 && (sums & VA_SUM_PROC) && va_count_add(&w->by_proc, va_day_key(day, proc), 1))
 		return -ENOMEM;
 	return 0;
 }
@@ -350,7 +334,8 @@ static void check_summaries(struct walk *w)
 				continue;
 			rows++;
 			if (i < 2) {
-				ok = (int64_t)(uintptr_t)va_u64map_get(want, day_key(day, a)) == b;
+				ok = (int64_t)(uintptr_t)va_u64map_get(want, va_day_key(day, a)) ==
+				     b;
 			} else {
 				ok = (int64_t)(uintptr_t)va_u64map_get(&w->day_first,
 								       (uint64_t)day) == a + 1 &&
