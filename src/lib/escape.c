@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "escape.h"
+#include "strbuf.h"
 
 /* Returns: the length of the valid UTF-8 sequence at @s, or 0 when it is not one. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
@@ -68,20 +69,13 @@ bool va_utf8_valid(const char *s, size_t len)
 
 static const char hexdigits[] = "0123456789abcdef";
 
-static void put_hex_escape(FILE *out, unsigned char c)
-{
-	char b[4] = { '\\', 'x', hexdigits[c >> 4], hexdigits[c & 0xf] };
-
-	fwrite(b, 1, sizeof(b), out);
-}
-
-int va_escape_c(FILE *out, const char *s, size_t len)
+void va_escape_c_buf(struct va_strbuf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0, i = 0;
 
 	if (!len)
-		return ferror(out) ? -EIO : 0;
+		return; /* an empty value may come with no pointer at all */
 	while (i < len) {
 		unsigned char c = p[i];
 		size_t n = 1;
@@ -101,7 +95,7 @@ int va_escape_c(FILE *out, const char *s, size_t len)
 			if (!n)
 				n = 1;
 		}
-		fwrite(p + run, 1, i - run, out);
+		va_strbuf_put(out, p + run, i - run);
 		if (c == '\\')
 			esc = "\\\\";
 		else if (c == '\n')
@@ -110,16 +104,36 @@ int va_escape_c(FILE *out, const char *s, size_t len)
 			esc = "\\t";
 		else if (c == '\r')
 			esc = "\\r";
-		if (esc)
-			fputs(esc, out);
-		else
-			for (size_t k = 0; k < n; k++)
-				put_hex_escape(out, p[i + k]);
+		if (esc) {
+			va_strbuf_put(out, esc, 2);
+		} else {
+			for (size_t k = 0; k < n; k++) {
+				char b[4] = { '\\', 'x', hexdigits[p[i + k] >> 4],
+					      hexdigits[p[i + k] & 0xf] };
+
+				va_strbuf_put(out, b, sizeof(b));
+			}
+		}
 		i += n;
 		run = i;
 	}
-	fwrite(p + run, 1, i - run, out);
-	return ferror(out) ? -EIO : 0;
+	va_strbuf_put(out, p + run, i - run);
+}
+
+int va_escape_c(FILE *out, const char *s, size_t len)
+{
+	struct va_strbuf b = { 0 };
+	int ret;
+
+	va_escape_c_buf(&b, s, len);
+	if (b.failed)
+		ret = -ENOMEM;
+	else if (b.len && fwrite(b.p, 1, b.len, out) != b.len)
+		ret = -EIO;
+	else
+		ret = ferror(out) ? -EIO : 0;
+	va_strbuf_free(&b);
+	return ret;
 }
 
 char *va_utf8_sanitize(const char *s, size_t len, size_t *out_len)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct va_strbuf;
+
 /**
  * va_escape_c() - write bytes C-escaped, so that they stay on one line.
  * '\\' becomes "\\\\", newline "\\n", tab "\\t", carriage return "\\r"; every
@@ -20,6 +22,8 @@
  * Returns: 0, or -EIO when @out failed.
  */
 int va_escape_c(FILE *out, const char *s, size_t len);
+/* The same, appended to @out. */
+void va_escape_c_buf(struct va_strbuf *out, const char *s, size_t len);
 
 /* Returns: true when @s is strict UTF-8: no overlong forms, surrogates or values above U+10FFFF. */
 bool va_utf8_valid(const char *s, size_t len);

@@ -13,6 +13,7 @@
 
 #include "format.h"
 #include "sink_jsonlog.h"
+#include "strbuf.h"
 #include "timefmt.h"
 
 #define FLUSH_BYTES    (64 * 1024) /* write once this much is buffered */
@@ -165,8 +166,19 @@ static void add_json(struct va_jsonlog *j, struct json_object *o)
 
 void va_jsonlog_event(struct va_jsonlog *j, const struct va_event *ev)
 {
-	if (j)
-		add_json(j, va_event_to_json(ev));
+	struct va_strbuf b = { 0 };
+
+	if (!j)
+		return;
+	/* Formatted before the lock: the writer thread's seals need not wait for it. */
+	va_event_json(&b, ev);
+	pthread_mutex_lock(&j->lock);
+	if (b.failed)
+		j->st.lost++;
+	else
+		add_line_locked(j, b.p, b.len);
+	pthread_mutex_unlock(&j->lock);
+	va_strbuf_free(&b);
 }
 
 void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal)

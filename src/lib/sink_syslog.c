@@ -81,18 +81,40 @@ bool sink_done(struct va_syslog_sink *k, bool idle)
 	return done;
 }
 
-short sink_wait(struct va_syslog_sink *k, int fd, short events, int timeout_ms)
+/* As sink_wait(); *@woken tells whether the eventfd fired. */
+static short wait_for(struct va_syslog_sink *k, int fd, short events, int timeout_ms, bool *woken)
 {
 	struct pollfd p[2] = { { .fd = k->wake_fd, .events = POLLIN },
 			       { .fd = fd, .events = events } };
 	uint64_t v;
 
+	*woken = false;
 	if (poll(p, fd >= 0 ? 2 : 1, timeout_ms) <= 0)
 		return 0;
-	if (p[0].revents && read(k->wake_fd, &v, sizeof(v)) < 0) {
-		/* EAGAIN: another wake-up was read already */
+	if (p[0].revents) {
+		*woken = true;
+		if (read(k->wake_fd, &v, sizeof(v)) < 0) {
+			/* EAGAIN: another wake-up was read already */
+		}
 	}
 	return fd >= 0 ? p[1].revents : 0;
+}
+
+short sink_wait(struct va_syslog_sink *k, int fd, short events, int timeout_ms)
+{
+	bool woken;
+
+	return wait_for(k, fd, events, timeout_ms, &woken);
+}
+
+short sink_wait_idle(struct va_syslog_sink *k, int fd, short events, int timeout_ms)
+{
+	bool woken;
+	short rev = wait_for(k, fd, events, timeout_ms, &woken);
+
+	if (woken && !rev && !sink_stopping(k))
+		poll(NULL, 0, SINK_GATHER_MS);
+	return rev;
 }
 
 void sink_set_state(struct va_syslog_sink *k, bool connected, int err)

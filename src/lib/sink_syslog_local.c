@@ -78,7 +78,7 @@ static void *local_main(void *arg)
 			if (sink_done(k, true))
 				break;
 			if (va_spool_idle(k->spool))
-				sink_wait(k, -1, 0, 1000);
+				sink_wait_idle(k, -1, 0, 1000);
 			continue;
 		}
 		if (sink_done(k, false))

@@ -69,6 +69,14 @@ bool sink_stopping(struct va_syslog_sink *k);
  */
 short sink_wait(struct va_syslog_sink *k, int fd, short events, int timeout_ms);
 
+/*
+ * The same, for a thread with nothing left to send. Woken by a producer, it
+ * lets more messages gather for SINK_GATHER_MS before it returns, so that a
+ * busy machine costs a wake-up per batch, not per event.
+ */
+#define SINK_GATHER_MS 10
+short sink_wait_idle(struct va_syslog_sink *k, int fd, short events, int timeout_ms);
+
 void sink_set_state(struct va_syslog_sink *k, bool connected, int err);
 void sink_count_sent(struct va_syslog_sink *k, uint64_t n);
 void sink_count_resent(struct va_syslog_sink *k, uint64_t n);

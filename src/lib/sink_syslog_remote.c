@@ -282,27 +282,66 @@ static int fill_tcp(struct va_syslog_sink *k, struct conn *c)
 	return 0;
 }
 
+/* Datagrams per sendmmsg(2): one system call for a batch, not one per event. */
+#define UDP_BATCH 64
+
+/* Up to UDP_BATCH messages from c->next on, taking new ones from the spool. */
+static int gather_udp(struct va_syslog_sink *k, struct conn *c, struct mmsghdr *mm,
+		      struct iovec *iov)
+{
+	struct va_spool_msg *m = next_msg(k, c);
+	int n = 0;
+
+	while (m && n < UDP_BATCH) {
+		iov[n] = (struct iovec){ m->data, m->len };
+		mm[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
+		n++;
+		if (!m->next && n < UDP_BATCH) {
+			struct va_spool_msg *t = va_spool_take(k->spool);
+
+			if (!t)
+				break;
+			c->tail->next = t;
+			c->tail = t;
+		}
+		m = m->next;
+	}
+	return n;
+}
+
 static int fill_udp(struct va_syslog_sink *k, struct conn *c)
 {
-	struct va_spool_msg *m;
+	struct mmsghdr mm[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	int n;
 
-	while ((m = next_msg(k, c))) {
-		ssize_t n = send(c->fd, m->data, m->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while ((n = gather_udp(k, c, mm, iov))) {
+		int sent = sendmmsg(c->fd, mm, (unsigned int)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		bool too_big = false;
 
-		if (n < 0 && errno == EINTR)
+		if (sent < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (sent < 0 && errno == EAGAIN)
 			return 1;
-		if (n < 0 && errno != EMSGSIZE)
-			return -errno; /* ECONNREFUSED: the peer is away; this one goes again */
-		c->next = m->next;
-		pop_head(k, c, 0);
-		if (n < 0)
-			sink_count_dropped(k, 1); /* bigger than a datagram can be */
-		else
-			sink_count_sent(k, 1);
+		if (sent < 0 && errno != EMSGSIZE)
+			return -errno; /* ECONNREFUSED: the peer is away; these go again */
+		if (sent < 0) {
+			/* Bigger than a datagram can be: the first one can never go. */
+			too_big = true;
+			sent = 1;
+		}
+		/* For UDP c->head is c->next: what was sent leaves at once. */
+		for (int i = 0; i < sent; i++) {
+			c->next = c->head->next;
+			pop_head(k, c, 0);
+		}
+		if (too_big) {
+			sink_count_dropped(k, 1);
+			continue;
+		}
+		sink_count_sent(k, (uint64_t)sent);
 		c->failures = 0;
-		if (!c->up && n >= 0) {
+		if (!c->up) {
 			c->up = true;
 			sink_set_state(k, true, 0);
 		}
@@ -345,7 +384,7 @@ static void wait_conn(struct va_syslog_sink *k, struct conn *c, int fill)
 	/* Nothing to write: sleep until a producer pushes, unless one just did. */
 	if (fill == 0 && !va_spool_idle(k->spool))
 		return;
-	rev = sink_wait(k, c->fd, ev, timeout);
+	rev = fill == 0 ? sink_wait_idle(k, c->fd, ev, timeout) : sink_wait(k, c->fd, ev, timeout);
 	if (!c->tcp) {
 		int err = 0;
 		socklen_t len = sizeof(err);

@@ -13,33 +13,32 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <json-c/json.h>
 
-#include "errnames.h"
 #include "escape.h"
 #include "format.h"
+#include "strbuf.h"
 #include "syslog_format.h"
 
 #define NS_PER_S 1000000000ull
 
-int va_syslog_sd_escape(FILE *out, const char *s, size_t len)
+void va_syslog_sd_escape(struct va_strbuf *out, const char *s, size_t len)
 {
 	size_t run = 0;
 
 	if (!len)
-		return ferror(out) ? -EIO : 0; /* an empty value may come with no pointer at all */
+		return; /* an empty value may come with no pointer at all */
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] != '"' && s[i] != '\\' && s[i] != ']')
 			continue;
-		fwrite(s + run, 1, i - run, out);
-		fputc('\\', out);
+		va_strbuf_put(out, s + run, i - run);
+		va_strbuf_putc(out, '\\');
 		run = i;
 	}
-	fwrite(s + run, 1, len - run, out);
-	return ferror(out) ? -EIO : 0;
+	va_strbuf_put(out, s + run, len - run);
 }
 
 int va_syslog_frame(size_t msg_len, char *buf, size_t len)
@@ -50,37 +49,78 @@ int va_syslog_frame(size_t msg_len, char *buf, size_t len)
 }
 
 /* A header field: PRINTUSASCII, at most @max octets; "-" (NILVALUE) when empty. */
-static void put_token(FILE *m, const char *s, size_t max)
+static void put_token(struct va_strbuf *m, const char *s, size_t max)
 {
 	size_t n = 0;
 
 	for (; s && s[n] && n < max; n++)
-		fputc(s[n] > ' ' && s[n] < 0x7f ? s[n] : '_', m);
+		va_strbuf_putc(m, s[n] > ' ' && s[n] < 0x7f ? s[n] : '_');
 	if (!n)
-		fputc('-', m);
+		va_strbuf_putc(m, '-');
 }
 
-static void header_5424(FILE *m, const struct va_syslog_id *id, uint64_t ts_ns, const char *msgid)
+/* @v in exactly @width digits, zero-padded (@v < 10^@width). */
+static void put_digits(struct va_strbuf *m, unsigned int v, int width)
+{
+	char d[10];
+
+	for (int i = width - 1; i >= 0; i--) {
+		d[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	va_strbuf_put(m, d, (size_t)width);
+}
+
+/* hh:mm:ss */
+static void put_hms(struct va_strbuf *m, const struct tm *tm)
+{
+	put_digits(m, (unsigned int)tm->tm_hour, 2);
+	va_strbuf_putc(m, ':');
+	put_digits(m, (unsigned int)tm->tm_min, 2);
+	va_strbuf_putc(m, ':');
+	put_digits(m, (unsigned int)tm->tm_sec, 2);
+}
+
+static void put_pri(struct va_strbuf *m, const struct va_syslog_id *id)
+{
+	va_strbuf_putc(m, '<');
+	va_strbuf_i64(m, id->facility * 8 + id->severity);
+	va_strbuf_putc(m, '>');
+}
+
+static void header_5424(struct va_strbuf *m, const struct va_syslog_id *id, uint64_t ts_ns,
+			const char *msgid)
 {
 	time_t sec = (time_t)(ts_ns / NS_PER_S);
 	struct tm tm;
 
 	gmtime_r(&sec, &tm);
+	put_pri(m, id);
+	va_strbuf_puts(m, "1 ");
 	/* RFC 5424 allows six fraction digits; the nanoseconds are in the JSON log and the store.
 	 */
-	fprintf(m, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d.%06uZ ", id->facility * 8 + id->severity,
-		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		(unsigned int)(ts_ns % NS_PER_S / 1000));
+	put_digits(m, (unsigned int)(tm.tm_year + 1900) % 10000, 4);
+	va_strbuf_putc(m, '-');
+	put_digits(m, (unsigned int)tm.tm_mon + 1, 2);
+	va_strbuf_putc(m, '-');
+	put_digits(m, (unsigned int)tm.tm_mday, 2);
+	va_strbuf_putc(m, 'T');
+	put_hms(m, &tm);
+	va_strbuf_putc(m, '.');
+	put_digits(m, (unsigned int)(ts_ns % NS_PER_S / 1000), 6);
+	va_strbuf_puts(m, "Z ");
 	put_token(m, id->hostname, 255);
-	fputc(' ', m);
+	va_strbuf_putc(m, ' ');
 	put_token(m, id->tag, 48);
-	fprintf(m, " %" PRIu32 " ", id->pid);
+	va_strbuf_putc(m, ' ');
+	va_strbuf_u64(m, id->pid);
+	va_strbuf_putc(m, ' ');
 	put_token(m, msgid, 32);
-	fputc(' ', m);
+	va_strbuf_putc(m, ' ');
 }
 
 /* syslog(3)'s form on /dev/log: local time, no hostname (the receiver adds its own). */
-static void header_3164(FILE *m, const struct va_syslog_id *id, uint64_t ts_ns)
+static void header_3164(struct va_strbuf *m, const struct va_syslog_id *id, uint64_t ts_ns)
 {
 	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -88,25 +128,43 @@ static void header_3164(FILE *m, const struct va_syslog_id *id, uint64_t ts_ns)
 	struct tm tm;
 
 	localtime_r(&sec, &tm);
-	fprintf(m, "<%d>%s %2d %02d:%02d:%02d ", id->facility * 8 + id->severity,
-		months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	put_pri(m, id);
+	va_strbuf_put(m, months[tm.tm_mon % 12], 3);
+	va_strbuf_putc(m, ' ');
+	/* "%2d": a space before a one-digit day. */
+	if (tm.tm_mday < 10)
+		va_strbuf_putc(m, ' ');
+	va_strbuf_i64(m, tm.tm_mday);
+	va_strbuf_putc(m, ' ');
+	put_hms(m, &tm);
+	va_strbuf_putc(m, ' ');
 	put_token(m, id->tag, 32);
-	fprintf(m, "[%" PRIu32 "]: ", id->pid);
+	va_strbuf_putc(m, '[');
+	va_strbuf_u64(m, id->pid);
+	va_strbuf_puts(m, "]: ");
 }
 
 /* The STRUCTURED-DATA being written; @cap bounds each untrusted value (raw bytes). */
 struct sd {
-	FILE *m;
+	struct va_strbuf *m;
+	struct va_strbuf tmp; /* for values escaped twice */
 	size_t cap;
 	bool cut;
-	bool oom;
 };
+
+/* ` key="` */
+static void sd_key(struct sd *sd, const char *key)
+{
+	va_strbuf_putc(sd->m, ' ');
+	va_strbuf_puts(sd->m, key);
+	va_strbuf_puts(sd->m, "=\"");
+}
 
 static void sd_param(struct sd *sd, const char *key, const char *val, size_t len)
 {
-	fprintf(sd->m, " %s=\"", key);
+	sd_key(sd, key);
 	va_syslog_sd_escape(sd->m, val, len);
-	fputc('"', sd->m);
+	va_strbuf_putc(sd->m, '"');
 }
 
 static void sd_str(struct sd *sd, const char *key, const char *val)
@@ -116,12 +174,16 @@ static void sd_str(struct sd *sd, const char *key, const char *val)
 
 static void sd_u64(struct sd *sd, const char *key, uint64_t v)
 {
-	fprintf(sd->m, " %s=\"%" PRIu64 "\"", key, v);
+	sd_key(sd, key);
+	va_strbuf_u64(sd->m, v);
+	va_strbuf_putc(sd->m, '"');
 }
 
 static void sd_i64(struct sd *sd, const char *key, int64_t v)
 {
-	fprintf(sd->m, " %s=\"%" PRId64 "\"", key, v);
+	sd_key(sd, key);
+	va_strbuf_i64(sd->m, v);
+	va_strbuf_putc(sd->m, '"');
 }
 
 static bool plain_ascii(const char *s, size_t len)
@@ -135,10 +197,6 @@ static bool plain_ascii(const char *s, size_t len)
 /* Untrusted bytes: C-escaped as in the text form, then SD-escaped. */
 static void sd_bytes(struct sd *sd, const char *key, const char *p, size_t len)
 {
-	char *tmp = NULL;
-	size_t tlen = 0;
-	FILE *t;
-
 	if (len > sd->cap) {
 		len = sd->cap;
 		sd->cut = true;
@@ -147,24 +205,18 @@ static void sd_bytes(struct sd *sd, const char *key, const char *p, size_t len)
 		sd_param(sd, key, p, len);
 		return;
 	}
-	t = open_memstream(&tmp, &tlen);
-	if (!t) {
-		sd->oom = true;
-		return;
-	}
-	va_escape_c(t, p, len);
-	if (fclose(t)) {
-		sd->oom = true;
-	} else {
-		sd_param(sd, key, tmp, tlen);
-	}
-	free(tmp);
+	va_strbuf_clear(&sd->tmp);
+	va_escape_c_buf(&sd->tmp, p, len);
+	if (sd->tmp.failed)
+		sd->m->failed = true;
+	else
+		sd_param(sd, key, sd->tmp.p, sd->tmp.len);
 }
 
 static void sd_true_if(struct sd *sd, const char *key, bool cond)
 {
 	if (cond)
-		fprintf(sd->m, " %s=\"true\"", key);
+		sd_param(sd, key, "true", 4);
 }
 
 static void sd_path(struct sd *sd, const char *key, const struct va_bytes *b, uint32_t flags,
@@ -187,23 +239,25 @@ static const char *const new_path_flag_keys[6] = { "new_path_deleted",	   "new_p
 						   "new_path_unreachable", "new_path_from_name",
 						   "new_path_fault",	   NULL };
 
-/* A list of flag names from the JSON form, comma-separated: "O_WRONLY,O_CREAT". */
-static void sd_names(struct sd *sd, const char *key, struct json_object *jo)
+/* Flag names as the JSON form lists them, comma-separated: "O_WRONLY,O_CREAT". */
+static void sd_names(struct sd *sd, const char *key, const char **names, size_t n)
 {
-	struct json_object *arr;
-
-	if (!jo || !json_object_object_get_ex(jo, key, &arr) ||
-	    !json_object_is_type(arr, json_type_array))
-		return;
-	fprintf(sd->m, " %s=\"", key);
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
-
+	sd_key(sd, key);
+	for (size_t i = 0; i < n; i++) {
 		if (i)
-			fputc(',', sd->m);
-		va_syslog_sd_escape(sd->m, s, strlen(s));
+			va_strbuf_putc(sd->m, ',');
+		va_syslog_sd_escape(sd->m, names[i], strlen(names[i]));
 	}
-	fputc('"', sd->m);
+	va_strbuf_putc(sd->m, '"');
+}
+
+static void sd_open_flags(struct sd *sd, const struct va_event *ev)
+{
+	const char *names[VA_FLAG_NAMES_MAX];
+	char hex[VA_FLAG_HEX_SIZE];
+
+	if (ev->has_open_flags)
+		sd_names(sd, "flags", names, va_open_flag_names(ev->open_flags, names, hex));
 }
 
 /*
@@ -211,61 +265,35 @@ static void sd_names(struct sd *sd, const char *key, struct json_object *jo)
  * would not say where an argument with a space ends). Under a cap, whole
  * arguments only, and argv_truncated.
  */
-static void sd_argv(struct sd *sd, struct json_object *jo, bool truncated)
+static void sd_argv(struct sd *sd, const struct va_event *ev)
 {
-	struct json_object *arr, *out;
-	size_t used = 0, n;
-	const char *s;
+	bool truncated = ev->argv_truncated, cut = false;
 
-	if (!jo || !json_object_object_get_ex(jo, "argv", &arr))
-		return;
-	out = json_object_new_array();
-	if (!out) {
-		sd->oom = true;
+	va_strbuf_clear(&sd->tmp);
+	va_json_argv(&sd->tmp, &ev->argv, sd->cap, &cut);
+	if (sd->tmp.failed) {
+		sd->m->failed = true;
 		return;
 	}
-	n = json_object_array_length(arr);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *a = json_object_array_get_idx(arr, i);
-		size_t alen = (size_t)json_object_get_string_len(a);
-
-		if (used + alen > sd->cap) {
-			sd->cut = true;
-			truncated = true;
-			break;
-		}
-		used += alen;
-		json_object_array_add(out, json_object_get(a));
-	}
-	s = json_object_to_json_string_ext(out,
-					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s)
-		sd_str(sd, "argv", s);
-	else
-		sd->oom = true;
-	json_object_put(out);
+	if (cut)
+		sd->cut = truncated = true;
+	sd_param(sd, "argv", sd->tmp.p, sd->tmp.len);
 	sd_true_if(sd, "argv_truncated", truncated);
 }
 
 /* The fields of SPEC.md's JSON form under the same names; nulls are left out. */
-static void sd_event(struct sd *sd, const struct va_event *ev, struct json_object *jo)
+static void sd_event(struct sd *sd, const struct va_event *ev)
 {
+	const char *names[VA_FLAG_NAMES_MAX];
 	char buf[32];
 	const char *s;
-	enum va_ftype ft;
 
-	fputs("[" VA_SYSLOG_SD_ID, sd->m);
+	va_strbuf_puts(sd->m, "[" VA_SYSLOG_SD_ID);
 	sd_u64(sd, "seq", ev->seq);
-	s = va_op_name(ev->op);
-	if (s) {
-		sd_str(sd, "op", s);
-	} else {
-		snprintf(buf, sizeof(buf), "op%u", (unsigned int)ev->op);
-		sd_str(sd, "op", buf);
-	}
+	sd_str(sd, "op", va_op_label(ev->op, buf, sizeof(buf)));
 	if (ev->op == VA_OP_LOST) {
 		sd_u64(sd, "lost", ev->lost);
-		fputc(']', sd->m);
+		va_strbuf_putc(sd->m, ']');
 		return;
 	}
 	sd_path(sd, "path", &ev->path, ev->path_flags, path_flag_keys);
@@ -286,17 +314,8 @@ static void sd_event(struct sd *sd, const struct va_event *ev, struct json_objec
 	}
 	sd_u64(sd, "mntns", ev->mntns);
 	sd_i64(sd, "ret", ev->ret);
-	if (ev->ret < 0) {
-		uint64_t e = (uint64_t)0 - (uint64_t)ev->ret;
-		const char *name = e <= INT_MAX ? va_errno_name((int)e) : NULL;
-
-		if (name) {
-			sd_str(sd, "error", name);
-		} else {
-			snprintf(buf, sizeof(buf), "E%" PRIu64, e);
-			sd_str(sd, "error", buf);
-		}
-	}
+	if (ev->ret < 0)
+		sd_str(sd, "error", va_error_label(ev->ret, buf, sizeof(buf)));
 	sd_u64(sd, "pid", ev->pid);
 	sd_u64(sd, "tid", ev->tid);
 	sd_u64(sd, "ppid", ev->ppid);
@@ -318,17 +337,14 @@ static void sd_event(struct sd *sd, const struct va_event *ev, struct json_objec
 	}
 	if (ev->has_ino)
 		sd_u64(sd, "ino", ev->ino);
-	ft = ev->ftype;
-	if (ft == VA_FTYPE_UNKNOWN && (ev->op == VA_OP_MKNOD || ev->op == VA_OP_MKDIR))
-		ft = va_ftype_from_mode(ev->mode);
-	s = va_ftype_name(ft);
+	s = va_ftype_name(va_event_ftype(ev));
 	if (s)
 		sd_str(sd, "ftype", s);
 
 	switch (ev->op) {
 	case VA_OP_CREATE:
 	case VA_OP_OPEN:
-		sd_names(sd, "flags", jo);
+		sd_open_flags(sd, ev);
 		break;
 	case VA_OP_READ:
 	case VA_OP_WRITE:
@@ -338,10 +354,12 @@ static void sd_event(struct sd *sd, const struct va_event *ev, struct json_objec
 	case VA_OP_TRUNCATE:
 		if (ev->size >= 0)
 			sd_i64(sd, "size", ev->size);
-		sd_names(sd, "flags", jo);
+		sd_open_flags(sd, ev);
 		break;
 	case VA_OP_RENAME:
-		sd_names(sd, "rename_flags", jo);
+		if (ev->rename_flags)
+			sd_names(sd, "rename_flags", names,
+				 va_rename_flag_names(ev->rename_flags, names, buf));
 		break;
 	case VA_OP_CHMOD:
 	case VA_OP_MKDIR:
@@ -354,41 +372,13 @@ static void sd_event(struct sd *sd, const struct va_event *ev, struct json_objec
 		sd_i64(sd, "owner_gid", ev->owner_gid);
 		break;
 	case VA_OP_EXEC:
-		sd_argv(sd, jo, ev->argv_truncated);
+		sd_argv(sd, ev);
 		break;
 	default:
 		break;
 	}
 	sd_true_if(sd, "truncated", sd->cut);
-	fputc(']', sd->m);
-}
-
-/* The JSON form is only needed for the flag names and the arguments. */
-static bool needs_json(const struct va_event *ev)
-{
-	return ev->op == VA_OP_EXEC || (ev->op == VA_OP_RENAME && ev->rename_flags) ||
-	       (ev->has_open_flags &&
-		(ev->op == VA_OP_CREATE || ev->op == VA_OP_OPEN || ev->op == VA_OP_TRUNCATE));
-}
-
-/* The text form's line without its newline. Returns: malloc'd, or NULL. */
-static char *event_text(const struct va_event *ev, size_t *len)
-{
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
-
-	if (!m)
-		return NULL;
-	va_event_write_text(m, ev);
-	if (fclose(m)) {
-		free(buf);
-		return NULL;
-	}
-	if (size && buf[size - 1] == '\n')
-		buf[--size] = '\0';
-	*len = size;
-	return buf;
+	va_strbuf_putc(sd->m, ']');
 }
 
 /*
@@ -418,104 +408,74 @@ static size_t safe_cut(const char *s, size_t len, size_t limit)
 }
 
 /* Appends " " and the message text, cut to what is left of @max. */
-static void put_msg(FILE *m, size_t used, size_t max, const char *text, size_t tlen)
+static void put_msg(struct va_strbuf *m, size_t max, const char *text, size_t tlen)
 {
 	size_t room;
 
-	if (used + 1 + 4 > max)
+	if (m->len + 1 + 4 > max)
 		return;
-	room = max - used - 1;
-	fputc(' ', m);
+	room = max - m->len - 1;
+	va_strbuf_putc(m, ' ');
 	if (tlen <= room) {
-		fwrite(text, 1, tlen, m);
+		va_strbuf_put(m, text, tlen);
 		return;
 	}
-	fwrite(text, 1, safe_cut(text, tlen, room - 3), m);
-	fputs("...", m);
+	va_strbuf_put(m, text, safe_cut(text, tlen, room - 3));
+	va_strbuf_puts(m, "...");
 }
 
-static int finish(FILE *m, char **buf, size_t *size, char **out, size_t *len)
+static int finish(struct va_strbuf *m, char **out, size_t *len)
 {
-	if (fclose(m)) {
-		free(*buf);
-		return -ENOMEM;
-	}
-	*out = *buf;
-	*len = *size;
-	return 0;
+	*out = va_strbuf_take(m, len);
+	return *out ? 0 : -ENOMEM;
 }
 
 int va_syslog_event(enum va_syslog_format fmt, const struct va_syslog_id *id,
 		    const struct va_event *ev, size_t max, char **out, size_t *len)
 {
 	static const size_t caps[] = { SIZE_MAX, 1024, 256, 64 };
-	struct json_object *jo = NULL;
-	char *text, *buf = NULL, opbuf[16];
-	const char *msgid = va_op_name(ev->op);
-	size_t tlen = 0, size = 0;
-	FILE *m = NULL;
+	struct va_strbuf text = { 0 }, m = { 0 };
+	char opbuf[16];
+	const char *msgid = va_op_label(ev->op, opbuf, sizeof(opbuf));
 	int ret = -ENOMEM;
 
 	if (!max)
 		max = VA_SYSLOG_MAX_MSG;
 	if (max < 512)
 		max = 512;
-	if (!msgid) {
-		snprintf(opbuf, sizeof(opbuf), "op%u", (unsigned int)ev->op);
-		msgid = opbuf;
-	}
-	text = event_text(ev, &tlen);
-	if (!text)
-		return -ENOMEM;
-	if (fmt == VA_SYSLOG_3164) {
-		m = open_memstream(&buf, &size);
-		if (!m)
-			goto out;
-		header_3164(m, id, ev->ts_ns);
-		fflush(m);
-		/* No separating space: the header ends in ": ". */
-		if (size + tlen <= max) {
-			fwrite(text, 1, tlen, m);
-		} else if (size + 4 <= max) {
-			fwrite(text, 1, safe_cut(text, tlen, max - size - 3), m);
-			fputs("...", m);
-		}
-		ret = finish(m, &buf, &size, out, len);
+	va_event_text(&text, ev);
+	if (text.failed)
 		goto out;
-	}
-	if (needs_json(ev)) {
-		jo = va_event_to_json(ev);
-		if (!jo)
-			goto out;
+	if (fmt == VA_SYSLOG_3164) {
+		header_3164(&m, id, ev->ts_ns);
+		/* No separating space: the header ends in ": ". */
+		if (m.len + text.len <= max) {
+			va_strbuf_put(&m, text.p, text.len);
+		} else if (m.len + 4 <= max) {
+			va_strbuf_put(&m, text.p, safe_cut(text.p, text.len, max - m.len - 3));
+			va_strbuf_puts(&m, "...");
+		}
+		ret = finish(&m, out, len);
+		goto out;
 	}
 	/* Shorten the untrusted values only when the whole would not fit. */
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		struct sd sd = { .cap = caps[i] };
+		struct sd sd = { .m = &m, .cap = caps[i] };
 
-		buf = NULL;
-		size = 0;
-		m = open_memstream(&buf, &size);
-		if (!m)
+		va_strbuf_clear(&m);
+		header_5424(&m, id, ev->ts_ns, msgid);
+		sd_event(&sd, ev);
+		va_strbuf_free(&sd.tmp);
+		if (m.failed)
 			goto out;
-		sd.m = m;
-		header_5424(m, id, ev->ts_ns, msgid);
-		sd_event(&sd, ev, jo);
-		fflush(m);
-		if (sd.oom || ferror(m)) {
-			fclose(m);
-			free(buf);
-			goto out;
-		}
-		if (size + 64 <= max || i + 1 == sizeof(caps) / sizeof(caps[0]))
+		if (m.len + 64 <= max)
 			break;
-		fclose(m);
-		free(buf);
 	}
-	put_msg(m, size, max, text, tlen);
-	ret = finish(m, &buf, &size, out, len);
+	put_msg(&m, max, text.p, text.len);
+	ret = finish(&m, out, len);
 out:
-	json_object_put(jo);
-	free(text);
+	va_strbuf_free(&m);
+	va_strbuf_free(&text);
 	return ret;
 }
 
@@ -524,55 +484,53 @@ int va_syslog_seal(enum va_syslog_format fmt, const struct va_syslog_id *id,
 {
 	const char *head = seal->head_hex ? seal->head_hex : "";
 	const char *mac = seal->mac_hex ? seal->mac_hex : "";
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
+	struct va_strbuf m = { 0 };
 
-	if (!m)
-		return -ENOMEM;
 	if (fmt == VA_SYSLOG_3164) {
-		header_3164(m, id, seal->ts_ns);
+		header_3164(&m, id, seal->ts_ns);
 	} else {
-		struct sd sd = { .m = m, .cap = SIZE_MAX };
+		struct sd sd = { .m = &m, .cap = SIZE_MAX };
 
-		header_5424(m, id, seal->ts_ns, "seal");
-		fputs("[" VA_SYSLOG_SEAL_SD_ID, m);
+		header_5424(&m, id, seal->ts_ns, "seal");
+		va_strbuf_puts(&m, "[" VA_SYSLOG_SEAL_SD_ID);
 		sd_u64(&sd, "seq", seal->seq);
 		sd_u64(&sd, "epoch", seal->epoch);
 		/* Hex from the store, but escaped like any value: one line whatever comes. */
 		sd_bytes(&sd, "head", head, strlen(head));
 		sd_bytes(&sd, "mac", mac, strlen(mac));
-		fputs("] ", m);
-		if (sd.oom) {
-			fclose(m);
-			free(buf);
-			return -ENOMEM;
-		}
+		va_strbuf_free(&sd.tmp);
+		va_strbuf_puts(&m, "] ");
 	}
-	fprintf(m, "seal: seq=%" PRIu64 " epoch=%" PRIu64 " head=", seal->seq, seal->epoch);
-	va_escape_c(m, head, strlen(head));
-	fputs(" mac=", m);
-	va_escape_c(m, mac, strlen(mac));
-	return finish(m, &buf, &size, out, len);
+	va_strbuf_puts(&m, "seal: seq=");
+	va_strbuf_u64(&m, seal->seq);
+	va_strbuf_puts(&m, " epoch=");
+	va_strbuf_u64(&m, seal->epoch);
+	va_strbuf_puts(&m, " head=");
+	va_escape_c_buf(&m, head, strlen(head));
+	va_strbuf_puts(&m, " mac=");
+	va_escape_c_buf(&m, mac, strlen(mac));
+	return finish(&m, out, len);
 }
 
 int va_syslog_lost(enum va_syslog_format fmt, const struct va_syslog_id *id, uint64_t ts_ns,
 		   uint64_t n, const char *sink, char **out, size_t *len)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&buf, &size);
+	struct va_strbuf m = { 0 };
 
-	if (!m)
-		return -ENOMEM;
 	if (fmt == VA_SYSLOG_3164) {
-		header_3164(m, id, ts_ns);
+		header_3164(&m, id, ts_ns);
 	} else {
-		header_5424(m, id, ts_ns, "lost");
-		fprintf(m, "[" VA_SYSLOG_SD_ID " op=\"lost\" lost=\"%" PRIu64 "\" sink=\"", n);
-		va_syslog_sd_escape(m, sink, strlen(sink));
-		fputs("\"] ", m);
+		header_5424(&m, id, ts_ns, "lost");
+		va_strbuf_puts(&m, "[" VA_SYSLOG_SD_ID " op=\"lost\" lost=\"");
+		va_strbuf_u64(&m, n);
+		va_strbuf_puts(&m, "\" sink=\"");
+		va_syslog_sd_escape(&m, sink, strlen(sink));
+		va_strbuf_puts(&m, "\"] ");
 	}
-	fprintf(m, "lost: %" PRIu64 " events not sent to %s (its queue was full)", n, sink);
-	return finish(m, &buf, &size, out, len);
+	va_strbuf_puts(&m, "lost: ");
+	va_strbuf_u64(&m, n);
+	va_strbuf_puts(&m, " events not sent to ");
+	va_strbuf_puts(&m, sink);
+	va_strbuf_puts(&m, " (its queue was full)");
+	return finish(&m, out, len);
 }

@@ -20,6 +20,8 @@
 
 #include "event.h"
 
+struct va_strbuf;
+
 #define VA_SYSLOG_SD_ID	     "vfsaudit@32473"
 #define VA_SYSLOG_SEAL_SD_ID "vfsauditSeal@32473"
 
@@ -76,8 +78,8 @@ int va_syslog_seal(enum va_syslog_format fmt, const struct va_syslog_id *id,
 int va_syslog_lost(enum va_syslog_format fmt, const struct va_syslog_id *id, uint64_t ts_ns,
 		   uint64_t n, const char *sink, char **out, size_t *len);
 
-/* Writes @len bytes as an RFC 5424 PARAM-VALUE: '"', '\\' and ']' get a backslash. */
-int va_syslog_sd_escape(FILE *out, const char *s, size_t len);
+/* Appends @len bytes as an RFC 5424 PARAM-VALUE: '"', '\\' and ']' get a backslash. */
+void va_syslog_sd_escape(struct va_strbuf *out, const char *s, size_t len);
 
 /**
  * va_syslog_frame() - RFC 6587 octet counting: "MSG-LEN SP" for a message of

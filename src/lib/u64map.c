@@ -6,8 +6,18 @@
 
 static size_t slot_of(uint64_t key, size_t cap)
 {
-	/* Fibonacci hashing: pids and ids are sequential, spread them out. */
-	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
+	/*
+	 * Mix every bit of the key into the slot (the splitmix64 finaliser):
+	 * keys are sequential ids, pids, and pairs packed as hi << 32 | lo, where
+	 * a plain multiply would leave the low slot bits to depend on lo alone
+	 * (one reused inode under many names made one long probe chain).
+	 */
+	key ^= key >> 30;
+	key *= 0xbf58476d1ce4e5b9ull;
+	key ^= key >> 27;
+	key *= 0x94d049bb133111ebull;
+	key ^= key >> 31;
+	return (size_t)key & (cap - 1);
 }
 
 void va_u64map_init(struct va_u64map *m)
@@ -122,4 +132,21 @@ void va_u64map_each(const struct va_u64map *m, void (*fn)(uint64_t key, void *va
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->vals[i])
 			fn(m->keys[i], m->vals[i], ctx);
+}
+
+size_t va_u64map_longest_probe(const struct va_u64map *m)
+{
+	size_t longest = 0, i;
+
+	for (i = 0; i < m->cap; i++) {
+		size_t home, walk;
+
+		if (!m->vals[i])
+			continue;
+		home = slot_of(m->keys[i], m->cap);
+		walk = ((i - home) & (m->cap - 1)) + 1;
+		if (walk > longest)
+			longest = walk;
+	}
+	return longest;
 }

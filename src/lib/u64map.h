@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A hash map from 64-bit keys to pointers (open addressing, linear probing,
- * backward-shift deletion). Used for the process table (pid) and for
- * read/write aggregation templates (agg id).
+ * backward-shift deletion). Used for the process table (pid), read/write
+ * aggregation templates (agg id), mount tables (namespace) and the store's
+ * cache of (path, object) pairs.
  */
 #ifndef VA_U64MAP_H
 #define VA_U64MAP_H
@@ -28,5 +29,7 @@ void *va_u64map_del(struct va_u64map *m, uint64_t key);
 /* Visit every entry; @fn may not change the map. */
 void va_u64map_each(const struct va_u64map *m, void (*fn)(uint64_t key, void *val, void *ctx),
 		    void *ctx);
+/* The longest run of slots a lookup may walk: how well the keys spread. */
+size_t va_u64map_longest_probe(const struct va_u64map *m);
 
 #endif

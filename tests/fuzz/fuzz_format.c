@@ -2,8 +2,9 @@
 /*
  * Both event forms on hostile events: numbers, flags and ops from the input,
  * and comm, paths, exe and argv as raw bytes. The text form must stay one
- * printable line; the JSON form must parse and carry every path byte for
- * byte, in the text itself or in its *_hex twin.
+ * printable line; the JSON form must parse, read back as json-c would write
+ * it, and carry every path byte for byte, in the text itself or in its
+ * *_hex twin.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +86,15 @@ static void check_json(const char *s, size_t len, const struct va_event *ev)
 	o = json_tokener_parse(s);
 	if (!o || !json_object_is_type(o, json_type_object))
 		abort();
+	/* The line is written without json-c: it must be json-c's own serialisation of itself. */
+	{
+		size_t n;
+		const char *again = json_object_to_json_string_length(
+			o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+
+		if (!again || n != len - 1 || memcmp(again, s, n))
+			abort();
+	}
 	if (!json_object_object_get_ex(o, "op", &v) || !json_object_is_type(v, json_type_string))
 		abort();
 	if (ev->op != VA_OP_LOST) {
