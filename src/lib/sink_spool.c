@@ -29,7 +29,11 @@ struct va_spool {
 	bool waiting;
 	size_t mem_max;
 
-	/* The consumer's alone. */
+	/*
+	 * The file, under file_lock (taken before lock): the consumer's, and a
+	 * producer's that finds memory full and spills before it would drop.
+	 */
+	pthread_mutex_t file_lock;
 	int fd;
 	char path[PATH_MAX];
 	uint64_t file_max;
@@ -145,6 +149,7 @@ int va_spool_open(struct va_spool **out, size_t mem_max, const char *file, uint6
 	if (!s)
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->file_lock, NULL);
 	s->fd = -1;
 	s->mem_max = mem_max;
 	s->file_max = file_max;
@@ -191,9 +196,12 @@ fail:
 	if (s->fd >= 0)
 		close(s->fd);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->file_lock);
 	free(s);
 	return ret;
 }
+
+static void spill(struct va_spool *s);
 
 int va_spool_push(struct va_spool *s, const char *msg, size_t len, bool count_lost)
 {
@@ -210,6 +218,18 @@ int va_spool_push(struct va_spool *s, const char *msg, size_t len, bool count_lo
 		memcpy(m->data, msg, len);
 	}
 	pthread_mutex_lock(&s->lock);
+	if (m && s->mem_bytes + len > s->mem_max && s->fd >= 0) {
+		/*
+		 * Memory is full before the consumer spilled (a burst, or a
+		 * consumer busy sending): spill here rather than drop. Slow, and
+		 * only when the alternative is a loss.
+		 */
+		pthread_mutex_unlock(&s->lock);
+		pthread_mutex_lock(&s->file_lock);
+		spill(s);
+		pthread_mutex_unlock(&s->file_lock);
+		pthread_mutex_lock(&s->lock);
+	}
 	if (!m || s->mem_bytes + len > s->mem_max) {
 		s->lost += count_lost;
 		pthread_mutex_unlock(&s->lock);
@@ -292,8 +312,17 @@ struct va_spool_msg *va_spool_take(struct va_spool *s)
 {
 	struct va_spool_msg *m;
 
-	if (s->fd >= 0 && s->take_off < s->write_off)
-		return take_file(s);
+	if (s->fd >= 0) {
+		bool from_file;
+
+		pthread_mutex_lock(&s->file_lock);
+		from_file = s->take_off < s->write_off;
+		m = from_file ? take_file(s) : NULL;
+		pthread_mutex_unlock(&s->file_lock);
+		/* The file holds the oldest: memory waits until it is empty. */
+		if (from_file)
+			return m;
+	}
 	pthread_mutex_lock(&s->lock);
 	m = s->head;
 	if (m) {
@@ -308,11 +337,24 @@ struct va_spool_msg *va_spool_take(struct va_spool *s)
 	return m;
 }
 
+/* Records wait in the file. */
+static bool file_pending(struct va_spool *s)
+{
+	bool pending;
+
+	if (s->fd < 0)
+		return false;
+	pthread_mutex_lock(&s->file_lock);
+	pending = s->take_off < s->write_off;
+	pthread_mutex_unlock(&s->file_lock);
+	return pending;
+}
+
 bool va_spool_idle(struct va_spool *s)
 {
 	bool idle;
 
-	if (s->fd >= 0 && s->take_off < s->write_off)
+	if (file_pending(s))
 		return false;
 	pthread_mutex_lock(&s->lock);
 	idle = !s->head;
@@ -404,6 +446,16 @@ static int append_records(struct va_spool *s, struct va_spool_msg *first, uint64
 
 void va_spool_spill(struct va_spool *s)
 {
+	if (s->fd < 0)
+		return;
+	pthread_mutex_lock(&s->file_lock);
+	spill(s);
+	pthread_mutex_unlock(&s->file_lock);
+}
+
+/* Move the oldest in memory to the file when memory is past half full (file_lock held). */
+static void spill(struct va_spool *s)
+{
 	struct va_spool_msg *first, *last = NULL, *m;
 	uint64_t count = 0, bytes = 0, want;
 	int ret;
@@ -468,24 +520,30 @@ void va_spool_acked(struct va_spool *s, uint64_t file_end)
 {
 	uint64_t off;
 
-	if (s->fd < 0 || !file_end || file_end <= s->base)
+	if (s->fd < 0 || !file_end)
 		return;
-	off = file_end - s->base;
-	if (off <= s->acked_off || off > s->take_off)
-		return;
-	s->acked_off = off;
-	s->header_dirty = true;
-	maybe_reset(s);
+	pthread_mutex_lock(&s->file_lock);
+	off = file_end > s->base ? file_end - s->base : 0;
+	if (off > s->acked_off && off <= s->take_off) {
+		s->acked_off = off;
+		s->header_dirty = true;
+		maybe_reset(s);
+	}
+	pthread_mutex_unlock(&s->file_lock);
 }
 
 void va_spool_sync(struct va_spool *s)
 {
-	if (s->fd >= 0 && s->header_dirty) {
+	if (s->fd < 0)
+		return;
+	pthread_mutex_lock(&s->file_lock);
+	if (s->header_dirty) {
 		int ret = write_header(s);
 
 		if (ret)
 			set_file_error(s, ret);
 	}
+	pthread_mutex_unlock(&s->file_lock);
 }
 
 uint64_t va_spool_lost(struct va_spool *s)
@@ -608,6 +666,7 @@ uint64_t va_spool_close(struct va_spool *s, struct va_spool_msg *unsent)
 	free_list(unsent);
 	free_list(s->head);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->file_lock);
 	free(s);
 	return lost;
 }

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,89 @@ static void test_spill_order(void **state)
 	/* Nothing left at close: the file goes away. */
 	assert_int_equal(va_spool_close(s, NULL), 0);
 	assert_int_not_equal(access(x->file, F_OK), 0);
+}
+
+/* Memory full before the consumer spilled: the producer spills itself, nothing is lost. */
+static void test_producer_spills(void **state)
+{
+	struct ctx *x = *state;
+	struct va_spool *s;
+	struct va_spool_stats st;
+
+	assert_int_equal(va_spool_open(&s, 1000, x->file, 1 << 20, x->err, sizeof(x->err)), 0);
+	/* 20 KB into 1 KB of memory, and no consumer at all meanwhile. */
+	push_n(s, 0, 200, 100, 0);
+	va_spool_stats(s, &st);
+	assert_int_equal(st.lost, 0);
+	assert_int_equal(st.queued, 200);
+	assert_true(st.mem_bytes <= 1000);
+	assert_true(st.file_bytes >= 190 * 104);
+	for (int i = 0; i < 200; i++) {
+		struct va_spool_msg *m = take_expect(s, i, 100);
+
+		va_spool_acked(s, m->file_end);
+		free(m);
+	}
+	assert_null(va_spool_take(s));
+	assert_int_equal(va_spool_close(s, NULL), 0);
+}
+
+struct race {
+	struct va_spool *s;
+	int n;
+	int done; /* set by the producer at its end (atomic) */
+};
+
+static void *produce(void *arg)
+{
+	struct race *r = arg;
+	char buf[100];
+
+	for (int i = 0; i < r->n; i++) {
+		msg(buf, sizeof(buf), i);
+		if (va_spool_push(r->s, buf, sizeof(buf), true) < 0)
+			break;
+	}
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A producer that outruns its consumer, both at once: order kept, none lost. */
+static void test_producer_consumer_race(void **state)
+{
+	struct ctx *x = *state;
+	struct race r = { .n = 20000 };
+	pthread_t t;
+	int next = 0;
+
+	assert_int_equal(va_spool_open(&r.s, 2000, x->file, 16 << 20, x->err, sizeof(x->err)),
+			 0);
+	assert_int_equal(pthread_create(&t, NULL, produce, &r), 0);
+	while (next < r.n) {
+		struct va_spool_msg *m;
+		char want[100];
+
+		va_spool_spill(r.s);
+		m = va_spool_take(r.s);
+		/* Once the producer is done, one more empty take means all were taken. */
+		if (!m && __atomic_load_n(&r.done, __ATOMIC_ACQUIRE))
+			m = va_spool_take(r.s);
+		if (!m && __atomic_load_n(&r.done, __ATOMIC_ACQUIRE))
+			break;
+		if (!m)
+			continue;
+		msg(want, sizeof(want), next);
+		if (m->len != sizeof(want) || memcmp(m->data, want, sizeof(want)))
+			fail_msg("expected message %d, got %.*s", next, 12, m->data);
+		va_spool_acked(r.s, m->file_end);
+		free(m);
+		next++;
+	}
+	pthread_join(t, NULL);
+	assert_int_equal(va_spool_lost(r.s), 0);
+	assert_int_equal(next, r.n);
+	assert_null(va_spool_take(r.s));
+	assert_int_equal(va_spool_close(r.s, NULL), 0);
 }
 
 /* Memory and file both full: exactly the refused ones are counted. */
@@ -360,6 +444,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_only),
 		cmocka_unit_test_setup_teardown(test_spill_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_producer_spills, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_producer_consumer_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overflow_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persist_at_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_resume, setup, teardown),
