@@ -716,6 +716,62 @@ static int parse_log(struct e2e_ctx *c, const char *path, struct sd_msg *m, int 
 	return n;
 }
 
+/*
+ * Every event of the JSON log @arr in rsyslog's @log once: no seq twice, none
+ * missing, none foreign. Parses a line at a time (a message holds 64 KiB).
+ */
+static int every_event_once(struct e2e_ctx *c, json_object *arr, const char *log)
+{
+	size_t events = json_object_array_length(arr), got = 0;
+	int64_t first = e2e_json_int(json_object_array_get_idx(arr, 0), "seq", -1);
+	unsigned char *seen = calloc(events + 1, 1);
+	struct sd_msg *m = malloc(sizeof(*m));
+	char *text = slurp(log, NULL), *line, *save = NULL;
+	int ret = -1;
+
+	if (!seen || !m || !text) {
+		snprintf(c->why, sizeof(c->why), "%s: nothing arrived (%m)", log);
+		goto out;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *sq;
+		int64_t k;
+
+		if (sd_parse(line, strlen(line), m)) {
+			snprintf(c->why, sizeof(c->why), "%s: not RFC 5424 (%s): %.300s", log,
+				 m->why, line);
+			goto out;
+		}
+		sq = sd_get(m, SD_ID, "seq");
+		k = sq ? atoll(sq) - first : -1;
+		if (k < 0 || k >= (int64_t)events) {
+			snprintf(c->why, sizeof(c->why), "rsyslog got seq %s, not in the JSON log",
+				 sq ? sq : "(none)");
+			goto out;
+		}
+		if (seen[k]++) {
+			snprintf(c->why, sizeof(c->why), "rsyslog got seq %s twice", sq);
+			goto out;
+		}
+		got++;
+	}
+	for (size_t k = 0; k < events; k++) {
+		if (!seen[k]) {
+			snprintf(c->why, sizeof(c->why),
+				 "%zu of %zu events arrived; lost: seq %lld (%.300s)", got, events,
+				 (long long)(first + (int64_t)k),
+				 json_object_to_json_string(json_object_array_get_idx(arr, k)));
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(text);
+	free(m);
+	free(seen);
+	return ret;
+}
+
 /* The JSON log's events against rsyslog's copies: the same seq, op, path, pid and inode. */
 static int match_json(struct e2e_ctx *c, json_object *arr, struct sd_msg *m, int n, const char *via)
 {
@@ -904,19 +960,17 @@ static int run_restart(struct e2e_ctx *c)
 {
 	struct rsys r;
 	struct sinkd d;
-	struct sd_msg *m = calloc(2 * STREAM_FILES + 64, sizeof(*m));
-	unsigned char *seen = calloc(2 * STREAM_FILES + 64, 1);
 	json_object *arr = NULL, *stj = NULL;
 	char url[64], json[PATH_MAX];
 	const char *extra[] = { "--syslog-remote", url, "--json-log", json, NULL };
-	int64_t first = -1, queued_down = -1;
+	int64_t queued_down = -1;
 	bool connected_down = true;
-	int ret = -1, n, status, tick[2] = { -1, -1 }, go[2] = { -1, -1 }, files = 0;
+	int ret = -1, status, tick[2] = { -1, -1 }, go[2] = { -1, -1 }, files = 0;
 	pid_t child;
 	size_t events;
 
 	snprintf(json, sizeof(json), "%s/events.json", c->dir);
-	if (!m || !seen || rsys_setup(c, &r) || rsys_start(c, &r))
+	if (rsys_setup(c, &r) || rsys_start(c, &r))
 		goto out;
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", r.tcp);
 	if (sinkd_start(c, &d, extra))
@@ -1004,35 +1058,9 @@ static int run_restart(struct e2e_ctx *c)
 		}
 		goto out;
 	}
-	first = e2e_json_int(json_object_array_get_idx(arr, 0), "seq", -1);
 	rsys_stop(&r); /* writes what it has */
-	n = parse_log(c, r.tcp_log, m, 2 * STREAM_FILES + 64);
-	if (n < 0)
+	if (every_event_once(c, arr, r.tcp_log))
 		goto out;
-	for (int i = 0; i < n; i++) {
-		const char *s = sd_get(&m[i], SD_ID, "seq");
-		int64_t k = s ? atoll(s) - first : -1;
-
-		if (k < 0 || k >= (int64_t)events) {
-			snprintf(c->why, sizeof(c->why), "rsyslog got seq %s, not in the JSON log",
-				 s ? s : "(none)");
-			goto out;
-		}
-		if (seen[k]++) {
-			snprintf(c->why, sizeof(c->why), "rsyslog got seq %s twice", s);
-			goto out;
-		}
-	}
-	for (size_t k = 0; k < events; k++) {
-		if (!seen[k]) {
-			json_object *e = json_object_array_get_idx(arr, k);
-
-			snprintf(c->why, sizeof(c->why),
-				 "%d of %zu events arrived; lost: seq %lld (%s)", n, events,
-				 (long long)(first + (int64_t)k), json_object_to_json_string(e));
-			goto out;
-		}
-	}
 	ret = 0;
 	goto out;
 stop:
@@ -1047,8 +1075,100 @@ out:
 	}
 	json_object_put(arr);
 	json_object_put(stj);
-	free(m);
-	free(seen);
+	return ret;
+}
+
+/* create, write, chmod (e2e_write_file sets the mode): 15,000 events, about 90 times the queue */
+#define BURST_FILES 5000
+
+static void create_burst(struct e2e_ctx *c)
+{
+	for (int i = 0; i < BURST_FILES; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "w/b%05d", i);
+		if (e2e_write_file(e2e_dpath(c, name), "data\n", 0644))
+			_exit(1);
+	}
+}
+
+/*
+ * A burst as fast as one process makes it while rsyslogd is down, with a
+ * 64 KiB memory queue: the spool file takes what memory cannot hold, and
+ * once rsyslogd is up every event arrives, none twice, none lost.
+ */
+static int run_burst(struct e2e_ctx *c)
+{
+	struct rsys r;
+	struct sinkd d;
+	char url[64], json[PATH_MAX];
+	const char *extra[] = {
+		"--syslog-remote", url, "--syslog-queue-size", "64k", "--json-log", json, NULL
+	};
+	json_object *arr = NULL, *stj = NULL, *rs;
+	int64_t spooled, lost;
+	bool delivered = false;
+	int ret = -1;
+
+	snprintf(json, sizeof(json), "%s/events.json", c->dir);
+	if (rsys_setup(c, &r))
+		return -1;
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", r.tcp);
+	if (sinkd_start(c, &d, extra))
+		return -1;
+	if (run_child(c, create_burst, true) < 0)
+		goto stop;
+	e2e_watch_pump_for(1500);
+	stj = sinkd_status(c, &d);
+	rs = sink_status(stj, "syslog_remote");
+	spooled = e2e_json_int(rs, "spool_bytes", -1);
+	lost = e2e_json_int(rs, "lost", -1);
+	if (!stj || spooled < 1000000 || lost != 0) {
+		snprintf(c->why, sizeof(c->why),
+			 "after the burst with rsyslogd down, want >= 1 MB spooled and none lost: "
+			 "%.300s",
+			 rs ? json_object_to_json_string(rs) : "(no status)");
+		goto stop;
+	}
+	if (rsys_start(c, &r))
+		goto stop;
+	for (uint64_t until = e2e_now_ns() + 30000000000ull; !delivered && e2e_now_ns() < until;) {
+		e2e_watch_pump_for(500);
+		json_object_put(stj);
+		stj = sinkd_status(c, &d);
+		rs = sink_status(stj, "syslog_remote");
+		delivered = json_object_get_boolean(json_object_object_get(rs, "connected")) &&
+			    e2e_json_int(rs, "queued", -1) == 0;
+	}
+	if (!delivered) {
+		snprintf(c->why, sizeof(c->why),
+			 "not delivered 30 s after rsyslogd came back: %.300s",
+			 rs ? json_object_to_json_string(rs) : "(no status)");
+		goto stop;
+	}
+	if (sinkd_stop(c, &d))
+		goto out;
+	if (strstr(d.w.err, "not delivered")) {
+		snprintf(c->why, sizeof(c->why), "losses said at the stop: %.300s", d.w.err);
+		goto out;
+	}
+	arr = read_json_log(c, json);
+	if (!arr)
+		goto out;
+	if (json_object_array_length(arr) != 3 * BURST_FILES) {
+		snprintf(c->why, sizeof(c->why), "the JSON log has %zu events, want %d",
+			 json_object_array_length(arr), 3 * BURST_FILES);
+		goto out;
+	}
+	rsys_stop(&r); /* writes what it has */
+	ret = every_event_once(c, arr, r.tcp_log);
+	goto out;
+stop:
+	sinkd_stop(c, &d);
+out:
+	rsys_stop(&r);
+	json_object_put(arr);
+	json_object_put(stj);
 	return ret;
 }
 
@@ -1151,6 +1271,9 @@ const struct e2e_case e2e_cases_sinks[] = {
 	  .run = run_rsyslog },
 	{ .name = "sinks: rsyslogd restarted mid-stream, down 5 s: every event once over TCP",
 	  .run = run_restart },
+	{ .name = "sinks: a burst while rsyslogd is down, 64 KiB of memory: the spool file takes "
+		  "it, every event once",
+	  .run = run_burst },
 	{ .name = "sinks: nobody listening, no spool: losses in status, at the stop and in the "
 		  "store",
 	  .run = run_losses },
