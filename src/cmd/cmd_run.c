@@ -558,12 +558,18 @@ int do_run(int argc, char **argv)
 	}
 	notify("STOPPING=1");
 	va_capture_drain(d.cap);
-	/* Store and seal what the sinks were given, so that they carry that seal too. */
+	va_writer_push_mark(d.writer, VA_MARK_STOP, now_ns(CLOCK_REALTIME),
+			    ret == EXIT_OK ? "clean stop" : "capture failed");
+	/*
+	 * Store and seal everything up to the stop row while the sinks are
+	 * open, so that they carry the last seal too: a copy off the machine
+	 * then proves the stop, and a stop row removed later cannot pass for a
+	 * crash. Losses the sinks count at their close come after it, under a
+	 * seal of their own that only the store holds.
+	 */
 	if (d.sealing)
 		va_writer_flush(d.writer, 10000);
 	stop_sinks(&d);
-	va_writer_push_mark(d.writer, VA_MARK_STOP, now_ns(CLOCK_REALTIME),
-			    ret == EXIT_OK ? "clean stop" : "capture failed");
 
 cleanup:
 	va_capture_close(d.cap);

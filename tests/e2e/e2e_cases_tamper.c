@@ -15,10 +15,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "e2e_case.h"
 
 struct sealed {
 	char db[PATH_MAX], conf[PATH_MAX], status[PATH_MAX], watched[PATH_MAX];
+	char json[PATH_MAX]; /* the JSON log: events and the seals sent out */
 	char key[256];
 };
 
@@ -53,8 +56,9 @@ static int sql(struct e2e_ctx *c, const char *db, const char *statement, char *o
 
 static int start_daemon(struct e2e_ctx *c, struct sealed *s, struct e2e_watcher *w)
 {
-	char *argv[] = { c->env->binary,  "run",     "--config", s->conf,    "--db", s->db,
-			 "--status-file", s->status, "--path",	 s->watched, NULL };
+	char *argv[] = { c->env->binary, "run",		  "--config", s->conf,	"--db",
+			 s->db,		 "--status-file", s->status,  "--path", s->watched,
+			 "--json-log",	 s->json,	  NULL };
 
 	memset(w, 0, sizeof(*w));
 	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
@@ -85,6 +89,7 @@ static int make_sealed(struct e2e_ctx *c, struct sealed *s, bool tamper_live)
 	snprintf(s->conf, sizeof(s->conf), "%s/empty.conf", c->dir);
 	snprintf(s->status, sizeof(s->status), "%s/status.json", c->dir);
 	snprintf(s->watched, sizeof(s->watched), "%s/w", c->dir);
+	snprintf(s->json, sizeof(s->json), "%s/events.json", c->dir);
 	if (mkdir(s->watched, 0755) || mkdir(e2e_dpath(c, "store"), 0700) ||
 	    e2e_write_file(s->conf, "# empty\n", 0644)) {
 		snprintf(c->why, sizeof(c->why), "setting up: %m");
@@ -166,6 +171,48 @@ static int64_t sql_int(struct e2e_ctx *c, const char *db, const char *statement)
 	return strtoll(out, NULL, 10);
 }
 
+/* The seq of the last seal in the JSON log, or -1. */
+static int64_t last_logged_seal(struct e2e_ctx *c, const char *path)
+{
+	char line[8192];
+	int64_t seq = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(c->why, sizeof(c->why), "%s: %m", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		json_object *o = json_tokener_parse(line), *seal;
+
+		if (o && json_object_object_get_ex(o, "seal", &seal))
+			seq = e2e_json_int(seal, "seq", -1);
+		json_object_put(o);
+	}
+	fclose(f);
+	return seq;
+}
+
+/*
+ * The last seal covers the stop row, and went out to the sinks before they
+ * closed: a copy off the machine proves the clean stop.
+ */
+static int expect_stop_sealed_outside(struct e2e_ctx *c, const struct sealed *s)
+{
+	int64_t stop = sql_int(c, s->db, "SELECT max(id) FROM events WHERE op = 101");
+	int64_t sealed = sql_int(c, s->db, "SELECT max(seq) FROM seals");
+	int64_t logged = last_logged_seal(c, s->json);
+
+	if (stop <= 0 || sealed != stop || logged != stop) {
+		snprintf(c->why, sizeof(c->why),
+			 "stop row %lld, last seal in the store %lld, last in the JSON log %lld: "
+			 "want all three equal",
+			 (long long)stop, (long long)sealed, (long long)logged);
+		return -1;
+	}
+	return 0;
+}
+
 struct attack {
 	const char *what, *sql;
 	/* The seq verify must name: a number, or a query for it (on the untouched store). */
@@ -215,7 +262,7 @@ static int run_tamper(struct e2e_ctx *c)
 	char copy[PATH_MAX + 16], cmd[4 * PATH_MAX];
 
 	if (make_sealed(c, &s, false) || expect_verify(c, &s, s.db, true, 0, 0, NULL) ||
-	    expect_verify(c, &s, s.db, false, 0, 0, NULL))
+	    expect_verify(c, &s, s.db, false, 0, 0, NULL) || expect_stop_sealed_outside(c, &s))
 		return -1;
 	snprintf(copy, sizeof(copy), "%s/copy.db", c->dir);
 	for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
