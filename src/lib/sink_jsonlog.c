@@ -29,6 +29,7 @@ struct va_jsonlog {
 	uint64_t lines; /* whole lines in buf */
 	uint64_t last_flush_ns;
 	struct va_jsonlog_stats st;
+	struct va_strbuf evbuf; /* va_jsonlog_event()'s, kept between events */
 };
 
 static uint64_t mono_ns(void)
@@ -166,19 +167,23 @@ static void add_json(struct va_jsonlog *j, struct json_object *o)
 
 void va_jsonlog_event(struct va_jsonlog *j, const struct va_event *ev)
 {
-	struct va_strbuf b = { 0 };
+	struct va_strbuf *b;
 
 	if (!j)
 		return;
-	/* Formatted before the lock: the writer thread's seals need not wait for it. */
-	va_event_json(&b, ev);
+	/*
+	 * One thread gives the events (the capture's), so evbuf needs no lock;
+	 * formatting outside it spares the writer thread's seals the wait.
+	 */
+	b = &j->evbuf;
+	va_strbuf_clear(b);
+	va_event_json(b, ev);
 	pthread_mutex_lock(&j->lock);
-	if (b.failed)
+	if (b->failed)
 		j->st.lost++;
 	else
-		add_line_locked(j, b.p, b.len);
+		add_line_locked(j, b->p, b->len);
 	pthread_mutex_unlock(&j->lock);
-	va_strbuf_free(&b);
 }
 
 void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal)
@@ -267,6 +272,7 @@ void va_jsonlog_close(struct va_jsonlog *j, struct va_jsonlog_stats *final)
 	pthread_mutex_unlock(&j->lock);
 	close(j->fd);
 	pthread_mutex_destroy(&j->lock);
+	va_strbuf_free(&j->evbuf);
 	free(j->buf);
 	free(j);
 }

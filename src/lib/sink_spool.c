@@ -17,6 +17,13 @@
 #define HDR_SIZE  16 /* MAGIC, then the offset of the first undelivered record */
 #define REC_HDR	  4
 #define IOV_BATCH 256
+/*
+ * Recycled messages kept for reuse, and the size new ones get: one size for
+ * nearly all (an event's syslog message is a few hundred bytes), so that
+ * any kept one fits the next.
+ */
+#define RECYCLE_KEEP 1024
+#define MSG_ROOM     1024
 
 struct va_spool {
 	pthread_mutex_t lock;
@@ -28,6 +35,8 @@ struct va_spool {
 	int file_error;
 	bool waiting;
 	size_t mem_max;
+	struct va_spool_msg *spare; /* recycled, for the producers */
+	size_t spare_count;
 
 	/*
 	 * The file, under file_lock (taken before lock): the consumer's, and a
@@ -203,12 +212,41 @@ fail:
 
 static void spill(struct va_spool *s);
 
+/* A message of room for @len bytes: a recycled one when it fits (lock held), else NULL. */
+static struct va_spool_msg *reuse_locked(struct va_spool *s, size_t len)
+{
+	struct va_spool_msg *m = s->spare;
+
+	if (!m || m->cap < len)
+		return NULL;
+	s->spare = m->next;
+	s->spare_count--;
+	return m;
+}
+
+static struct va_spool_msg *new_msg(size_t len)
+{
+	size_t cap = len < MSG_ROOM ? MSG_ROOM : len;
+	struct va_spool_msg *m = len <= VA_SPOOL_MSG_MAX ? malloc(sizeof(*m) + cap) : NULL;
+
+	if (m)
+		m->cap = cap;
+	return m;
+}
+
 int va_spool_push(struct va_spool *s, const char *msg, size_t len, bool count_lost)
 {
-	struct va_spool_msg *m = len <= VA_SPOOL_MSG_MAX ? malloc(sizeof(*m) + len) : NULL;
+	struct va_spool_msg *m;
 	uint64_t half = s->mem_max / 2;
 	int wake = 0;
 
+	pthread_mutex_lock(&s->lock);
+	m = reuse_locked(s, len);
+	if (!m) {
+		pthread_mutex_unlock(&s->lock);
+		m = new_msg(len);
+		pthread_mutex_lock(&s->lock);
+	}
 	if (m) {
 		m->next = NULL;
 		m->file_end = 0;
@@ -217,7 +255,6 @@ int va_spool_push(struct va_spool *s, const char *msg, size_t len, bool count_lo
 		m->len = len;
 		memcpy(m->data, msg, len);
 	}
-	pthread_mutex_lock(&s->lock);
 	if (m && s->mem_bytes + len > s->mem_max && s->fd >= 0) {
 		/*
 		 * Memory is full before the consumer spilled (a burst, or a
@@ -299,6 +336,7 @@ static struct va_spool_msg *take_file(struct va_spool *s)
 	m->sent_end = 0;
 	m->acked_ns = 0;
 	m->len = len;
+	m->cap = len;
 	s->take_off += REC_HDR + len;
 	m->file_end = s->take_off + s->base;
 	pthread_mutex_lock(&s->lock);
@@ -335,6 +373,70 @@ struct va_spool_msg *va_spool_take(struct va_spool *s)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return m;
+}
+
+struct va_spool_msg *va_spool_take_many(struct va_spool *s, size_t max)
+{
+	struct va_spool_msg *first, *last;
+	uint64_t bytes = 0;
+	size_t n = 0;
+
+	if (!max)
+		return NULL;
+	if (s->fd >= 0) {
+		bool from_file;
+
+		pthread_mutex_lock(&s->file_lock);
+		from_file = s->take_off < s->write_off;
+		pthread_mutex_unlock(&s->file_lock);
+		/* The file's records one at a time: they are the backlog, not the hot path. */
+		if (from_file)
+			return va_spool_take(s);
+	}
+	pthread_mutex_lock(&s->lock);
+	first = last = s->head;
+	if (first) {
+		for (;;) {
+			n++;
+			bytes += last->len;
+			if (n == max || !last->next)
+				break;
+			last = last->next;
+		}
+		s->head = last->next;
+		if (!s->head)
+			s->tail = NULL;
+		last->next = NULL;
+		s->mem_count -= n;
+		s->mem_bytes -= bytes;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return first;
+}
+
+void va_spool_recycle(struct va_spool *s, struct va_spool_msg *list)
+{
+	struct va_spool_msg *m, *next, *extra = NULL;
+
+	if (!list)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (m = list; m; m = next) {
+		next = m->next;
+		if (s->spare_count < RECYCLE_KEEP && m->cap >= MSG_ROOM) {
+			m->next = s->spare;
+			s->spare = m;
+			s->spare_count++;
+		} else {
+			m->next = extra;
+			extra = m;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	for (m = extra; m; m = next) {
+		next = m->next;
+		free(m);
+	}
 }
 
 /* Records wait in the file. */
@@ -665,6 +767,7 @@ uint64_t va_spool_close(struct va_spool *s, struct va_spool_msg *unsent)
 	}
 	free_list(unsent);
 	free_list(s->head);
+	free_list(s->spare);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->file_lock);
 	free(s);

@@ -34,6 +34,7 @@ struct va_spool_msg {
 	uint64_t sent_end;	   /* the taker's: where it ends in the byte stream it went into */
 	uint64_t acked_ns;	   /* the taker's: when the peer acknowledged it; 0 not yet */
 	size_t len;
+	size_t cap; /* bytes data[] can hold: a recycled message is reused for a shorter one */
 	char data[];
 };
 
@@ -70,6 +71,19 @@ uint64_t va_spool_lost(struct va_spool *s);
 
 /* Consumer. Returns: the oldest message, or NULL when none waits (or on a read error). */
 struct va_spool_msg *va_spool_take(struct va_spool *s);
+
+/*
+ * Consumer: up to @max of the oldest messages in one go, linked by their
+ * next (one lock for a batch); NULL when none waits.
+ */
+struct va_spool_msg *va_spool_take_many(struct va_spool *s, size_t max);
+
+/*
+ * Consumer: hand back delivered messages (a list linked by next) instead of
+ * free()ing them: the producer reuses them, which spares a malloc and a
+ * cross-thread free per message. free() is correct too, only slower.
+ */
+void va_spool_recycle(struct va_spool *s, struct va_spool_msg *list);
 
 /*
  * Consumer: returns true, and marks the consumer as waiting, when nothing

@@ -208,17 +208,14 @@ static void push(struct va_syslog_sink *k, const char *msg, size_t len, uint64_t
 
 void va_syslog_sink_event(struct va_syslog_sink *k, const struct va_event *ev)
 {
-	char *msg;
-	size_t len;
-
 	if (!k)
 		return;
-	if (va_syslog_event(k->fmt, &k->id, ev, VA_SYSLOG_MAX_MSG, &msg, &len)) {
+	/* One thread gives the events (the capture's): evbuf needs no lock. */
+	if (va_syslog_event_buf(k->fmt, &k->id, ev, VA_SYSLOG_MAX_MSG, &k->evbuf)) {
 		sink_count_dropped(k, 1);
 		return;
 	}
-	push(k, msg, len, ev->ts_ns);
-	free(msg);
+	push(k, k->evbuf.p, k->evbuf.len, ev->ts_ns);
 }
 
 void va_syslog_sink_seal(struct va_syslog_sink *k, const struct va_seal *seal)
@@ -293,5 +290,6 @@ void va_syslog_sink_close(struct va_syslog_sink *k, int drain_ms,
 	close(k->wake_fd);
 	pthread_mutex_destroy(&k->lock);
 	pthread_mutex_destroy(&k->push_lock);
+	va_strbuf_free(&k->evbuf);
 	free(k);
 }

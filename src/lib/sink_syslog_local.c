@@ -105,7 +105,7 @@ static void *local_main(void *arg)
 			off += (size_t)n;
 			if (type == SOCK_DGRAM || off == cur->len + 1) {
 				va_spool_acked(k->spool, cur->file_end);
-				free(cur);
+				va_spool_recycle(k->spool, cur);
 				cur = NULL;
 				off = 0;
 				failures = 0;

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "sink_spool.h"
+#include "strbuf.h"
 #include "sink_syslog.h"
 
 /* Reconnection: 100 ms, doubling, never more than 2 s apart. */
@@ -29,6 +30,7 @@ struct va_syslog_sink {
 	bool started;
 
 	/* Producers: a loss is announced before the next message, in order. */
+	struct va_strbuf evbuf; /* va_syslog_sink_event()'s, kept between events */
 	pthread_mutex_t push_lock;
 	uint64_t announced;
 

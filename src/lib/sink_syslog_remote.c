@@ -60,6 +60,7 @@ struct conn {
 	/* Acknowledged in the last second, oldest first: for a reset. */
 	struct va_spool_msg *done, *done_tail;
 	size_t done_bytes;
+	struct va_spool_msg *spent; /* delivered, to hand back to the spool in one go */
 	struct va_spool_msg *next; /* first one not wholly written on this connection; NULL: none */
 	size_t partial;		   /* bytes of next's frame written */
 	char pfx[24];		   /* next's "LEN " */
@@ -125,6 +126,13 @@ static void free_list(struct va_spool_msg *m)
 	}
 }
 
+/* What was delivered goes back to the spool for reuse. */
+static void recycle_spent(struct va_syslog_sink *k, struct conn *c)
+{
+	va_spool_recycle(k->spool, c->spent);
+	c->spent = NULL;
+}
+
 /* Forget acknowledged messages older than a second, or beyond the byte bound. */
 static void trim_done(struct conn *c, uint64_t now)
 {
@@ -136,7 +144,8 @@ static void trim_done(struct conn *c, uint64_t now)
 		if (!c->done)
 			c->done_tail = NULL;
 		c->done_bytes -= m->len;
-		free(m);
+		m->next = c->spent;
+		c->spent = m;
 	}
 }
 
@@ -151,7 +160,8 @@ static bool pop_head(struct va_syslog_sink *k, struct conn *c, uint64_t now)
 		c->tail = NULL;
 	va_spool_acked(k->spool, m->file_end);
 	if (!c->tcp) {
-		free(m);
+		m->next = c->spent;
+		c->spent = m;
 		return first;
 	}
 	m->next = NULL;
@@ -172,6 +182,7 @@ static void take_acks(struct va_syslog_sink *k, struct conn *c)
 	int outq;
 
 	trim_done(c, now);
+	recycle_spent(k, c);
 	if (!c->tcp || c->fd < 0 || c->connecting || ioctl(c->fd, SIOCOUTQ, &outq) || outq < 0)
 		return;
 	acked = c->written - (uint64_t)outq;
@@ -297,11 +308,14 @@ static int gather_udp(struct va_syslog_sink *k, struct conn *c, struct mmsghdr *
 		mm[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
 		n++;
 		if (!m->next && n < UDP_BATCH) {
-			struct va_spool_msg *t = va_spool_take(k->spool);
+			struct va_spool_msg *t =
+				va_spool_take_many(k->spool, (size_t)(UDP_BATCH - n));
 
 			if (!t)
 				break;
 			c->tail->next = t;
+			while (t->next)
+				t = t->next;
 			c->tail = t;
 		}
 		m = m->next;
@@ -335,6 +349,7 @@ static int fill_udp(struct va_syslog_sink *k, struct conn *c)
 			c->next = c->head->next;
 			pop_head(k, c, 0);
 		}
+		recycle_spent(k, c);
 		if (too_big) {
 			sink_count_dropped(k, 1);
 			continue;
@@ -456,6 +471,7 @@ static void *remote_main(void *arg)
 	if (c.fd >= 0)
 		close(c.fd);
 	free_list(c.done);
+	free_list(c.spent);
 	sink_hand_back(k, c.head);
 	return NULL;
 }

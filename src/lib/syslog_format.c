@@ -407,76 +407,82 @@ static size_t safe_cut(const char *s, size_t len, size_t limit)
 	return i <= limit ? (i < len ? i : len) : last;
 }
 
-/* Appends " " and the message text, cut to what is left of @max. */
-static void put_msg(struct va_strbuf *m, size_t max, const char *text, size_t tlen)
-{
-	size_t room;
-
-	if (m->len + 1 + 4 > max)
-		return;
-	room = max - m->len - 1;
-	va_strbuf_putc(m, ' ');
-	if (tlen <= room) {
-		va_strbuf_put(m, text, tlen);
-		return;
-	}
-	va_strbuf_put(m, text, safe_cut(text, tlen, room - 3));
-	va_strbuf_puts(m, "...");
-}
-
 static int finish(struct va_strbuf *m, char **out, size_t *len)
 {
 	*out = va_strbuf_take(m, len);
 	return *out ? 0 : -ENOMEM;
 }
 
-int va_syslog_event(enum va_syslog_format fmt, const struct va_syslog_id *id,
-		    const struct va_event *ev, size_t max, char **out, size_t *len)
+/*
+ * Appends the text form (after a space when @space), cut with "..." so that
+ * the message stays within @max; nothing when not even that fits.
+ */
+static void put_text(struct va_strbuf *m, const struct va_event *ev, size_t max, bool space)
+{
+	size_t before = m->len, start;
+
+	if (space)
+		va_strbuf_putc(m, ' ');
+	start = m->len;
+	va_event_text(m, ev);
+	if (m->failed || m->len <= max)
+		return;
+	if (start + 4 > max) {
+		m->len = before;
+	} else {
+		m->len = start + safe_cut(m->p + start, m->len - start, max - start - 3);
+		m->p[m->len] = '\0';
+		va_strbuf_puts(m, "...");
+	}
+	m->p[m->len] = '\0';
+}
+
+int va_syslog_event_buf(enum va_syslog_format fmt, const struct va_syslog_id *id,
+			const struct va_event *ev, size_t max, struct va_strbuf *m)
 {
 	static const size_t caps[] = { SIZE_MAX, 1024, 256, 64 };
-	struct va_strbuf text = { 0 }, m = { 0 };
 	char opbuf[16];
 	const char *msgid = va_op_label(ev->op, opbuf, sizeof(opbuf));
-	int ret = -ENOMEM;
 
 	if (!max)
 		max = VA_SYSLOG_MAX_MSG;
 	if (max < 512)
 		max = 512;
-	va_event_text(&text, ev);
-	if (text.failed)
-		goto out;
+	va_strbuf_clear(m);
 	if (fmt == VA_SYSLOG_3164) {
-		header_3164(&m, id, ev->ts_ns);
+		header_3164(m, id, ev->ts_ns);
 		/* No separating space: the header ends in ": ". */
-		if (m.len + text.len <= max) {
-			va_strbuf_put(&m, text.p, text.len);
-		} else if (m.len + 4 <= max) {
-			va_strbuf_put(&m, text.p, safe_cut(text.p, text.len, max - m.len - 3));
-			va_strbuf_puts(&m, "...");
-		}
-		ret = finish(&m, out, len);
-		goto out;
+		put_text(m, ev, max, false);
+		return m->failed ? -ENOMEM : 0;
 	}
 	/* Shorten the untrusted values only when the whole would not fit. */
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		struct sd sd = { .m = &m, .cap = caps[i] };
+		struct sd sd = { .m = m, .cap = caps[i] };
 
-		va_strbuf_clear(&m);
-		header_5424(&m, id, ev->ts_ns, msgid);
+		va_strbuf_clear(m);
+		header_5424(m, id, ev->ts_ns, msgid);
 		sd_event(&sd, ev);
 		va_strbuf_free(&sd.tmp);
-		if (m.failed)
-			goto out;
-		if (m.len + 64 <= max)
+		if (m->failed)
+			return -ENOMEM;
+		if (m->len + 64 <= max)
 			break;
 	}
-	put_msg(&m, max, text.p, text.len);
-	ret = finish(&m, out, len);
-out:
-	va_strbuf_free(&m);
-	va_strbuf_free(&text);
-	return ret;
+	put_text(m, ev, max, true);
+	return m->failed ? -ENOMEM : 0;
+}
+
+int va_syslog_event(enum va_syslog_format fmt, const struct va_syslog_id *id,
+		    const struct va_event *ev, size_t max, char **out, size_t *len)
+{
+	struct va_strbuf m = { 0 };
+	int ret = va_syslog_event_buf(fmt, id, ev, max, &m);
+
+	if (ret) {
+		va_strbuf_free(&m);
+		return ret;
+	}
+	return finish(&m, out, len);
 }
 
 int va_syslog_seal(enum va_syslog_format fmt, const struct va_syslog_id *id,

@@ -66,6 +66,10 @@ struct va_seal {
 int va_syslog_event(enum va_syslog_format fmt, const struct va_syslog_id *id,
 		    const struct va_event *ev, size_t max, char **out, size_t *len);
 
+/* The same, written over @out (a buffer kept from one event to the next). Returns: 0, -ENOMEM. */
+int va_syslog_event_buf(enum va_syslog_format fmt, const struct va_syslog_id *id,
+			const struct va_event *ev, size_t max, struct va_strbuf *out);
+
 /* A seal: MSGID "seal", SD-ELEMENT "vfsauditSeal@32473". Returns: as va_syslog_event(). */
 int va_syslog_seal(enum va_syslog_format fmt, const struct va_syslog_id *id,
 		   const struct va_seal *seal, char **out, size_t *len);

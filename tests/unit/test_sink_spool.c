@@ -137,6 +137,50 @@ static void test_memory_only(void **state)
 	assert_int_equal(va_spool_close(s, NULL), 2);
 }
 
+/*
+ * A batch take: the oldest, in order, as many as asked, and the counts
+ * follow; messages handed back are reused for new ones.
+ */
+static void test_take_many(void **state)
+{
+	struct va_spool *s;
+	struct va_spool_stats st;
+	struct va_spool_msg *m, *next;
+	char err[256];
+	int i = 0;
+
+	(void)state;
+	assert_int_equal(va_spool_open(&s, 4096, NULL, 0, err, sizeof(err)), 0);
+	assert_null(va_spool_take_many(s, 8));
+	push_n(s, 0, 10, 100, 0);
+	for (m = va_spool_take_many(s, 4); m; m = next, i++) {
+		char want[100];
+
+		msg(want, sizeof(want), i);
+		assert_memory_equal(m->data, want, sizeof(want));
+		next = m->next;
+		free(m);
+	}
+	assert_int_equal(i, 4);
+	va_spool_stats(s, &st);
+	assert_int_equal(st.queued, 6);
+	assert_int_equal(st.mem_bytes, 600);
+	/* Handed back for reuse: pushes take them again, with the new bytes. */
+	m = va_spool_take_many(s, 100);
+	for (next = m; next; next = next->next)
+		i++;
+	assert_int_equal(i, 10);
+	va_spool_recycle(s, m);
+	push_n(s, 100, 106, 100, 0);
+	for (i = 100; i < 106; i++)
+		free(take_expect(s, i, 100));
+	assert_null(va_spool_take_many(s, 100));
+	va_spool_stats(s, &st);
+	assert_int_equal(st.queued, 0);
+	assert_int_equal(st.mem_bytes, 0);
+	assert_int_equal(va_spool_close(s, NULL), 0);
+}
+
 /* Memory fills past half: the oldest go to the file; order holds throughout. */
 static void test_spill_order(void **state)
 {
@@ -239,8 +283,7 @@ static void test_producer_consumer_race(void **state)
 	pthread_t t;
 	int next = 0;
 
-	assert_int_equal(va_spool_open(&r.s, 2000, x->file, 16 << 20, x->err, sizeof(x->err)),
-			 0);
+	assert_int_equal(va_spool_open(&r.s, 2000, x->file, 16 << 20, x->err, sizeof(x->err)), 0);
 	assert_int_equal(pthread_create(&t, NULL, produce, &r), 0);
 	while (next < r.n) {
 		struct va_spool_msg *m;
@@ -443,6 +486,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_only),
+		cmocka_unit_test(test_take_many),
 		cmocka_unit_test_setup_teardown(test_spill_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_producer_spills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_producer_consumer_race, setup, teardown),
