@@ -62,9 +62,7 @@ struct conn {
 	size_t done_bytes;
 	struct va_spool_msg *spent; /* delivered, to hand back to the spool in one go */
 	struct va_spool_msg *next; /* first one not wholly written on this connection; NULL: none */
-	size_t partial;		   /* bytes of next's frame written */
-	char pfx[24];		   /* next's "LEN " */
-	size_t plen;
+	size_t partial;		   /* bytes of next's frame ("LEN " and message) written */
 	int failures;
 	bool up; /* UDP: the last send went out (status says connected) */
 	uint64_t retry_at;
@@ -254,6 +252,46 @@ static struct va_spool_msg *next_msg(struct va_syslog_sink *k, struct conn *c)
 	return m;
 }
 
+/* Messages per writev(2) on a stream: one system call for a batch, not one per event. */
+#define TCP_BATCH 64
+
+/*
+ * The next messages to write from c->next on, framed (RFC 6587 octet
+ * counting), as iovecs; c->next's first c->partial bytes are already out.
+ * Takes new ones from the spool. Returns: how many messages.
+ */
+static int gather_tcp(struct va_syslog_sink *k, struct conn *c, struct iovec *iov, int *niov,
+		      char (*pfx)[24], size_t *frame)
+{
+	struct va_spool_msg *m = next_msg(k, c);
+	int n = 0;
+
+	*niov = 0;
+	while (m && n < TCP_BATCH) {
+		size_t plen = (size_t)va_syslog_frame(m->len, pfx[n], sizeof(pfx[n]));
+		size_t skip = n ? 0 : c->partial;
+
+		if (skip < plen)
+			iov[(*niov)++] = (struct iovec){ pfx[n] + skip, plen - skip };
+		skip = skip > plen ? skip - plen : 0;
+		iov[(*niov)++] = (struct iovec){ m->data + skip, m->len - skip };
+		frame[n++] = plen + m->len;
+		if (!m->next && n < TCP_BATCH) {
+			struct va_spool_msg *t =
+				va_spool_take_many(k->spool, (size_t)(TCP_BATCH - n));
+
+			if (!t)
+				break;
+			c->tail->next = t;
+			while (t->next)
+				t = t->next;
+			c->tail = t;
+		}
+		m = m->next;
+	}
+	return n;
+}
+
 /*
  * Write what there is until the socket is full.
  * Returns: 0 when all is written, 1 when the socket is full, -errno when
@@ -261,32 +299,34 @@ static struct va_spool_msg *next_msg(struct va_syslog_sink *k, struct conn *c)
  */
 static int fill_tcp(struct va_syslog_sink *k, struct conn *c)
 {
-	struct va_spool_msg *m;
+	struct iovec iov[2 * TCP_BATCH];
+	char pfx[TCP_BATCH][24];
+	size_t frame[TCP_BATCH];
+	int n, niov;
 
-	while ((m = next_msg(k, c))) {
-		struct iovec iov[2];
-		int niov = 0;
-		ssize_t n;
+	while ((n = gather_tcp(k, c, iov, &niov, pfx, frame))) {
+		ssize_t w = writev(c->fd, iov, niov);
+		size_t left;
 
-		if (!c->partial)
-			c->plen = (size_t)va_syslog_frame(m->len, c->pfx, sizeof(c->pfx));
-		if (c->partial < c->plen)
-			iov[niov++] = (struct iovec){ c->pfx + c->partial, c->plen - c->partial };
-		iov[niov++] =
-			(struct iovec){ m->data + (c->partial > c->plen ? c->partial - c->plen : 0),
-					m->len -
-						(c->partial > c->plen ? c->partial - c->plen : 0) };
-		n = writev(c->fd, iov, niov);
-		if (n < 0) {
+		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			return errno == EAGAIN ? 1 : -errno;
 		}
-		c->written += (uint64_t)n;
-		c->partial += (size_t)n;
-		if (c->partial == c->plen + m->len) {
-			m->sent_end = c->written;
-			c->next = m->next;
+		/* Walk the messages the bytes covered: each whole one is out. */
+		left = (size_t)w;
+		for (int i = 0; i < n && left; i++) {
+			size_t rest = frame[i] - c->partial;
+
+			if (left < rest) {
+				c->partial += left;
+				c->written += left;
+				break;
+			}
+			left -= rest;
+			c->written += rest;
+			c->next->sent_end = c->written;
+			c->next = c->next->next;
 			c->partial = 0;
 		}
 	}
