@@ -146,10 +146,16 @@ struct daemon {
 static void on_seal(const struct va_seal_info *info, void *arg)
 {
 	struct daemon *d = arg;
+	struct va_seal seal = { .seq = info->seq,
+				.ts_ns = info->ts_ns,
+				.epoch = info->epoch,
+				.event_seq = info->event_seq,
+				.head_hex = info->head,
+				.mac_hex = info->mac };
 
 	pthread_mutex_lock(&d->sinks_lock);
 	if (d->sinks)
-		va_sinks_seal(d->sinks, info->seq, info->ts_ns, info->epoch, info->head, info->mac);
+		va_sinks_seal(d->sinks, &seal);
 	pthread_mutex_unlock(&d->sinks_lock);
 }
 

@@ -205,6 +205,7 @@ void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal)
 	json_object_object_add(in, "seq", json_object_new_uint64(seal->seq));
 	json_object_object_add(in, "ts", json_object_new_string(ts));
 	json_object_object_add(in, "epoch", json_object_new_uint64(seal->epoch));
+	json_object_object_add(in, "event_seq", json_object_new_uint64(seal->event_seq));
 	json_object_object_add(in, "head",
 			       json_object_new_string(seal->head_hex ? seal->head_hex : ""));
 	json_object_object_add(in, "mac",

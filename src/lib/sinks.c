@@ -65,18 +65,13 @@ void va_sinks_event(struct va_sinks *s, const struct va_event *ev)
 	va_syslog_sink_event(s->remote, ev);
 }
 
-void va_sinks_seal(struct va_sinks *s, uint64_t seq, uint64_t ts_ns, uint64_t epoch,
-		   const char *head_hex, const char *mac_hex)
+void va_sinks_seal(struct va_sinks *s, const struct va_seal *seal)
 {
-	struct va_seal seal = {
-		.seq = seq, .ts_ns = ts_ns, .epoch = epoch, .head_hex = head_hex, .mac_hex = mac_hex
-	};
-
 	if (!s)
 		return;
-	va_jsonlog_seal(s->json, &seal);
-	va_syslog_sink_seal(s->local, &seal);
-	va_syslog_sink_seal(s->remote, &seal);
+	va_jsonlog_seal(s->json, seal);
+	va_syslog_sink_seal(s->local, seal);
+	va_syslog_sink_seal(s->remote, seal);
 }
 
 void va_sinks_tick(struct va_sinks *s)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "syslog_format.h"
 #include "event.h"
 
 struct va_sinks;
@@ -49,11 +50,10 @@ void va_sinks_event(struct va_sinks *s, const struct va_event *ev);
 /**
  * va_sinks_seal() - publish a seal of the store's hash chain: one syslog
  * message (MSGID "seal", SD-ELEMENT vfsauditSeal@32473 with seq, epoch,
- * head and mac) to each syslog sink, and a {"seal":{...}} line to the JSON
+ * event_seq, head and mac) to each syslog sink, and a {"seal":{...}} line to the JSON
  * log, so that a copy outside the machine proves what the chain held.
  */
-void va_sinks_seal(struct va_sinks *s, uint64_t seq, uint64_t ts_ns, uint64_t epoch,
-		   const char *head_hex, const char *mac_hex);
+void va_sinks_seal(struct va_sinks *s, const struct va_seal *seal);
 
 /* Periodic work (the JSON log's flush every second): call from the main loop. */
 void va_sinks_tick(struct va_sinks *s);

@@ -70,6 +70,8 @@ struct va_writer {
 	void (*on_seal)(const struct va_seal_info *info, void *arg);
 	void *on_seal_arg;
 	struct va_seal_info pending_seal; /* written in the open transaction */
+	uint64_t event_seq,
+		txn_event_seq; /* last event stored: committed, in the open transaction */
 	bool seal_pending;
 };
 
@@ -246,8 +248,8 @@ static int write_items(struct va_writer *w, const struct queue *q)
 		if (it->mark)
 			ret = va_store_mark(w->store, (enum va_mark)it->mark, it->ev.ts_ns, 0,
 					    it->detail[0] ? it->detail : NULL);
-		else
-			ret = va_store_add(w->store, &it->ev);
+		else if (!(ret = va_store_add(w->store, &it->ev)))
+			w->txn_event_seq = it->ev.seq;
 	}
 	return ret;
 }
@@ -300,6 +302,7 @@ static int maybe_seal(struct va_writer *w, bool final)
 	if (ret)
 		return ret;
 	w->pending_seal.seq = seq;
+	w->pending_seal.event_seq = w->txn_event_seq;
 	w->pending_seal.ts_ns = now;
 	w->pending_seal.epoch = w->key.epoch;
 	va_hex(head, sizeof(head), w->pending_seal.head);
@@ -336,6 +339,7 @@ static int write_batch(struct va_writer *w, struct queue *batch, uint64_t unsave
 	if (ret)
 		return ret;
 	w->seal_pending = false;
+	w->txn_event_seq = w->event_seq;
 	ret = write_items(w, &w->retry);
 	if (!ret && unsaved)
 		ret = va_store_mark(w->store, VA_MARK_UNSAVED, unsaved_since, unsaved, NULL);
@@ -349,10 +353,12 @@ static int write_batch(struct va_writer *w, struct queue *batch, uint64_t unsave
 		return ret;
 	}
 	ret = va_store_commit(w->store);
-	if (ret)
+	if (ret) {
 		w->seal_pending = false;
-	else
+	} else {
+		w->event_seq = w->txn_event_seq;
 		sealed(w);
+	}
 	return ret;
 }
 

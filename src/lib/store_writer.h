@@ -35,6 +35,12 @@ struct va_writer_stats {
 /* A seal just committed to the store, for the sinks (hex strings). */
 struct va_seal_info {
 	uint64_t seq, ts_ns, epoch;
+	/*
+	 * The last event under this seal by the seq the sinks gave it (the
+	 * capture's, which starts again at each run; 0: none yet this run):
+	 * how a remote copy ties its events to the store's records.
+	 */
+	uint64_t event_seq;
 	char head[65], mac[65];
 };
 

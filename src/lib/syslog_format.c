@@ -512,6 +512,7 @@ int va_syslog_seal(enum va_syslog_format fmt, const struct va_syslog_id *id,
 		va_strbuf_puts(&m, "[" VA_SYSLOG_SEAL_SD_ID);
 		sd_u64(&sd, "seq", seal->seq);
 		sd_u64(&sd, "epoch", seal->epoch);
+		sd_u64(&sd, "event_seq", seal->event_seq);
 		/* Hex from the store, but escaped like any value: one line whatever comes. */
 		sd_bytes(&sd, "head", head, strlen(head));
 		sd_bytes(&sd, "mac", mac, strlen(mac));
@@ -522,6 +523,8 @@ int va_syslog_seal(enum va_syslog_format fmt, const struct va_syslog_id *id,
 	va_strbuf_u64(&m, seal->seq);
 	va_strbuf_puts(&m, " epoch=");
 	va_strbuf_u64(&m, seal->epoch);
+	va_strbuf_puts(&m, " event_seq=");
+	va_strbuf_u64(&m, seal->event_seq);
 	va_strbuf_puts(&m, " head=");
 	va_escape_c_buf(&m, head, strlen(head));
 	va_strbuf_puts(&m, " mac=");

@@ -48,6 +48,7 @@ struct va_syslog_id {
 /* A seal of the store's hash chain (SPEC.md "Tamper evidence"). */
 struct va_seal {
 	uint64_t seq, ts_ns, epoch;
+	uint64_t event_seq; /* the last event it covers, by the events' own seq (0: none) */
 	const char *head_hex, *mac_hex;
 };
 

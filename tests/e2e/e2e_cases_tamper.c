@@ -171,13 +171,18 @@ static int64_t sql_int(struct e2e_ctx *c, const char *db, const char *statement)
 	return strtoll(out, NULL, 10);
 }
 
-/* The seq of the last seal in the JSON log, or -1. */
-static int64_t last_logged_seal(struct e2e_ctx *c, const char *path)
+/*
+ * The last seal in the JSON log: its seq (or -1), the event_seq it names,
+ * and the seq of the last event line before it.
+ */
+static int64_t last_logged_seal(struct e2e_ctx *c, const char *path, int64_t *event_seq,
+				int64_t *last_event)
 {
 	char line[8192];
-	int64_t seq = -1;
+	int64_t seq = -1, ev = -1;
 	FILE *f = fopen(path, "r");
 
+	*event_seq = *last_event = -1;
 	if (!f) {
 		snprintf(c->why, sizeof(c->why), "%s: %m", path);
 		return -1;
@@ -185,8 +190,13 @@ static int64_t last_logged_seal(struct e2e_ctx *c, const char *path)
 	while (fgets(line, sizeof(line), f)) {
 		json_object *o = json_tokener_parse(line), *seal;
 
-		if (o && json_object_object_get_ex(o, "seal", &seal))
+		if (o && json_object_object_get_ex(o, "seal", &seal)) {
 			seq = e2e_json_int(seal, "seq", -1);
+			*event_seq = e2e_json_int(seal, "event_seq", -1);
+			*last_event = ev;
+		} else if (o) {
+			ev = e2e_json_int(o, "seq", -1);
+		}
 		json_object_put(o);
 	}
 	fclose(f);
@@ -195,19 +205,28 @@ static int64_t last_logged_seal(struct e2e_ctx *c, const char *path)
 
 /*
  * The last seal covers the stop row, and went out to the sinks before they
- * closed: a copy off the machine proves the clean stop.
+ * closed: a copy off the machine proves the clean stop. It names the last
+ * event it covers by the seq the sinks gave that event.
  */
 static int expect_stop_sealed_outside(struct e2e_ctx *c, const struct sealed *s)
 {
 	int64_t stop = sql_int(c, s->db, "SELECT max(id) FROM events WHERE op = 101");
 	int64_t sealed = sql_int(c, s->db, "SELECT max(seq) FROM seals");
-	int64_t logged = last_logged_seal(c, s->json);
+	int64_t event_seq, last_event,
+		logged = last_logged_seal(c, s->json, &event_seq, &last_event);
 
 	if (stop <= 0 || sealed != stop || logged != stop) {
 		snprintf(c->why, sizeof(c->why),
 			 "stop row %lld, last seal in the store %lld, last in the JSON log %lld: "
 			 "want all three equal",
 			 (long long)stop, (long long)sealed, (long long)logged);
+		return -1;
+	}
+	if (event_seq <= 0 || event_seq != last_event) {
+		snprintf(
+			c->why, sizeof(c->why),
+			"the last seal names event_seq %lld, the last event before it has seq %lld",
+			(long long)event_seq, (long long)last_event);
 		return -1;
 	}
 	return 0;

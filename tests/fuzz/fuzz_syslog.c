@@ -171,7 +171,7 @@ static void fuzz_seal(const uint8_t *data, size_t size)
 		struct va_bytes hb = { head, strlen(head) };
 
 		check_line(msg, len);
-		if (sd_parse(msg, len, &parsed) || parsed.n_elements != 1 || parsed.n_params != 4 ||
+		if (sd_parse(msg, len, &parsed) || parsed.n_elements != 1 || parsed.n_params != 5 ||
 		    strcmp(parsed.msgid, "seal") || !sd_get(&parsed, VA_SYSLOG_SEAL_SD_ID, "head"))
 			abort();
 		want = c_escaped(&hb, &n);

@@ -262,7 +262,12 @@ static void test_sinks_event_and_seal(void **state)
 	assert_int_equal(va_sinks_open(&s, &cfg, err, sizeof(err)), 0);
 
 	va_sinks_event(s, &ev);
-	va_sinks_seal(s, 1000, SPEC_TS, 3, "5a5a", "c0ffee");
+	va_sinks_seal(s, &(struct va_seal){ .seq = 1000,
+					    .ts_ns = SPEC_TS,
+					    .epoch = 3,
+					    .event_seq = 9,
+					    .head_hex = "5a5a",
+					    .mac_hex = "c0ffee" });
 	assert_true(recv_within(fd, buf, sizeof(buf), 5000) > 0);
 	assert_int_equal(sd_parse(buf, strlen(buf), &x->m), 0);
 	assert_int_equal(x->m.pri, 19 * 8 + 5);
@@ -273,7 +278,8 @@ static void test_sinks_event_and_seal(void **state)
 	assert_int_equal(sd_parse(buf, strlen(buf), &x->m), 0);
 	assert_string_equal(x->m.msgid, "seal");
 	assert_string_equal(x->m.ts, "2026-11-26T13:14:02.123456Z");
-	assert_int_equal(x->m.n_params, 4);
+	assert_int_equal(x->m.n_params, 5);
+	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "event_seq"), "9");
 	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "seq"), "1000");
 	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "epoch"), "3");
 	assert_string_equal(sd_get(&x->m, "vfsauditSeal@32473", "head"), "5a5a");
@@ -288,7 +294,7 @@ static void test_sinks_event_and_seal(void **state)
 	got = slurp(x->log);
 	snprintf(want, sizeof(want),
 		 "%s{\"seal\":{\"seq\":1000,\"ts\":\"2026-11-26T13:14:02.123456789Z\",\"epoch\":3,"
-		 "\"head\":\"5a5a\",\"mac\":\"c0ffee\"}}\n",
+		 "\"event_seq\":9,\"head\":\"5a5a\",\"mac\":\"c0ffee\"}}\n",
 		 want_ev);
 	assert_string_equal(got, want);
 	free(got);
@@ -309,7 +315,9 @@ static void test_sinks_none(void **state)
 	va_config_init(&cfg);
 	assert_int_equal(va_sinks_open(&s, &cfg, err, sizeof(err)), 0);
 	va_sinks_event(s, &ev);
-	va_sinks_seal(s, 1, 1, 1, "00", "00");
+	va_sinks_seal(
+		s, &(struct va_seal){
+			   .seq = 1, .ts_ns = 1, .epoch = 1, .head_hex = "00", .mac_hex = "00" });
 	va_sinks_tick(s);
 	assert_int_equal(va_sinks_reopen(s, err, sizeof(err)), 0);
 	va_sinks_stats(s, &st);

@@ -442,9 +442,12 @@ static void test_3164_cut_utf8(void **state)
 
 static void test_seal(void **state)
 {
-	struct va_seal seal = {
-		.seq = 1000, .ts_ns = SPEC_TS, .epoch = 3, .head_hex = "00ff", .mac_hex = "abcd"
-	};
+	struct va_seal seal = { .seq = 1000,
+				.ts_ns = SPEC_TS,
+				.epoch = 3,
+				.event_seq = 997,
+				.head_hex = "00ff",
+				.mac_hex = "abcd" };
 	struct sd_msg *m = malloc(sizeof(*m));
 	char *s;
 	size_t len;
@@ -453,17 +456,17 @@ static void test_seal(void **state)
 	assert_int_equal(va_syslog_seal(VA_SYSLOG_5424, &ID, &seal, &s, &len), 0);
 	assert_string_equal(
 		s, "<14>1 2026-11-26T13:14:02.123456Z host1 vfsaudit 4242 seal"
-		   " [vfsauditSeal@32473 seq=\"1000\" epoch=\"3\" head=\"00ff\" mac=\"abcd\"]"
-		   " seal: seq=1000 epoch=3 head=00ff mac=abcd");
+		   " [vfsauditSeal@32473 seq=\"1000\" epoch=\"3\" event_seq=\"997\" head=\"00ff\""
+		   " mac=\"abcd\"] seal: seq=1000 epoch=3 event_seq=997 head=00ff mac=abcd");
 	assert_int_equal(sd_parse(s, len, m), 0);
 	assert_string_equal(sd_get(m, VA_SYSLOG_SEAL_SD_ID, "head"), "00ff");
 	free(s);
 	setenv("TZ", "UTC", 1);
 	tzset();
 	assert_int_equal(va_syslog_seal(VA_SYSLOG_3164, &ID, &seal, &s, &len), 0);
-	assert_string_equal(s,
-			    "<14>Nov 26 13:14:02 vfsaudit[4242]: seal: seq=1000 epoch=3 head=00ff"
-			    " mac=abcd");
+	assert_string_equal(
+		s, "<14>Nov 26 13:14:02 vfsaudit[4242]: seal: seq=1000 epoch=3 event_seq=997"
+		   " head=00ff mac=abcd");
 	free(s);
 	/* Whatever the caller passes stays inside its value. */
 	seal.head_hex = "x\"] y=\"1";
