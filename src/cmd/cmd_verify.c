@@ -103,8 +103,11 @@ static void print_text(const char *db, const struct va_verify_result *r)
 	if (!r->seals)
 		printf("seals: none yet (a daemon with a sealing key seals at each interval; "
 		       "without one, run `vfsaudit setup-keys` and restart it)\n");
-	else if (r->keyed)
+	else if (r->keyed && r->intact)
 		printf("seals: %llu, authenticated with the verification key\n",
+		       (unsigned long long)r->seals);
+	else if (r->keyed)
+		printf("seals: %llu, checked with the verification key up to the problem below\n",
 		       (unsigned long long)r->seals);
 	else
 		printf("seals: %llu, matching the chain but NOT authenticated: give --key to check "

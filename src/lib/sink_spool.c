@@ -346,53 +346,13 @@ static struct va_spool_msg *take_file(struct va_spool *s)
 	return m;
 }
 
-struct va_spool_msg *va_spool_take(struct va_spool *s)
-{
-	struct va_spool_msg *m;
-
-	if (s->fd >= 0) {
-		bool from_file;
-
-		pthread_mutex_lock(&s->file_lock);
-		from_file = s->take_off < s->write_off;
-		m = from_file ? take_file(s) : NULL;
-		pthread_mutex_unlock(&s->file_lock);
-		/* The file holds the oldest: memory waits until it is empty. */
-		if (from_file)
-			return m;
-	}
-	pthread_mutex_lock(&s->lock);
-	m = s->head;
-	if (m) {
-		s->head = m->next;
-		if (!s->head)
-			s->tail = NULL;
-		s->mem_count--;
-		s->mem_bytes -= m->len;
-		m->next = NULL;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return m;
-}
-
-struct va_spool_msg *va_spool_take_many(struct va_spool *s, size_t max)
+/* Up to @max of the oldest in memory, linked. */
+static struct va_spool_msg *take_mem(struct va_spool *s, size_t max)
 {
 	struct va_spool_msg *first, *last;
 	uint64_t bytes = 0;
 	size_t n = 0;
 
-	if (!max)
-		return NULL;
-	if (s->fd >= 0) {
-		bool from_file;
-
-		pthread_mutex_lock(&s->file_lock);
-		from_file = s->take_off < s->write_off;
-		pthread_mutex_unlock(&s->file_lock);
-		/* The file's records one at a time: they are the backlog, not the hot path. */
-		if (from_file)
-			return va_spool_take(s);
-	}
 	pthread_mutex_lock(&s->lock);
 	first = last = s->head;
 	if (first) {
@@ -412,6 +372,34 @@ struct va_spool_msg *va_spool_take_many(struct va_spool *s, size_t max)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return first;
+}
+
+struct va_spool_msg *va_spool_take_many(struct va_spool *s, size_t max)
+{
+	struct va_spool_msg *m;
+
+	if (!max)
+		return NULL;
+	if (s->fd < 0)
+		return take_mem(s, max);
+	/*
+	 * file_lock across both: a producer's spill moves the oldest in memory
+	 * to the file, and must not do it between the look at the file and the
+	 * take from memory (the consumer would skip what was moved).
+	 */
+	pthread_mutex_lock(&s->file_lock);
+	/* The file holds the oldest, one record at a time: the backlog, not the hot path. */
+	if (s->take_off < s->write_off)
+		m = take_file(s);
+	else
+		m = take_mem(s, max);
+	pthread_mutex_unlock(&s->file_lock);
+	return m;
+}
+
+struct va_spool_msg *va_spool_take(struct va_spool *s)
+{
+	return va_spool_take_many(s, 1);
 }
 
 void va_spool_recycle(struct va_spool *s, struct va_spool_msg *list)
@@ -439,30 +427,23 @@ void va_spool_recycle(struct va_spool *s, struct va_spool_msg *list)
 	}
 }
 
-/* Records wait in the file. */
-static bool file_pending(struct va_spool *s)
-{
-	bool pending;
-
-	if (s->fd < 0)
-		return false;
-	pthread_mutex_lock(&s->file_lock);
-	pending = s->take_off < s->write_off;
-	pthread_mutex_unlock(&s->file_lock);
-	return pending;
-}
-
 bool va_spool_idle(struct va_spool *s)
 {
 	bool idle;
 
-	if (file_pending(s))
-		return false;
-	pthread_mutex_lock(&s->lock);
-	idle = !s->head;
-	if (idle)
-		s->waiting = true;
-	pthread_mutex_unlock(&s->lock);
+	/* file_lock: no spill between the two looks (as in va_spool_take_many()). */
+	if (s->fd >= 0)
+		pthread_mutex_lock(&s->file_lock);
+	idle = s->fd < 0 || s->take_off == s->write_off;
+	if (idle) {
+		pthread_mutex_lock(&s->lock);
+		idle = !s->head;
+		if (idle)
+			s->waiting = true;
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (s->fd >= 0)
+		pthread_mutex_unlock(&s->file_lock);
 	return idle;
 }
 

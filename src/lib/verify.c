@@ -446,11 +446,17 @@ static int walk_records(struct walk *w)
 				w->next_seal++;
 		}
 		va_time_rfc3339(ts, when, sizeof(when));
+		if (seq != expect && seq == expect + 1) {
+			fail(w, (uint64_t)expect, 0,
+			     "record seq %lld is missing (deleted); the next record is seq %lld "
+			     "(%s)",
+			     (long long)expect, (long long)seq, when);
+			break;
+		}
 		if (seq != expect) {
 			fail(w, (uint64_t)expect, 0,
 			     "records seq %lld to %lld are missing (deleted); the next record is "
-			     "seq "
-			     "%lld (%s)",
+			     "seq %lld (%s)",
 			     (long long)expect, (long long)seq - 1, (long long)seq, when);
 			break;
 		}
