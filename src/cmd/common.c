@@ -67,7 +67,8 @@ void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, 
 	for (size_t i = 0; i < n; i++) {
 		const struct va_gap *g = &gaps[i];
 
-		fmt_local(g->from_ns, a, sizeof(a), 0);
+		/* The zone once per line: at the end of a range, or after a lone time. */
+		fmt_local(g->from_ns, a, sizeof(a), !g->to_ns || g->unsaved);
 		if (g->unsaved) {
 			fprintf(out, "%llu events not stored from %s (store queue or disk full)\n",
 				(unsigned long long)g->unsaved, a);
