@@ -27,7 +27,7 @@ struct item {
 	struct va_event ev; /* strings: at @off in the queue's @str, pointed to by queue_settle() */
 	size_t off;
 	int mark; /* 0, or an enum va_mark */
-	char detail[64];
+	char *detail; /* a mark's words (malloc'd, or NULL): marks are few, events many */
 };
 
 /*
@@ -119,6 +119,7 @@ static int item_copy(struct queue *q, struct item *it, const struct va_event *ev
 		return -ENOMEM;
 	it->ev = *ev;
 	it->mark = 0;
+	it->detail = NULL;
 	it->off = q->slen;
 	p = q->str + q->slen;
 	q->slen += n;
@@ -155,8 +156,18 @@ static void queue_settle(struct queue *q)
 	}
 }
 
+/* Forget the items (marks' words freed); keep the memory for the next batch. */
+static void queue_clear(struct queue *q)
+{
+	for (size_t i = 0; i < q->len; i++)
+		free(q->v[i].detail);
+	q->len = 0;
+	q->slen = 0;
+}
+
 static void queue_free(struct queue *q)
 {
+	queue_clear(q);
 	free(q->v);
 	free(q->str);
 }
@@ -230,8 +241,8 @@ int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, 
 	memset(it, 0, sizeof(*it));
 	it->mark = mark;
 	it->ev.ts_ns = ts_ns;
-	if (detail)
-		snprintf(it->detail, sizeof(it->detail), "%s", detail);
+	/* Not refused when the words find no memory: the mark matters more. */
+	it->detail = detail ? strndup(detail, 63) : NULL;
 	pthread_cond_signal(&w->wake);
 out:
 	pthread_mutex_unlock(&w->lock);
@@ -247,7 +258,7 @@ static int write_items(struct va_writer *w, const struct queue *q)
 
 		if (it->mark)
 			ret = va_store_mark(w->store, (enum va_mark)it->mark, it->ev.ts_ns, 0,
-					    it->detail[0] ? it->detail : NULL);
+					    it->detail);
 		else if (!(ret = va_store_add(w->store, &it->ev)))
 			w->txn_event_seq = it->ev.seq;
 	}
@@ -462,9 +473,10 @@ static void *writer_main(void *arg)
 				if (!batch.v[i].mark || queue_reserve(&w->retry, w->retry.len + 1))
 					continue;
 				w->retry.v[w->retry.len++] = batch.v[i];
+				batch.v[i].detail = NULL; /* the retry queue has it now */
 			}
 		} else {
-			w->retry.len = 0;
+			queue_clear(&w->retry);
 		}
 
 		if (batch.len)
@@ -483,8 +495,7 @@ static void *writer_main(void *arg)
 			w->stats.last_error = 0;
 		}
 		pthread_mutex_unlock(&w->lock);
-		batch.len = 0;
-		batch.slen = 0;
+		queue_clear(&batch);
 
 		if (stop) {
 			pthread_mutex_lock(&w->lock);
