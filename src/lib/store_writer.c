@@ -26,7 +26,7 @@
 struct item {
 	struct va_event ev; /* strings: at @off in the queue's @str, pointed to by queue_settle() */
 	size_t off;
-	int mark; /* 0, or an enum va_mark */
+	int mark;     /* 0, or an enum va_mark */
 	char *detail; /* a mark's words (malloc'd, or NULL): marks are few, events many */
 };
 
