@@ -148,14 +148,15 @@ static void print_json(const char *db, const struct va_verify_result *r)
 	json_object_object_add(o, "seals", json_object_new_uint64(r->seals));
 	json_object_object_add(o, "last_seal_seq", json_object_new_uint64(r->last_seal_seq));
 	json_object_object_add(o, "unsealed", json_object_new_uint64(r->unsealed));
-	if (!r->intact) {
-		json_object_object_add(o, "bad_seq", json_object_new_uint64(r->bad_seq));
-		if (r->bad_ts) {
-			va_time_rfc3339(r->bad_ts, ts, sizeof(ts));
-			json_object_object_add(o, "bad_time", json_object_new_string(ts));
-		}
-		json_object_object_add(o, "problem", json_object_new_string(r->problem));
+	/* Every key always there (null when intact or unknown): one shape for a SIEM's parser. */
+	json_object_object_add(o, "bad_seq", r->intact ? NULL : json_object_new_uint64(r->bad_seq));
+	if (!r->intact && r->bad_ts) {
+		va_time_rfc3339(r->bad_ts, ts, sizeof(ts));
+		json_object_object_add(o, "bad_time", json_object_new_string(ts));
+	} else {
+		json_object_object_add(o, "bad_time", NULL);
 	}
+	json_object_object_add(o, "problem", r->intact ? NULL : json_object_new_string(r->problem));
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

@@ -133,7 +133,7 @@ static int expect_verify(struct e2e_ctx *c, const struct sealed *s, const char *
 		keyed ? "--key" : NULL, (char *)s->key, NULL
 	};
 	char out[8192];
-	json_object *o;
+	json_object *o, *v;
 	int rc = run(c, argv, out, sizeof(out)), ret = -1;
 	const char *problem;
 
@@ -150,6 +150,13 @@ static int expect_verify(struct e2e_ctx *c, const struct sealed *s, const char *
 	problem = e2e_json_str(o, "problem");
 	if (want_rc == 0 && e2e_json_int(o, "records", 0) < 30)
 		snprintf(c->why, sizeof(c->why), "verify saw too few records: %.300s", out);
+	else if (want_rc == 0 && !(json_object_object_get_ex(o, "bad_seq", &v) && !v &&
+				   json_object_object_get_ex(o, "problem", &v) && !v &&
+				   json_object_object_get_ex(o, "bad_time", &v) && !v))
+		snprintf(
+			c->why, sizeof(c->why),
+			"an intact store's JSON lacks bad_seq, bad_time or problem as null: %.300s",
+			out);
 	else if (want_rc && e2e_json_int(o, "bad_seq", -1) != want_bad)
 		snprintf(c->why, sizeof(c->why), "verify named seq %lld, expected %lld: %.500s",
 			 (long long)e2e_json_int(o, "bad_seq", -1), (long long)want_bad, out);
