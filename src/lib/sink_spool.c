@@ -279,8 +279,11 @@ int va_spool_push(struct va_spool *s, const char *msg, size_t len, bool count_lo
 		s->head = m;
 	s->tail = m;
 	s->mem_count++;
-	/* Crossing half: the consumer should spill now rather than at its next round. */
-	if (s->fd >= 0 && s->mem_bytes <= half && s->mem_bytes + len > half)
+	/*
+	 * Crossing half: the consumer should spill (or, without a file, send)
+	 * now rather than at its next round or after its gathering pause.
+	 */
+	if (s->mem_bytes <= half && s->mem_bytes + len > half)
 		wake = 1;
 	s->mem_bytes += len;
 	if (s->waiting) {

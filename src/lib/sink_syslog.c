@@ -112,8 +112,9 @@ short sink_wait_idle(struct va_syslog_sink *k, int fd, short events, int timeout
 	bool woken;
 	short rev = wait_for(k, fd, events, timeout_ms, &woken);
 
+	/* A second wake-up (memory half full, or the stop) ends the pause early. */
 	if (woken && !rev && !sink_stopping(k))
-		poll(NULL, 0, SINK_GATHER_MS);
+		wait_for(k, -1, 0, SINK_GATHER_MS, &woken);
 	return rev;
 }
 

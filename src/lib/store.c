@@ -379,8 +379,13 @@ int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns)
 	sqlite3_stmt *st;
 	int rc, ret = -ENOENT;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT op, ts FROM events ORDER BY id DESC LIMIT 1", -1,
-				&st, NULL);
+	/*
+	 * Not the sinks' loss rows: they are written at the stop, after the
+	 * stop row (which is sealed while the sinks are still open).
+	 */
+	rc = sqlite3_prepare_v2(
+		s->db, "SELECT op, ts FROM events WHERE op != 105 ORDER BY id DESC LIMIT 1", -1,
+		&st, NULL);
 	if (rc != SQLITE_OK)
 		return va_store_errno(rc);
 	if (sqlite3_step(st) == SQLITE_ROW) {

@@ -83,7 +83,8 @@ int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_
 		  const char *detail);
 
 /**
- * va_store_last() - the newest row, to tell a crash from a clean stop.
+ * va_store_last() - the newest row, to tell a crash from a clean stop;
+ * sink-loss rows (written after the stop row) do not count.
  * Returns: 0 with its op and ts; -ENOENT for an empty store.
  */
 int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns);

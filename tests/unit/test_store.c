@@ -673,6 +673,12 @@ static void test_last(void **state)
 	assert_int_equal(va_store_last(s, &op, &ts), 0);
 	assert_int_equal(op, VA_MARK_STOP);
 	assert_int_equal(ts, 400);
+	/* A sink's losses recorded after the stop row leave it a clean stop. */
+	assert_int_equal(va_store_begin(s), 0);
+	assert_int_equal(va_store_mark(s, VA_MARK_SINK_LOST, 410, 3, "syslog-remote: 3"), 0);
+	assert_int_equal(va_store_commit(s), 0);
+	assert_int_equal(va_store_last(s, &op, &ts), 0);
+	assert_int_equal(op, VA_MARK_STOP);
 	assert_int_equal(sql_int(va_store_db(s),
 				 "SELECT count(*) FROM events e JOIN extra x ON x.id = e.id"
 				 " WHERE op = 100 AND detail = 'tracepoint'"),
