@@ -69,11 +69,16 @@ static void json_escape(struct va_strbuf *b, const char *s, size_t len)
 		va_strbuf_put(b, s + run, len - run);
 }
 
-/* A JSON string of untrusted bytes: invalid UTF-8 becomes U+FFFD, a byte each. */
-static void json_str(struct va_strbuf *b, const char *p, size_t len)
+/*
+ * A JSON string of untrusted bytes: invalid UTF-8 becomes U+FFFD, a byte each.
+ * Returns: whether the bytes were valid UTF-8 (kept as they are).
+ */
+static bool json_str(struct va_strbuf *b, const char *p, size_t len)
 {
+	bool valid = !len || va_utf8_valid(p, len);
+
 	va_strbuf_putc(b, '"');
-	if (len && !va_utf8_valid(p, len)) {
+	if (!valid) {
 		size_t n;
 		char *fixed = va_utf8_sanitize(p, len, &n);
 
@@ -86,6 +91,7 @@ static void json_str(struct va_strbuf *b, const char *p, size_t len)
 		json_escape(b, p, len);
 	}
 	va_strbuf_putc(b, '"');
+	return valid;
 }
 
 /* ,"key": — every key is a literal that needs no escape. */
@@ -136,8 +142,7 @@ static void put_bytes(struct va_strbuf *b, const char *k, const char *hex_key,
 		      const struct va_bytes *v)
 {
 	key(b, k);
-	json_str(b, v->ptr, v->len);
-	if (!hex_key || !v->len || va_utf8_valid(v->ptr, v->len))
+	if (json_str(b, v->ptr, v->len) || !hex_key)
 		return;
 	key(b, hex_key);
 	va_strbuf_putc(b, '"');

@@ -233,22 +233,34 @@ static bool clean_close(int err)
 }
 
 /* The next message to write: one to send again, else a new one from the spool. */
-static struct va_spool_msg *next_msg(struct va_syslog_sink *k, struct conn *c)
+/* Up to @max more from the spool, appended to the in-flight list. Returns: the first, or NULL. */
+static struct va_spool_msg *take_more(struct va_syslog_sink *k, struct conn *c, size_t max)
 {
-	struct va_spool_msg *m;
+	struct va_spool_msg *m = va_spool_take_many(k->spool, max), *t;
 
-	if (c->next)
-		return c->next;
-	m = va_spool_take(k->spool);
 	if (!m)
 		return NULL;
 	if (c->tail)
 		c->tail->next = m;
 	else
 		c->head = m;
-	c->tail = m;
-	c->next = m;
-	c->partial = 0;
+	for (t = m; t->next; t = t->next)
+		;
+	c->tail = t;
+	return m;
+}
+
+static struct va_spool_msg *next_msg(struct va_syslog_sink *k, struct conn *c)
+{
+	struct va_spool_msg *m;
+
+	if (c->next)
+		return c->next;
+	m = take_more(k, c, 1);
+	if (m) {
+		c->next = m;
+		c->partial = 0;
+	}
 	return m;
 }
 
@@ -276,17 +288,8 @@ static int gather_tcp(struct va_syslog_sink *k, struct conn *c, struct iovec *io
 		skip = skip > plen ? skip - plen : 0;
 		iov[(*niov)++] = (struct iovec){ m->data + skip, m->len - skip };
 		frame[n++] = plen + m->len;
-		if (!m->next && n < TCP_BATCH) {
-			struct va_spool_msg *t =
-				va_spool_take_many(k->spool, (size_t)(TCP_BATCH - n));
-
-			if (!t)
-				break;
-			c->tail->next = t;
-			while (t->next)
-				t = t->next;
-			c->tail = t;
-		}
+		if (!m->next && n < TCP_BATCH && !take_more(k, c, (size_t)(TCP_BATCH - n)))
+			break;
 		m = m->next;
 	}
 	return n;
@@ -347,17 +350,8 @@ static int gather_udp(struct va_syslog_sink *k, struct conn *c, struct mmsghdr *
 		iov[n] = (struct iovec){ m->data, m->len };
 		mm[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
 		n++;
-		if (!m->next && n < UDP_BATCH) {
-			struct va_spool_msg *t =
-				va_spool_take_many(k->spool, (size_t)(UDP_BATCH - n));
-
-			if (!t)
-				break;
-			c->tail->next = t;
-			while (t->next)
-				t = t->next;
-			c->tail = t;
-		}
+		if (!m->next && n < UDP_BATCH && !take_more(k, c, (size_t)(UDP_BATCH - n)))
+			break;
 		m = m->next;
 	}
 	return n;
