@@ -128,70 +128,6 @@ out:
 	return ret;
 }
 
-/*
- * Fill temp.hid with the events to show: on the path, renamed/linked into
- * it, and on the same object under another name while PATH had that object
- * (inode numbers are reused after deletion: outside that span a match
- * would be another file). `names` lists every name each object was seen
- * under, so the search stays on the paths index.
- */
-static int select_events(sqlite3 *db, uint64_t since, uint64_t until)
-{
-	static const char *const sql[] = {
-		"CREATE TEMP TABLE IF NOT EXISTS hid(id INTEGER PRIMARY KEY, match INTEGER);"
-		"DELETE FROM temp.hid;"
-		"CREATE TEMP TABLE IF NOT EXISTS objs(path INTEGER, obj INTEGER,"
-		" first INTEGER, last INTEGER);"
-		"DELETE FROM temp.objs;",
-		"INSERT OR IGNORE INTO temp.hid SELECT e.id, 0 FROM temp.hp h"
-		" CROSS JOIN events e ON e.path = h.id WHERE e.ts BETWEEN ?1 AND ?2",
-		"INSERT OR IGNORE INTO temp.hid SELECT e.id, 1 FROM temp.hp h"
-		" CROSS JOIN extra x ON x.path2 = h.id JOIN events e ON e.id = x.id"
-		" WHERE e.op IN (10, 11) AND e.ts BETWEEN ?1 AND ?2",
-		/* Real objects only: a name resolved without an inode is not one. */
-		"INSERT INTO temp.objs SELECT e.path, e.obj, min(e.ts), NULL FROM temp.hp h"
-		" CROSS JOIN events e ON e.path = h.id JOIN objects o ON o.id = e.obj"
-		" WHERE o.ino >= 0 AND o.dev >= 0 GROUP BY e.path, e.obj",
-		/*
-		 * A name stops being that file when the same name is seen with
-		 * another object, or is unlinked, or renamed away or over.
-		 */
-		"UPDATE temp.objs SET last = min("
-		" coalesce((SELECT min(e.ts) FROM events e LEFT JOIN objects o ON o.id = e.obj"
-		" WHERE e.path = temp.objs.path AND e.ts > temp.objs.first AND"
-		" ((o.ino >= 0 AND e.obj != temp.objs.obj) OR (e.op IN (6, 10) AND e.ret = 0))),"
-		" 9223372036854775807),"
-		" coalesce((SELECT min(e.ts) FROM extra x JOIN events e ON e.id = x.id"
-		" WHERE x.path2 = temp.objs.path AND e.op = 10 AND e.ret = 0"
-		" AND e.ts > temp.objs.first), 9223372036854775807))",
-		"INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"
-		" JOIN names n ON n.obj = o.obj CROSS JOIN events e ON e.path = n.path"
-		" WHERE e.obj = o.obj AND e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)",
-	};
-
-	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *st;
-		const char *tail = sql[i];
-
-		while (tail && *tail) {
-			if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
-				return va_q_errno(db);
-			if (!st)
-				break;
-			if (sqlite3_bind_parameter_count(st) >= 2) {
-				sqlite3_bind_int64(st, 1, (int64_t)since);
-				sqlite3_bind_int64(st, 2, (int64_t)until);
-			}
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_finalize(st);
-				return va_q_errno(db);
-			}
-			sqlite3_finalize(st);
-		}
-	}
-	return 0;
-}
-
 /* Count @weight events for the event's uid, and for its login uid under that uid. */
 int va_q_add_user(struct va_count_user **v, size_t *n, const struct va_event *ev, uint64_t weight)
 {
@@ -364,7 +300,7 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 		return ret;
 	ret = select_paths(db, path);
 	if (!ret)
-		ret = select_events(db, since_ns, until_ns);
+		ret = va_q_select_events(db, since_ns, until_ns);
 	if (ret)
 		goto out;
 	if (sqlite3_prepare_v2(db,

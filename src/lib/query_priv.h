@@ -19,6 +19,12 @@ int va_q_add_prog(struct va_count_prog **v, size_t *n, const struct va_event *ev
 int va_q_by_user_count(const void *a, const void *b);
 int va_q_by_prog_count(const void *a, const void *b);
 
+/*
+ * Fill temp.hid (id, match) with the records history shows for the paths in
+ * temp.hp over [since, until] (history_select.c).
+ */
+int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until);
+
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
 int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n);
 

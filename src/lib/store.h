@@ -14,17 +14,23 @@
 
 #include "event.h"
 
-#define VA_STORE_DEFAULT_PATH "/var/lib/vfsaudit/audit.db"
-#define VA_STORE_FORMAT	      "vfsaudit-store"
-#define VA_STORE_VERSION      2
+#define VA_STORE_DEFAULT_PATH	"/var/lib/vfsaudit/audit.db"
+#define VA_STORE_FORMAT		"vfsaudit-store"
+#define VA_STORE_VERSION	3
+#define VA_STORE_VERSION_OLDEST 2 /* read as is, upgraded when opened for writing */
+/*
+ * The paths index's first key is a record's slice, id >> VA_SLICE_BITS
+ * (store.c); queries seek once per slice. Text, for SQL.
+ */
+#define VA_SLICE_BITS "18"
 
 /* Marks: rows with these op numbers record the auditor's own life. */
 enum va_mark {
-	VA_MARK_START = 100,   /* daemon started (detail: backend) */
-	VA_MARK_STOP = 101,    /* clean stop */
-	VA_MARK_CRASH = 102,   /* started after a stop that was not clean: ts = last record */
-	VA_MARK_UNSAVED = 103, /* events captured but not stored (queue full, disk full) */
-	VA_MARK_PRUNE = 104,   /* retention removed every record up to seq `count` */
+	VA_MARK_START = 100,	 /* daemon started (detail: backend) */
+	VA_MARK_STOP = 101,	 /* clean stop */
+	VA_MARK_CRASH = 102,	 /* started after a stop that was not clean: ts = last record */
+	VA_MARK_UNSAVED = 103,	 /* events captured but not stored (queue full, disk full) */
+	VA_MARK_PRUNE = 104,	 /* retention removed every record up to seq `count` */
 	VA_MARK_SINK_LOST = 105, /* stored, but a sink (syslog, JSON log) lost some: see detail */
 };
 
@@ -34,13 +40,13 @@ enum va_mark {
  * so that both see exactly what the chain covers.
  */
 #define VA_RECORD_COLUMNS                                                                          \
-	"e.id, e.ts, e.op, p1.path, p2.path, pr.pid, pr.ppid, pr.uid, pr.euid, pr.gid, pr.auid,"    \
-	" pr.ses, pr.tty, pr.mntns, pr.comm, pr.exe, x.tid, nullif(o.dev, -1), nullif(o.ino, -1),"  \
-	" nullif(o.ftype, 0), e.ret, e.count, e.bytes, e.flags, x.mode, x.owner_uid, x.owner_gid,"  \
+	"e.id, e.ts, e.op, p1.path, p2.path, pr.pid, pr.ppid, pr.uid, pr.euid, pr.gid, pr.auid,"   \
+	" pr.ses, pr.tty, pr.mntns, pr.comm, pr.exe, x.tid, nullif(o.dev, -1), nullif(o.ino, -1)," \
+	" nullif(o.ftype, 0), e.ret, e.count, e.bytes, e.flags, x.mode, x.owner_uid, x.owner_gid," \
 	" x.size, x.rename_flags, x.path_flags, x.path2_flags, x.argv, x.detail"
 #define VA_RECORD_JOINS                                                                            \
-	" LEFT JOIN extra x ON x.id = e.id LEFT JOIN paths p1 ON p1.id = e.path"                    \
-	" LEFT JOIN paths p2 ON p2.id = x.path2 LEFT JOIN procs pr ON pr.id = e.proc"               \
+	" LEFT JOIN extra x ON x.id = e.id LEFT JOIN paths p1 ON p1.id = e.path"                   \
+	" LEFT JOIN paths p2 ON p2.id = x.path2 LEFT JOIN procs pr ON pr.id = e.proc"              \
 	" LEFT JOIN objects o ON o.id = e.obj"
 
 /* Path flags of a path whose leading part is not known: it matches no prefix. */

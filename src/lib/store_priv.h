@@ -21,17 +21,24 @@ struct va_day_span {
 	int64_t day, first, last;
 };
 
+struct va_name_pair {
+	int64_t path, obj;
+};
+
 struct va_store {
 	sqlite3 *db;
 	char *file;
 	char store_id[40];
 	bool writable, in_txn;
+	int version; /* meta.version; 0 for a store created now */
 	/* Writing: */
 	sqlite3_stmt *ins_event, *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;
 	sqlite3_stmt *ins_obj, *get_obj, *ins_name, *ins_chain, *up_day, *up_by_path, *up_by_proc;
 	sqlite3_stmt *ins_seal;
 	struct va_intern paths, procs, objs;
-	struct va_u64map names;		   /* (path, obj) pairs known to be stored */
+	struct va_u64map names;		/* (path, obj) pairs known to be stored */
+	struct va_name_pair *new_names; /* this transaction's new pairs */
+	size_t n_new_names, cap_new_names;
 	struct va_u64map by_path, by_proc; /* this transaction's change counts */
 	struct va_day_span days[4];	   /* this transaction's days */
 	unsigned int n_days;

@@ -105,6 +105,9 @@ void va_store_finalize_writes(struct va_store *s)
 	va_u64map_free(&s->names);
 	va_u64map_free(&s->by_path);
 	va_u64map_free(&s->by_proc);
+	free(s->new_names);
+	s->new_names = NULL;
+	s->n_new_names = s->cap_new_names = 0;
 	va_chain_free(&s->chain);
 }
 
@@ -257,24 +260,60 @@ static int64_t intern_obj(struct va_store *s, const struct va_record *r)
 	return intern(s, &s->objs, k, sizeof(k), s->ins_obj, s->get_obj, bind_obj, r);
 }
 
-/* Remember that @obj was seen under @path (once per pair). */
+/*
+ * Remember that @obj was seen under @path (once per pair). New pairs wait
+ * for the batch's end, to be inserted in key order (flush_names).
+ */
 static int note_name(struct va_store *s, int64_t path, int64_t obj)
 {
 	uint64_t key = (uint64_t)path << 32 | (uint64_t)obj;
 	bool cacheable = path < (1ll << 31) && obj < (1ll << 32);
-	int ret;
+	struct va_name_pair *grown;
 
 	if (!path || !obj || (cacheable && va_u64map_get(&s->names, key)))
 		return 0;
-	sqlite3_bind_int64(s->ins_name, 1, path);
-	sqlite3_bind_int64(s->ins_name, 2, obj);
-	ret = step_done(s->ins_name);
-	if (ret || !cacheable)
-		return ret;
+	if (s->n_new_names == s->cap_new_names) {
+		size_t cap = s->cap_new_names ? s->cap_new_names * 2 : 1024;
+
+		grown = realloc(s->new_names, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		s->new_names = grown;
+		s->cap_new_names = cap;
+	}
+	s->new_names[s->n_new_names++] = (struct va_name_pair){ path, obj };
+	if (!cacheable)
+		return 0;
 	if (s->names.len >= NAME_CACHE)
 		va_u64map_free(&s->names);
 	/* Any non-NULL value marks presence. */
 	return va_u64map_put(&s->names, key, (void *)1);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct va_name_pair *x = a, *y = b;
+
+	if (x->path != y->path)
+		return x->path < y->path ? -1 : 1;
+	return (x->obj > y->obj) - (x->obj < y->obj);
+}
+
+/*
+ * In key order, each insert lands next to the one before: pages of the
+ * index are read and dirtied once per batch, not once per pair.
+ */
+static int flush_names(struct va_store *s)
+{
+	int ret = 0;
+
+	qsort(s->new_names, s->n_new_names, sizeof(*s->new_names), cmp_name);
+	for (size_t i = 0; i < s->n_new_names && !ret; i++) {
+		sqlite3_bind_int64(s->ins_name, 1, s->new_names[i].path);
+		sqlite3_bind_int64(s->ins_name, 2, s->new_names[i].obj);
+		ret = step_done(s->ins_name);
+	}
+	return ret;
 }
 
 unsigned int va_record_sums(const struct va_record *r)
@@ -411,48 +450,78 @@ int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_
 	return add_record(s, &r);
 }
 
-struct flush_ctx {
-	sqlite3_stmt *st;
-	int ret;
+struct count_entry {
+	uint64_t key;
+	uint64_t n;
 };
 
-static void flush_count(uint64_t key, void *val, void *arg)
-{
-	struct flush_ctx *c = arg;
+struct count_list {
+	struct count_entry *v;
+	size_t n;
+};
 
-	if (c->ret)
-		return;
-	sqlite3_bind_int64(c->st, 1, (int64_t)(key >> 40));
-	sqlite3_bind_int64(c->st, 2, (int64_t)(key & ((1ull << 40) - 1)));
-	sqlite3_bind_int64(c->st, 3, (int64_t)(uintptr_t)val);
-	c->ret = step_done(c->st);
+static void collect_count(uint64_t key, void *val, void *arg)
+{
+	struct count_list *l = arg;
+
+	l->v[l->n++] = (struct count_entry){ key, (uint64_t)(uintptr_t)val };
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct count_entry *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Add a batch's per-day counts, in key order (the summary's primary key). */
+static int flush_counts(const struct va_u64map *counts, sqlite3_stmt *st)
+{
+	struct count_list l = { .v = malloc((counts->len + 1) * sizeof(*l.v)) };
+	int ret = 0;
+
+	if (!l.v)
+		return -ENOMEM;
+	va_u64map_each(counts, collect_count, &l);
+	qsort(l.v, l.n, sizeof(*l.v), cmp_count);
+	for (size_t i = 0; i < l.n && !ret; i++) {
+		sqlite3_bind_int64(st, 1, (int64_t)(l.v[i].key >> 40));
+		sqlite3_bind_int64(st, 2, (int64_t)(l.v[i].key & ((1ull << 40) - 1)));
+		sqlite3_bind_int64(st, 3, (int64_t)l.v[i].n);
+		ret = step_done(st);
+	}
+	free(l.v);
+	return ret;
 }
 
 int va_store_flush_batch(struct va_store *s)
 {
-	struct flush_ctx c = { .ret = 0 };
+	int ret = 0;
 
 	if (!s->dirty)
 		return 0;
-	for (unsigned int i = 0; i < s->n_days && !c.ret; i++) {
+	for (unsigned int i = 0; i < s->n_days && !ret; i++) {
 		sqlite3_bind_int64(s->up_day, 1, s->days[i].day);
 		sqlite3_bind_int64(s->up_day, 2, s->days[i].first);
 		sqlite3_bind_int64(s->up_day, 3, s->days[i].last);
-		c.ret = step_done(s->up_day);
+		ret = step_done(s->up_day);
 	}
-	c.st = s->up_by_path;
-	va_u64map_each(&s->by_path, flush_count, &c);
-	c.st = s->up_by_proc;
-	va_u64map_each(&s->by_proc, flush_count, &c);
-	if (!c.ret) {
+	if (!ret)
+		ret = flush_names(s);
+	if (!ret)
+		ret = flush_counts(&s->by_path, s->up_by_path);
+	if (!ret)
+		ret = flush_counts(&s->by_proc, s->up_by_proc);
+	if (!ret) {
 		sqlite3_bind_int64(s->ins_chain, 1, s->next_seq - 1);
 		sqlite3_bind_blob(s->ins_chain, 2, s->chain.head, VA_HASH_LEN, SQLITE_STATIC);
-		c.ret = step_done(s->ins_chain);
+		ret = step_done(s->ins_chain);
 	}
-	if (c.ret)
-		return c.ret;
+	if (ret)
+		return ret;
 	va_u64map_free(&s->by_path);
 	va_u64map_free(&s->by_proc);
+	s->n_new_names = 0;
 	s->n_days = 0;
 	s->dirty = false;
 	return 0;
@@ -467,6 +536,7 @@ void va_store_forget_batch(struct va_store *s)
 	va_u64map_free(&s->names);
 	va_u64map_free(&s->by_path);
 	va_u64map_free(&s->by_proc);
+	s->n_new_names = 0;
 	s->n_days = 0;
 	s->dirty = false;
 	if (s->writable)

@@ -4,6 +4,9 @@
  * history holds (subtree, renames into it, other names of the same file
  * while the path had it), op selection, the time window, the counts by
  * user and program, the gaps the marks describe, and the report's lists.
+ *
+ * Records are numbered SEQ_STRIDE apart, so that every test's records lie in
+ * many slices of the paths index (store.c), with empty slices between some.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,9 +23,11 @@
 #include "ops.h"
 #include "query.h"
 #include "store.h"
+#include "store_priv.h"
 
-#define ALL_TIME INT64_MAX
-#define S(x)	 ((uint64_t)(x) * 1000000000ull) /* seconds to ns */
+#define ALL_TIME   INT64_MAX
+#define SEQ_STRIDE 150001
+#define S(x)	   ((uint64_t)(x)*1000000000ull) /* seconds to ns */
 
 struct ctx {
 	char dir[64];
@@ -78,12 +83,12 @@ struct actor {
 };
 
 static const struct actor cast[] = {
-	{ 1000, 1000, "vim", "/usr/bin/vim.basic" },	    /* 0 alice */
-	{ 0, 1000, "sudoedit", "/usr/bin/sudo" },	    /* 1 root via alice */
-	{ 0, VA_ID_UNSET, "dpkg", "/usr/bin/dpkg" },	    /* 2 root daemon */
+	{ 1000, 1000, "vim", "/usr/bin/vim.basic" },	     /* 0 alice */
+	{ 0, 1000, "sudoedit", "/usr/bin/sudo" },	     /* 1 root via alice */
+	{ 0, VA_ID_UNSET, "dpkg", "/usr/bin/dpkg" },	     /* 2 root daemon */
 	{ 33, VA_ID_UNSET, "php-fpm", "/usr/sbin/php-fpm" }, /* 3 www-data */
-	{ 1001, 1001, "vim", "/usr/bin/vim.basic" },	    /* 4 bob */
-	{ 0, 1001, "sudoedit", "/usr/bin/sudo" },	    /* 5 root via bob */
+	{ 1001, 1001, "vim", "/usr/bin/vim.basic" },	     /* 4 bob */
+	{ 0, 1001, "sudoedit", "/usr/bin/sudo" },	     /* 5 root via bob */
 };
 
 struct spec {
@@ -135,6 +140,7 @@ static void add(struct ctx *c, const struct spec *sp)
 		ev.open_flags = (uint32_t)sp->flags;
 	}
 	assert_int_equal(va_store_add(c->s, &ev), 0);
+	c->s->next_seq += SEQ_STRIDE - 1;
 }
 
 static void add_all(struct ctx *c, const struct spec *v, size_t n)
@@ -162,18 +168,35 @@ static int match_at(const struct va_history *h, uint64_t ts)
 	return -1;
 }
 
-#define W(t, p)	      { t, VA_OP_WRITE, p, NULL, 0, 0, -1, 0 }
-#define WI(t, p, i)   { t, VA_OP_WRITE, p, NULL, i, 0, -1, 0 }
-#define OP(t, o, p)   { t, o, p, NULL, 0, 0, -1, 0 }
+#define W(t, p)                                                                                    \
+	{                                                                                          \
+		t, VA_OP_WRITE, p, NULL, 0, 0, -1, 0                                               \
+	}
+#define WI(t, p, i)                                                                                \
+	{                                                                                          \
+		t, VA_OP_WRITE, p, NULL, i, 0, -1, 0                                               \
+	}
+#define OP(t, o, p)                                                                                \
+	{                                                                                          \
+		t, o, p, NULL, 0, 0, -1, 0                                                         \
+	}
 
 static void test_subtree(void **state)
 {
 	struct ctx *c = *state;
 	static const struct spec v[] = {
-		W(1, "/etc"),		 W(2, "/etc/passwd"),	   W(3, "/etc/ssh/sshd_config"),
-		W(4, "/etcx"),		 W(5, "/etcx/passwd"),	   W(6, "/et"),
-		W(7, "/etc-old/passwd"), W(8, "/etc.d/x"),	   W(9, "/etc/\xff\xfe"),
-		W(10, "/etc0"),		 W(11, "/var/etc/passwd"), W(12, "/etc/passwd.bak"),
+		W(1, "/etc"),
+		W(2, "/etc/passwd"),
+		W(3, "/etc/ssh/sshd_config"),
+		W(4, "/etcx"),
+		W(5, "/etcx/passwd"),
+		W(6, "/et"),
+		W(7, "/etc-old/passwd"),
+		W(8, "/etc.d/x"),
+		W(9, "/etc/\xff\xfe"),
+		W(10, "/etc0"),
+		W(11, "/var/etc/passwd"),
+		W(12, "/etc/passwd.bak"),
 	};
 	struct va_history *h = &c->h;
 
@@ -225,10 +248,19 @@ static void test_headless_paths(void **state)
 
 	add(c, &v[0]);
 	{
-		struct va_event ev = { .ts_ns = 2, .op = VA_OP_WRITE, .pid = 7, .tid = 7,
-				       .uid = 65534, .auid = VA_ID_UNSET, .ses = VA_ID_UNSET,
-				       .count = 1, .bytes = 1, .size = -1, .owner_uid = -1,
-				       .owner_gid = -1, .path = { "/etc/shadow", 11 },
+		struct va_event ev = { .ts_ns = 2,
+				       .op = VA_OP_WRITE,
+				       .pid = 7,
+				       .tid = 7,
+				       .uid = 65534,
+				       .auid = VA_ID_UNSET,
+				       .ses = VA_ID_UNSET,
+				       .count = 1,
+				       .bytes = 1,
+				       .size = -1,
+				       .owner_uid = -1,
+				       .owner_gid = -1,
+				       .path = { "/etc/shadow", 11 },
 				       .path_flags = VA_PATH_TRUNCATED };
 
 		snprintf(ev.comm, sizeof(ev.comm), "sh");
@@ -263,7 +295,8 @@ static void test_renames_into(void **state)
 		{ 30, VA_OP_RENAME, "/etc/passwd", "/tmp/passwd.old", 0, 0, -1, 0 },
 		{ 40, VA_OP_RENAME, "/tmp/a", "/etcx/a", 0, 0, -1, 0 },
 		{ 50, VA_OP_RENAME, "/etc/a", "/etc/b", 0, 0, -1, 0 },
-		/* A symlink's content is not a name: a link to /etc/passwd is not a change to it. */
+		/* A symlink's content is not a name: a link to /etc/passwd is not a change to it.
+		 */
 		{ 60, VA_OP_SYMLINK, "/tmp/sl", "/etc/passwd", 0, 0, -1, 0 },
 	};
 	struct va_history *h = &c->h;
@@ -301,11 +334,11 @@ static void test_object_names(void **state)
 {
 	struct ctx *c = *state;
 	static const struct spec v[] = {
-		WI(5, "/var/hl", 100),		  /* before the path had inode 100: not matched */
-		WI(10, "/etc/shadow", 100),	  /* the path, inode 100 */
-		WI(20, "/var/hl", 100),		  /* hard link: same file */
+		WI(5, "/var/hl", 100),	    /* before the path had inode 100: not matched */
+		WI(10, "/etc/shadow", 100), /* the path, inode 100 */
+		WI(20, "/var/hl", 100),	    /* hard link: same file */
 		WI(25, "/mnt/bind/etc/shadow", 100), /* bind mount: same file */
-		WI(27, "/var/hl2", 101),	  /* another file */
+		WI(27, "/var/hl2", 101),	     /* another file */
 		{ 30, VA_OP_UNLINK, "/etc/shadow", NULL, 100, 0, -1, 0 },
 		WI(40, "/var/hl", 100), /* the link lives on, but the path is gone */
 		{ 50, VA_OP_CREATE, "/etc/shadow", NULL, 200, 0, O_WRONLY | O_CREAT, 0 },
@@ -318,7 +351,7 @@ static void test_object_names(void **state)
 		WI(80, "/var/other", 200), /* no longer the path's file */
 		WI(90, "/var/new", 100),   /* inode 100 reused by an unrelated file */
 		WI(95, "/etc/shadow", 300),
-		WI(96, "/var/l300", 300),  /* a link to the renamed-in file */
+		WI(96, "/var/l300", 300), /* a link to the renamed-in file */
 	};
 	struct va_history *h = &c->h;
 
@@ -360,8 +393,7 @@ static void test_object_names_in_directory(void **state)
 {
 	struct ctx *c = *state;
 	static const struct spec v[] = {
-		WI(10, "/srv/app/a", 10),
-		WI(20, "/srv/app/b", 11),
+		WI(10, "/srv/app/a", 10), WI(20, "/srv/app/b", 11),
 		WI(30, "/backup/a-link", 10), /* /srv/app/a still is inode 10 */
 	};
 	struct va_history *h = &c->h;
@@ -381,19 +413,19 @@ static void test_ops_selection(void **state)
 {
 	struct ctx *c = *state;
 	static const struct spec v[] = {
-		{ 1, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY, 0 },		  /* read */
-		{ 2, VA_OP_OPEN, "/f", NULL, 0, 0, O_WRONLY, 0 },		  /* change */
-		{ 3, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDWR | O_CLOEXEC, 0 },	  /* change */
-		{ 4, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY | O_TRUNC, 0 },	  /* change */
-		{ 5, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY | O_CREAT, 0 },	  /* change */
-		{ 6, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY | O_NOFOLLOW, 0 },  /* read */
-		{ 7, VA_OP_READ, "/f", NULL, 0, 0, -1, 0 },			  /* read */
-		{ 8, VA_OP_WRITE, "/f", NULL, 0, 0, -1, 0 },			  /* change */
-		{ 9, VA_OP_EXEC, "/f", NULL, 0, 0, -1, 0 },			  /* exec */
-		{ 10, VA_OP_CHMOD, "/f", NULL, 0, 0, -1, 0 },			  /* change */
-		{ 11, VA_OP_OPEN, "/f", NULL, 0, 0, O_WRONLY, -EACCES },	  /* failed change */
-		{ 12, VA_OP_OPEN, "/f", NULL, 0, 0, O_PATH, 0 },		  /* read */
-		{ 13, VA_OP_UTIMES, "/f", NULL, 0, 0, -1, 0 },			  /* change */
+		{ 1, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY, 0 },	       /* read */
+		{ 2, VA_OP_OPEN, "/f", NULL, 0, 0, O_WRONLY, 0 },	       /* change */
+		{ 3, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDWR | O_CLOEXEC, 0 },    /* change */
+		{ 4, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY | O_TRUNC, 0 },    /* change */
+		{ 5, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY | O_CREAT, 0 },    /* change */
+		{ 6, VA_OP_OPEN, "/f", NULL, 0, 0, O_RDONLY | O_NOFOLLOW, 0 }, /* read */
+		{ 7, VA_OP_READ, "/f", NULL, 0, 0, -1, 0 },		       /* read */
+		{ 8, VA_OP_WRITE, "/f", NULL, 0, 0, -1, 0 },		       /* change */
+		{ 9, VA_OP_EXEC, "/f", NULL, 0, 0, -1, 0 },		       /* exec */
+		{ 10, VA_OP_CHMOD, "/f", NULL, 0, 0, -1, 0 },		       /* change */
+		{ 11, VA_OP_OPEN, "/f", NULL, 0, 0, O_WRONLY, -EACCES },       /* failed change */
+		{ 12, VA_OP_OPEN, "/f", NULL, 0, 0, O_PATH, 0 },	       /* read */
+		{ 13, VA_OP_UTIMES, "/f", NULL, 0, 0, -1, 0 },		       /* change */
 	};
 	static const uint64_t changes[] = { 2, 3, 4, 5, 8, 10, 11, 13 };
 	static const uint64_t reads[] = { 1, 6, 7, 12 };
@@ -439,7 +471,10 @@ static void test_window(void **state)
 {
 	struct ctx *c = *state;
 	static const struct spec v[] = {
-		W(S(100), "/w"), W(S(200), "/w"), W(S(300), "/w"), W(S(400), "/w"),
+		W(S(100), "/w"),
+		W(S(200), "/w"),
+		W(S(300), "/w"),
+		W(S(400), "/w"),
 	};
 	struct va_history *h = &c->h;
 
@@ -536,7 +571,8 @@ static void test_by_user_most_frequent_login(void **state)
 static void mark(struct ctx *c, enum va_mark m, uint64_t ts, uint64_t n)
 {
 	assert_int_equal(va_store_begin(c->s), 0);
-	assert_int_equal(va_store_mark(c->s, m, ts, n, m == VA_MARK_START ? "tracepoint" : NULL), 0);
+	assert_int_equal(va_store_mark(c->s, m, ts, n, m == VA_MARK_START ? "tracepoint" : NULL),
+			 0);
 	assert_int_equal(va_store_commit(c->s), 0);
 }
 
@@ -760,9 +796,9 @@ static void test_ops_selected_table(void **state)
 		{ 0, VA_OP_OPEN, true, O_WRONLY, false },
 	};
 	static const enum va_op changes[] = {
-		VA_OP_CREATE, VA_OP_WRITE, VA_OP_TRUNCATE, VA_OP_UNLINK, VA_OP_RMDIR, VA_OP_MKDIR,
-		VA_OP_MKNOD, VA_OP_RENAME, VA_OP_LINK, VA_OP_SYMLINK, VA_OP_CHMOD, VA_OP_CHOWN,
-		VA_OP_SETXATTR, VA_OP_REMOVEXATTR, VA_OP_UTIMES,
+		VA_OP_CREATE, VA_OP_WRITE, VA_OP_TRUNCATE, VA_OP_UNLINK,      VA_OP_RMDIR,
+		VA_OP_MKDIR,  VA_OP_MKNOD, VA_OP_RENAME,   VA_OP_LINK,	      VA_OP_SYMLINK,
+		VA_OP_CHMOD,  VA_OP_CHOWN, VA_OP_SETXATTR, VA_OP_REMOVEXATTR, VA_OP_UTIMES,
 	};
 
 	(void)state;

@@ -321,6 +321,43 @@ static void test_other_version_refused(void **state)
 	check_refused_unchanged(c, c->file, "version");
 }
 
+/* Format 2 (paths index on (path, obj)) is read as is and upgraded by the writer. */
+static void test_version2_upgraded(void **state)
+{
+	struct ctx *c = *state;
+	struct va_store *s = open_rw(c);
+	struct va_event ev = base_event(10000000000ull, "/etc/hosts");
+	struct va_history h;
+
+	assert_int_equal(va_store_begin(s), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(va_store_add(s, &ev), 0);
+	assert_int_equal(va_store_commit(s), 0);
+	va_store_close(s);
+	make_foreign_db(c->file, "DROP INDEX events_slice_path;"
+				 "CREATE INDEX events_path ON events(path, obj);"
+				 "UPDATE meta SET value = '2' WHERE key = 'version';");
+
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(va_store_open(&s, c->file, pass ? VA_STORE_WRITE : 0, c->err,
+					       sizeof(c->err)),
+				 0);
+		assert_int_equal(va_history_query(s, "/etc/hosts", 0, INT64_MAX, ~0ull, &h), 0);
+		assert_int_equal(h.n_events, 3);
+		va_history_free(&h);
+		assert_int_equal(sql_int(va_store_db(s), "SELECT value FROM meta WHERE"
+							 " key = 'version'"),
+				 pass ? VA_STORE_VERSION : 2);
+		assert_int_equal(sql_int(va_store_db(s), "SELECT count(*) FROM sqlite_master"
+							 " WHERE name = 'events_path'"),
+				 pass ? 0 : 1);
+		assert_int_equal(sql_int(va_store_db(s), "SELECT count(*) FROM sqlite_master"
+							 " WHERE name = 'events_slice_path'"),
+				 pass);
+		va_store_close(s);
+	}
+}
+
 static void test_readonly_missing(void **state)
 {
 	struct ctx *c = *state;
@@ -551,7 +588,8 @@ static void test_argv_truncated_kept(void **state)
 	assert_int_equal(va_store_begin(c->s), 0);
 	assert_int_equal(va_store_add(c->s, &ev), 0);
 	assert_int_equal(va_store_commit(c->s), 0);
-	assert_int_equal(va_history_query(c->s, "/usr/bin/find", 0, ALL_TIME, VA_SEL_ALL, &c->h), 0);
+	assert_int_equal(va_history_query(c->s, "/usr/bin/find", 0, ALL_TIME, VA_SEL_ALL, &c->h),
+			 0);
 	assert_int_equal(c->h.n_events, 1);
 	assert_int_equal(c->h.events[0].ev.argv.len, 13);
 	assert_true(c->h.events[0].ev.argv_truncated);
@@ -687,8 +725,7 @@ static void test_last(void **state)
 }
 
 /* Add events at @ts..., one transaction (so one chain checkpoint) each. */
-static void add_batch(struct va_store *s, const struct va_event *tmpl, const uint64_t *ts,
-		      size_t n)
+static void add_batch(struct va_store *s, const struct va_event *tmpl, const uint64_t *ts, size_t n)
 {
 	struct va_event ev = *tmpl;
 
@@ -783,6 +820,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_sqlite_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_version_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version2_upgraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_argv_truncated_kept, setup, teardown),
