@@ -109,13 +109,24 @@ int va_chain_add(struct va_chain *c, const struct va_record *r)
 		      (size_t)(p - c->buf), c->head);
 }
 
-int64_t va_chain_short(const uint8_t link[VA_HASH_LEN])
+int64_t va_chain_short64(const uint8_t link[VA_HASH_LEN])
 {
 	uint64_t v = 0;
 
 	for (int i = 0; i < 8; i++)
 		v = v << 8 | link[i];
 	return (int64_t)v;
+}
+
+int64_t va_chain_short(const uint8_t link[VA_HASH_LEN])
+{
+	return (int64_t)((uint64_t)va_chain_short64(link) >> 33);
+}
+
+bool va_chain_short_match(const uint8_t head[VA_HASH_LEN], int64_t link)
+{
+	/* A store upgraded from format 2 holds both forms. */
+	return link == va_chain_short(head) || link == va_chain_short64(head);
 }
 
 void va_hex(const uint8_t *p, size_t n, char *out)

@@ -8,6 +8,7 @@
 #ifndef VA_CHAIN_H
 #define VA_CHAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,8 +34,17 @@ int va_chain_genesis(struct va_chain *c, const char *store_id);
 /* Advance the head over @r (its seq included). Returns: 0 or -ENOMEM. */
 int va_chain_add(struct va_chain *c, const struct va_record *r);
 
-/* The part of a link kept in each row: its first 8 bytes, big-endian, as a signed integer. */
+/*
+ * The part of a link kept in each row: its first 31 bits, big-endian (SQLite
+ * stores it in 4 bytes). Enough to name the record where the chain breaks:
+ * a forged record passes it by chance once in 2^31, and then still fails at
+ * the batch's checkpoint, which holds the whole link.
+ */
 int64_t va_chain_short(const uint8_t link[VA_HASH_LEN]);
+/* Store format 2 kept the first 8 bytes, as a signed integer. */
+int64_t va_chain_short64(const uint8_t link[VA_HASH_LEN]);
+/* Does a row's stored @link match @head, in either form? */
+bool va_chain_short_match(const uint8_t head[VA_HASH_LEN], int64_t link);
 
 /* Lower-case hex of @n bytes into @out (2n+1 bytes). */
 void va_hex(const uint8_t *p, size_t n, char *out);

@@ -464,7 +464,7 @@ static int walk_records(struct walk *w)
 			ret = -ENOMEM;
 			break;
 		}
-		if (va_chain_short(w->chain.head) != link) {
+		if (!va_chain_short_match(w->chain.head, link)) {
 			fail(w, (uint64_t)seq, ts,
 			     "record seq %lld (%s) was changed, inserted or moved: it does not "
 			     "match "

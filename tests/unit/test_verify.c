@@ -198,6 +198,32 @@ static void test_clean(void **state)
 	assert_false(r.keyed);
 }
 
+/*
+ * Rows keep 31 bits of their link (4 bytes in SQLite); rows written by
+ * format 2 kept 64, and verify takes either form, and only those.
+ */
+static void test_short_links(void **state)
+{
+	struct ctx *c = *state;
+	uint8_t head[VA_HASH_LEN];
+	int64_t s31, s64;
+
+	assert_int_equal(sql_int(c->file, "SELECT count(*) FROM events"
+					  " WHERE link < 0 OR link >= 2147483648"),
+			 0);
+	for (int i = 0; i < VA_HASH_LEN; i++)
+		head[i] = (uint8_t)(0xf1 + 37 * i);
+	s31 = va_chain_short(head);
+	s64 = va_chain_short64(head);
+	assert_true(s31 >= 0 && s31 < (1ll << 31));
+	assert_int_equal((uint64_t)s64 >> 33, (uint64_t)s31);
+	assert_true(va_chain_short_match(head, s31));
+	assert_true(va_chain_short_match(head, s64));
+	assert_false(va_chain_short_match(head, s31 ^ 1));
+	assert_false(va_chain_short_match(head, s64 ^ 1));
+	assert_false(va_chain_short_match(head, s31 << 1));
+}
+
 static void test_changed_path(void **state)
 {
 	struct ctx *c = *state;
@@ -500,6 +526,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean),
+		cmocka_unit_test(test_short_links),
 		cmocka_unit_test(test_changed_path),
 		cmocka_unit_test(test_changed_field),
 		cmocka_unit_test(test_deleted_row),
