@@ -15,6 +15,9 @@
  * dominate the op mix. Timestamps spread evenly over the 8 days before now,
  * in order, as the daemon would store them.
  *
+ * WAL checkpoints run on a thread of their own, as in the daemon
+ * (STORE_FILL_INLINE_CHECKPOINT=1: in the commits, SQLite's default).
+ *
  * STORE_FILL_SQL (experiments only): SQL run on the store's connection
  * before filling, e.g. "PRAGMA cache_size=-262144; DROP INDEX events_ts;" to
  * measure what a setting or an index costs. Progress (events/s per million)
@@ -41,6 +44,7 @@
 #include "chain.h"
 #include "record.h"
 #include "store.h"
+#include "store_checkpoint.h"
 
 #define SEC 1000000000ull
 #define DAY (86400 * SEC)
@@ -279,6 +283,7 @@ int main(int argc, char **argv)
 	/* Experiments only: SQL run on the store's connection before filling. */
 	const char *extra_sql = getenv("STORE_FILL_SQL");
 	struct va_store *s = NULL;
+	struct va_checkpointer *cp = NULL;
 	char err[4352], tmpname[600], sample_file[600] = "", wal[600];
 	struct timespec t0, t1, tp;
 	uint64_t now, start, span, hot_count = 0;
@@ -310,6 +315,11 @@ int main(int argc, char **argv)
 	if (extra_sql && *extra_sql &&
 	    sqlite3_exec(va_store_db(s), extra_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		fprintf(stderr, "store-fill: STORE_FILL_SQL: %s\n", sqlite3_errmsg(va_store_db(s)));
+		return 1;
+	}
+	/* As the daemon's writer does: WAL checkpoints (and their fsync) on a thread of their own. */
+	if (!getenv("STORE_FILL_INLINE_CHECKPOINT") && va_checkpointer_start(&cp, s)) {
+		fprintf(stderr, "store-fill: cannot start the checkpointer\n");
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -490,6 +500,7 @@ int main(int argc, char **argv)
 			printf("stmt_runs %d %.50s\n", sqlite3_stmt_status(p, SQLITE_STMTSTATUS_RUN, 0),
 			       sqlite3_sql(p));
 	}
+	va_checkpointer_stop(cp);
 	va_store_close(s); /* checkpoints the WAL into the database */
 
 	{
