@@ -25,7 +25,9 @@
  * hash chain's link, cut to 8 bytes; `chain` keeps the full link at the end
  * of every batch. `names` pairs every name with the objects seen under it
  * (history follows a file across renames and hard links); `days`, `by_path`
- * and `by_proc` are per-day summaries kept by the writer for `report`.
+ * and `by_proc` are per-day summaries kept by the writer for `report`, and
+ * `hours` bounds each hour's ids, so that a window's edges cost an hour's
+ * records, not a day's.
  */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -46,6 +48,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS names(path INTEGER NOT NULL, obj INTEGER NOT NULL,"
 	" PRIMARY KEY(path, obj)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS days(day INTEGER PRIMARY KEY, first_id INTEGER NOT NULL,"
+	" last_id INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS hours(hour INTEGER PRIMARY KEY, first_id INTEGER NOT NULL,"
 	" last_id INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS by_path(day INTEGER NOT NULL, path INTEGER NOT NULL,"
 	" n INTEGER NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;"
@@ -201,9 +205,9 @@ static int check_format(struct va_store *s, bool writable, char *err, size_t err
 }
 
 /*
- * Version 2 differs only in its paths index, events(path, obj): the writer
- * replaces it (one pass over the events, in one transaction). Readers use
- * either.
+ * Version 2 differs in its paths index, events(path, obj), and has no
+ * `hours`: the writer replaces the one and fills the other (a pass over the
+ * events each, in one transaction). Readers use either.
  */
 static int upgrade(struct va_store *s)
 {
@@ -225,8 +229,12 @@ static int create_schema(struct va_store *s, char *err, size_t errlen)
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
+	/* Format 2 had no `hours`: derived from the records, as the writer keeps it. */
 	if (rc == SQLITE_OK && s->version && s->version != VA_STORE_VERSION)
-		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		rc = sqlite3_exec(s->db,
+				  "INSERT OR IGNORE INTO hours SELECT ts / " VA_HOUR_NS_SQL
+				  ", min(id), max(id) FROM events GROUP BY 1; COMMIT",
+				  NULL, NULL, NULL);
 
 	if (rc == SQLITE_OK) {
 		snprintf(sql, sizeof(sql),

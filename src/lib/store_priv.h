@@ -14,11 +14,22 @@
 #include "store.h"
 #include "u64map.h"
 
-#define VA_DAY_NS (86400ull * 1000000000ull)
+#define VA_DAY_NS  (86400ull * 1000000000ull)
+#define VA_HOUR_NS (3600ull * 1000000000ull)
+/* The same, for SQL. */
+#define VA_DAY_NS_SQL  "86400000000000"
+#define VA_HOUR_NS_SQL "3600000000000"
 
-/* Ids [first, last] of the events with a timestamp in one day (UTC). */
+/* Ids [first, last] of the records with a timestamp in one day or hour (UTC). */
 struct va_day_span {
 	int64_t day, first, last;
+};
+
+/* A transaction's spans, written out when full (a clock jump) and at its end. */
+struct va_span_set {
+	struct va_day_span v[8];
+	unsigned int n;
+	sqlite3_stmt *up; /* the upsert into `days` or `hours` */
 };
 
 struct va_name_pair {
@@ -33,16 +44,15 @@ struct va_store {
 	int version; /* meta.version; 0 for a store created now */
 	/* Writing: */
 	sqlite3_stmt *ins_event, *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;
-	sqlite3_stmt *ins_obj, *get_obj, *ins_name, *ins_chain, *up_day, *up_by_path, *up_by_proc;
+	sqlite3_stmt *ins_obj, *get_obj, *ins_name, *ins_chain, *up_by_path, *up_by_proc;
 	sqlite3_stmt *ins_seal;
 	struct va_intern paths, procs, objs;
 	struct va_u64map names;		/* (path, obj) pairs known to be stored */
 	struct va_name_pair *new_names; /* this transaction's new pairs */
 	size_t n_new_names, cap_new_names;
 	struct va_u64map by_path, by_proc; /* this transaction's change counts */
-	struct va_day_span days[4];	   /* this transaction's days */
-	unsigned int n_days;
-	struct va_chain chain; /* head: the last record's link */
+	struct va_span_set days, hours;	   /* this transaction's days and hours */
+	struct va_chain chain;		   /* head: the last record's link */
 	int64_t next_seq;
 	bool dirty; /* records added in this transaction */
 };

@@ -57,8 +57,11 @@ int va_store_prepare_writes(struct va_store *s)
 		S(get_obj, "SELECT id FROM objects WHERE dev = ? AND ino = ? AND ftype = ?"),
 		S(ins_name, "INSERT OR IGNORE INTO names(path, obj) VALUES(?,?)"),
 		S(ins_chain, "INSERT OR REPLACE INTO chain(id, head) VALUES(?,?)"),
-		S(up_day,
+		S(days.up,
 		  "INSERT INTO days(day, first_id, last_id) VALUES(?1,?2,?3) ON CONFLICT(day)"
+		  " DO UPDATE SET first_id = min(first_id, ?2), last_id = max(last_id, ?3)"),
+		S(hours.up,
+		  "INSERT INTO hours(hour, first_id, last_id) VALUES(?1,?2,?3) ON CONFLICT(hour)"
 		  " DO UPDATE SET first_id = min(first_id, ?2), last_id = max(last_id, ?3)"),
 		S(up_by_path, "INSERT INTO by_path(day, path, n) VALUES(?1,?2,?3)"
 			      " ON CONFLICT(day, path) DO UPDATE SET n = n + ?3"),
@@ -90,10 +93,10 @@ int va_store_prepare_writes(struct va_store *s)
 
 void va_store_finalize_writes(struct va_store *s)
 {
-	sqlite3_stmt **all[] = { &s->ins_event,	 &s->ins_extra, &s->ins_path, &s->get_path,
-				 &s->ins_proc,	 &s->get_proc,	&s->ins_obj,  &s->get_obj,
-				 &s->ins_name,	 &s->ins_chain, &s->up_day,   &s->up_by_path,
-				 &s->up_by_proc, &s->ins_seal };
+	sqlite3_stmt **all[] = { &s->ins_event,	 &s->ins_extra,	 &s->ins_path, &s->get_path,
+				 &s->ins_proc,	 &s->get_proc,	 &s->ins_obj,  &s->get_obj,
+				 &s->ins_name,	 &s->ins_chain,	 &s->days.up,  &s->hours.up,
+				 &s->up_by_path, &s->up_by_proc, &s->ins_seal };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
@@ -328,20 +331,37 @@ unsigned int va_record_sums(const struct va_record *r)
 	return VA_SUM_PROC | (headless ? 0 : VA_SUM_PATH);
 }
 
-static void note_day(struct va_store *s, int64_t day, int64_t seq)
+/* Write out and forget @set's spans. */
+static int flush_spans(struct va_span_set *set)
 {
-	for (unsigned int i = 0; i < s->n_days; i++) {
-		if (s->days[i].day == day) {
-			s->days[i].last = seq;
-			return;
+	int ret = 0;
+
+	for (unsigned int i = 0; i < set->n && !ret; i++) {
+		sqlite3_bind_int64(set->up, 1, set->v[i].day);
+		sqlite3_bind_int64(set->up, 2, set->v[i].first);
+		sqlite3_bind_int64(set->up, 3, set->v[i].last);
+		ret = step_done(set->up);
+	}
+	set->n = 0;
+	return ret;
+}
+
+/* Record @seq in the span of day or hour @key. */
+static int note_span(struct va_span_set *set, int64_t key, int64_t seq)
+{
+	int ret;
+
+	for (unsigned int i = set->n; i-- > 0;) {
+		if (set->v[i].day == key) {
+			set->v[i].last = seq;
+			return 0;
 		}
 	}
-	if (s->n_days < sizeof(s->days) / sizeof(s->days[0])) {
-		s->days[s->n_days++] = (struct va_day_span){ day, seq, seq };
-		return;
-	}
-	/* A batch over more than four days (a clock jump): merge into the last slot. */
-	s->days[s->n_days - 1].last = seq;
+	/* A transaction over many days or hours (a clock jump): write the ones so far. */
+	if (set->n == sizeof(set->v) / sizeof(set->v[0]) && (ret = flush_spans(set)))
+		return ret;
+	set->v[set->n++] = (struct va_day_span){ key, seq, seq };
+	return 0;
 }
 
 static bool any_extra(const struct va_record *r)
@@ -423,7 +443,11 @@ static int add_record(struct va_store *s, struct va_record *r)
 		return ret;
 
 	day = r->v[VA_REC_TS].i / (int64_t)VA_DAY_NS;
-	note_day(s, day, seq);
+	ret = note_span(&s->days, day, seq);
+	if (!ret)
+		ret = note_span(&s->hours, r->v[VA_REC_TS].i / (int64_t)VA_HOUR_NS, seq);
+	if (ret)
+		return ret;
 	sums = va_record_sums(r);
 	if ((path && (sums & VA_SUM_PATH) && va_count_add(&s->by_path, va_day_key(day, path), 1)) ||
 	    (proc && (sums & VA_SUM_PROC) && va_count_add(&s->by_proc, va_day_key(day, proc), 1)))
@@ -500,12 +524,9 @@ int va_store_flush_batch(struct va_store *s)
 
 	if (!s->dirty)
 		return 0;
-	for (unsigned int i = 0; i < s->n_days && !ret; i++) {
-		sqlite3_bind_int64(s->up_day, 1, s->days[i].day);
-		sqlite3_bind_int64(s->up_day, 2, s->days[i].first);
-		sqlite3_bind_int64(s->up_day, 3, s->days[i].last);
-		ret = step_done(s->up_day);
-	}
+	ret = flush_spans(&s->days);
+	if (!ret)
+		ret = flush_spans(&s->hours);
 	if (!ret)
 		ret = flush_names(s);
 	if (!ret)
@@ -522,7 +543,6 @@ int va_store_flush_batch(struct va_store *s)
 	va_u64map_free(&s->by_path);
 	va_u64map_free(&s->by_proc);
 	s->n_new_names = 0;
-	s->n_days = 0;
 	s->dirty = false;
 	return 0;
 }
@@ -537,7 +557,7 @@ void va_store_forget_batch(struct va_store *s)
 	va_u64map_free(&s->by_path);
 	va_u64map_free(&s->by_proc);
 	s->n_new_names = 0;
-	s->n_days = 0;
+	s->days.n = s->hours.n = 0;
 	s->dirty = false;
 	if (s->writable)
 		va_store_load_head(s);
@@ -563,7 +583,7 @@ void va_store_head(const struct va_store *s, uint64_t *seq, uint8_t head[32])
 	memcpy(head, s->chain.head, VA_HASH_LEN);
 }
 
-static int exec_bound(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+static int exec_bound(sqlite3 *db, const char *sql, int64_t a)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
@@ -571,7 +591,6 @@ static int exec_bound(sqlite3 *db, const char *sql, int64_t a, int64_t b)
 	if (rc != SQLITE_OK)
 		return va_store_errno(rc);
 	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : va_store_errno(rc);
@@ -624,16 +643,25 @@ out:
 
 int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows)
 {
+	/*
+	 * Summaries go with the days (hours) wholly before the first record
+	 * kept, not with all those before @before_ns: a cut of max_rows may
+	 * stop days short of it, and the summaries of the days it keeps
+	 * records of must stay whole (verify recounts them).
+	 */
+#define FIRST_KEPT_TS "(SELECT ts FROM events WHERE id > ?1 ORDER BY id LIMIT 1)"
 	static const char *const deletes[] = {
 		"DELETE FROM events WHERE id <= ?1",
 		"DELETE FROM extra WHERE id <= ?1",
 		/* The checkpoint at the cut stays: verify starts from it. */
 		"DELETE FROM chain WHERE id < ?1",
 		"DELETE FROM seals WHERE seq < ?1",
-		"DELETE FROM days WHERE day < ?2",
-		"DELETE FROM by_path WHERE day < ?2",
-		"DELETE FROM by_proc WHERE day < ?2",
+		"DELETE FROM days WHERE day < " FIRST_KEPT_TS " / " VA_DAY_NS_SQL,
+		"DELETE FROM hours WHERE hour < " FIRST_KEPT_TS " / " VA_HOUR_NS_SQL,
+		"DELETE FROM by_path WHERE day < " FIRST_KEPT_TS " / " VA_DAY_NS_SQL,
+		"DELETE FROM by_proc WHERE day < " FIRST_KEPT_TS " / " VA_DAY_NS_SQL,
 	};
+#undef FIRST_KEPT_TS
 	int64_t cut, deleted;
 	struct timespec now;
 	char detail[64];
@@ -647,10 +675,10 @@ int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows
 		va_store_rollback(s);
 		return 0;
 	}
-	ret = exec_bound(s->db, deletes[0], cut, 0);
+	ret = exec_bound(s->db, deletes[0], cut);
 	deleted = sqlite3_changes(s->db);
 	for (size_t i = 1; i < sizeof(deletes) / sizeof(deletes[0]) && !ret; i++)
-		ret = exec_bound(s->db, deletes[i], cut, (int64_t)(before_ns / VA_DAY_NS));
+		ret = exec_bound(s->db, deletes[i], cut);
 	/* Part of the chain: removing old records by hand cannot pass for retention. */
 	snprintf(detail, sizeof(detail), "records up to seq %lld removed by retention",
 		 (long long)cut);

@@ -33,6 +33,11 @@ struct crash_row {
 	uint64_t ts;
 };
 
+/* First and last seq (+1, so never NULL) of each day's or hour's records. */
+struct spans {
+	struct va_u64map first, last;
+};
+
 struct walk {
 	struct va_store *s;
 	struct va_verify_result *r;
@@ -47,8 +52,9 @@ struct walk {
 	struct va_chain chain;
 	int64_t prune_cut; /* records before this were removed by retention */
 	bool prune_recorded;
-	/* The per-day summaries `report` reads, recomputed from the records. */
-	struct va_u64map by_path, by_proc, day_first, day_last;
+	/* The summaries `report` and `history` read, recomputed from the records. */
+	struct va_u64map by_path, by_proc;
+	struct spans days, hours;
 };
 
 static void fail(struct walk *w, uint64_t seq, uint64_t ts, const char *fmt, ...)
@@ -278,20 +284,29 @@ static void check_not_backdated(struct walk *w, int64_t seq, uint64_t ts)
 	     (long long)seq, when);
 }
 
+static int note_span(struct spans *sp, int64_t key, int64_t seq)
+{
+	/* Stored +1 so that seq 0 is never a NULL value. */
+	void *v = (void *)(uintptr_t)(seq + 1);
+
+	if (!va_u64map_get(&sp->first, (uint64_t)key) &&
+	    va_u64map_put(&sp->first, (uint64_t)key, v))
+		return -ENOMEM;
+	return va_u64map_put(&sp->last, (uint64_t)key, v);
+}
+
 /* Count the record as the writer counts it for `report` (store_write.c). */
 static int tally(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
 {
 	int64_t seq = r->v[VA_REC_SEQ].i, day = r->v[VA_REC_TS].i / (int64_t)VA_DAY_NS;
 	int64_t path = sqlite3_column_int64(st, VA_REC_NFIELDS + 1);
 	int64_t proc = sqlite3_column_int64(st, VA_REC_NFIELDS + 2);
-	uintptr_t first = (uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day);
 	unsigned int sums = va_record_sums(r);
 
 	if (day < 0 || seq <= 0)
 		return 0;
-	/* Stored +1 so that seq 0 is never a NULL value. */
-	if ((!first && va_u64map_put(&w->day_first, (uint64_t)day, (void *)(uintptr_t)(seq + 1))) ||
-	    va_u64map_put(&w->day_last, (uint64_t)day, (void *)(uintptr_t)(seq + 1)))
+	if (note_span(&w->days, day, seq) ||
+	    note_span(&w->hours, r->v[VA_REC_TS].i / (int64_t)VA_HOUR_NS, seq))
 		return -ENOMEM;
 	if (path > 0 && (sums & VA_SUM_PATH) && va_count_add(&w->by_path, va_day_key(day, path), 1))
 		return -ENOMEM;
@@ -301,24 +316,32 @@ static int tally(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
 }
 
 /*
- * The summaries must say what the records say, for every day after the
- * first one kept (retention may have cut into that one). Rows are checked
- * against the recount, and the recount against the rows, by counting both.
+ * The summaries must say what the records say, for every day (hour) after
+ * the first one kept (retention may have cut into that one). Rows are
+ * checked against the recount, and the recount against the rows, by
+ * counting both.
  */
 static void check_summaries(struct walk *w)
 {
-	static const struct {
+	const struct {
 		const char *table, *sql;
+		struct va_u64map *counts; /* (day, id) -> n; NULL: a span table */
+		struct spans *spans;
+		uint64_t unit_ns;
 	} sums[] = {
-		{ "by_path", "SELECT day, path, n FROM by_path" },
-		{ "by_proc", "SELECT day, proc, n FROM by_proc" },
-		{ "days", "SELECT day, first_id, last_id FROM days" },
+		{ "by_path", "SELECT day, path, n FROM by_path", &w->by_path, NULL, VA_DAY_NS },
+		{ "by_proc", "SELECT day, proc, n FROM by_proc", &w->by_proc, NULL, VA_DAY_NS },
+		{ "days", "SELECT day, first_id, last_id FROM days", NULL, &w->days, VA_DAY_NS },
+		{ "hours", "SELECT hour, first_id, last_id FROM hours", NULL, &w->hours,
+		  VA_HOUR_NS },
 	};
-	/* Retention may have cut into the first day kept: its sums also count what went. */
-	int64_t first_day = w->r->first_seq > 1 ? (int64_t)(w->r->first_ts / VA_DAY_NS) : -1;
 
 	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]) && w->r->intact; i++) {
-		struct va_u64map *want = i == 0 ? &w->by_path : &w->by_proc;
+		/* Retention may have cut into the first day kept: its sums also count what went. */
+		int64_t first =
+			w->r->first_seq > 1 ? (int64_t)(w->r->first_ts / sums[i].unit_ns) : -1;
+		const struct va_u64map *keys =
+			sums[i].counts ? sums[i].counts : &sums[i].spans->first;
 		uint64_t rows = 0, expected = 0;
 		sqlite3_stmt *st;
 		char when[64];
@@ -326,45 +349,46 @@ static void check_summaries(struct walk *w)
 		if (sqlite3_prepare_v2(w->s->db, sums[i].sql, -1, &st, NULL) != SQLITE_OK)
 			return;
 		while (w->r->intact && sqlite3_step(st) == SQLITE_ROW) {
-			int64_t day = sqlite3_column_int64(st, 0), a = sqlite3_column_int64(st, 1);
+			int64_t unit = sqlite3_column_int64(st, 0), a = sqlite3_column_int64(st, 1);
 			int64_t b = sqlite3_column_int64(st, 2);
+			int64_t day = (int64_t)((uint64_t)unit * sums[i].unit_ns / VA_DAY_NS);
 			bool ok;
 
-			if (day <= first_day)
+			if (unit <= first)
 				continue;
 			rows++;
-			if (i < 2) {
-				ok = (int64_t)(uintptr_t)va_u64map_get(want, va_day_key(day, a)) ==
-				     b;
+			if (sums[i].counts) {
+				ok = (int64_t)(uintptr_t)va_u64map_get(sums[i].counts,
+								       va_day_key(unit, a)) == b;
 			} else {
-				ok = (int64_t)(uintptr_t)va_u64map_get(&w->day_first,
-								       (uint64_t)day) == a + 1 &&
-				     (int64_t)(uintptr_t)va_u64map_get(&w->day_last,
-								       (uint64_t)day) == b + 1;
+				ok = (int64_t)(uintptr_t)va_u64map_get(&sums[i].spans->first,
+								       (uint64_t)unit) == a + 1 &&
+				     (int64_t)(uintptr_t)va_u64map_get(&sums[i].spans->last,
+								       (uint64_t)unit) == b + 1;
 			}
 			if (ok)
 				continue;
-			va_time_rfc3339((uint64_t)day * VA_DAY_NS, when, sizeof(when));
+			va_time_rfc3339((uint64_t)unit * sums[i].unit_ns, when, sizeof(when));
 			fail(w,
-			     (uint64_t)((uintptr_t)va_u64map_get(&w->day_first, (uint64_t)day) - 1),
+			     (uint64_t)((uintptr_t)va_u64map_get(&w->days.first, (uint64_t)day) -
+					1),
 			     0,
-			     "the summary `report` reads (%s, day of %.10s) does not match the "
+			     "the summary `report` reads (%s, %s of %.*s) does not match the "
 			     "records: it was changed",
-			     sums[i].table, when);
+			     sums[i].table,
+			     sums[i].counts || sums[i].unit_ns == VA_DAY_NS ? "day" : "hour",
+			     sums[i].unit_ns == VA_DAY_NS ? 10 : 13, when);
 		}
 		sqlite3_finalize(st);
 		if (!w->r->intact)
 			return;
 		/* Every recounted entry of a checked day must have had its row. */
-		if (i < 2) {
-			for (size_t k = 0; k < want->cap; k++)
-				if (want->vals[k] && (int64_t)(want->keys[k] >> 40) > first_day)
-					expected++;
-		} else {
-			for (size_t k = 0; k < w->day_first.cap; k++)
-				if (w->day_first.vals[k] &&
-				    (int64_t)w->day_first.keys[k] > first_day)
-					expected++;
+		for (size_t k = 0; k < keys->cap; k++) {
+			int64_t unit = sums[i].counts ? (int64_t)(keys->keys[k] >> 40)
+						      : (int64_t)keys->keys[k];
+
+			if (keys->vals[k] && unit > first)
+				expected++;
 		}
 		if (rows != expected)
 			fail(w, 0, 0,
@@ -543,8 +567,10 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 		check_seal_order(&w);
 	va_u64map_init(&w.by_path);
 	va_u64map_init(&w.by_proc);
-	va_u64map_init(&w.day_first);
-	va_u64map_init(&w.day_last);
+	va_u64map_init(&w.days.first);
+	va_u64map_init(&w.days.last);
+	va_u64map_init(&w.hours.first);
+	va_u64map_init(&w.hours.last);
 	if (!ret && r->intact)
 		ret = walk_records(&w);
 	if (ret)
@@ -587,8 +613,10 @@ out:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	va_u64map_free(&w.by_path);
 	va_u64map_free(&w.by_proc);
-	va_u64map_free(&w.day_first);
-	va_u64map_free(&w.day_last);
+	va_u64map_free(&w.days.first);
+	va_u64map_free(&w.days.last);
+	va_u64map_free(&w.hours.first);
+	va_u64map_free(&w.hours.last);
 	for (size_t i = 0; i < w.n_keys; i++)
 		va_seal_key_wipe(&w.keys[i]);
 	va_chain_free(&w.chain);

@@ -23,6 +23,7 @@
 #include "ops.h"
 #include "query.h"
 #include "store.h"
+#include "verify.h"
 
 #define ALL_TIME INT64_MAX
 
@@ -336,6 +337,7 @@ static void test_version2_upgraded(void **state)
 	va_store_close(s);
 	make_foreign_db(c->file, "DROP INDEX events_slice_path;"
 				 "CREATE INDEX events_path ON events(path, obj);"
+				 "DROP TABLE hours;"
 				 "UPDATE meta SET value = '2' WHERE key = 'version';");
 
 	for (int pass = 0; pass < 2; pass++) {
@@ -354,6 +356,16 @@ static void test_version2_upgraded(void **state)
 		assert_int_equal(sql_int(va_store_db(s), "SELECT count(*) FROM sqlite_master"
 							 " WHERE name = 'events_slice_path'"),
 				 pass);
+		if (pass) {
+			struct va_verify_result r;
+
+			assert_int_equal(sql_int(va_store_db(s),
+						 "SELECT count(*) FROM hours"
+						 " WHERE first_id = 1 AND last_id = 3"),
+					 1);
+			assert_int_equal(va_verify(s, NULL, 0, &r), 0);
+			assert_true(r.intact);
+		}
 		va_store_close(s);
 	}
 }

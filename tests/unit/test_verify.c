@@ -435,6 +435,48 @@ static void test_retention_verifies(void **state)
  * A week of one-minute epochs, one record and one seal each, written the way
  * the writer does (key evolved to the epoch, seal in the record's batch).
  */
+/*
+ * Retention in steps: each pass removes a few records, so records of
+ * several old days are kept for a while. The summaries of every day whose
+ * records are kept stay whole, and the store verifies after every pass.
+ */
+static void test_retention_in_steps(void **state)
+{
+	struct ctx *c = *state;
+	uint64_t base = now_ns() / (86400 * SEC) * (86400 * SEC) - 6 * 86400 * SEC;
+	struct va_verify_result r;
+	struct va_store *s;
+	char file[200], err[512];
+	int passes = 0, ret;
+
+	snprintf(file, sizeof(file), "%s/steps.db", c->dir);
+	assert_int_equal(va_store_open(&s, file, VA_STORE_WRITE, err, sizeof(err)), 0);
+	for (unsigned int d = 0; d < 5; d++) {
+		for (unsigned int i = 0; i < 40; i++) {
+			struct va_event ev = make_event(base + d * 86400 * SEC + i * 60 * SEC, i);
+
+			if (i % 10 == 0)
+				assert_int_equal(va_store_begin(s), 0);
+			assert_int_equal(va_store_add(s, &ev), 0);
+			if (i % 10 == 9)
+				assert_int_equal(va_store_commit(s), 0);
+		}
+	}
+	while ((ret = va_store_prune(s, base + 3 * 86400 * SEC, 15)) > 0) {
+		passes++;
+		assert_int_equal(va_verify(s, NULL, 0, &r), 0);
+		if (!r.intact)
+			fail_msg("after pass %d: %s", passes, r.problem);
+	}
+	assert_int_equal(ret, 0);
+	/* 120 records of three days, 10 or 20 a pass. */
+	assert_true(passes >= 6);
+	assert_int_equal(sql_int(file, "SELECT count(*) FROM events WHERE op < 100"), 80);
+	assert_int_equal(sql_int(file, "SELECT min(day) FROM days"),
+			 (int64_t)(base / (86400 * SEC)) + 3);
+	va_store_close(s);
+}
+
 static void test_week_of_epochs(void **state)
 {
 	struct ctx *c = *state;
@@ -538,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_rekeyed),
 		cmocka_unit_test(test_prefix_deleted),
 		cmocka_unit_test(test_retention_verifies),
+		cmocka_unit_test(test_retention_in_steps),
 		cmocka_unit_test(test_week_of_epochs),
 		cmocka_unit_test(test_verification_key_text),
 	};
