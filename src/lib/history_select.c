@@ -13,42 +13,76 @@
  * is compared with a constant or a parameter, not with a joined column.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "query_priv.h"
 #include "store.h"
 
-#define SLICE  "e.id >> " VA_SLICE_BITS
-#define DAY_NS "86400000000000"
-#define TS_MAX "9223372036854775807"
+#define SLICE	"e.id >> " VA_SLICE_BITS
+#define DAY_NS	"86400000000000"
+#define HOUR_NS "3600000000000"
+#define TS_MAX	"9223372036854775807"
 
 struct slices {
 	int64_t all_lo, all_hi; /* every slice that holds records; lo > hi: none */
 	int64_t lo, hi;		/* those that may hold records of the window */
 };
 
-/*
- * The window's ids come from `days` (each day's first and last id). A
- * window reaching past the first or last day recorded takes every id on
- * that side, so the records of a day that retention has begun to remove
- * are still found.
- */
-static int find_slices(sqlite3 *db, uint64_t since, uint64_t until, struct slices *sl)
+/* Where a time's ids are bounded: `hours`, or `days` in a store of format 2. */
+struct spans {
+	const char *table, *unit, *unit_ns;
+};
+
+static int find_spans(sqlite3 *db, struct spans *sp)
 {
-	/* min(id) and max(id) each alone: together SQLite scans the table. */
-	static const char sql[] =
-		"WITH e(lo, hi) AS (SELECT (SELECT min(id) FROM events), (SELECT max(id) FROM "
-		"events))"
-		" SELECT lo >> " VA_SLICE_BITS ", hi >> " VA_SLICE_BITS ","
-		" (CASE WHEN NOT EXISTS (SELECT 1 FROM days WHERE day < ?1 / " DAY_NS ")"
-		" THEN lo ELSE (SELECT min(first_id) FROM days"
-		" WHERE day >= ?1 / " DAY_NS ") END) >> " VA_SLICE_BITS ","
-		" (CASE WHEN NOT EXISTS (SELECT 1 FROM days WHERE day > ?2 / " DAY_NS ")"
-		" THEN hi ELSE (SELECT max(last_id) FROM days"
-		" WHERE day <= ?2 / " DAY_NS ") END) >> " VA_SLICE_BITS " FROM e";
+	sqlite3_stmt *st;
+	bool hours = false;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'hours'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return va_q_errno(db);
+	hours = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	*sp = hours ? (struct spans){ "hours", "hour", HOUR_NS }
+		    : (struct spans){ "days", "day", DAY_NS };
+	return 0;
+}
+
+/*
+ * SQL for the first id of a record at or after @t (@last: the last id of
+ * one at or before @t), to the span: every record of a day (hour) lies
+ * within its first and last id. A time before the first span (after the
+ * last) takes the first (last) id there is, so that records of a span
+ * that retention has begun to remove are still found.
+ */
+static void id_at_sql(char *buf, size_t n, const struct spans *sp, const char *t, bool last)
+{
+	snprintf(buf, n,
+		 "(CASE WHEN NOT EXISTS (SELECT 1 FROM %s WHERE %s %s (%s) / %s)"
+		 " THEN (SELECT %s(id) FROM events)"
+		 " ELSE (SELECT %s FROM %s WHERE %s %s (%s) / %s) END)",
+		 sp->table, sp->unit, last ? ">" : "<", t, sp->unit_ns, last ? "max" : "min",
+		 last ? "max(last_id)" : "min(first_id)", sp->table, sp->unit,
+		 last ? "<=" : ">=", t, sp->unit_ns);
+}
+
+static int find_slices(sqlite3 *db, const struct spans *sp, uint64_t since, uint64_t until,
+		       struct slices *sl)
+{
+	char lo[400], hi[400], sql[1200];
 	sqlite3_stmt *st;
 	int ret = 0;
 
+	id_at_sql(lo, sizeof(lo), sp, "?1", false);
+	id_at_sql(hi, sizeof(hi), sp, "?2", true);
+	/* min(id) and max(id) each alone: together SQLite scans the table. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT (SELECT min(id) FROM events) >> " VA_SLICE_BITS ","
+		 " (SELECT max(id) FROM events) >> " VA_SLICE_BITS ", %s >> " VA_SLICE_BITS
+		 ", %s >> " VA_SLICE_BITS,
+		 lo, hi);
 	*sl = (struct slices){ 0, -1, 0, -1 };
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
@@ -59,6 +93,31 @@ static int find_slices(sqlite3 *db, uint64_t since, uint64_t until, struct slice
 	else if (sqlite3_column_type(st, 0) != SQLITE_NULL)
 		*sl = (struct slices){ va_q_col_int(st, 0, 0), va_q_col_int(st, 1, -1),
 				       va_q_col_int(st, 2, 0), va_q_col_int(st, 3, -1) };
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * The slices where each object's other names can matter: those of the
+ * window's part in which PATH had the object.
+ */
+static int object_slices(sqlite3 *db, const struct spans *sp, uint64_t since, uint64_t until)
+{
+	char lo[400], hi[400], sql[1200];
+	sqlite3_stmt *st;
+	int ret = 0;
+
+	id_at_sql(lo, sizeof(lo), sp, "max(?1, temp.objs.first)", false);
+	id_at_sql(hi, sizeof(hi), sp, "min(?2, temp.objs.last)", true);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE temp.objs SET slo = %s >> " VA_SLICE_BITS ", shi = %s >> " VA_SLICE_BITS,
+		 lo, hi);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return va_q_errno(db);
+	sqlite3_bind_int64(st, 1, (int64_t)since);
+	sqlite3_bind_int64(st, 2, (int64_t)until);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		ret = va_q_errno(db);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -89,22 +148,40 @@ static int run(sqlite3 *db, const char *sql, uint64_t since, uint64_t until, int
 int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 {
 	struct slices sl;
+	struct spans sp;
 	int ret;
 
 	ret = va_q_exec(db, "CREATE TEMP TABLE IF NOT EXISTS hid(id INTEGER PRIMARY KEY,"
 			    " match INTEGER);"
 			    "DELETE FROM temp.hid;"
+			    /* PATH's own records, all time: what the statements below read. */
+			    "CREATE TEMP TABLE IF NOT EXISTS pe(id INTEGER PRIMARY KEY, ts INTEGER,"
+			    " path INTEGER, obj INTEGER, op INTEGER, ret INTEGER, has_ino INTEGER,"
+			    " real INTEGER);"
+			    "CREATE INDEX IF NOT EXISTS temp.pe_path ON pe(path, ts);"
+			    "DELETE FROM temp.pe;"
 			    "CREATE TEMP TABLE IF NOT EXISTS objs(path INTEGER, obj INTEGER,"
-			    " first INTEGER, last INTEGER, PRIMARY KEY(path, obj));"
+			    " first INTEGER, last INTEGER, slo INTEGER, shi INTEGER,"
+			    " PRIMARY KEY(path, obj));"
 			    "DELETE FROM temp.objs;");
 	if (!ret)
-		ret = find_slices(db, since, until, &sl);
+		ret = find_spans(db, &sp);
+	if (!ret)
+		ret = find_slices(db, &sp, since, until, &sl);
 	if (!ret)
 		ret = run(db,
-			  "INSERT OR IGNORE INTO temp.hid SELECT e.id, 0 FROM temp.hp h"
+			  "INSERT INTO temp.pe SELECT e.id, e.ts, e.path, e.obj, e.op, e.ret,"
+			  " o.ino >= 0, o.ino >= 0 AND o.dev >= 0 FROM temp.hp h"
 			  " CROSS JOIN events e ON " SLICE " = ?3 AND e.path = h.id"
-			  " WHERE e.ts BETWEEN ?1 AND ?2",
-			  since, until, sl.lo, sl.hi);
+			  " LEFT JOIN objects o ON o.id = e.obj",
+			  since, until, sl.all_lo, sl.all_hi);
+	if (!ret)
+		ret = va_q_exec(db, "ANALYZE temp.pe");
+	if (!ret)
+		ret = run(db,
+			  "INSERT OR IGNORE INTO temp.hid SELECT id, 0 FROM temp.pe"
+			  " WHERE ts BETWEEN ?1 AND ?2",
+			  since, until, 0, 0);
 	if (!ret)
 		ret = run(db,
 			  "INSERT OR IGNORE INTO temp.hid SELECT e.id, 1 FROM temp.hp h"
@@ -113,38 +190,29 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 			  since, until, 0, 0);
 	/* The objects PATH had, from the first time it had each. Real ones only. */
 	if (!ret)
-		ret = run(
-			db,
-			"INSERT INTO temp.objs SELECT e.path, e.obj, min(e.ts), " TS_MAX
-			" FROM temp.hp h CROSS JOIN events e ON " SLICE " = ?3"
-			" AND e.path = h.id JOIN objects o ON o.id = e.obj"
-			" WHERE o.ino >= 0 AND o.dev >= 0 GROUP BY e.path, e.obj"
-			" ON CONFLICT(path, obj) DO UPDATE SET first = min(first, excluded.first)",
-			since, until, sl.all_lo, sl.all_hi);
+		ret = va_q_exec(db, "INSERT INTO temp.objs(path, obj, first, last)"
+				    " SELECT path, obj, min(ts), " TS_MAX " FROM temp.pe"
+				    " WHERE real GROUP BY path, obj");
 	/*
 	 * A name stops being that file when the same name is seen with
 	 * another object, or is unlinked, or renamed away or over.
 	 */
 	if (!ret)
-		ret = run(db,
-			  "UPDATE temp.objs SET last = min(last, coalesce((SELECT min(e.ts)"
-			  " FROM events e LEFT JOIN objects o ON o.id = e.obj"
-			  " WHERE " SLICE " = ?3 AND e.path = temp.objs.path"
-			  " AND e.ts > temp.objs.first AND"
-			  " ((o.ino >= 0 AND e.obj != temp.objs.obj) OR"
-			  " (e.op IN (6, 10) AND e.ret = 0))), " TS_MAX "))",
-			  since, until, sl.all_lo, sl.all_hi);
+		ret = va_q_exec(db, "UPDATE temp.objs SET last = min("
+				    " coalesce((SELECT min(p.ts) FROM temp.pe p"
+				    " WHERE p.path = temp.objs.path AND p.ts > temp.objs.first AND"
+				    " ((p.has_ino AND p.obj != temp.objs.obj) OR"
+				    " (p.op IN (6, 10) AND p.ret = 0))), " TS_MAX "),"
+				    " coalesce((SELECT min(e.ts) FROM extra x JOIN events e"
+				    " ON e.id = x.id WHERE x.path2 = temp.objs.path AND e.op = 10"
+				    " AND e.ret = 0 AND e.ts > temp.objs.first), " TS_MAX "))");
 	if (!ret)
-		ret = run(db,
-			  "UPDATE temp.objs SET last = min(last, coalesce((SELECT min(e.ts)"
-			  " FROM extra x JOIN events e ON e.id = x.id"
-			  " WHERE x.path2 = temp.objs.path AND e.op = 10 AND e.ret = 0"
-			  " AND e.ts > temp.objs.first), " TS_MAX "))",
-			  since, until, 0, 0);
+		ret = object_slices(db, &sp, since, until);
 	if (!ret)
 		ret = run(db,
 			  "INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"
-			  " JOIN names n ON n.obj = o.obj CROSS JOIN events e"
+			  " JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi"
+			  " CROSS JOIN events e"
 			  " ON " SLICE " = ?3 AND e.path = n.path AND e.obj = o.obj"
 			  " WHERE e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)",
 			  since, until, sl.lo, sl.hi);

@@ -29,6 +29,12 @@
 #define SEQ_STRIDE 150001
 #define S(x)	   ((uint64_t)(x)*1000000000ull) /* seconds to ns */
 
+/*
+ * Spec times are multiplied by this: 1 keeps a test's records in one hour,
+ * more spreads them over hours and days (the spans history narrows by).
+ */
+static uint64_t ts_scale = 1;
+
 struct ctx {
 	char dir[64];
 	char file[128];
@@ -42,6 +48,8 @@ struct ctx {
 static int setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
+
+	ts_scale = 1;
 
 	if (!c)
 		return -1;
@@ -105,7 +113,7 @@ static void add(struct ctx *c, const struct spec *sp)
 {
 	const struct actor *a = &cast[sp->who];
 	struct va_event ev = {
-		.ts_ns = sp->ts,
+		.ts_ns = sp->ts * ts_scale,
 		.op = sp->op,
 		.ret = sp->ret,
 		.pid = 100 + (uint32_t)sp->who,
@@ -153,6 +161,9 @@ static void add_all(struct ctx *c, const struct spec *v, size_t n)
 static void history(struct ctx *c, const char *path, uint64_t since, uint64_t until, uint64_t ops,
 		    struct va_history *h)
 {
+	since *= ts_scale;
+	if (until != ALL_TIME)
+		until *= ts_scale;
 	assert_int_equal(va_history_query(c->s, path, since, until, ops, h), 0);
 	assert_int_equal(h->count, h->n_events);
 	for (size_t i = 1; i < h->n_events; i++)
@@ -162,6 +173,7 @@ static void history(struct ctx *c, const char *path, uint64_t since, uint64_t un
 /* Returns: the match kind of the event at @ts in @h, or -1 when it is not there. */
 static int match_at(const struct va_history *h, uint64_t ts)
 {
+	ts *= ts_scale;
 	for (size_t i = 0; i < h->n_events; i++)
 		if (h->events[i].ev.ts_ns == ts)
 			return (int)h->events[i].match;
@@ -330,9 +342,8 @@ static void test_renames_into(void **state)
 	va_history_free(h);
 }
 
-static void test_object_names(void **state)
+static void object_names_case(struct ctx *c)
 {
-	struct ctx *c = *state;
 	static const struct spec v[] = {
 		WI(5, "/var/hl", 100),	    /* before the path had inode 100: not matched */
 		WI(10, "/etc/shadow", 100), /* the path, inode 100 */
@@ -383,6 +394,19 @@ static void test_object_names(void **state)
 	assert_int_equal(match_at(h, 20), VA_MATCH_OBJECT);
 	assert_int_equal(match_at(h, 60), VA_MATCH_OBJECT);
 	va_history_free(h);
+}
+
+static void test_object_names(void **state)
+{
+	object_names_case(*state);
+}
+
+/* The same over two days: each object's other names are sought in its hours only. */
+static void test_object_names_over_hours(void **state)
+{
+	ts_scale = 1800ull * 1000000000ull;
+	object_names_case(*state);
+	ts_scale = 1;
 }
 
 /*
@@ -821,6 +845,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renames_into, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_headless_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_object_names_over_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_names_in_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ops_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window, setup, teardown),
