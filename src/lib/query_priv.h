@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "query.h"
+#include "u64map.h"
 
 int va_q_errno(sqlite3 *db);
 int va_q_exec(sqlite3 *db, const char *sql);
@@ -24,6 +25,13 @@ int va_q_by_prog_count(const void *a, const void *b);
  * temp.hp over [since, until] (history_select.c).
  */
 int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until);
+
+/*
+ * Add the change counts of [since, until] into @paths (path id -> n) and
+ * @procs (process id -> n) (report_window.c).
+ */
+int va_q_count_window(sqlite3 *db, uint64_t since, uint64_t until, struct va_u64map *paths,
+		      struct va_u64map *procs);
 
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
 int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n);

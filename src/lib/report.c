@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The report: most changed paths, most active users and programs over a
- * window. Whole days inside the window come from the per-day counts the
- * writer keeps (by_path, by_proc); the partial days at its ends are counted
- * from their events (the `days` table bounds their ids). So a week costs a
- * few hundred thousand summary rows and at most two days of events, not
- * millions of events.
+ * window, from the counts report_window.c makes: a week costs a few hundred
+ * thousand summary rows and at most about a day of events, not millions of
+ * events.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,84 +21,6 @@ struct tally {
 	int64_t id;
 	uint64_t n;
 };
-
-/* Add the summary rows of whole days [lo, hi] from @table into @m. */
-static int add_days(sqlite3 *db, const char *sql, int64_t lo, int64_t hi, struct va_u64map *m)
-{
-	sqlite3_stmt *st;
-	int ret = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return va_q_errno(db);
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	while (!ret && sqlite3_step(st) == SQLITE_ROW)
-		ret = va_count_add(m, (uint64_t)sqlite3_column_int64(st, 0),
-				   (uint64_t)sqlite3_column_int64(st, 1));
-	sqlite3_finalize(st);
-	return ret;
-}
-
-/* Count the change events of day @day that fall in [since, until]. */
-static int add_edge_day(sqlite3 *db, int64_t day, uint64_t since, uint64_t until,
-			struct va_u64map *paths, struct va_u64map *procs)
-{
-	sqlite3_stmt *st;
-	int ret = 0;
-
-	if (sqlite3_prepare_v2(db,
-			       "SELECT e.path, e.proc, e.op, e.flags, x.path_flags FROM days d"
-			       " CROSS JOIN events e ON e.id BETWEEN d.first_id AND d.last_id"
-			       " LEFT JOIN extra x ON x.id = e.id"
-			       " WHERE d.day = ?1 AND e.ts BETWEEN ?2 AND ?3",
-			       -1, &st, NULL) != SQLITE_OK)
-		return va_q_errno(db);
-	sqlite3_bind_int64(st, 1, day);
-	sqlite3_bind_int64(st, 2, (int64_t)since);
-	sqlite3_bind_int64(st, 3, (int64_t)until);
-	while (!ret && sqlite3_step(st) == SQLITE_ROW) {
-		bool has_flags = sqlite3_column_type(st, 3) != SQLITE_NULL;
-
-		if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)sqlite3_column_int(st, 2),
-				     has_flags, (uint32_t)sqlite3_column_int64(st, 3)))
-			continue;
-		/* As the writer's day counts: a path with no head is not counted as a path. */
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
-		    !(sqlite3_column_int64(st, 4) & VA_PATH_HEADLESS))
-			ret = va_count_add(paths, (uint64_t)sqlite3_column_int64(st, 0), 1);
-		if (!ret && sqlite3_column_type(st, 1) != SQLITE_NULL)
-			ret = va_count_add(procs, (uint64_t)sqlite3_column_int64(st, 1), 1);
-	}
-	sqlite3_finalize(st);
-	return ret;
-}
-
-static int count_window(sqlite3 *db, uint64_t since, uint64_t until, struct va_u64map *paths,
-			struct va_u64map *procs)
-{
-	int64_t first = (int64_t)(since / VA_DAY_NS), last = (int64_t)(until / VA_DAY_NS);
-	/* Days wholly inside the window. */
-	int64_t lo = (int64_t)((since + VA_DAY_NS - 1) / VA_DAY_NS);
-	int64_t hi = until >= UINT64_MAX - 1 ? last : (int64_t)((until + 1) / VA_DAY_NS) - 1;
-	int ret = 0;
-
-	if (lo <= hi) {
-		ret = add_days(db, "SELECT path, n FROM by_path WHERE day BETWEEN ?1 AND ?2", lo,
-			       hi, paths);
-		if (!ret)
-			ret = add_days(db,
-				       "SELECT proc, n FROM by_proc WHERE day BETWEEN ?1 AND ?2",
-				       lo, hi, procs);
-	}
-	for (int64_t d = first; !ret && d <= last; d++) {
-		if (d >= lo && d <= hi) {
-			d = hi; /* counted above */
-			continue;
-		}
-		ret = add_edge_day(db, d, since, until, paths, procs);
-	}
-	return ret;
-}
 
 struct collect {
 	struct tally *v;
@@ -260,7 +180,7 @@ int va_report_query(struct va_store *s, uint64_t since_ns, uint64_t until_ns, un
 	ret = va_q_exec(db, "BEGIN");
 	if (ret)
 		return ret;
-	ret = count_window(db, since_ns, until_ns, &paths, &procs);
+	ret = va_q_count_window(db, since_ns, until_ns, &paths, &procs);
 	if (!ret && top)
 		ret = report_paths(db, &paths, r, top);
 	if (!ret)

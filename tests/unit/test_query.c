@@ -776,6 +776,78 @@ static void test_report_agrees_with_history(void **state)
 	va_report_free(r);
 }
 
+/*
+ * A window that cuts days is counted from the hours it covers, or from the
+ * day's counts less the hours it does not, whichever is fewer records: both
+ * must give what the records say, for windows that cut a day early, late,
+ * in the middle, and end after the last record.
+ */
+static void test_report_cut_days(void **state)
+{
+	struct ctx *c = *state;
+	static const char *const names[] = { "/w/0", "/w/1", "/w/2", "/w/3", "/w/4" };
+	const uint64_t day = 86400ull * 1000000000ull, hour = day / 24, min = hour / 60;
+	const uint64_t base = 20000 * day;
+	static struct spec v[3 * 24 * 5];
+	size_t n = 0;
+	struct va_report *r = &c->r;
+
+	for (uint64_t h = 0; h < 3 * 24; h++) {
+		for (uint64_t k = 0; k < 4; k++)
+			v[n++] = (struct spec){ base + h * hour + k * 13 * min,
+						VA_OP_WRITE,
+						names[(h * 3 + k) % 5],
+						NULL,
+						0,
+						(int)(h % 3),
+						-1,
+						0 };
+		v[n++] = (struct spec){
+			base + h * hour + 59 * min, VA_OP_READ, names[h % 5], NULL, 0, 0, -1, 0
+		};
+	}
+	add_all(c, v, n);
+
+	const uint64_t since[] = { 0,
+				   base + 3 * hour + 17 * min,
+				   base + 12 * hour,
+				   base + 23 * hour + 59 * min,
+				   base + day + hour,
+				   base + day + 20 * hour + 5 * min };
+	const uint64_t until[] = { base + day + 2 * hour,      base + day + 13 * hour + 1,
+				   base + 2 * day + 22 * hour, base + 3 * day - 1,
+				   base + 3 * day + 5 * hour,  ALL_TIME };
+
+	for (size_t i = 0; i < sizeof(since) / sizeof(since[0]); i++) {
+		for (size_t j = 0; j < sizeof(until) / sizeof(until[0]); j++) {
+			uint64_t want[5] = { 0 }, total = 0;
+
+			if (since[i] > until[j])
+				continue;
+			for (size_t e = 0; e < n; e++) {
+				if (v[e].op != VA_OP_WRITE || v[e].ts < since[i] ||
+				    v[e].ts > until[j])
+					continue;
+				want[v[e].path[3] - '0']++;
+				total++;
+			}
+			assert_int_equal(va_report_query(c->s, since[i], until[j], 10, r), 0);
+			if (r->changes != total)
+				fail_msg("window %zu/%zu: %llu changes, want %llu", i, j,
+					 (unsigned long long)r->changes, (unsigned long long)total);
+			for (size_t p = 0; p < r->n_paths; p++) {
+				unsigned int k = (unsigned int)(r->paths[p].path[3] - '0');
+
+				assert_int_equal(r->paths[p].count, want[k]);
+				want[k] = 0;
+			}
+			for (size_t k = 0; k < 5; k++)
+				assert_int_equal(want[k], 0);
+			va_report_free(r);
+		}
+	}
+}
+
 static void test_ops_selected_table(void **state)
 {
 	static const struct {
@@ -854,6 +926,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_agrees_with_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_cut_days, setup, teardown),
 		cmocka_unit_test(test_ops_selected_table),
 	};
 
