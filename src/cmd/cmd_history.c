@@ -2,6 +2,7 @@
 /* vfsaudit history PATH: how many times it was changed, by whom, and when. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "escape.h"
 #include "filter.h"
 #include "format.h"
+#include "strbuf.h"
 #include "ops.h"
 #include "timefmt.h"
 #include "util.h"
@@ -30,7 +32,8 @@ static void history_usage(FILE *out)
 		"the store only.\n"
 		"\n"
 		"OPTIONS\n"
-		"  --since WHEN     start of the window (default 7d): 90s, 15m, 12h, 7d, or a time\n"
+		"  --since WHEN     start of the window (default 7d): 90s, 15m, 12h, 7d, or a "
+		"time\n"
 		"                   2026-11-20, 2026-11-20T13:00:00Z\n"
 		"  --until WHEN     end of the window (default now)\n"
 		"  --ops LIST       ops and groups (default changes; reads, exec, all, op names)\n"
@@ -63,8 +66,11 @@ static void print_duration(const char *arg)
 	static const struct {
 		char unit;
 		const char *name;
-	} units[] = { { 's', "second" }, { 'm', "minute" }, { 'h', "hour" },
-		      { 'd', "day" },	 { 'w', "week" } };
+	} units[] = { { 's', "second" },
+		      { 'm', "minute" },
+		      { 'h', "hour" },
+		      { 'd', "day" },
+		      { 'w', "week" } };
 	char *end;
 	unsigned long n = strtoul(arg, &end, 10);
 
@@ -151,10 +157,19 @@ static void print_text(const char *path, const char *since_arg, const struct va_
 	}
 }
 
+/*
+ * The summary through json-c; the events, which may be many, straight from
+ * the event writer (the same bytes json-c would give, without a tree per
+ * event), with "match" added before each one's closing brace.
+ */
 static int print_json(const char *path, const struct va_history *h)
 {
-	json_object *o = json_object_new_object(), *events;
+	static const char *const m[] = { "path", "new_path", "object" };
+	json_object *o = json_object_new_object(), *gaps;
 	char ts[VA_RFC3339_SIZE];
+	struct va_strbuf b = { 0 };
+	const char *head;
+	int ret = 0;
 
 	json_object_object_add(o, "path", json_object_new_string(path));
 	va_time_rfc3339(h->since_ns, ts, sizeof(ts));
@@ -164,24 +179,37 @@ static int print_json(const char *path, const struct va_history *h)
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)h->count));
 	json_object_object_add(o, "by_user", users_json(h->users, h->n_users));
 	json_object_object_add(o, "by_program", progs_json(h->progs, h->n_progs));
-	events = json_object_new_array();
+	head = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							 JSON_C_TO_STRING_NOSLASHESCAPE);
+	/* The head without its closing brace. */
+	va_strbuf_put(&b, head, strlen(head) - 1);
+	va_strbuf_puts(&b, ",\"events\":[");
 	for (size_t i = 0; i < h->n_events; i++) {
-		json_object *e = va_event_to_json(&h->events[i].ev);
-		static const char *const m[] = { "path", "new_path", "object" };
-
-		if (!e)
+		if (i)
+			va_strbuf_putc(&b, ',');
+		va_event_json(&b, &h->events[i].ev);
+		if (h->events[i].match == VA_MATCH_PATH)
 			continue;
-		if (h->events[i].match != VA_MATCH_PATH)
-			json_object_object_add(e, "match",
-					       json_object_new_string(m[h->events[i].match]));
-		json_object_array_add(events, e);
+		b.len--; /* the event's closing brace */
+		va_strbuf_puts(&b, ",\"match\":\"");
+		va_strbuf_puts(&b, m[h->events[i].match]);
+		va_strbuf_puts(&b, "\"}");
 	}
-	json_object_object_add(o, "events", events);
-	json_object_object_add(o, "gaps", gaps_json(h->gaps, h->n_gaps));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	gaps = gaps_json(h->gaps, h->n_gaps);
+	va_strbuf_puts(&b, "],\"gaps\":");
+	va_strbuf_puts(&b, json_object_to_json_string_ext(
+				   gaps, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	va_strbuf_puts(&b, "}\n");
+	if (b.failed) {
+		fprintf(stderr, "vfsaudit: out of memory\n");
+		ret = -ENOMEM;
+	} else {
+		fwrite(b.p, 1, b.len, stdout);
+	}
+	json_object_put(gaps);
 	json_object_put(o);
-	return 0;
+	va_strbuf_free(&b);
+	return ret;
 }
 
 /* PATH as the store keeps it: absolute, normalised, no trailing '/'. */
@@ -203,10 +231,14 @@ static int absolute_path(const char *arg, char *out, size_t size)
 int do_history(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "since", required_argument, NULL, 's' }, { "until", required_argument, NULL, 'u' },
-		{ "ops", required_argument, NULL, 'o' },   { "db", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' }, { "limit", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = VA_STORE_DEFAULT_PATH, *since_arg = "7d", *bad;
 	uint64_t now = now_real_ns(), since, until = now, ops = VA_SEL_CHANGES, limit = 50;
@@ -229,7 +261,8 @@ int do_history(int argc, char **argv)
 			break;
 		case 'o':
 			if (va_ops_parse(optarg, &ops, &bad)) {
-				fprintf(stderr, "vfsaudit: --ops '%s': unknown op or group near '%s'\n",
+				fprintf(stderr,
+					"vfsaudit: --ops '%s': unknown op or group near '%s'\n",
 					optarg, bad ? bad : optarg);
 				return EXIT_USAGE;
 			}
@@ -239,7 +272,8 @@ int do_history(int argc, char **argv)
 			break;
 		case 'f':
 			if (va_format_parse(optarg, &fmt)) {
-				fprintf(stderr, "vfsaudit: --format '%s': use text or json\n", optarg);
+				fprintf(stderr, "vfsaudit: --format '%s': use text or json\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			break;
