@@ -310,6 +310,8 @@ static int flush_names(struct va_store *s)
 {
 	int ret = 0;
 
+	if (!s->n_new_names)
+		return 0;
 	qsort(s->new_names, s->n_new_names, sizeof(*s->new_names), cmp_name);
 	for (size_t i = 0; i < s->n_new_names && !ret; i++) {
 		sqlite3_bind_int64(s->ins_name, 1, s->new_names[i].path);
