@@ -122,26 +122,61 @@ static int object_slices(sqlite3 *db, const struct spans *sp, uint64_t since, ui
 	return ret;
 }
 
-/* Run @sql once for each n in [@lo, @hi], bound as ?3 where it has one; ?1, ?2: the window. */
-static int run(sqlite3 *db, const char *sql, uint64_t since, uint64_t until, int64_t lo, int64_t hi)
+/* Run @sql once; ?1, ?2: the window. */
+static int run_once(sqlite3 *db, const char *sql, uint64_t since, uint64_t until)
 {
 	sqlite3_stmt *st;
 	int ret = 0;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
+	sqlite3_bind_int64(st, 1, (int64_t)since);
+	sqlite3_bind_int64(st, 2, (int64_t)until);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		ret = va_q_errno(db);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * Run @sql once for each slice in [@lo, @hi] that holds records, bound as
+ * ?3; ?1, ?2: the window. A store's ids are contiguous, but one that was
+ * tampered with may hold any: empty slices are skipped by a seek each.
+ */
+static int run_slices(sqlite3 *db, const char *sql, uint64_t since, uint64_t until, int64_t lo,
+		      int64_t hi)
+{
+	sqlite3_stmt *st = NULL, *next = NULL;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT id >> " VA_SLICE_BITS " FROM events WHERE id >= ?1"
+			       " ORDER BY id LIMIT 1",
+			       -1, &next, NULL) != SQLITE_OK) {
+		ret = va_q_errno(db);
+		goto out;
+	}
 	for (int64_t n = lo; n <= hi && !ret; n++) {
-		if (sqlite3_bind_parameter_count(st) >= 2) {
-			sqlite3_bind_int64(st, 1, (int64_t)since);
-			sqlite3_bind_int64(st, 2, (int64_t)until);
-		}
-		if (sqlite3_bind_parameter_count(st) >= 3)
-			sqlite3_bind_int64(st, 3, n);
+		/* The slice's first id; n is some id's slice, so this fits. */
+		sqlite3_bind_int64(next, 1, (int64_t)((uint64_t)n << VA_SLICE_SHIFT));
+		if (sqlite3_step(next) != SQLITE_ROW)
+			break;
+		if (sqlite3_column_int64(next, 0) > n)
+			n = sqlite3_column_int64(next, 0);
+		sqlite3_reset(next);
+		if (n > hi)
+			break;
+		sqlite3_bind_int64(st, 1, (int64_t)since);
+		sqlite3_bind_int64(st, 2, (int64_t)until);
+		sqlite3_bind_int64(st, 3, n);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			ret = va_q_errno(db);
 		sqlite3_reset(st);
 	}
+out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(next);
 	return ret;
 }
 
@@ -169,25 +204,26 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 	if (!ret)
 		ret = find_slices(db, &sp, since, until, &sl);
 	if (!ret)
-		ret = run(db,
-			  "INSERT INTO temp.pe SELECT e.id, e.ts, e.path, e.obj, e.op, e.ret,"
-			  " o.ino >= 0, o.ino >= 0 AND o.dev >= 0 FROM temp.hp h"
-			  " CROSS JOIN events e ON " SLICE " = ?3 AND e.path = h.id"
-			  " LEFT JOIN objects o ON o.id = e.obj",
-			  since, until, sl.all_lo, sl.all_hi);
+		ret = run_slices(
+			db,
+			"INSERT INTO temp.pe SELECT e.id, e.ts, e.path, e.obj, e.op, e.ret,"
+			" o.ino >= 0, o.ino >= 0 AND o.dev >= 0 FROM temp.hp h"
+			" CROSS JOIN events e ON " SLICE " = ?3 AND e.path = h.id"
+			" LEFT JOIN objects o ON o.id = e.obj",
+			since, until, sl.all_lo, sl.all_hi);
 	if (!ret)
 		ret = va_q_exec(db, "ANALYZE temp.pe");
 	if (!ret)
-		ret = run(db,
-			  "INSERT OR IGNORE INTO temp.hid SELECT id, 0 FROM temp.pe"
-			  " WHERE ts BETWEEN ?1 AND ?2",
-			  since, until, 0, 0);
+		ret = run_once(db,
+			       "INSERT OR IGNORE INTO temp.hid SELECT id, 0 FROM temp.pe"
+			       " WHERE ts BETWEEN ?1 AND ?2",
+			       since, until);
 	if (!ret)
-		ret = run(db,
-			  "INSERT OR IGNORE INTO temp.hid SELECT e.id, 1 FROM temp.hp h"
-			  " CROSS JOIN extra x ON x.path2 = h.id JOIN events e ON e.id = x.id"
-			  " WHERE e.op IN (10, 11) AND e.ts BETWEEN ?1 AND ?2",
-			  since, until, 0, 0);
+		ret = run_once(db,
+			       "INSERT OR IGNORE INTO temp.hid SELECT e.id, 1 FROM temp.hp h"
+			       " CROSS JOIN extra x ON x.path2 = h.id JOIN events e ON e.id = x.id"
+			       " WHERE e.op IN (10, 11) AND e.ts BETWEEN ?1 AND ?2",
+			       since, until);
 	/* The objects PATH had, from the first time it had each. Real ones only. */
 	if (!ret)
 		ret = va_q_exec(db, "INSERT INTO temp.objs(path, obj, first, last)"
@@ -209,12 +245,12 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 	if (!ret)
 		ret = object_slices(db, &sp, since, until);
 	if (!ret)
-		ret = run(db,
-			  "INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"
-			  " JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi"
-			  " CROSS JOIN events e"
-			  " ON " SLICE " = ?3 AND e.path = n.path AND e.obj = o.obj"
-			  " WHERE e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)",
-			  since, until, sl.lo, sl.hi);
+		ret = run_slices(db,
+				 "INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"
+				 " JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi"
+				 " CROSS JOIN events e"
+				 " ON " SLICE " = ?3 AND e.path = n.path AND e.obj = o.obj"
+				 " WHERE e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)",
+				 since, until, sl.lo, sl.hi);
 	return ret;
 }

@@ -22,7 +22,8 @@
  * The paths index's first key is a record's slice, id >> VA_SLICE_BITS
  * (store.c); queries seek once per slice. Text, for SQL.
  */
-#define VA_SLICE_BITS "18"
+#define VA_SLICE_SHIFT 18
+#define VA_SLICE_BITS  "18" /* VA_SLICE_SHIFT */
 
 /* Marks: rows with these op numbers record the auditor's own life. */
 enum va_mark {

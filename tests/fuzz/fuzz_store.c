@@ -77,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	db = va_store_db(s);
 	sqlite3_exec(db,
 		     "DELETE FROM events; DELETE FROM extra; DELETE FROM paths; DELETE FROM procs;"
-		     " DELETE FROM objects; DELETE FROM names; DELETE FROM days; DELETE FROM by_path;"
+		     " DELETE FROM objects; DELETE FROM names; DELETE FROM days; DELETE FROM hours;"
+		     " DELETE FROM by_path;"
 		     " DELETE FROM by_proc; DELETE FROM chain; DELETE FROM seals;",
 		     NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(db, "INSERT INTO paths(id, path) VALUES(1, ?), (2, ?)", -1, &st,
@@ -112,10 +113,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "INSERT INTO events(ts, op, path, proc, obj, ret, count, bytes, flags, link)"
 		  " VALUES(?,?,1,1,1,?,?,?,?,?)",
 		  7 },
-		{ "INSERT OR REPLACE INTO extra VALUES((SELECT max(id) FROM events),2,?,?,?,?,?,?,?,?,?,?)",
+		{ "INSERT OR REPLACE INTO extra VALUES((SELECT max(id) FROM "
+		  "events),2,?,?,?,?,?,?,?,?,?,?)",
 		  10 },
 		{ "INSERT OR IGNORE INTO names VALUES(?,?)", 2 },
 		{ "INSERT OR REPLACE INTO days VALUES(?,?,?)", 3 },
+		{ "INSERT OR REPLACE INTO hours VALUES(?,?,?)", 3 },
+		/* Ids anywhere: a rewritten store need not number its records 1, 2, 3... */
+		{ "INSERT OR REPLACE INTO events(id, ts, op, path, proc, obj, ret, count, bytes,"
+		  " flags, link) VALUES(?,?,?,1,1,1,?,?,?,?,?)",
+		  8 },
 		{ "INSERT OR IGNORE INTO by_path VALUES(?,?,?)", 3 },
 		{ "INSERT OR IGNORE INTO by_proc VALUES(?,?,?)", 3 },
 		{ "INSERT OR REPLACE INTO chain VALUES(?,?)", 2 },

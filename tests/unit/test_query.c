@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "ops.h"
 #include "query.h"
 #include "store.h"
@@ -848,6 +850,37 @@ static void test_report_cut_days(void **state)
 	}
 }
 
+/*
+ * Ids far apart (a store someone rewrote): history visits the slices that
+ * hold records, not every slice between, and still finds them all.
+ */
+static void test_sparse_ids(void **state)
+{
+	struct ctx *c = *state;
+	static const struct spec v[] = {
+		W(10, "/srv/a"),
+		W(20, "/srv/a"),
+		W(30, "/srv/a"),
+	};
+	struct va_history *h = &c->h;
+	sqlite3 *db;
+
+	add_all(c, v, sizeof(v) / sizeof(v[0]));
+	db = va_store_db(c->s);
+	assert_int_equal(sqlite3_exec(db,
+				      "UPDATE events SET id = 1125899906842624 WHERE id ="
+				      " (SELECT max(id) FROM events WHERE op < 100);"
+				      "UPDATE events SET id = -1125899906842624 WHERE id ="
+				      " (SELECT min(id) FROM events WHERE op < 100 AND id > 0)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	history(c, "/srv/a", 0, ALL_TIME, VA_SEL_ALL, h);
+	assert_int_equal(h->count, 3);
+	assert_int_equal(match_at(h, 10), VA_MATCH_PATH);
+	assert_int_equal(match_at(h, 30), VA_MATCH_PATH);
+	va_history_free(h);
+}
+
 static void test_ops_selected_table(void **state)
 {
 	static const struct {
@@ -927,6 +960,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_agrees_with_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_cut_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sparse_ids, setup, teardown),
 		cmocka_unit_test(test_ops_selected_table),
 	};
 
