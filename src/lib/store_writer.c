@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "chain.h"
+#include "event_pack.h"
 #include "seal.h"
 #include "store_checkpoint.h"
 #include "store_writer.h"
@@ -24,17 +25,19 @@
 #define PRUNE_STEP_ROWS 5000
 
 struct item {
-	struct va_event ev; /* strings: at @off in the queue's @str, pointed to by queue_settle() */
-	size_t off;
+	uint64_t ts_ns;
+	size_t off;   /* an event: packed (event_pack.h) at @off in the queue's @str */
+	size_t len;   /* its packed bytes */
 	int mark;     /* 0, or an enum va_mark */
 	char *detail; /* a mark's words (malloc'd, or NULL): marks are few, events many */
 };
 
 /*
- * A queue's events keep their strings in one buffer of its own, kept from
- * batch to batch: no allocation per event in the capture thread and no free
- * per event in the writer's (with the two threads' heaps apart, those cost
- * page faults and lock traffic at a hundred thousand events a second).
+ * A queue's events are packed into one buffer of its own, kept from batch to
+ * batch: no allocation per event in the capture thread and no free per
+ * event in the writer's (with the two threads' heaps apart, those cost page
+ * faults and lock traffic at a hundred thousand events a second), and about
+ * a quarter of the memory the events themselves take.
  */
 struct queue {
 	struct item *v;
@@ -109,51 +112,18 @@ static int strings_reserve(struct queue *q, size_t n)
 	return 0;
 }
 
-/* Copy @ev, its strings into @q's buffer. */
+/* Pack @ev into @q's buffer. */
 static int item_copy(struct queue *q, struct item *it, const struct va_event *ev)
 {
-	size_t n = ev->path.len + ev->path2.len + ev->exe.len + ev->argv.len;
-	char *p;
-
-	if (strings_reserve(q, n))
+	if (strings_reserve(q, va_event_pack_size(ev)))
 		return -ENOMEM;
-	it->ev = *ev;
+	it->ts_ns = ev->ts_ns;
 	it->mark = 0;
 	it->detail = NULL;
 	it->off = q->slen;
-	p = q->str + q->slen;
-	q->slen += n;
-#define COPY(field)                                                                                \
-	do {                                                                                       \
-		if (ev->field.len)                                                                 \
-			memcpy(p, ev->field.ptr, ev->field.len);                                   \
-		p += ev->field.len;                                                                \
-	} while (0)
-	COPY(path);
-	COPY(path2);
-	COPY(exe);
-	COPY(argv);
-#undef COPY
+	it->len = va_event_pack((unsigned char *)q->str + q->slen, ev);
+	q->slen += it->len;
 	return 0;
-}
-
-/* Point the events' strings into the buffer, which no longer moves (the writer's batch). */
-static void queue_settle(struct queue *q)
-{
-	for (size_t i = 0; i < q->len; i++) {
-		struct item *it = &q->v[i];
-		char *p = q->str + it->off;
-
-		if (it->mark)
-			continue;
-		it->ev.path.ptr = p;
-		p += it->ev.path.len;
-		it->ev.path2.ptr = p;
-		p += it->ev.path2.len;
-		it->ev.exe.ptr = p;
-		p += it->ev.exe.len;
-		it->ev.argv.ptr = p;
-	}
 }
 
 /* Forget the items (marks' words freed); keep the memory for the next batch. */
@@ -240,7 +210,7 @@ int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, 
 	it = &w->front.v[w->front.len++];
 	memset(it, 0, sizeof(*it));
 	it->mark = mark;
-	it->ev.ts_ns = ts_ns;
+	it->ts_ns = ts_ns;
 	/* Not refused when the words find no memory: the mark matters more. */
 	it->detail = detail ? strndup(detail, 63) : NULL;
 	pthread_cond_signal(&w->wake);
@@ -251,16 +221,19 @@ out:
 
 static int write_items(struct va_writer *w, const struct queue *q)
 {
+	struct va_event ev;
 	int ret = 0;
 
 	for (size_t i = 0; i < q->len && !ret; i++) {
 		const struct item *it = &q->v[i];
 
 		if (it->mark)
-			ret = va_store_mark(w->store, (enum va_mark)it->mark, it->ev.ts_ns, 0,
+			ret = va_store_mark(w->store, (enum va_mark)it->mark, it->ts_ns, 0,
 					    it->detail);
-		else if (!(ret = va_store_add(w->store, &it->ev)))
-			w->txn_event_seq = it->ev.seq;
+		else if (!va_event_unpack((const unsigned char *)q->str + it->off, it->len, &ev))
+			ret = -EINVAL; /* cannot be: packed by item_copy() */
+		else if (!(ret = va_store_add(w->store, &ev)))
+			w->txn_event_seq = ev.seq;
 	}
 	return ret;
 }
@@ -447,7 +420,6 @@ static void *writer_main(void *arg)
 		stop = w->stopping;
 		flush = w->flush_req;
 		pthread_mutex_unlock(&w->lock);
-		queue_settle(&batch);
 
 		ret = 0;
 		/* A final or due seal needs a transaction even when nothing is queued. */
@@ -486,8 +458,7 @@ static void *writer_main(void *arg)
 			/* Put the unsaved count back; this batch joins it. */
 			w->pending_unsaved += unsaved;
 			w->unsaved_since_ns = unsaved ? since : w->unsaved_since_ns;
-			count_unsaved(w, batch_events, true,
-				      batch.len ? batch.v[0].ev.ts_ns : since);
+			count_unsaved(w, batch_events, true, batch.len ? batch.v[0].ts_ns : since);
 			w->stats.last_error = ret;
 		} else {
 			w->stats.stored += batch_events;
