@@ -18,12 +18,10 @@
 #include <stdio.h>
 
 #include "query_priv.h"
-#include "store.h"
+#include "store_priv.h"
 
-#define SLICE	"e.id >> " VA_SLICE_BITS
-#define DAY_NS	"86400000000000"
-#define HOUR_NS "3600000000000"
-#define TS_MAX	"9223372036854775807"
+#define SLICE  "e.id >> " VA_SLICE_BITS
+#define TS_MAX "9223372036854775807"
 
 struct slices {
 	int64_t all_lo, all_hi; /* every slice that holds records; lo > hi: none */
@@ -37,17 +35,12 @@ struct spans {
 
 static int find_spans(sqlite3 *db, struct spans *sp)
 {
-	sqlite3_stmt *st;
 	bool hours = false;
+	int ret = va_q_has_table(db, "hours", &hours);
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'hours'", -1, &st,
-			       NULL) != SQLITE_OK)
-		return va_q_errno(db);
-	hours = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	*sp = hours ? (struct spans){ "hours", "hour", HOUR_NS }
-		    : (struct spans){ "days", "day", DAY_NS };
-	return 0;
+	*sp = hours ? (struct spans){ "hours", "hour", VA_HOUR_NS_SQL }
+		    : (struct spans){ "days", "day", VA_DAY_NS_SQL };
+	return ret;
 }
 
 /*
@@ -97,31 +90,6 @@ static int find_slices(sqlite3 *db, const struct spans *sp, uint64_t since, uint
 	return ret;
 }
 
-/*
- * The slices where each object's other names can matter: those of the
- * window's part in which PATH had the object.
- */
-static int object_slices(sqlite3 *db, const struct spans *sp, uint64_t since, uint64_t until)
-{
-	char lo[400], hi[400], sql[1200];
-	sqlite3_stmt *st;
-	int ret = 0;
-
-	id_at_sql(lo, sizeof(lo), sp, "max(?1, temp.objs.first)", false);
-	id_at_sql(hi, sizeof(hi), sp, "min(?2, temp.objs.last)", true);
-	snprintf(sql, sizeof(sql),
-		 "UPDATE temp.objs SET slo = %s >> " VA_SLICE_BITS ", shi = %s >> " VA_SLICE_BITS,
-		 lo, hi);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return va_q_errno(db);
-	sqlite3_bind_int64(st, 1, (int64_t)since);
-	sqlite3_bind_int64(st, 2, (int64_t)until);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		ret = va_q_errno(db);
-	sqlite3_finalize(st);
-	return ret;
-}
-
 /* Run @sql once; ?1, ?2: the window. */
 static int run_once(sqlite3 *db, const char *sql, uint64_t since, uint64_t until)
 {
@@ -136,6 +104,22 @@ static int run_once(sqlite3 *db, const char *sql, uint64_t since, uint64_t until
 		ret = va_q_errno(db);
 	sqlite3_finalize(st);
 	return ret;
+}
+
+/*
+ * The slices where each object's other names can matter: those of the
+ * window's part in which PATH had the object.
+ */
+static int object_slices(sqlite3 *db, const struct spans *sp, uint64_t since, uint64_t until)
+{
+	char lo[400], hi[400], sql[1200];
+
+	id_at_sql(lo, sizeof(lo), sp, "max(?1, temp.objs.first)", false);
+	id_at_sql(hi, sizeof(hi), sp, "min(?2, temp.objs.last)", true);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE temp.objs SET slo = %s >> " VA_SLICE_BITS ", shi = %s >> " VA_SLICE_BITS,
+		 lo, hi);
+	return run_once(db, sql, since, until);
 }
 
 /*

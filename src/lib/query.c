@@ -59,6 +59,19 @@ static int keep(struct va_history *h, const void *p, size_t len, struct va_bytes
 	return 0;
 }
 
+int va_q_has_table(sqlite3 *db, const char *name, bool *has)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return va_q_errno(db);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	*has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int64_t va_q_col_int(sqlite3_stmt *st, int i, int64_t dflt)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(st, i);

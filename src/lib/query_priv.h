@@ -3,6 +3,8 @@
 #ifndef VA_QUERY_PRIV_H
 #define VA_QUERY_PRIV_H
 
+#include <stdbool.h>
+
 #include <sqlite3.h>
 
 #include "query.h"
@@ -11,6 +13,8 @@
 int va_q_errno(sqlite3 *db);
 int va_q_exec(sqlite3 *db, const char *sql);
 int64_t va_q_col_int(sqlite3_stmt *st, int i, int64_t dflt);
+/* Does the store have table @name (`hours` came with format 3)? Returns: 0 or -errno. */
+int va_q_has_table(sqlite3 *db, const char *name, bool *has);
 
 /* Count @weight events for the event's uid, and for its login uid under that uid. */
 int va_q_add_user(struct va_count_user **v, size_t *n, const struct va_event *ev, uint64_t weight);

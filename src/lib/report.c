@@ -17,42 +17,23 @@
 /* Ties at the last place are ordered by path; past this many, by first appearance. */
 #define MAX_TIED 10000
 
-struct tally {
-	int64_t id;
-	uint64_t n;
-};
-
-struct collect {
-	struct tally *v;
-	size_t n;
-};
-
-static void collect_one(uint64_t key, void *val, void *arg)
-{
-	struct collect *c = arg;
-
-	c->v[c->n++] = (struct tally){ .id = (int64_t)key, .n = (uintptr_t)val };
-}
-
 static int by_count_then_id(const void *a, const void *b)
 {
-	const struct tally *x = a, *y = b;
+	const struct va_u64map_count *x = a, *y = b;
 
 	if (x->n != y->n)
 		return x->n < y->n ? 1 : -1;
-	return (x->id > y->id) - (x->id < y->id);
+	return (x->key > y->key) - (x->key < y->key);
 }
 
 /* Returns: the map's entries, most counted first (the caller frees), or NULL. */
-static struct tally *sorted(const struct va_u64map *m)
+static struct va_u64map_count *sorted(const struct va_u64map *m)
 {
-	struct collect c = { .v = malloc((m->len ? m->len : 1) * sizeof(*c.v)) };
+	struct va_u64map_count *v = va_u64map_counts(m);
 
-	if (!c.v)
-		return NULL;
-	va_u64map_each(m, collect_one, &c);
-	qsort(c.v, c.n, sizeof(*c.v), by_count_then_id);
-	return c.v;
+	if (v)
+		qsort(v, m->len, sizeof(*v), by_count_then_id);
+	return v;
 }
 
 static int by_count_then_path(const void *a, const void *b)
@@ -70,7 +51,7 @@ static int by_count_then_path(const void *a, const void *b)
 static int report_paths(sqlite3 *db, const struct va_u64map *paths, struct va_report *r,
 			unsigned int top)
 {
-	struct tally *v = sorted(paths);
+	struct va_u64map_count *v = sorted(paths);
 	sqlite3_stmt *st = NULL;
 	size_t want = top < paths->len ? top : paths->len;
 	int ret = 0;
@@ -90,7 +71,7 @@ static int report_paths(sqlite3 *db, const struct va_u64map *paths, struct va_re
 		struct va_report_path *p = &r->paths[r->n_paths];
 		size_t len = 0;
 
-		sqlite3_bind_int64(st, 1, v[i].id);
+		sqlite3_bind_int64(st, 1, (int64_t)v[i].key);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			len = (size_t)sqlite3_column_bytes(st, 0);
 		p->path = malloc(len + 1);
@@ -120,7 +101,7 @@ out:
 static int report_actors(sqlite3 *db, const struct va_u64map *procs, struct va_report *r,
 			 unsigned int top)
 {
-	struct tally *v = sorted(procs);
+	struct va_u64map_count *v = sorted(procs);
 	sqlite3_stmt *st = NULL;
 	int ret = 0;
 
@@ -134,7 +115,7 @@ static int report_actors(sqlite3 *db, const struct va_u64map *procs, struct va_r
 	for (size_t i = 0; i < procs->len && !ret; i++) {
 		struct va_event ev = { 0 };
 
-		sqlite3_bind_int64(st, 1, v[i].id);
+		sqlite3_bind_int64(st, 1, (int64_t)v[i].key);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			ev.uid = (uint32_t)sqlite3_column_int64(st, 0);
 			ev.auid = (uint32_t)va_q_col_int(st, 1, VA_ID_UNSET);

@@ -222,18 +222,6 @@ static int count_cut_day(sqlite3 *db, bool hours, int64_t day, uint64_t since, u
 	return ret;
 }
 
-static int has_hours(sqlite3 *db, bool *hours)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'hours'", -1, &st,
-			       NULL) != SQLITE_OK)
-		return va_q_errno(db);
-	*hours = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return 0;
-}
-
 int va_q_count_window(sqlite3 *db, uint64_t since, uint64_t until, struct va_u64map *paths,
 		      struct va_u64map *procs)
 {
@@ -242,7 +230,7 @@ int va_q_count_window(sqlite3 *db, uint64_t since, uint64_t until, struct va_u64
 	int64_t lo = (int64_t)((since + VA_DAY_NS - 1) / VA_DAY_NS);
 	int64_t hi = until >= UINT64_MAX - 1 ? last : (int64_t)((until + 1) / VA_DAY_NS) - 1;
 	bool hours = false;
-	int ret = has_hours(db, &hours);
+	int ret = va_q_has_table(db, "hours", &hours);
 
 	if (!ret && lo <= hi) {
 		ret = add_days(db, "SELECT path, n FROM by_path WHERE day BETWEEN ?1 AND ?2", lo,

@@ -476,26 +476,9 @@ int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_
 	return add_record(s, &r);
 }
 
-struct count_entry {
-	uint64_t key;
-	uint64_t n;
-};
-
-struct count_list {
-	struct count_entry *v;
-	size_t n;
-};
-
-static void collect_count(uint64_t key, void *val, void *arg)
-{
-	struct count_list *l = arg;
-
-	l->v[l->n++] = (struct count_entry){ key, (uint64_t)(uintptr_t)val };
-}
-
 static int cmp_count(const void *a, const void *b)
 {
-	const struct count_entry *x = a, *y = b;
+	const struct va_u64map_count *x = a, *y = b;
 
 	return (x->key > y->key) - (x->key < y->key);
 }
@@ -503,20 +486,19 @@ static int cmp_count(const void *a, const void *b)
 /* Add a batch's per-day counts, in key order (the summary's primary key). */
 static int flush_counts(const struct va_u64map *counts, sqlite3_stmt *st)
 {
-	struct count_list l = { .v = malloc((counts->len + 1) * sizeof(*l.v)) };
+	struct va_u64map_count *v = va_u64map_counts(counts);
 	int ret = 0;
 
-	if (!l.v)
+	if (!v)
 		return -ENOMEM;
-	va_u64map_each(counts, collect_count, &l);
-	qsort(l.v, l.n, sizeof(*l.v), cmp_count);
-	for (size_t i = 0; i < l.n && !ret; i++) {
-		sqlite3_bind_int64(st, 1, (int64_t)(l.v[i].key >> 40));
-		sqlite3_bind_int64(st, 2, (int64_t)(l.v[i].key & ((1ull << 40) - 1)));
-		sqlite3_bind_int64(st, 3, (int64_t)l.v[i].n);
+	qsort(v, counts->len, sizeof(*v), cmp_count);
+	for (size_t i = 0; i < counts->len && !ret; i++) {
+		sqlite3_bind_int64(st, 1, (int64_t)(v[i].key >> 40));
+		sqlite3_bind_int64(st, 2, (int64_t)(v[i].key & ((1ull << 40) - 1)));
+		sqlite3_bind_int64(st, 3, (int64_t)v[i].n);
 		ret = step_done(st);
 	}
-	free(l.v);
+	free(v);
 	return ret;
 }
 

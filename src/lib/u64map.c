@@ -150,3 +150,14 @@ size_t va_u64map_longest_probe(const struct va_u64map *m)
 	}
 	return longest;
 }
+
+struct va_u64map_count *va_u64map_counts(const struct va_u64map *m)
+{
+	struct va_u64map_count *v = malloc((m->len ? m->len : 1) * sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; v && i < m->cap; i++)
+		if (m->vals[i])
+			v[n++] = (struct va_u64map_count){ m->keys[i], (uintptr_t)m->vals[i] };
+	return v;
+}

@@ -29,6 +29,14 @@ void *va_u64map_del(struct va_u64map *m, uint64_t key);
 /* Visit every entry; @fn may not change the map. */
 void va_u64map_each(const struct va_u64map *m, void (*fn)(uint64_t key, void *val, void *ctx),
 		    void *ctx);
+/* An entry whose value is a count (the value pointer as an integer). */
+struct va_u64map_count {
+	uint64_t key;
+	uint64_t n;
+};
+/* Every entry as a count, in no order (m->len of them; the caller frees). Returns: NULL on ENOMEM.
+ */
+struct va_u64map_count *va_u64map_counts(const struct va_u64map *m);
 /* The longest run of slots a lookup may walk: how well the keys spread. */
 size_t va_u64map_longest_probe(const struct va_u64map *m);
 
