@@ -182,7 +182,10 @@ static int print_json(const char *path, const struct va_history *h)
 	head = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							 JSON_C_TO_STRING_NOSLASHESCAPE);
 	/* The head without its closing brace. */
-	va_strbuf_put(&b, head, strlen(head) - 1);
+	if (head && *head)
+		va_strbuf_put(&b, head, strlen(head) - 1);
+	else
+		b.failed = true;
 	va_strbuf_puts(&b, ",\"events\":[");
 	for (size_t i = 0; i < h->n_events; i++) {
 		if (i)
@@ -197,8 +200,12 @@ static int print_json(const char *path, const struct va_history *h)
 	}
 	gaps = gaps_json(h->gaps, h->n_gaps);
 	va_strbuf_puts(&b, "],\"gaps\":");
-	va_strbuf_puts(&b, json_object_to_json_string_ext(
-				   gaps, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	head = json_object_to_json_string_ext(gaps, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (head)
+		va_strbuf_puts(&b, head);
+	else
+		b.failed = true;
 	va_strbuf_puts(&b, "}\n");
 	if (b.failed) {
 		fprintf(stderr, "vfsaudit: out of memory\n");
@@ -319,10 +326,10 @@ int do_history(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (fmt == VA_FORMAT_JSON)
-		print_json(path, &h);
+		ret = print_json(path, &h);
 	else
 		print_text(path, since_arg, &h, ops, (size_t)limit);
 	va_history_free(&h);
 	va_store_close(store);
-	return EXIT_OK;
+	return ret ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -48,17 +48,19 @@ static int find_spans(sqlite3 *db, struct spans *sp)
  * one at or before @t), to the span: every record of a day (hour) lies
  * within its first and last id. A time before the first span (after the
  * last) takes the first (last) id there is, so that records of a span
- * that retention has begun to remove are still found.
+ * that retention has begun to remove are still found; so does a time with
+ * no span on its side (spans missing from a damaged or older store).
  */
 static void id_at_sql(char *buf, size_t n, const struct spans *sp, const char *t, bool last)
 {
 	snprintf(buf, n,
 		 "(CASE WHEN NOT EXISTS (SELECT 1 FROM %s WHERE %s %s (%s) / %s)"
 		 " THEN (SELECT %s(id) FROM events)"
-		 " ELSE (SELECT %s FROM %s WHERE %s %s (%s) / %s) END)",
+		 " ELSE coalesce((SELECT %s FROM %s WHERE %s %s (%s) / %s),"
+		 " (SELECT %s(id) FROM events)) END)",
 		 sp->table, sp->unit, last ? ">" : "<", t, sp->unit_ns, last ? "max" : "min",
 		 last ? "max(last_id)" : "min(first_id)", sp->table, sp->unit,
-		 last ? "<=" : ">=", t, sp->unit_ns);
+		 last ? "<=" : ">=", t, sp->unit_ns, last ? "max" : "min");
 }
 
 static int find_slices(sqlite3 *db, const struct spans *sp, uint64_t since, uint64_t until,
@@ -131,7 +133,7 @@ static int run_slices(sqlite3 *db, const char *sql, uint64_t since, uint64_t unt
 		      int64_t hi)
 {
 	sqlite3_stmt *st = NULL, *next = NULL;
-	int ret = 0;
+	int ret = 0, rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
@@ -144,8 +146,12 @@ static int run_slices(sqlite3 *db, const char *sql, uint64_t since, uint64_t unt
 	for (int64_t n = lo; n <= hi && !ret; n++) {
 		/* The slice's first id; n is some id's slice, so this fits. */
 		sqlite3_bind_int64(next, 1, (int64_t)((uint64_t)n << VA_SLICE_SHIFT));
-		if (sqlite3_step(next) != SQLITE_ROW)
+		rc = sqlite3_step(next);
+		if (rc != SQLITE_ROW) {
+			if (rc != SQLITE_DONE)
+				ret = va_q_errno(db);
 			break;
+		}
 		if (sqlite3_column_int64(next, 0) > n)
 			n = sqlite3_column_int64(next, 0);
 		sqlite3_reset(next);

@@ -62,14 +62,16 @@ static int keep(struct va_history *h, const void *p, size_t len, struct va_bytes
 int va_q_has_table(sqlite3 *db, const char *name, bool *has)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	*has = sqlite3_step(st) == SQLITE_ROW;
+	rc = sqlite3_step(st);
+	*has = rc == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return 0;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : va_q_errno(db);
 }
 
 int64_t va_q_col_int(sqlite3_stmt *st, int i, int64_t dflt)

@@ -202,7 +202,7 @@ static int count_cut_day(sqlite3 *db, bool hours, int64_t day, uint64_t since, u
 		b_lo = 1, b_hi = 0;
 	if (ret)
 		return ret;
-	if (!whole || (in_hi - in_lo) <= (a_hi - a_lo + 1) + (b_hi - b_lo + 1))
+	if (!whole || (in_hi - in_lo + 1) <= (a_hi - a_lo + 1) + (b_hi - b_lo + 1))
 		return scan_ids(db, in_lo, in_hi, &sc);
 	/* Cheaper: the day's counts, less the records outside the window. */
 	ret = add_days(db, "SELECT path, n FROM by_path WHERE day BETWEEN ?1 AND ?2", day, day,
@@ -212,13 +212,16 @@ static int count_cut_day(sqlite3 *db, bool hours, int64_t day, uint64_t since, u
 			       day, procs);
 	sc.inside = false;
 	sc.subtract = true;
-	if (!ret)
-		ret = scan_ids(db, a_lo, a_hi, &sc);
-	/* The two sides may share an id range (a clock jump): count each record once. */
-	if (!ret && (b_lo > a_hi || b_hi < a_lo))
-		ret = scan_ids(db, b_lo, b_hi, &sc);
-	else if (!ret && b_lo <= b_hi)
-		ret = scan_ids(db, a_hi + 1 > b_lo ? a_hi + 1 : b_lo, b_hi, &sc);
+	if (!ret && a_lo <= a_hi && b_lo <= b_hi && a_lo <= b_hi && b_lo <= a_hi) {
+		/* The two sides share ids (a clock jump): their union, once, counts each record
+		 * once. */
+		ret = scan_ids(db, a_lo < b_lo ? a_lo : b_lo, a_hi > b_hi ? a_hi : b_hi, &sc);
+	} else {
+		if (!ret)
+			ret = scan_ids(db, a_lo, a_hi, &sc);
+		if (!ret)
+			ret = scan_ids(db, b_lo, b_hi, &sc);
+	}
 	return ret;
 }
 

@@ -628,24 +628,23 @@ out:
 int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows)
 {
 	/*
-	 * Summaries go with the days (hours) wholly before the first record
-	 * kept, not with all those before @before_ns: a cut of max_rows may
-	 * stop days short of it, and the summaries of the days it keeps
-	 * records of must stay whole (verify recounts them).
+	 * Summaries go with the days (hours) all of whose records go: those
+	 * whose last id is at or below the cut. Decided by id, not by time:
+	 * records are stored in arrival order, and their times may be a little
+	 * out of it (CPUs, clock steps). A day some of whose records are kept
+	 * keeps its summaries whole; verify does not recount it.
 	 */
-#define FIRST_KEPT_TS "(SELECT ts FROM events WHERE id > ?1 ORDER BY id LIMIT 1)"
 	static const char *const deletes[] = {
 		"DELETE FROM events WHERE id <= ?1",
 		"DELETE FROM extra WHERE id <= ?1",
 		/* The checkpoint at the cut stays: verify starts from it. */
 		"DELETE FROM chain WHERE id < ?1",
 		"DELETE FROM seals WHERE seq < ?1",
-		"DELETE FROM days WHERE day < " FIRST_KEPT_TS " / " VA_DAY_NS_SQL,
-		"DELETE FROM hours WHERE hour < " FIRST_KEPT_TS " / " VA_HOUR_NS_SQL,
-		"DELETE FROM by_path WHERE day < " FIRST_KEPT_TS " / " VA_DAY_NS_SQL,
-		"DELETE FROM by_proc WHERE day < " FIRST_KEPT_TS " / " VA_DAY_NS_SQL,
+		"DELETE FROM by_path WHERE day IN (SELECT day FROM days WHERE last_id <= ?1)",
+		"DELETE FROM by_proc WHERE day IN (SELECT day FROM days WHERE last_id <= ?1)",
+		"DELETE FROM days WHERE last_id <= ?1",
+		"DELETE FROM hours WHERE last_id <= ?1",
 	};
-#undef FIRST_KEPT_TS
 	int64_t cut, deleted;
 	struct timespec now;
 	char detail[64];

@@ -316,10 +316,30 @@ static int tally(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
 }
 
 /*
- * The summaries must say what the records say, for every day (hour) after
- * the first one kept (retention may have cut into that one). Rows are
- * checked against the recount, and the recount against the rows, by
- * counting both.
+ * The days (or hours) retention has cut into: their rows say they began
+ * before the first record kept, and their sums also count what went, so
+ * they cannot be recounted. Only once retention has removed records.
+ */
+static int partial_units(struct walk *w, const char *sql, struct va_u64map *out)
+{
+	sqlite3_stmt *st;
+	int ret = 0;
+
+	if (w->r->first_seq <= 1)
+		return 0;
+	if (sqlite3_prepare_v2(w->s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (int64_t)w->r->first_seq);
+	while (!ret && sqlite3_step(st) == SQLITE_ROW)
+		ret = va_u64map_put(out, (uint64_t)sqlite3_column_int64(st, 0), (void *)1);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * The summaries must say what the records say, for every day (hour) that
+ * retention has not cut into. Rows are checked against the recount, and the
+ * recount against the rows, by counting both.
  */
 static void check_summaries(struct walk *w)
 {
@@ -327,34 +347,38 @@ static void check_summaries(struct walk *w)
 		const char *table, *sql;
 		struct va_u64map *counts; /* (day, id) -> n; NULL: a span table */
 		struct spans *spans;
-		uint64_t unit_ns;
+		bool hourly;
 	} sums[] = {
-		{ "by_path", "SELECT day, path, n FROM by_path", &w->by_path, NULL, VA_DAY_NS },
-		{ "by_proc", "SELECT day, proc, n FROM by_proc", &w->by_proc, NULL, VA_DAY_NS },
-		{ "days", "SELECT day, first_id, last_id FROM days", NULL, &w->days, VA_DAY_NS },
-		{ "hours", "SELECT hour, first_id, last_id FROM hours", NULL, &w->hours,
-		  VA_HOUR_NS },
+		{ "by_path", "SELECT day, path, n FROM by_path", &w->by_path, NULL, false },
+		{ "by_proc", "SELECT day, proc, n FROM by_proc", &w->by_proc, NULL, false },
+		{ "days", "SELECT day, first_id, last_id FROM days", NULL, &w->days, false },
+		{ "hours", "SELECT hour, first_id, last_id FROM hours", NULL, &w->hours, true },
 	};
+	struct va_u64map partial[2]; /* days, hours */
 
+	va_u64map_init(&partial[0]);
+	va_u64map_init(&partial[1]);
+	if (partial_units(w, "SELECT day FROM days WHERE first_id < ?1", &partial[0]) ||
+	    partial_units(w, "SELECT hour FROM hours WHERE first_id < ?1", &partial[1]))
+		goto out;
 	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]) && w->r->intact; i++) {
-		/* Retention may have cut into the first day kept: its sums also count what went. */
-		int64_t first =
-			w->r->first_seq > 1 ? (int64_t)(w->r->first_ts / sums[i].unit_ns) : -1;
+		const struct va_u64map *skip = &partial[sums[i].hourly];
 		const struct va_u64map *keys =
 			sums[i].counts ? sums[i].counts : &sums[i].spans->first;
+		uint64_t unit_ns = sums[i].hourly ? VA_HOUR_NS : VA_DAY_NS;
 		uint64_t rows = 0, expected = 0;
 		sqlite3_stmt *st;
 		char when[64];
 
 		if (sqlite3_prepare_v2(w->s->db, sums[i].sql, -1, &st, NULL) != SQLITE_OK)
-			return;
+			goto out;
 		while (w->r->intact && sqlite3_step(st) == SQLITE_ROW) {
 			int64_t unit = sqlite3_column_int64(st, 0), a = sqlite3_column_int64(st, 1);
 			int64_t b = sqlite3_column_int64(st, 2);
-			int64_t day = (int64_t)((uint64_t)unit * sums[i].unit_ns / VA_DAY_NS);
+			uintptr_t first;
 			bool ok;
 
-			if (unit <= first)
+			if (va_u64map_get(skip, (uint64_t)unit))
 				continue;
 			rows++;
 			if (sums[i].counts) {
@@ -368,26 +392,24 @@ static void check_summaries(struct walk *w)
 			}
 			if (ok)
 				continue;
-			va_time_rfc3339((uint64_t)unit * sums[i].unit_ns, when, sizeof(when));
-			fail(w,
-			     (uint64_t)((uintptr_t)va_u64map_get(&w->days.first, (uint64_t)day) -
-					1),
-			     0,
+			va_time_rfc3339((uint64_t)unit * unit_ns, when, sizeof(when));
+			/* The first record of that day or hour, as the records say (0: none). */
+			first = (uintptr_t)va_u64map_get(
+				sums[i].hourly ? &w->hours.first : &w->days.first, (uint64_t)unit);
+			fail(w, first ? (uint64_t)first - 1 : 0, 0,
 			     "the summary `report` reads (%s, %s of %.*s) does not match the "
 			     "records: it was changed",
-			     sums[i].table,
-			     sums[i].counts || sums[i].unit_ns == VA_DAY_NS ? "day" : "hour",
-			     sums[i].unit_ns == VA_DAY_NS ? 10 : 13, when);
+			     sums[i].table, sums[i].hourly ? "hour" : "day",
+			     sums[i].hourly ? 13 : 10, when);
 		}
 		sqlite3_finalize(st);
 		if (!w->r->intact)
-			return;
+			goto out;
 		/* Every recounted entry of a checked day must have had its row. */
 		for (size_t k = 0; k < keys->cap; k++) {
-			int64_t unit = sums[i].counts ? (int64_t)(keys->keys[k] >> 40)
-						      : (int64_t)keys->keys[k];
+			uint64_t unit = sums[i].counts ? keys->keys[k] >> 40 : keys->keys[k];
 
-			if (keys->vals[k] && unit > first)
+			if (keys->vals[k] && !va_u64map_get(skip, unit))
 				expected++;
 		}
 		if (rows != expected)
@@ -397,6 +419,9 @@ static void check_summaries(struct walk *w)
 			     "were deleted",
 			     sums[i].table);
 	}
+out:
+	va_u64map_free(&partial[0]);
+	va_u64map_free(&partial[1]);
 }
 
 /* The chain's start: genesis, or the checkpoint left at the retention cut. */

@@ -881,6 +881,82 @@ static void test_sparse_ids(void **state)
 	va_history_free(h);
 }
 
+/*
+ * Records out of time order (a clock step back): the window 10:00-14:00 cuts
+ * the day, the day's counts less the hours outside it are cheaper, and the
+ * two outside sides share ids, the later one starting lower. Each outside
+ * record must be taken off once.
+ */
+static void test_report_complement_overlap(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t day = 86400ull * 1000000000ull, hour = day / 24, min = hour / 60;
+	const uint64_t base = 20000 * day;
+	static struct spec v[40];
+	size_t n = 0;
+	struct va_report *r = &c->r;
+
+	v[n++] = (struct spec){ base + 23 * hour, VA_OP_WRITE, "/w/0", NULL, 0, 0, -1, 0 };
+	v[n++] = (struct spec){ base + 1 * hour, VA_OP_WRITE, "/w/1", NULL, 0, 0, -1, 0 };
+	v[n++] = (struct spec){ base + 23 * hour + min, VA_OP_WRITE, "/w/0", NULL, 0, 0, -1, 0 };
+	v[n++] = (struct spec){ base + 1 * hour + min, VA_OP_WRITE, "/w/1", NULL, 0, 0, -1, 0 };
+	for (uint64_t k = 0; k < 30; k++)
+		v[n++] = (struct spec){
+			base + 12 * hour + k * min, VA_OP_WRITE, "/w/2", NULL, 0, 0, -1, 0
+		};
+	add_all(c, v, n);
+	assert_int_equal(va_report_query(c->s, base + 10 * hour, base + 14 * hour, 10, r), 0);
+	assert_int_equal(r->changes, 30);
+	assert_int_equal(r->n_paths, 1);
+	assert_string_equal(r->paths[0].path, "/w/2");
+}
+
+/*
+ * Retention, then a record whose time is before the first kept one's: the
+ * hours and days that still hold records keep their rows, and history in
+ * a window finds both the path's record and its other name's.
+ */
+static void test_history_after_retention_disorder(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t H = 3600ull * 1000000000ull, M = H / 60;
+	const uint64_t base = 20000ull * 24 * H;
+	struct spec b1[] = { W(base + 9 * H, "/junk") };
+	struct spec b2[] = {
+		WI(base + 11 * H + 1, "/tmp/other", 5),
+		WI(base + 10 * H + 10 * M, "/etc/f", 100),
+		WI(base + 10 * H + 20 * M, "/var/hl", 100),
+		W(base + 12 * H, "/tmp/z"),
+	};
+	struct va_history *h = &c->h;
+
+	add_all(c, b1, 1);
+	assert_int_equal(va_store_begin(c->s), 0);
+	add_all(c, b2, 4);
+	assert_true(va_store_prune(c->s, base + 9 * H + 30 * M, 5000) > 0);
+	history(c, "/etc/f", base + 10 * H, base + 10 * H + 30 * M, VA_SEL_ALL, h);
+	assert_int_equal(h->count, 2);
+	assert_int_equal(match_at(h, base + 10 * H + 10 * M), VA_MATCH_PATH);
+	assert_int_equal(match_at(h, base + 10 * H + 20 * M), VA_MATCH_OBJECT);
+	va_history_free(h);
+}
+
+/* Retention that removes every record of a day removes its counts: report no longer counts them. */
+static void test_retention_removes_counts(void **state)
+{
+	struct ctx *c = *state;
+	const uint64_t day = 86400ull * 1000000000ull;
+	const uint64_t base = 20000 * day;
+	struct spec v[] = { W(base + 100, "/w/a"), W(base + 200, "/w/a") };
+	struct va_report *r = &c->r;
+
+	add_all(c, v, 2);
+	assert_true(va_store_prune(c->s, base + 3 * day, 5000) > 0);
+	assert_int_equal(va_report_query(c->s, base - day, base + 2 * day, 10, r), 0);
+	assert_int_equal(r->changes, 0);
+	assert_int_equal(r->n_paths, 0);
+}
+
 static void test_ops_selected_table(void **state)
 {
 	static const struct {
@@ -961,6 +1037,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_agrees_with_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_cut_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sparse_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_complement_overlap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_after_retention_disorder, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_retention_removes_counts, setup, teardown),
 		cmocka_unit_test(test_ops_selected_table),
 	};
 
