@@ -83,6 +83,22 @@ static __always_inline int output(void *rec, __u64 size)
 	return output_as(rec, size, VA_LOSS_RINGBUF);
 }
 
+/*
+ * Queue a record that carries no event (the end of an aggregation with
+ * nothing left to add): when it does not fit, no event is lost, so none is
+ * counted. Counting it made the losses reported exceed the events missing.
+ */
+static __always_inline void output_marker(void *rec, __u64 size)
+{
+	struct loss *l = get_loss();
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	if (l && (l->pending[VA_LOSS_RINGBUF] || l->pending[VA_LOSS_PROC]) &&
+	    (report_loss(l, cpu, VA_LOSS_RINGBUF) || report_loss(l, cpu, VA_LOSS_PROC)))
+		return;
+	bpf_ringbuf_output(&events, rec, size, wake_flag());
+}
+
 /* Queue the file event under construction in @s. */
 static __always_inline int emit_file(struct scratch *s)
 {

@@ -32,7 +32,10 @@ static __always_inline void emit_flush(__u64 id, __u64 count, __u64 bytes, __u32
 	rec.bytes = bytes;
 	rec.flags = flags;
 	rec.tid = tid;
-	output(&rec, sizeof(rec));
+	if (count || bytes)
+		output(&rec, sizeof(rec));
+	else
+		output_marker(&rec, sizeof(rec));
 }
 
 /* Send what @v holds and, with @end, mark the aggregation finished (once). */
