@@ -388,7 +388,8 @@ static void *writer_main(void *arg)
 {
 	struct va_writer *w = arg;
 	struct queue batch = { 0 };
-	uint64_t last_prune = 0, last_commit = 0;
+	/* The start counts as a commit: the first batch gathers like the others. */
+	uint64_t last_prune = 0, last_commit = now_mono_ns();
 
 	for (;;) {
 		uint64_t unsaved, since, flush;
