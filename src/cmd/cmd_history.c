@@ -168,7 +168,7 @@ static int print_json(const char *path, const struct va_history *h)
 	json_object *o = json_object_new_object(), *gaps;
 	char ts[VA_RFC3339_SIZE];
 	struct va_strbuf b = { 0 };
-	const char *head;
+	const char *text; /* json-c's, of the summary, then of the gaps */
 	int ret = 0;
 
 	json_object_object_add(o, "path", json_object_new_string(path));
@@ -179,11 +179,11 @@ static int print_json(const char *path, const struct va_history *h)
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)h->count));
 	json_object_object_add(o, "by_user", users_json(h->users, h->n_users));
 	json_object_object_add(o, "by_program", progs_json(h->progs, h->n_progs));
-	head = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							 JSON_C_TO_STRING_NOSLASHESCAPE);
-	/* The head without its closing brace. */
-	if (head && *head)
-		va_strbuf_put(&b, head, strlen(head) - 1);
+	/* The summary without its closing brace. */
+	if (text && *text)
+		va_strbuf_put(&b, text, strlen(text) - 1);
 	else
 		b.failed = true;
 	va_strbuf_puts(&b, ",\"events\":[");
@@ -200,10 +200,10 @@ static int print_json(const char *path, const struct va_history *h)
 	}
 	gaps = gaps_json(h->gaps, h->n_gaps);
 	va_strbuf_puts(&b, "],\"gaps\":");
-	head = json_object_to_json_string_ext(gaps, JSON_C_TO_STRING_PLAIN |
+	text = json_object_to_json_string_ext(gaps, JSON_C_TO_STRING_PLAIN |
 							    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (head)
-		va_strbuf_puts(&b, head);
+	if (text)
+		va_strbuf_puts(&b, text);
 	else
 		b.failed = true;
 	va_strbuf_puts(&b, "}\n");

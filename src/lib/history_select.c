@@ -202,8 +202,6 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 			" LEFT JOIN objects o ON o.id = e.obj",
 			since, until, sl.all_lo, sl.all_hi);
 	if (!ret)
-		ret = va_q_exec(db, "ANALYZE temp.pe");
-	if (!ret)
 		ret = run_once(db,
 			       "INSERT OR IGNORE INTO temp.hid SELECT id, 0 FROM temp.pe"
 			       " WHERE ts BETWEEN ?1 AND ?2",
