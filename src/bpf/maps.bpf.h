@@ -191,6 +191,27 @@ struct {
 	__type(value, __u32);
 } calib SEC(".maps");
 
+/*
+ * Name resolution's cache of the dentry cache: (directory, name hash and
+ * length) -> the child last found there. A hit is checked against the child
+ * itself before use (resolve.bpf.h), so a stale entry costs a scan, never a
+ * wrong answer. Without it every component of every name scans its
+ * directory's children, newest first: 30 on average per component in the
+ * mixed benchmark, the largest part of the kernel-side cost.
+ */
+struct kid_key {
+	__u64 parent;
+	__u64 hash_len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, struct kid_key);
+	__type(value, __u64);
+} kid_cache SEC(".maps");
+
 /* unlink/rmdir: the object, seen at syscall entry before its name goes. */
 struct victim {
 	__u64 ino;

@@ -26,6 +26,7 @@ struct walk_ctx {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt;
+	struct dentry *mnt_root; /* of vfsmnt */
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
 	__u32 pos;
@@ -44,44 +45,103 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch_map, &cpu);
 }
 
+/*
+ * The fields of a dentry that walks and lookups need, which have been
+ * contiguous and in this order for years: read in one helper call where the
+ * running kernel has them so (checked against its BTF), field by field
+ * elsewhere. Each kernel read is a helper call, the largest part of a walk.
+ */
+struct dentry_head {
+	__u64 hash_next;
+	__u64 hash_pprev; /* 0: unhashed */
+	struct dentry *parent;
+	__u64 hash_len;
+	const unsigned char *name;
+	struct inode *inode;
+	__u64 inline_head; /* the first 8 bytes of what follows d_inode: a short name */
+};
+
+static __always_inline bool dentry_head_in_one(void)
+{
+	__u32 h = bpf_core_field_offset(struct dentry, d_hash);
+
+	return bpf_core_field_offset(struct dentry, d_parent) == h + 16 &&
+	       bpf_core_field_offset(struct dentry, d_name) == h + 24 &&
+	       bpf_core_field_offset(struct dentry, d_inode) == h + 40;
+}
+
+/* Returns: 0, or a negative error when @d could not be read. */
+static __always_inline long read_dentry_head(struct dentry *d, struct dentry_head *h)
+{
+	if (dentry_head_in_one())
+		return bpf_probe_read_kernel(
+			h, sizeof(*h), (void *)d + bpf_core_field_offset(struct dentry, d_hash));
+	h->hash_pprev = (__u64)BPF_CORE_READ(d, d_hash.pprev);
+	h->parent = BPF_CORE_READ(d, d_parent);
+	h->hash_len = BPF_CORE_READ(d, d_name.hash_len);
+	h->name = BPF_CORE_READ(d, d_name.name);
+	h->inode = BPF_CORE_READ(d, d_inode);
+	return 0;
+}
+
+/* The first 8 bytes of @h's name of @len bytes (zero padded): usually without a read. */
+static __always_inline __u64 dentry_name_head(struct dentry *d, const struct dentry_head *h,
+					      __u32 len)
+{
+	__u64 head = 0;
+
+	if (dentry_head_in_one() &&
+	    (void *)h->name == (void *)d + bpf_core_field_offset(struct dentry, d_inode) + 8)
+		head = h->inline_head;
+	else
+		bpf_probe_read_kernel(&head, 8, h->name);
+	if (len < 8)
+		head &= ~(~0ull << (len * 8));
+	return head;
+}
+
 static long walk_step(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
 	struct scratch *s = get_scratch();
 	/* Locals: CO-RE reads must not wrap accesses to our own walk_ctx. */
-	struct dentry *d = c->dentry, *parent, *mnt_root;
+	struct dentry *d = c->dentry, *parent, *mnt_root = c->mnt_root;
 	struct vfsmount *vfsmnt = c->vfsmnt;
 	struct mount *mnt = c->mnt;
-	const unsigned char *name;
+	struct dentry_head h = {};
 	__u32 len, pos = c->pos;
 
 	if (!s)
 		return 1;
 	if (d == c->root_dentry && vfsmnt == c->root_mnt)
 		return 1;
-	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	parent = BPF_CORE_READ(d, d_parent);
+	if (read_dentry_head(d, &h)) {
+		c->flags |= VA_PATH_FAULT;
+		return 1;
+	}
+	parent = h.parent;
 	if (d == mnt_root || d == parent) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 
 		if (d == mnt_root && mp != mnt) {
+			vfsmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
 			c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			c->mnt = mp;
-			c->vfsmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
+			c->vfsmnt = vfsmnt;
+			c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
 			return 0;
 		}
 		/* A global root that is not ours: another namespace or a detached mount. */
 		c->flags |= VA_PATH_UNREACHABLE;
 		return 1;
 	}
-	name = BPF_CORE_READ(d, d_name.name);
-	len = BPF_CORE_READ(d, d_name.len);
+	len = h.hash_len >> 32;
 	if (len > 255 || len + 1 > pos) {
 		c->flags |= VA_PATH_TRUNCATED;
 		return 1;
 	}
 	pos -= len;
-	bpf_probe_read_kernel(s->walk + (pos & WALK_MASK), len & 255, name);
+	bpf_probe_read_kernel(s->walk + (pos & WALK_MASK), len & 255, h.name);
 	pos -= 1;
 	s->walk[pos & WALK_MASK] = '/';
 	c->pos = pos;
@@ -102,8 +162,9 @@ static __always_inline __u32 walk_path(struct scratch *s, struct task_struct *ta
 	c.dentry = dentry;
 	c.vfsmnt = vfsmnt;
 	c.mnt = real_mount(vfsmnt);
-	c.root_dentry = BPF_CORE_READ(task, fs, root.dentry);
-	c.root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	c.root_dentry = task->fs->root.dentry;
+	c.root_mnt = task->fs->root.mnt;
 	c.pos = WALK_BUF;
 	bpf_loop(WALK_MAX_DEPTH, walk_step, &c, 0);
 	if (c.pos == WALK_BUF) {
@@ -213,8 +274,8 @@ static __always_inline __u32 put_name(struct scratch *s, struct task_struct *tas
 	}
 	if (first != '/') {
 		if (dfd == AT_FDCWD) {
-			dentry = BPF_CORE_READ(task, fs, pwd.dentry);
-			mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+			dentry = task->fs->pwd.dentry;
+			mnt = task->fs->pwd.mnt;
 		} else {
 			struct file *f = fd_file(task, dfd);
 

@@ -44,6 +44,13 @@ struct res_ctx {
 	__u32 links;
 	__u32 flags;
 	__u32 last_start, last_len;
+	/*
+	 * The name is absolute, and has no ".", ".." or empty component: with
+	 * no symlink followed (links == 0), it is the object's path as a walk
+	 * up from the object would write it (mounts crossed downwards do not
+	 * change a path), so put_resolved() copies it instead of walking.
+	 */
+	__u32 canonical;
 	int status; /* 0 running, 1 done, -1 failed */
 };
 
@@ -88,13 +95,36 @@ struct kids_ctx {
 	struct dentry *found;
 };
 
+/* @d, read into @h, is a positive child named like @k's. */
+static __always_inline bool kid_named(struct dentry *d, const struct dentry_head *h,
+				      const struct kids_ctx *k)
+{
+	return h->hash_len == k->hash_len && h->inode &&
+	       dentry_name_head(d, h, k->hash_len >> 32) == k->head;
+}
+
+/*
+ * A cached child is still the one: the same parent, name and hash, positive
+ * and hashed (an unlinked name that is still open keeps its parent and name
+ * but is unhashed, and a new file of that name is another dentry). A freed
+ * and reused dentry fails these too: reading it is safe, only the answer
+ * would be wrong, and the checks catch that.
+ */
+static __always_inline bool kid_matches(struct dentry *d, const struct kids_ctx *k)
+{
+	struct dentry_head h = {};
+
+	if (!d || read_dentry_head(d, &h))
+		return false;
+	return h.parent == k->parent && h.hash_pprev && kid_named(d, &h, k);
+}
+
 static long kid_step(__u32 i, void *arg)
 {
 	struct kids_ctx *k = arg;
+	struct dentry_head h = {};
 	struct dentry *d;
 	void *node = k->node;
-	__u64 hl = 0, head = 0;
-	const unsigned char *name;
 
 	if (!node || node == k->end)
 		return 1;
@@ -105,12 +135,7 @@ static long kid_step(__u32 i, void *arg)
 		d = (void *)node - bpf_core_field_offset(struct dentry___old, d_child);
 		k->node = BPF_CORE_READ((struct list_head *)node, next);
 	}
-	bpf_probe_read_kernel(&hl, sizeof(hl), (void *)d + bpf_core_field_offset(struct dentry, d_name));
-	if (hl != k->hash_len || !BPF_CORE_READ(d, d_inode))
-		return 0;
-	name = BPF_CORE_READ(d, d_name.name);
-	bpf_probe_read_kernel(&head, (hl >> 32) < 8 ? (hl >> 32) & 7 : 8, name);
-	if (head != k->head)
+	if (read_dentry_head(d, &h) || !kid_named(d, &h, k))
 		return 0;
 	k->found = d;
 	return 1;
@@ -125,6 +150,8 @@ __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 	struct dentry *parent = (struct dentry *)parent_addr;
 	struct scratch *s = get_scratch();
 	struct kids_ctx k = {};
+	struct kid_key key;
+	__u64 *cached;
 
 	if (!s || len > 255)
 		return 0;
@@ -136,6 +163,11 @@ __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 	k.head = *(__u64 *)s->comp;
 	if (len < 8)
 		k.head &= ~(~0ull << (len * 8));
+	key.parent = parent_addr;
+	key.hash_len = k.hash_len;
+	cached = bpf_map_lookup_elem(&kid_cache, &key);
+	if (cached && kid_matches((struct dentry *)*cached, &k))
+		return *cached;
 	if (bpf_core_field_exists(struct dentry, d_children)) {
 		k.node = BPF_CORE_READ(parent, d_children.first);
 		k.end = NULL;
@@ -146,6 +178,11 @@ __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 		k.end = (void *)parent + bpf_core_field_offset(struct dentry___old, d_subdirs);
 	}
 	bpf_loop(RES_MAX_KIDS, kid_step, &k, 0);
+	if (k.found) {
+		__u64 found = (__u64)k.found;
+
+		bpf_map_update_elem(&kid_cache, &key, &found, BPF_ANY);
+	}
 	return (__u64)k.found;
 }
 
@@ -273,6 +310,39 @@ static __always_inline int expand_link(struct scratch *s, struct res_ctx *c, str
 	return 0;
 }
 
+/*
+ * Where the component at @pos of the name in s->names[@cur] ends: the next
+ * '/' or @len, looking at 8 bytes at a time, up to 136 bytes a call. One
+ * loop step per component, where a step per byte cost more than the
+ * lookups. A global function: the verifier checks it once, and its
+ * unknown result keeps the caller's states few.
+ */
+__noinline __u32 va_component_end(__u32 cur, __u32 pos, __u32 len)
+{
+	struct scratch *s = get_scratch();
+	const char *name;
+
+	if (!s)
+		return len;
+	name = s->names[cur & 1];
+	for (int k = 0; k < 16; k++) {
+		__u64 x;
+
+		if (pos + 8 > len)
+			break;
+		x = *(const __u64 *)(name + (pos & NAME_MASK)) ^ 0x2f2f2f2f2f2f2f2full;
+		if ((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull)
+			break; /* a '/' among these 8 */
+		pos += 8;
+	}
+	for (int k = 0; k < 8; k++) {
+		if (pos >= len || name[pos & NAME_MASK] == '/')
+			break;
+		pos++;
+	}
+	return pos;
+}
+
 static long res_step(__u32 i, void *arg)
 {
 	struct res_ctx *c = arg;
@@ -287,8 +357,9 @@ static long res_step(__u32 i, void *arg)
 		return 1;
 	}
 	name = s->names[c->cur & 1];
+	pos = va_component_end(c->cur, pos, c->len);
 	if (pos < c->len && name[pos & NAME_MASK] != '/') {
-		c->pos = pos + 1;
+		c->pos = pos; /* a long component: go on in the next step */
 		return 0;
 	}
 	/* A component ends at pos: [start, pos). Trailing '/' were stripped. */
@@ -296,9 +367,13 @@ static long res_step(__u32 i, void *arg)
 	last = pos >= c->len;
 	c->pos = pos + 1;
 	c->start = pos + 1;
-	if (clen == 0 || (clen == 1 && name[start & NAME_MASK] == '.'))
+	if (clen == 0 || (clen == 1 && name[start & NAME_MASK] == '.')) {
+		if (start) /* the empty component before an absolute name's first '/' is fine */
+			c->canonical = 0;
 		goto next;
+	}
 	if (clen == 2 && name[start & NAME_MASK] == '.' && name[(start + 1) & NAME_MASK] == '.') {
+		c->canonical = 0;
 		struct mnt_pos p = { (__u64)c->dentry, (__u64)c->vfsmnt, (__u64)c->root_dentry,
 				     (__u64)c->root_mnt };
 
@@ -379,6 +454,13 @@ __noinline int va_resolve_run(struct res_ctx *arg)
 static __always_inline int resolve_name(struct scratch *s, struct task_struct *task, long dfd,
 					const char *uname, __u32 flags, struct res_ctx *c)
 {
+	struct fs_struct *fs = task->fs;
+	/*
+	 * Kept in registers: a load from c here and one from fs below may be
+	 * merged into one instruction, which the verifier refuses.
+	 */
+	struct dentry *root_dentry = fs->root.dentry;
+	struct vfsmount *root_mnt = fs->root.mnt;
 	long n;
 	__u32 len;
 
@@ -386,8 +468,8 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 		return -1;
 	__builtin_memset(c, 0, sizeof(*c));
 	c->flags = flags;
-	c->root_dentry = BPF_CORE_READ(task, fs, root.dentry);
-	c->root_mnt = BPF_CORE_READ(task, fs, root.mnt);
+	c->root_dentry = root_dentry;
+	c->root_mnt = root_mnt;
 	n = bpf_probe_read_user_str(s->names[0], VA_WIRE_NAME_MAX, uname);
 	if (n <= 1)
 		return -1;
@@ -400,11 +482,12 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 	}
 	c->len = len;
 	if (s->names[0][0] == '/') {
-		c->dentry = c->root_dentry;
-		c->vfsmnt = c->root_mnt;
+		c->dentry = root_dentry;
+		c->vfsmnt = root_mnt;
+		c->canonical = 1;
 	} else if (dfd == AT_FDCWD) {
-		c->dentry = BPF_CORE_READ(task, fs, pwd.dentry);
-		c->vfsmnt = BPF_CORE_READ(task, fs, pwd.mnt);
+		c->dentry = fs->pwd.dentry;
+		c->vfsmnt = fs->pwd.mnt;
 	} else {
 		struct file *f = fd_file(task, dfd);
 
@@ -441,6 +524,20 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 		flags |= RES_PARENT;
 		*sflags |= VA_PATH_FROM_NAME;
 		s->ev.wflags |= VA_WF_USER_FILTER;
+	}
+	if (c.canonical && !c.links && c.len <= VA_WIRE_NAME_MAX - 1) {
+		/* The name is the path (the whole of it, also with RES_PARENT). */
+		struct dentry *d = c.dentry;
+		struct dentry_head h = {};
+
+		if ((flags & (RES_PARENT | RES_OBJECT)) == RES_OBJECT)
+			set_object(s, BPF_CORE_READ(d, d_inode));
+		/* d_unlinked(), as walk_path() would say: gone since the call. */
+		if (!(flags & RES_PARENT) && !read_dentry_head(d, &h) && !h.hash_pprev &&
+		    h.parent != d)
+			*sflags |= VA_PATH_DELETED;
+		bpf_probe_read_kernel(s->data + (off & SLOT_MASK), c.len & NAME_MASK, s->names[0]);
+		return c.len;
 	}
 	if (!(flags & RES_PARENT)) {
 		struct dentry *d = c.dentry;

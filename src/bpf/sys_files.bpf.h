@@ -3,17 +3,18 @@
  * Syscall exit handlers, one program per family, reached from the
  * dispatcher by tail call on the syscall number. Arguments are read from
  * the saved user registers, which x86-64 leaves intact until the return
- * to user space; the result is the tracepoint's @ret.
+ * to user space; the result is the tracepoint's @ret. @regs is a BTF
+ * pointer (tp_btf): its fields are plain loads, not helper calls.
  */
 #ifndef VA_SYS_FILES_BPF_H
 #define VA_SYS_FILES_BPF_H
 
-#define ARG0(r) ((long)BPF_CORE_READ(r, di))
-#define ARG1(r) ((long)BPF_CORE_READ(r, si))
-#define ARG2(r) ((long)BPF_CORE_READ(r, dx))
-#define ARG3(r) ((long)BPF_CORE_READ(r, r10))
-#define ARG4(r) ((long)BPF_CORE_READ(r, r8))
-#define SYSNR(r) ((long)BPF_CORE_READ(r, orig_ax))
+#define ARG0(r) ((long)(r)->di)
+#define ARG1(r) ((long)(r)->si)
+#define ARG2(r) ((long)(r)->dx)
+#define ARG3(r) ((long)(r)->r10)
+#define ARG4(r) ((long)(r)->r8)
+#define SYSNR(r) ((long)(r)->orig_ax)
 
 #define O_ACCMODE   00000003
 #define O_RDONLY    00000000

@@ -28,7 +28,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = regs->orig_ax;
 
 	if (nr < 0 || nr >= VA_NR_MAX)
 		return 0;
@@ -46,13 +46,13 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 	struct res_ctx c;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	long dfd = AT_FDCWD;
-	const char *uname = (const char *)BPF_CORE_READ(regs, di);
+	const char *uname = (const char *)regs->di;
 
 	if (!s || !(ops_sel & (SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR))) || is_self())
 		return;
 	if (id == VA_NR_unlinkat) {
-		dfd = (int)BPF_CORE_READ(regs, di);
-		uname = (const char *)BPF_CORE_READ(regs, si);
+		dfd = (int)regs->di;
+		uname = (const char *)regs->si;
 	}
 	if (resolve_name(s, task, dfd, uname, 0, &c))
 		return;
@@ -79,7 +79,7 @@ int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long id)
 {
 	if (id == VA_NR_close) {
 		if (!every_call && !is_self())
-			rw_close(bpf_get_current_task_btf(), BPF_CORE_READ(regs, di));
+			rw_close(bpf_get_current_task_btf(), regs->di);
 		return 0;
 	}
 	if (id == VA_NR_unlink || id == VA_NR_unlinkat || id == VA_NR_rmdir)
@@ -115,9 +115,9 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
 	/* The tracepoint fires after signal->live is decremented: 0 means the last thread. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	if (task->signal->live.counter != 0)
 		return 0;
-	emit_proc(VA_WIRE_EXIT, BPF_CORE_READ(task, tgid), 0);
+	emit_proc(VA_WIRE_EXIT, task->tgid, 0);
 	return 0;
 }
 

@@ -170,6 +170,108 @@ static void check_deleted(struct e2e_check *k)
 	e2e_sum(k, "write", p, "bytes", 3);
 }
 
+/* ---- names that change meaning: what a cached lookup must not get wrong ---- */
+
+static int setup_reused(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "x"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "z"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "x/f"), "", 0644));
+	return 0;
+}
+
+/* Create @path afresh; its inode number goes to shm->v[@slot]. */
+static void create_noting(struct e2e_ctx *c, const char *path, int slot)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[slot] = (int64_t)st.st_ino;
+	close(fd);
+}
+
+/*
+ * The same name, x/f, names four objects in turn: the first; another after
+ * its directory moved to z/x (the same name in another directory) and x was
+ * made again; another after unlink; and
+ * another while the unlinked one is still open (the old name's dentry then
+ * stays, unhashed). Each chmod must carry the object it changed.
+ */
+static void child_reused(struct e2e_ctx *c)
+{
+	const char *f = e2e_dpath(c, "x/f");
+	struct stat st;
+	int fd;
+
+	CK(c, lstat(f, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	CK(c, chmod(f, 0600));
+	CK(c, rename(e2e_dpath(c, "x"), e2e_dpath(c, "z/x")));
+	CK(c, mkdir(e2e_dpath(c, "x"), 0755));
+	create_noting(c, f, 1);
+	CK(c, chmod(f, 0600));
+	CK(c, chmod(e2e_dpath(c, "z/x/f"), 0600));
+	CK(c, unlink(f));
+	create_noting(c, f, 2);
+	CK(c, chmod(f, 0600));
+	fd = open(f, O_RDONLY);
+	CK(c, fd);
+	CK(c, unlink(f));
+	create_noting(c, f, 3);
+	CK(c, chmod(f, 0600));
+	close(fd);
+}
+
+static void check_reused(struct e2e_check *k)
+{
+	const char *f = e2e_dpath(k->c, "x/f");
+	struct e2e_shm *sh = k->c->shm;
+	struct json_object *e;
+
+	e2e_ops(k, "chmod rename mkdir create chmod chmod unlink create chmod open unlink create "
+		   "chmod");
+	for (int i = 0; i < 4; i++) {
+		e = e2e_find(k, "chmod", f, (size_t)i);
+		if (!e)
+			continue;
+		e2e_common(k, e);
+		e2e_int(k, e, "ino", sh->v[i]);
+	}
+	e = e2e_find(k, "chmod", e2e_dpath(k->c, "z/x/f"), 0);
+	if (e)
+		e2e_int(k, e, "ino", sh->v[0]);
+	if (sh->v[1] == sh->v[0] || sh->v[3] == sh->v[2])
+		e2e_fail(k, "inode numbers were reused while the old objects lived");
+}
+
+/* Absolute names with "//", "." and ".." are recorded as the paths they resolve to. */
+static void child_dotted(struct e2e_ctx *c)
+{
+	char name[PATH_MAX];
+
+	snprintf(name, sizeof(name), "%s//x/./f", c->dir);
+	CK(c, chmod(name, 0600));
+	snprintf(name, sizeof(name), "%s/x/../x/f", c->dir);
+	CK(c, chmod(name, 0640));
+}
+
+static void check_dotted(struct e2e_check *k)
+{
+	const char *f = e2e_dpath(k->c, "x/f");
+
+	e2e_ops(k, "chmod chmod");
+	for (int i = 0; i < 2; i++) {
+		struct json_object *e = e2e_find(k, "chmod", f, (size_t)i);
+
+		if (e) {
+			e2e_common(k, e);
+			e2e_obj(k, e, f, 0);
+		}
+	}
+}
+
 /* ---- long paths, built with openat chains of 200-byte names ---- */
 
 #define LONG_NAME 200
@@ -445,6 +547,10 @@ const struct e2e_case e2e_cases_paths[] = {
 		 setup_ns, child_ns, check_ns),
 	E2E_CASE("deleted: write to an unlinked open file", W_MAIN, 0, setup_f, child_deleted,
 		 check_deleted),
+	E2E_CASE("names: x/f reused after a rename, an unlink, and while the old one is open",
+		 W_MAIN, 0, setup_reused, child_reused, check_reused),
+	E2E_CASE("names: \"//\", \".\" and \"..\" in absolute names give the resolved path", W_MAIN,
+		 0, setup_reused, child_dotted, check_dotted),
 	E2E_CASE("long path: 25 levels of 200-byte names (> 4096 bytes)", W_MAIN, 0, NULL,
 		 child_long_5k, check_long_5k),
 	E2E_CASE("long path: 42 levels (> 8192 bytes) is truncated to a suffix", W_MAIN, 0, NULL,
