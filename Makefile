@@ -44,7 +44,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test unit e2e sanitize fuzz clean format bench install valgrind
+.PHONY: all test unit e2e vm sanitize fuzz clean format bench install valgrind
 
 all: $(OUTPUT)/vfsaudit
 
@@ -93,8 +93,11 @@ unit: $(UNIT_BINS)
 e2e: $(OUTPUT)/vfsaudit $(OUTPUT)/tests/e2e
 	$(Q)$(OUTPUT)/tests/e2e --binary $(OUTPUT)/vfsaudit
 
-# The README's test command: unit tests, then the end-to-end suite. Both
-# print their counts; tests/summary adds them into the one final line.
+vm: $(OUTPUT)/vfsaudit
+	$(Q)tests/vm/run $(OUTPUT)/vfsaudit
+
+# The README's test command: unit tests, the end-to-end suite, then vm. All
+# print their counts; tests/run-all adds them into the one final line.
 test: $(OUTPUT)/vfsaudit $(UNIT_BINS) $(OUTPUT)/tests/e2e
 	$(Q)tests/run-all $(OUTPUT)
 

@@ -166,6 +166,31 @@ struct {
 #define SLOT_MASK  (VA_WIRE_SLOT - 1)
 #define NAME_MASK  (VA_WIRE_NAME_MAX - 1)
 
+/*
+ * The fields of a dentry that walks and lookups need, which have been
+ * contiguous and in this order for years: read in one helper call where the
+ * running kernel has them so (checked against its BTF), field by field
+ * elsewhere. Each kernel read is a helper call, the largest part of a walk.
+ * Kept in the per-CPU scratch, not on the stack: the resolver's call chain
+ * must stay under the 512 bytes of stack that kernels before 6.13 allow it
+ * in all.
+ */
+struct dentry_head {
+	__u64 hash_next;
+	__u64 hash_pprev; /* 0: unhashed */
+	struct dentry *parent;
+	__u64 hash_len;
+	const unsigned char *name;
+	struct inode *inode;
+	__u64 inline_head; /* the first 8 bytes of what follows d_inode: a short name */
+};
+
+/* Name resolution's cache key: (directory, the name's hash and length). */
+struct kid_key {
+	__u64 parent;
+	__u64 hash_len;
+};
+
 struct scratch {
 	struct va_wire_file ev;
 	char data[VA_WIRE_DATA_MAX + VA_WIRE_NAME_MAX]; /* slack for masked offsets */
@@ -174,6 +199,8 @@ struct scratch {
 	/* A syscall's name and its symlink expansion; twice the size for masked offsets. */
 	char names[2][2 * VA_WIRE_NAME_MAX];
 	char comp[264] __attribute__((aligned(8))); /* one component, zero padded, for hashing */
+	struct dentry_head head; /* the dentry being looked at (walks and lookups; never both) */
+	struct kid_key kid_key;
 };
 
 struct {
@@ -199,10 +226,6 @@ struct {
  * directory's children, newest first: 30 on average per component in the
  * mixed benchmark, the largest part of the kernel-side cost.
  */
-struct kid_key {
-	__u64 parent;
-	__u64 hash_len;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -45,22 +45,6 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch_map, &cpu);
 }
 
-/*
- * The fields of a dentry that walks and lookups need, which have been
- * contiguous and in this order for years: read in one helper call where the
- * running kernel has them so (checked against its BTF), field by field
- * elsewhere. Each kernel read is a helper call, the largest part of a walk.
- */
-struct dentry_head {
-	__u64 hash_next;
-	__u64 hash_pprev; /* 0: unhashed */
-	struct dentry *parent;
-	__u64 hash_len;
-	const unsigned char *name;
-	struct inode *inode;
-	__u64 inline_head; /* the first 8 bytes of what follows d_inode: a short name */
-};
-
 static __always_inline bool dentry_head_in_one(void)
 {
 	__u32 h = bpf_core_field_offset(struct dentry, d_hash);
@@ -108,18 +92,19 @@ static long walk_step(__u32 i, void *arg)
 	struct dentry *d = c->dentry, *parent, *mnt_root = c->mnt_root;
 	struct vfsmount *vfsmnt = c->vfsmnt;
 	struct mount *mnt = c->mnt;
-	struct dentry_head h = {};
+	struct dentry_head *h;
 	__u32 len, pos = c->pos;
 
 	if (!s)
 		return 1;
 	if (d == c->root_dentry && vfsmnt == c->root_mnt)
 		return 1;
-	if (read_dentry_head(d, &h)) {
+	h = &s->head;
+	if (read_dentry_head(d, h)) {
 		c->flags |= VA_PATH_FAULT;
 		return 1;
 	}
-	parent = h.parent;
+	parent = h->parent;
 	if (d == mnt_root || d == parent) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 
@@ -135,13 +120,13 @@ static long walk_step(__u32 i, void *arg)
 		c->flags |= VA_PATH_UNREACHABLE;
 		return 1;
 	}
-	len = h.hash_len >> 32;
+	len = h->hash_len >> 32;
 	if (len > 255 || len + 1 > pos) {
 		c->flags |= VA_PATH_TRUNCATED;
 		return 1;
 	}
 	pos -= len;
-	bpf_probe_read_kernel(s->walk + (pos & WALK_MASK), len & 255, h.name);
+	bpf_probe_read_kernel(s->walk + (pos & WALK_MASK), len & 255, h->name);
 	pos -= 1;
 	s->walk[pos & WALK_MASK] = '/';
 	c->pos = pos;

@@ -110,23 +110,22 @@ static __always_inline bool kid_named(struct dentry *d, const struct dentry_head
  * and reused dentry fails these too: reading it is safe, only the answer
  * would be wrong, and the checks catch that.
  */
-static __always_inline bool kid_matches(struct dentry *d, const struct kids_ctx *k)
+static __always_inline bool kid_matches(struct dentry *d, const struct kids_ctx *k,
+					struct dentry_head *h)
 {
-	struct dentry_head h = {};
-
-	if (!d || read_dentry_head(d, &h))
+	if (!d || read_dentry_head(d, h))
 		return false;
-	return h.parent == k->parent && h.hash_pprev && kid_named(d, &h, k);
+	return h->parent == k->parent && h->hash_pprev && kid_named(d, h, k);
 }
 
 static long kid_step(__u32 i, void *arg)
 {
 	struct kids_ctx *k = arg;
-	struct dentry_head h = {};
+	struct scratch *s = get_scratch();
 	struct dentry *d;
 	void *node = k->node;
 
-	if (!node || node == k->end)
+	if (!s || !node || node == k->end)
 		return 1;
 	if (bpf_core_field_exists(struct dentry, d_children)) {
 		d = (void *)node - bpf_core_field_offset(struct dentry, d_sib);
@@ -135,7 +134,7 @@ static long kid_step(__u32 i, void *arg)
 		d = (void *)node - bpf_core_field_offset(struct dentry___old, d_child);
 		k->node = BPF_CORE_READ((struct list_head *)node, next);
 	}
-	if (read_dentry_head(d, &h) || !kid_named(d, &h, k))
+	if (read_dentry_head(d, &s->head) || !kid_named(d, &s->head, k))
 		return 0;
 	k->found = d;
 	return 1;
@@ -150,7 +149,6 @@ __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 	struct dentry *parent = (struct dentry *)parent_addr;
 	struct scratch *s = get_scratch();
 	struct kids_ctx k = {};
-	struct kid_key key;
 	__u64 *cached;
 
 	if (!s || len > 255)
@@ -163,10 +161,10 @@ __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 	k.head = *(__u64 *)s->comp;
 	if (len < 8)
 		k.head &= ~(~0ull << (len * 8));
-	key.parent = parent_addr;
-	key.hash_len = k.hash_len;
-	cached = bpf_map_lookup_elem(&kid_cache, &key);
-	if (cached && kid_matches((struct dentry *)*cached, &k))
+	s->kid_key.parent = parent_addr;
+	s->kid_key.hash_len = k.hash_len;
+	cached = bpf_map_lookup_elem(&kid_cache, &s->kid_key);
+	if (cached && kid_matches((struct dentry *)*cached, &k, &s->head))
 		return *cached;
 	if (bpf_core_field_exists(struct dentry, d_children)) {
 		k.node = BPF_CORE_READ(parent, d_children.first);
@@ -178,11 +176,8 @@ __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 		k.end = (void *)parent + bpf_core_field_offset(struct dentry___old, d_subdirs);
 	}
 	bpf_loop(RES_MAX_KIDS, kid_step, &k, 0);
-	if (k.found) {
-		__u64 found = (__u64)k.found;
-
-		bpf_map_update_elem(&kid_cache, &key, &found, BPF_ANY);
-	}
+	if (k.found)
+		bpf_map_update_elem(&kid_cache, &s->kid_key, &k.found, BPF_ANY);
 	return (__u64)k.found;
 }
 
@@ -528,13 +523,13 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 	if (c.canonical && !c.links && c.len <= VA_WIRE_NAME_MAX - 1) {
 		/* The name is the path (the whole of it, also with RES_PARENT). */
 		struct dentry *d = c.dentry;
-		struct dentry_head h = {};
+		struct dentry_head *h = &s->head;
 
 		if ((flags & (RES_PARENT | RES_OBJECT)) == RES_OBJECT)
 			set_object(s, BPF_CORE_READ(d, d_inode));
 		/* d_unlinked(), as walk_path() would say: gone since the call. */
-		if (!(flags & RES_PARENT) && !read_dentry_head(d, &h) && !h.hash_pprev &&
-		    h.parent != d)
+		if (!(flags & RES_PARENT) && !read_dentry_head(d, h) && !h->hash_pprev &&
+		    h->parent != d)
 			*sflags |= VA_PATH_DELETED;
 		bpf_probe_read_kernel(s->data + (off & SLOT_MASK), c.len & NAME_MASK, s->names[0]);
 		return c.len;
