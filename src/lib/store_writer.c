@@ -55,6 +55,7 @@ struct va_writer {
 	pthread_cond_t flushed;		/* signalled when flush_done moves */
 	uint64_t flush_req, flush_done; /* va_writer_flush() generations (under lock) */
 	struct queue front;		/* producers append here (under lock) */
+	size_t writing; /* items of the batch being written (under lock): they count against capacity */
 	struct queue
 		retry; /* marks of a batch that failed: written first next time (writer only) */
 	size_t capacity;
@@ -173,18 +174,28 @@ static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t w
 
 int va_writer_push(struct va_writer *w, const struct va_event *ev)
 {
+	/* What a refusal leaves unsaved: a loss record stands for its events. */
+	uint64_t n = ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
 	struct item *it;
 	int ret = 0;
 
 	pthread_mutex_lock(&w->lock);
-	if (w->front.len >= w->capacity || queue_reserve(&w->front, w->front.len + 1)) {
-		count_unsaved(w, 1, false, ev->ts_ns);
+	/*
+	 * The capacity bounds all the events held, the batch being written
+	 * included: a writer that falls behind holds @capacity events, not
+	 * twice that. A loss record is let past it, as marks are: refused, it
+	 * would count as one unsaved event where it stands for ev->lost events
+	 * that were never delivered, and those would go uncounted.
+	 */
+	if ((w->front.len + w->writing >= w->capacity && ev->op != VA_OP_LOST) ||
+	    queue_reserve(&w->front, w->front.len + 1)) {
+		count_unsaved(w, n, false, ev->ts_ns);
 		ret = -ENOSPC;
 		goto out;
 	}
 	it = &w->front.v[w->front.len];
 	if (item_copy(&w->front, it, ev)) {
-		count_unsaved(w, 1, false, ev->ts_ns);
+		count_unsaved(w, n, false, ev->ts_ns);
 		ret = -ENOSPC;
 		goto out;
 	}
@@ -415,6 +426,7 @@ static void *writer_main(void *arg)
 		struct queue tmp = w->front;
 		w->front = batch;
 		batch = tmp;
+		w->writing = batch.len;
 		unsaved = w->pending_unsaved;
 		since = w->unsaved_since_ns;
 		w->pending_unsaved = 0;
@@ -455,6 +467,7 @@ static void *writer_main(void *arg)
 		if (batch.len)
 			last_commit = now_mono_ns();
 		pthread_mutex_lock(&w->lock);
+		w->writing = 0;
 		if (ret) {
 			/* Put the unsaved count back; this batch joins it. */
 			w->pending_unsaved += unsaved;
@@ -571,7 +584,7 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 {
 	pthread_mutex_lock(&w->lock);
 	*st = w->stats;
-	st->depth = w->front.len;
+	st->depth = w->front.len + w->writing;
 	pthread_mutex_unlock(&w->lock);
 }
 
