@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -62,6 +63,9 @@ static void run_usage(FILE *out)
 		"  --seal-key FILE      the sealing key `vfsaudit setup-keys` made (default DB.key);\n"
 		"                       without one the record is hash-chained but not sealed\n"
 		"  --queue-size N       events held for the store before counting them unsaved\n"
+		"  --priority-boost N   lower the daemon's nice value by N at start (default %d,\n"
+		"                       0 to 20): when the CPUs are busy it keeps up with the\n"
+		"                       events, and the programs making them wait, as with auditd\n"
 		"  --backend NAME, --buffer-size SIZE, --verbose: as for watch\n"
 		"\n"
 		"SINKS\n"
@@ -91,7 +95,7 @@ static void run_usage(FILE *out)
 		"Losses of a sink show in `vfsaudit status` and as a row in the store.\n"
 		"\n",
 		VA_CONFIG_DEFAULT_PATH, VA_STORE_DEFAULT_PATH, VA_STATUS_DEFAULT_PATH,
-		VA_SYSLOG_DEFAULT_TAG, VA_SYSLOG_SD_ID);
+		VA_PRIORITY_BOOST_DEFAULT, VA_SYSLOG_DEFAULT_TAG, VA_SYSLOG_SD_ID);
 	filter_usage(out);
 	fprintf(out, "\nEXAMPLES\n"
 		     "  sudo vfsaudit run\n"
@@ -266,6 +270,7 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 		{ "status-file", required_argument, NULL, 0 },
 		{ "seal-key", required_argument, NULL, 0 },
 		{ "queue-size", required_argument, NULL, 0 },
+		{ "priority-boost", required_argument, NULL, 0 },
 		{ "backend", required_argument, NULL, 0 },
 		{ "buffer-size", required_argument, NULL, 0 },
 		{ "syslog", optional_argument, NULL, 0 },
@@ -450,6 +455,28 @@ static void stop_sinks(struct daemon *d)
 			(unsigned long long)st.json_log.lost);
 }
 
+/*
+ * Lower the nice value by @boost before any thread starts: Linux keeps one
+ * per thread, and threads take their creator's. A refusal is said, not
+ * fatal: the record matters more than its priority.
+ */
+static void boost_priority(unsigned int boost)
+{
+	int now;
+
+	if (!boost)
+		return;
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, 0);
+	if (now == -1 && errno)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, now - (int)boost < -20 ? -20 : now - (int)boost))
+		fprintf(stderr,
+			"vfsaudit: priority-boost %u: %s; going on at nice %d (events may be lost "
+			"when the CPUs are busy, and are then counted)\n",
+			boost, strerror(errno), now);
+}
+
 int do_run(int argc, char **argv)
 {
 	struct va_capture_opts opts = { 0 };
@@ -468,6 +495,8 @@ int do_run(int argc, char **argv)
 		va_config_free(&cfg);
 		return ret < 0 ? EXIT_OK : ret;
 	}
+
+	boost_priority(cfg.priority_boost);
 
 	/* One daemon per store: a second would record every event twice. */
 	snprintf(lock_path, sizeof(lock_path), "%s.lock", cfg.db);

@@ -357,6 +357,7 @@ static int periodic(struct va_capture *c, bool force)
 	if (err)
 		return err;
 	ring_buffer__consume(b->rb);
+	va_capture_flushed(c, AGG_IDLE_NS / FLUSH_INTERVAL_NS);
 	misses = prog_misses(b->skel);
 	if (misses > b->prog_misses) {
 		va_capture_report_lost(c, misses - b->prog_misses, now);

@@ -17,6 +17,7 @@ struct agg_template {
 	struct va_event ev;
 	char *path;
 	char *exe;
+	uint64_t seen; /* c->flushes at its last record */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -139,6 +140,7 @@ static void remember_agg(struct va_capture *c, uint64_t id, const struct va_even
 	if (!t)
 		return;
 	t->ev = *ev;
+	t->seen = c->flushes;
 	t->path = dup_bytes(&ev->path);
 	t->exe = dup_bytes(&ev->exe);
 	if (!t->path || !t->exe || va_u64map_put(&c->aggs, id, t)) {
@@ -164,6 +166,7 @@ static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
 	if (!t)
 		return (d->flush_count || d->flush_bytes) ? va_capture_report_lost(c, 1, d->boot_ts)
 							  : 0;
+	t->seen = c->flushes;
 	if (d->flush_count || d->flush_bytes) {
 		ev = t->ev;
 		ev.count = d->flush_count;
@@ -334,6 +337,48 @@ void va_capture_stats(const struct va_capture *c, struct va_capture_stats *st)
 static void template_free_cb(uint64_t key, void *val, void *ctx)
 {
 	template_free(val);
+}
+
+struct expiry {
+	uint64_t before; /* templates last seen before this flush are gone */
+	uint64_t *ids;
+	size_t n, cap;
+};
+
+static void note_expired(uint64_t key, void *val, void *ctx)
+{
+	struct agg_template *t = val;
+	struct expiry *x = ctx;
+
+	if (t->seen >= x->before)
+		return;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 64;
+		uint64_t *ids = realloc(x->ids, cap * sizeof(*ids));
+
+		if (!ids)
+			return; /* the next flush tries again */
+		x->ids = ids;
+		x->cap = cap;
+	}
+	x->ids[x->n++] = key;
+}
+
+void va_capture_flushed(struct va_capture *c, uint64_t idle_flushes)
+{
+	/* Two flushes of slack: the end record may be in the next read. */
+	struct expiry x = { 0 };
+
+	c->flushes++;
+	if (c->flushes <= idle_flushes + 2)
+		return;
+	x.before = c->flushes - idle_flushes - 2;
+	/* Collected first: the map is not changed while it is walked. */
+	va_u64map_each(&c->aggs, note_expired, &x);
+	for (size_t i = 0; i < x.n; i++)
+		template_free(va_u64map_del(&c->aggs, x.ids[i]));
+	c->stats.aggs_expired += x.n;
+	free(x.ids);
 }
 
 void va_capture_close(struct va_capture *c)

@@ -37,6 +37,7 @@ struct va_capture_stats {
 	uint64_t lost;	   /* reported in lost events */
 	uint64_t proc_lost; /* process-table records lost: exe may be unknown for some */
 	uint64_t decode_errors;
+	uint64_t aggs_expired; /* read/write templates whose end record never came */
 };
 
 /* Returns: 0 and the backend for a name ("auto", "tracepoint", …), or -EINVAL. */

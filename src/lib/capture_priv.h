@@ -34,6 +34,7 @@ struct va_capture {
 	struct va_proctab procs;
 	struct va_mounts mounts; /* dev of paths named by a syscall */
 	struct va_u64map aggs; /* agg id -> struct agg_template */
+	uint64_t flushes;      /* periodic flushes delivered: the templates' clock */
 	uint64_t seq;
 	uint64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	struct va_capture_stats stats;
@@ -45,6 +46,15 @@ struct va_capture {
 int va_capture_deliver(struct va_capture *c, const void *rec, size_t size);
 /* Report @n lost records now, at this point of the stream. */
 int va_capture_report_lost(struct va_capture *c, uint64_t n, uint64_t boot_ts);
+/*
+ * A backend's periodic flush and its records were delivered. In the
+ * kernel, an aggregation idle for @idle_flushes flushes is ended by one,
+ * with an end record; a template that heard nothing for longer lost that
+ * record (a full ring buffer): it is dropped, so that memory stays bounded
+ * under sustained loss. A later record for it counts as lost, as when its
+ * first record was lost.
+ */
+void va_capture_flushed(struct va_capture *c, uint64_t idle_flushes);
 /* Refresh the boot-time to real-time offset (clock steps, suspend). */
 void va_capture_sync_clock(struct va_capture *c);
 

@@ -24,6 +24,7 @@ void va_config_init(struct va_config *c)
 	snprintf(c->syslog_socket, sizeof(c->syslog_socket), "%s", "/dev/log");
 	c->syslog_spool_bytes = VA_SYSLOG_SPOOL_DEFAULT;
 	c->syslog_queue_bytes = VA_SYSLOG_QUEUE_DEFAULT;
+	c->priority_boost = VA_PRIORITY_BOOST_DEFAULT;
 }
 
 void va_config_free(struct va_config *c)
@@ -207,6 +208,17 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 			c->ringbuf_bytes = v;
 		else
 			c->queue_events = v;
+		return 0;
+	}
+	if (!strcmp(key, "priority-boost")) {
+		uint64_t v;
+
+		if (va_parse_u64(value, 20, &v)) {
+			snprintf(err, errlen,
+				 "priority-boost '%s': give a number of nice steps from 0 to 20", value);
+			return -EINVAL;
+		}
+		c->priority_boost = (unsigned int)v;
 		return 0;
 	}
 	if (!strncmp(key, "syslog", 6) || !strcmp(key, "json-log")) {

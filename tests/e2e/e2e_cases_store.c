@@ -6,13 +6,16 @@
  * that survives repeated kill -9 under load; refused configurations and
  * stores.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -447,8 +450,8 @@ static int run_kill9(struct e2e_ctx *c)
 		return -1;
 	}
 	{
-		char *argv[] = { "/usr/bin/sqlite3", p.db, "SELECT count(*) FROM events WHERE op = 102",
-				 NULL };
+		char *argv[] = { "/usr/bin/sqlite3", p.db,
+				 "SELECT count(*) FROM events WHERE op = 102", NULL };
 
 		if (query(c, argv, out, sizeof(out)) != 0)
 			return -1;
@@ -527,6 +530,95 @@ static int run_bad_config(struct e2e_ctx *c)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, want) ||
 	    strstr(err, "ready")) {
 		snprintf(c->why, sizeof(c->why), "expected exit 2 naming %s, got %d: %.300s", want,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The nice value of every thread of @pid, or INT_MIN when they differ (or none was read). */
+static int threads_nice(pid_t pid)
+{
+	char dir[64], path[PATH_MAX], buf[1024];
+	struct dirent *de;
+	int nice = INT_MIN, n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return INT_MIN;
+	while ((de = readdir(d))) {
+		char *p;
+		int v, fd;
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/stat", dir, de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		/* After "(comm)": state is field 3, nice field 19. */
+		p = strrchr(buf, ')');
+		if (!p ||
+		    sscanf(p + 2,
+			   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %d",
+			   &v) != 1)
+			continue;
+		if (n++ && v != nice) {
+			nice = INT_MIN;
+			break;
+		}
+		nice = v;
+	}
+	closedir(d);
+	return n >= 2 ? nice : INT_MIN; /* the daemon has threads: all must be counted */
+}
+
+/*
+ * The daemon lowers its nice value by 10 (all its threads), or as the
+ * configuration says; a value out of range exits 2 naming it.
+ */
+static int run_priority(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char out[4096], err[4096];
+	char *bad[] = { c->env->binary, "run", "--priority-boost", "21", NULL };
+	int base, want, got, status;
+
+	errno = 0;
+	base = getpriority(PRIO_PROCESS, 0);
+	if (base == -1 && errno)
+		return -1;
+	daemon_paths(c, &p);
+	for (int round = 0; round < 2; round++) {
+		want = round ? base : (base - 10 < -20 ? -20 : base - 10);
+		if (round && e2e_write_file(p.conf, "priority-boost = 0\n", 0644))
+			return -1;
+		if (daemon_start(c, &w, &p))
+			return -1;
+		got = threads_nice(w.pid);
+		if (daemon_stop(c, &w))
+			return -1;
+		if (got != want) {
+			snprintf(c->why, sizeof(c->why),
+				 "%s: the daemon's threads run at nice %d, expected %d (ours: %d)",
+				 round ? "priority-boost = 0" : "default", got, want, base);
+			return -1;
+		}
+	}
+	if (e2e_run_cmd(bad, 10000, &status, out, sizeof(out), err, sizeof(err)))
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, "priority-boost '21'")) {
+		snprintf(c->why, sizeof(c->why),
+			 "--priority-boost 21: expected exit 2 naming it, got %d: %.300s",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
 		return -1;
 	}
@@ -614,7 +706,7 @@ static int run_disk_full(struct e2e_ctx *c)
 	usleep(2500 * 1000);
 	{
 		char *argv[] = { c->env->binary, "status", "--status-file", p.status, "--format",
-				 "json", NULL };
+				 "json",	 NULL };
 		json_object *o;
 
 		if (query(c, argv, out, sizeof(out)) != 0) {
@@ -626,8 +718,9 @@ static int run_disk_full(struct e2e_ctx *c)
 		if (o)
 			json_object_put(o);
 		if (unsaved <= 0) {
-			snprintf(c->why, sizeof(c->why), "status while the disk is full: unsaved_disk "
-							  "%ld: %.300s",
+			snprintf(c->why, sizeof(c->why),
+				 "status while the disk is full: unsaved_disk "
+				 "%ld: %.300s",
 				 unsaved, out);
 			daemon_stop(c, &w);
 			goto out;
@@ -642,14 +735,15 @@ static int run_disk_full(struct e2e_ctx *c)
 		char *check[] = { "/usr/bin/sqlite3", p.db, "PRAGMA integrity_check", NULL };
 
 		if (query(c, check, out, sizeof(out)) != 0 || strcmp(out, "ok\n")) {
-			snprintf(c->why, sizeof(c->why), "integrity_check after the disk was full: %.200s",
-				 out);
+			snprintf(c->why, sizeof(c->why),
+				 "integrity_check after the disk was full: %.200s", out);
 			goto out;
 		}
 	}
 	{
 		char *argv[] = { "/usr/bin/sqlite3", p.db,
-				 "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103", NULL };
+				 "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103",
+				 NULL };
 
 		if (query(c, argv, out, sizeof(out)) != 0)
 			goto out;
@@ -679,5 +773,7 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_bad_config },
 	{ .name = "store: a file that is not a store is refused and untouched",
 	  .run = run_not_a_store },
+	{ .name = "run: its threads run at nice -10, or as priority-boost says; 21 exits 2",
+	  .run = run_priority },
 };
 const size_t e2e_n_cases_store = sizeof(e2e_cases_store) / sizeof(e2e_cases_store[0]);

@@ -228,6 +228,15 @@ static void test_sizes(void **state)
 	bad(x, "queue-size", "1k"); /* a count of events, not bytes */
 	bad(x, "queue-size", "");
 	assert_int_equal(x->c.queue_events, 67108864);
+
+	assert_int_equal(x->c.priority_boost, 10);
+	assert_int_equal(set(x, "priority-boost", "0"), 0);
+	assert_int_equal(x->c.priority_boost, 0);
+	assert_int_equal(set(x, "priority-boost", "20"), 0);
+	bad(x, "priority-boost", "21");
+	bad(x, "priority-boost", "-5");
+	bad(x, "priority-boost", "");
+	assert_int_equal(x->c.priority_boost, 20);
 }
 
 static void test_filter_keys(void **state)
