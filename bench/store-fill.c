@@ -292,7 +292,8 @@ int main(int argc, char **argv)
 	uint64_t chain_ns = 0;
 	int ret;
 
-	if (!db || !n || !batch) {
+	/* "--help" is not a store to fill. */
+	if (!db || db[0] == '-' || !n || !batch) {
 		fprintf(stderr, "usage: %s DB EVENTS [PATHS] [BATCH]\n", argv[0]);
 		return 2;
 	}
