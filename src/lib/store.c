@@ -466,9 +466,13 @@ void va_record_from_stmt(struct va_record *r, sqlite3_stmt *st, int col)
 					      .i = sqlite3_column_int64(st, col + f) };
 			break;
 		case SQLITE_FLOAT:
-			/* Only a hand-edited row has one; read it as the integer it rounds to. */
+			/*
+			 * Only a hand-edited row has one: read it as SQLite's own
+			 * conversion does, which saturates where a C cast of a
+			 * value past int64 (or a NaN) is undefined.
+			 */
 			*v = (struct va_val){ .type = VA_VAL_INT,
-					      .i = (int64_t)sqlite3_column_double(st, col + f) };
+					      .i = sqlite3_column_int64(st, col + f) };
 			break;
 		default: {
 			const void *p = sqlite3_column_blob(st, col + f);

@@ -287,7 +287,7 @@ static void check_not_backdated(struct walk *w, int64_t seq, uint64_t ts)
 static int note_span(struct spans *sp, int64_t key, int64_t seq)
 {
 	/* Stored +1 so that seq 0 is never a NULL value. */
-	void *v = (void *)(uintptr_t)(seq + 1);
+	void *v = (void *)(uintptr_t)((uint64_t)seq + 1);
 
 	if (!va_u64map_get(&sp->first, (uint64_t)key) &&
 	    va_u64map_put(&sp->first, (uint64_t)key, v))
@@ -385,10 +385,11 @@ static void check_summaries(struct walk *w)
 				ok = (int64_t)(uintptr_t)va_u64map_get(sums[i].counts,
 								       va_day_key(unit, a)) == b;
 			} else {
-				ok = (int64_t)(uintptr_t)va_u64map_get(&sums[i].spans->first,
-								       (uint64_t)unit) == a + 1 &&
-				     (int64_t)(uintptr_t)va_u64map_get(&sums[i].spans->last,
-								       (uint64_t)unit) == b + 1;
+				/* Unsigned: a hand-made row may hold INT64_MAX. */
+				ok = (uint64_t)(uintptr_t)va_u64map_get(&sums[i].spans->first,
+									(uint64_t)unit) == (uint64_t)a + 1 &&
+				     (uint64_t)(uintptr_t)va_u64map_get(&sums[i].spans->last,
+									(uint64_t)unit) == (uint64_t)b + 1;
 			}
 			if (ok)
 				continue;
@@ -495,7 +496,7 @@ static int walk_records(struct walk *w)
 				w->next_seal++;
 		}
 		va_time_rfc3339(ts, when, sizeof(when));
-		if (seq != expect && seq == expect + 1) {
+		if (seq != expect && (uint64_t)seq == (uint64_t)expect + 1) {
 			fail(w, (uint64_t)expect, 0,
 			     "record seq %lld is missing (deleted); the next record is seq %lld "
 			     "(%s)",
@@ -554,7 +555,7 @@ static int walk_records(struct walk *w)
 		w->r->last_seq = (uint64_t)seq;
 		w->r->last_ts = ts;
 		last_ts_prev = (int64_t)ts;
-		expect = seq + 1;
+		expect = (int64_t)((uint64_t)seq + 1); /* a made-up id may be INT64_MAX */
 	}
 	if (!ret && w->r->intact && next_cp > 0)
 		fail(w, w->r->last_seq + 1, 0,
