@@ -134,7 +134,8 @@ static long kid_step(__u32 i, void *arg)
 		d = (void *)node - bpf_core_field_offset(struct dentry___old, d_child);
 		k->node = BPF_CORE_READ((struct list_head *)node, next);
 	}
-	if (read_dentry_head(d, &s->head) || !kid_named(d, &s->head, k))
+	/* Unhashed: unlinked, though still open; the name no longer leads to it. */
+	if (read_dentry_head(d, &s->head) || !s->head.hash_pprev || !kid_named(d, &s->head, k))
 		return 0;
 	k->found = d;
 	return 1;
@@ -164,8 +165,16 @@ __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 	s->kid_key.parent = parent_addr;
 	s->kid_key.hash_len = k.hash_len;
 	cached = bpf_map_lookup_elem(&kid_cache, &s->kid_key);
-	if (cached && kid_matches((struct dentry *)*cached, &k, &s->head))
-		return *cached;
+	if (cached) {
+		/*
+		 * Read once: an LRU slot is reused at once, without a grace
+		 * period, so a second read may see another key's child.
+		 */
+		__u64 child = READ_ONCE(*cached);
+
+		if (kid_matches((struct dentry *)child, &k, &s->head))
+			return child;
+	}
 	if (bpf_core_field_exists(struct dentry, d_children)) {
 		k.node = BPF_CORE_READ(parent, d_children.first);
 		k.end = NULL;

@@ -20,7 +20,8 @@
 
 #define EAGAIN 11
 
-static __always_inline void emit_flush(__u64 id, __u64 count, __u64 bytes, __u32 flags, __u32 tid)
+/* Returns: 0, or -1 when the ring buffer refused the record (counted when it carried calls). */
+static __always_inline int emit_flush(__u64 id, __u64 count, __u64 bytes, __u32 flags, __u32 tid)
 {
 	struct va_wire_flush rec = {};
 
@@ -33,9 +34,9 @@ static __always_inline void emit_flush(__u64 id, __u64 count, __u64 bytes, __u32
 	rec.flags = flags;
 	rec.tid = tid;
 	if (count || bytes)
-		output(&rec, sizeof(rec));
-	else
-		output_marker(&rec, sizeof(rec));
+		return output(&rec, sizeof(rec));
+	output_marker(&rec, sizeof(rec));
+	return 0;
 }
 
 /* Send what @v holds and, with @end, mark the aggregation finished (once). */
@@ -51,8 +52,24 @@ static __always_inline void agg_drain(struct agg_val *v, bool end)
 	}
 	count = __sync_lock_test_and_set(&v->count, 0);
 	bytes = __sync_lock_test_and_set(&v->bytes, 0);
-	if (count || bytes || end)
-		emit_flush(v->id, count, bytes, end ? VA_FLUSH_END : 0, v->tid);
+	if (!(count || bytes || end))
+		return;
+	if (!emit_flush(v->id, count, bytes, end ? VA_FLUSH_END : 0, v->tid) || end)
+		return;
+	/*
+	 * A refused flush record (counted lost) ends the aggregation too: the
+	 * next call starts a new one with a full record, where user space may
+	 * have forgotten this one's template meanwhile (capture.c). Calls
+	 * added between the xchg above and ENDED are still in the counters:
+	 * out with them (or counted lost); later ones see ENDED and send
+	 * themselves, as at any end.
+	 */
+	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
+		return;
+	count = __sync_lock_test_and_set(&v->count, 0);
+	bytes = __sync_lock_test_and_set(&v->bytes, 0);
+	if (count || bytes)
+		emit_flush(v->id, count, bytes, 0, v->tid);
 }
 
 /*

@@ -407,8 +407,10 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 		va_config_free(&next);
 		return;
 	}
-	if (strcmp(next.db, cfg->db) || next.backend != cfg->backend)
-		fprintf(stderr, "vfsaudit: reload: db and backend changes take effect at restart\n");
+	if (strcmp(next.db, cfg->db) || next.backend != cfg->backend ||
+	    next.priority_boost != cfg->priority_boost)
+		fprintf(stderr, "vfsaudit: reload: db, backend and priority-boost changes take effect "
+				"at restart\n");
 	if (next.syslog != cfg->syslog || next.syslog_facility != cfg->syslog_facility ||
 	    next.syslog_severity != cfg->syslog_severity || strcmp(next.syslog_tag, cfg->syslog_tag) ||
 	    next.syslog_format != cfg->syslog_format ||

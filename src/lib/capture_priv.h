@@ -49,10 +49,11 @@ int va_capture_report_lost(struct va_capture *c, uint64_t n, uint64_t boot_ts);
 /*
  * A backend's periodic flush and its records were delivered. In the
  * kernel, an aggregation idle for @idle_flushes flushes is ended by one,
- * with an end record; a template that heard nothing for longer lost that
- * record (a full ring buffer): it is dropped, so that memory stays bounded
- * under sustained loss. A later record for it counts as lost, as when its
- * first record was lost.
+ * with an end record, and one whose flush record the ring buffer refused
+ * is ended at once (rw.bpf.h); a template that heard nothing for longer
+ * belongs to an ended aggregation whose end record was lost: it is
+ * dropped, so that memory stays bounded under sustained loss. A later
+ * record for it counts as lost, as when its first record was lost.
  */
 void va_capture_flushed(struct va_capture *c, uint64_t idle_flushes);
 /* Refresh the boot-time to real-time offset (clock steps, suspend). */

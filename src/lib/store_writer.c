@@ -30,6 +30,7 @@ struct item {
 	size_t len;   /* its packed bytes */
 	int mark;     /* 0, or an enum va_mark */
 	char *detail; /* a mark's words (malloc'd, or NULL): marks are few, events many */
+	uint64_t weight; /* events it stands for if it cannot be stored: 1, or a loss record's */
 };
 
 /*
@@ -121,6 +122,7 @@ static int item_copy(struct queue *q, struct item *it, const struct va_event *ev
 	it->ts_ns = ev->ts_ns;
 	it->mark = 0;
 	it->detail = NULL;
+	it->weight = ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
 	it->off = q->slen;
 	it->len = va_event_pack((unsigned char *)q->str + q->slen, ev);
 	q->slen += it->len;
@@ -403,7 +405,7 @@ static void *writer_main(void *arg)
 	uint64_t last_prune = 0, last_commit = now_mono_ns();
 
 	for (;;) {
-		uint64_t unsaved, since, flush;
+		uint64_t unsaved, since, flush, batch_weight;
 		size_t batch_events;
 		bool stop;
 		int ret;
@@ -447,8 +449,11 @@ static void *writer_main(void *arg)
 			pthread_mutex_unlock(&w->lock);
 		}
 		batch_events = 0;
-		for (size_t i = 0; i < batch.len; i++)
+		batch_weight = 0;
+		for (size_t i = 0; i < batch.len; i++) {
 			batch_events += batch.v[i].mark == 0;
+			batch_weight += batch.v[i].mark == 0 ? batch.v[i].weight : 0;
+		}
 		if (ret) {
 			/*
 			 * Marks say when nobody was recording: keep them for the next
@@ -472,7 +477,8 @@ static void *writer_main(void *arg)
 			/* Put the unsaved count back; this batch joins it. */
 			w->pending_unsaved += unsaved;
 			w->unsaved_since_ns = unsaved ? since : w->unsaved_since_ns;
-			count_unsaved(w, batch_events, true, batch.len ? batch.v[0].ts_ns : since);
+			/* A loss record that cannot be stored leaves its events unsaved. */
+			count_unsaved(w, batch_weight, true, batch.len ? batch.v[0].ts_ns : since);
 			w->stats.last_error = ret;
 		} else {
 			w->stats.stored += batch_events;

@@ -246,6 +246,35 @@ static void check_reused(struct e2e_check *k)
 		e2e_fail(k, "inode numbers were reused while the old objects lived");
 }
 
+/*
+ * A name unlinked while its file stays open leads nowhere: a chmod of it
+ * fails, and its event must not name the open, deleted file.
+ */
+static void child_gone_name(struct e2e_ctx *c)
+{
+	const char *f = e2e_dpath(c, "x/f");
+	int fd = open(f, O_RDONLY);
+
+	CK(c, fd);
+	CK(c, unlink(f));
+	if (chmod(f, 0600) == 0 || errno != ENOENT)
+		e2e_child_fail(c, "chmod of an unlinked name: expected ENOENT");
+	close(fd);
+}
+
+static void check_gone_name(struct e2e_check *k)
+{
+	const char *f = e2e_dpath(k->c, "x/f");
+	struct json_object *e = e2e_find(k, "chmod", f, 0);
+
+	e2e_ops(k, "open unlink chmod");
+	if (!e)
+		return;
+	e2e_errno(k, e, ENOENT);
+	e2e_not_true(k, e, "deleted");
+	e2e_obj_missing(k, e, f);
+}
+
 /* Absolute names with "//", "." and ".." are recorded as the paths they resolve to. */
 static void child_dotted(struct e2e_ctx *c)
 {
@@ -549,6 +578,8 @@ const struct e2e_case e2e_cases_paths[] = {
 		 check_deleted),
 	E2E_CASE("names: x/f reused after a rename, an unlink, and while the old one is open",
 		 W_MAIN, 0, setup_reused, child_reused, check_reused),
+	E2E_CASE("names: a failed chmod of a name unlinked while open does not name that file",
+		 W_MAIN, 0, setup_reused, child_gone_name, check_gone_name),
 	E2E_CASE("names: \"//\", \".\" and \"..\" in absolute names give the resolved path", W_MAIN,
 		 0, setup_reused, child_dotted, check_dotted),
 	E2E_CASE("long path: 25 levels of 200-byte names (> 4096 bytes)", W_MAIN, 0, NULL,

@@ -307,6 +307,40 @@ static void test_loss_record_when_full(void **state)
 }
 
 /*
+ * A batch the disk refuses (the write lock held past the busy timeout)
+ * with a loss record in it: the record's events become unsaved, all of
+ * them, not one.
+ */
+static void test_loss_record_write_failure(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s), *lock;
+	const unsigned int n = 50;
+	struct va_event loss = { .op = VA_OP_LOST, .lost = 5000, .auid = VA_ID_UNSET,
+				 .ses = VA_ID_UNSET, .ts_ns = 199 };
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 0, 0), 0);
+	assert_int_equal(va_writer_push(w, &loss), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(200 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	sleep_ms(6000);
+	unlock_store(lock);
+	wait_settled(w, n + 1, 20000, &st);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_true(st.unsaved_disk > 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100 AND op != 19") +
+				 sql_int(db, "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103") +
+				 sql_int(db, "SELECT coalesce(sum(count), 0) FROM events WHERE op = 19"),
+			 n + 5000);
+}
+
+/*
  * The disk refuses a batch (here: the write lock is held longer than the
  * store's busy timeout). Its events are counted as unsaved; the marks in it
  * are not events and must still reach the store once writing works again.
@@ -495,6 +529,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_when_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loss_record_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marks_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_producers, setup, teardown),
