@@ -61,17 +61,26 @@ static __always_inline void count_loss(struct loss *l, __u32 cause)
  * Returns: 0 when @rec was queued; otherwise it was counted as lost under
  * @cause (events, or process-table records, which are not events).
  */
-static __always_inline int output_as(void *rec, __u64 size, __u32 cause)
+/*
+ * Send this CPU's pending loss counts ahead of the next record, so that the
+ * loss shows where it happened. Returns: 0, or -1 when they did not fit (a
+ * record must then not overtake them).
+ */
+static __always_inline int report_pending(struct loss *l)
 {
-	struct loss *l = get_loss();
 	__u32 cpu = bpf_get_smp_processor_id();
 
 	if (l && (l->pending[VA_LOSS_RINGBUF] || l->pending[VA_LOSS_PROC]) &&
-	    (report_loss(l, cpu, VA_LOSS_RINGBUF) || report_loss(l, cpu, VA_LOSS_PROC))) {
-		count_loss(l, cause);
+	    (report_loss(l, cpu, VA_LOSS_RINGBUF) || report_loss(l, cpu, VA_LOSS_PROC)))
 		return -1;
-	}
-	if (bpf_ringbuf_output(&events, rec, size, wake_flag())) {
+	return 0;
+}
+
+static __always_inline int output_as(void *rec, __u64 size, __u32 cause)
+{
+	struct loss *l = get_loss();
+
+	if (report_pending(l) || bpf_ringbuf_output(&events, rec, size, wake_flag())) {
 		count_loss(l, cause);
 		return -1;
 	}
@@ -90,13 +99,8 @@ static __always_inline int output(void *rec, __u64 size)
  */
 static __always_inline void output_marker(void *rec, __u64 size)
 {
-	struct loss *l = get_loss();
-	__u32 cpu = bpf_get_smp_processor_id();
-
-	if (l && (l->pending[VA_LOSS_RINGBUF] || l->pending[VA_LOSS_PROC]) &&
-	    (report_loss(l, cpu, VA_LOSS_RINGBUF) || report_loss(l, cpu, VA_LOSS_PROC)))
-		return;
-	bpf_ringbuf_output(&events, rec, size, wake_flag());
+	if (!report_pending(get_loss()))
+		bpf_ringbuf_output(&events, rec, size, wake_flag());
 }
 
 /* Queue the file event under construction in @s. */

@@ -226,7 +226,6 @@ struct {
  * directory's children, newest first: 30 on average per component in the
  * mixed benchmark, the largest part of the kernel-side cost.
  */
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

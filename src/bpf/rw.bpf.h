@@ -39,37 +39,36 @@ static __always_inline int emit_flush(__u64 id, __u64 count, __u64 bytes, __u32 
 	return 0;
 }
 
+/* Take what @v holds and send it (with @end, as its last record). Returns: emit_flush()'s. */
+static __always_inline int agg_send(struct agg_val *v, bool end)
+{
+	__u64 count = __sync_lock_test_and_set(&v->count, 0);
+	__u64 bytes = __sync_lock_test_and_set(&v->bytes, 0);
+
+	if (!(count || bytes || end))
+		return 0;
+	return emit_flush(v->id, count, bytes, end ? VA_FLUSH_END : 0, v->tid);
+}
+
 /* Send what @v holds and, with @end, mark the aggregation finished (once). */
 static __always_inline void agg_drain(struct agg_val *v, bool end)
 {
-	__u64 count, bytes;
-
 	if (end) {
 		if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
 			return;
 	} else if (v->state != AGG_ACTIVE) {
 		return;
 	}
-	count = __sync_lock_test_and_set(&v->count, 0);
-	bytes = __sync_lock_test_and_set(&v->bytes, 0);
-	if (!(count || bytes || end))
-		return;
-	if (!emit_flush(v->id, count, bytes, end ? VA_FLUSH_END : 0, v->tid) || end)
+	if (!agg_send(v, end) || end)
 		return;
 	/*
-	 * A refused flush record (counted lost) ends the aggregation too: the
-	 * next call starts a new one with a full record, where user space may
-	 * have forgotten this one's template meanwhile (capture.c). Calls
-	 * added between the xchg above and ENDED are still in the counters:
-	 * out with them (or counted lost); later ones see ENDED and send
-	 * themselves, as at any end.
+	 * A refused flush record (counted lost) ends the aggregation too, as a
+	 * close would: the next call starts a new one with a full record, where
+	 * user space may have forgotten this one's template meanwhile
+	 * (capture.c). Calls added since the take above go with the end.
 	 */
-	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
-		return;
-	count = __sync_lock_test_and_set(&v->count, 0);
-	bytes = __sync_lock_test_and_set(&v->bytes, 0);
-	if (count || bytes)
-		emit_flush(v->id, count, bytes, 0, v->tid);
+	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) == AGG_ACTIVE)
+		agg_send(v, true);
 }
 
 /*

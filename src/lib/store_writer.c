@@ -115,6 +115,12 @@ static int strings_reserve(struct queue *q, size_t n)
 }
 
 /* Pack @ev into @q's buffer. */
+/* The events @ev stands for when it cannot be stored: a loss record, those it counts. */
+static uint64_t event_weight(const struct va_event *ev)
+{
+	return ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
+}
+
 static int item_copy(struct queue *q, struct item *it, const struct va_event *ev)
 {
 	if (strings_reserve(q, va_event_pack_size(ev)))
@@ -122,7 +128,7 @@ static int item_copy(struct queue *q, struct item *it, const struct va_event *ev
 	it->ts_ns = ev->ts_ns;
 	it->mark = 0;
 	it->detail = NULL;
-	it->weight = ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
+	it->weight = event_weight(ev);
 	it->off = q->slen;
 	it->len = va_event_pack((unsigned char *)q->str + q->slen, ev);
 	q->slen += it->len;
@@ -176,8 +182,7 @@ static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t w
 
 int va_writer_push(struct va_writer *w, const struct va_event *ev)
 {
-	/* What a refusal leaves unsaved: a loss record stands for its events. */
-	uint64_t n = ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
+	uint64_t n = event_weight(ev);
 	struct item *it;
 	int ret = 0;
 
