@@ -21,21 +21,32 @@
  * second a crash may cost.
  */
 #define BATCH_GATHER_MS 250
+/*
+ * The queue's memory is bounded as well as its events: this much an event
+ * on average (a typical packed event with its process and path takes 80 to
+ * 130 bytes; a storm of long paths would otherwise take up to 8 KiB each),
+ * at most QUEUE_MAX_BYTES in all.
+ */
+#define QUEUE_EVENT_BYTES 128
+#define QUEUE_MAX_BYTES	  (1024ull << 20)
 #define PRUNE_EVERY_NS	(10ull * 1000000000ull)
 #define PRUNE_STEP_ROWS 5000
 
+/*
+ * A queued entry is bytes in its queue's buffer: a kind byte, then for an
+ * event its packed form (event_pack.h), for a mark (the kind is the enum
+ * va_mark, 100 and up) its time and its words. The item only says where.
+ */
+#define ENTRY_EVENT 0
+#define MARK_DETAIL_MAX 63
+
 struct item {
-	uint64_t ts_ns;
-	size_t off;   /* an event: packed (event_pack.h) at @off in the queue's @str */
-	size_t len;   /* its packed bytes */
-	int mark;     /* 0, or an enum va_mark */
-	char *detail; /* a mark's words (malloc'd, or NULL): marks are few, events many */
-	uint64_t weight; /* events it stands for if it cannot be stored: 1, or a loss record's */
+	uint32_t off, len;
 };
 
 /*
- * A queue's events are packed into one buffer of its own, kept from batch to
- * batch: no allocation per event in the capture thread and no free per
+ * A queue's entries are packed into one buffer of its own, kept from batch
+ * to batch: no allocation per event in the capture thread and no free per
  * event in the writer's (with the two threads' heaps apart, those cost page
  * faults and lock traffic at a hundred thousand events a second), and about
  * a quarter of the memory the events themselves take.
@@ -43,7 +54,7 @@ struct item {
 struct queue {
 	struct item *v;
 	size_t len, cap;
-	char *str;
+	unsigned char *str;
 	size_t slen, scap;
 };
 
@@ -57,9 +68,11 @@ struct va_writer {
 	uint64_t flush_req, flush_done; /* va_writer_flush() generations (under lock) */
 	struct queue front;		/* producers append here (under lock) */
 	size_t writing; /* items of the batch being written (under lock): they count against capacity */
+	size_t writing_bytes; /* and their bytes, against byte_capacity */
 	struct queue
 		retry; /* marks of a batch that failed: written first next time (writer only) */
-	size_t capacity;
+	size_t capacity;      /* entries held, the batch being written included */
+	size_t byte_capacity; /* their bytes: what the queue may take of memory */
 	uint64_t retain_ns;
 	bool stopping;
 	/* Under lock: */
@@ -96,59 +109,30 @@ static uint64_t now_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Room for @n more string bytes in @q. */
-static int strings_reserve(struct queue *q, size_t n)
+/*
+ * Room for @n more bytes in @q's buffer, which grows by doubling up to
+ * @limit (past it only as far as needed: marks and loss records are let
+ * past the queue's bound).
+ */
+static int bytes_reserve(struct queue *q, size_t n, size_t limit)
 {
 	size_t cap = q->scap ? q->scap : 65536;
-	char *ns;
+	unsigned char *ns;
 
 	if (q->slen + n <= q->scap)
 		return 0;
+	if (q->slen + n > UINT32_MAX)
+		return -ENOMEM; /* an item's offset is 32 bits */
 	while (cap < q->slen + n)
 		cap *= 2;
+	if (cap > limit)
+		cap = limit > q->slen + n ? limit : q->slen + n;
 	ns = realloc(q->str, cap);
 	if (!ns)
 		return -ENOMEM;
 	q->str = ns;
 	q->scap = cap;
 	return 0;
-}
-
-/* Pack @ev into @q's buffer. */
-/* The events @ev stands for when it cannot be stored: a loss record, those it counts. */
-static uint64_t event_weight(const struct va_event *ev)
-{
-	return ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
-}
-
-static int item_copy(struct queue *q, struct item *it, const struct va_event *ev)
-{
-	if (strings_reserve(q, va_event_pack_size(ev)))
-		return -ENOMEM;
-	it->ts_ns = ev->ts_ns;
-	it->mark = 0;
-	it->detail = NULL;
-	it->weight = event_weight(ev);
-	it->off = q->slen;
-	it->len = va_event_pack((unsigned char *)q->str + q->slen, ev);
-	q->slen += it->len;
-	return 0;
-}
-
-/* Forget the items (marks' words freed); keep the memory for the next batch. */
-static void queue_clear(struct queue *q)
-{
-	for (size_t i = 0; i < q->len; i++)
-		free(q->v[i].detail);
-	q->len = 0;
-	q->slen = 0;
-}
-
-static void queue_free(struct queue *q)
-{
-	queue_clear(q);
-	free(q->v);
-	free(q->str);
 }
 
 static int queue_reserve(struct queue *q, size_t want)
@@ -168,6 +152,97 @@ static int queue_reserve(struct queue *q, size_t want)
 	return 0;
 }
 
+/* Room for one more entry of up to @n bytes in @q. */
+static int entry_reserve(struct queue *q, size_t n, size_t limit)
+{
+	return queue_reserve(q, q->len + 1) || bytes_reserve(q, n, limit) ? -ENOMEM : 0;
+}
+
+/* Close the entry written at q->slen, @len bytes long. */
+static void entry_commit(struct queue *q, size_t len)
+{
+	q->v[q->len].off = (uint32_t)q->slen;
+	q->v[q->len].len = (uint32_t)len;
+	q->len++;
+	q->slen += len;
+}
+
+/* The events @ev stands for when it cannot be stored: a loss record, those it counts. */
+static uint64_t event_weight(const struct va_event *ev)
+{
+	return ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
+}
+
+static int entry_kind(const struct queue *q, size_t i)
+{
+	return q->str[q->v[i].off];
+}
+
+/* Entry @i, an event. Returns: false when it does not unpack (cannot be: we packed it). */
+static bool entry_event(const struct queue *q, size_t i, struct va_event *ev)
+{
+	const struct item *it = &q->v[i];
+
+	return it->len > 1 && va_event_unpack(q->str + it->off + 1, it->len - 1, ev) != 0;
+}
+
+/* Entry @i, a mark: its time and words (@detail, MARK_DETAIL_MAX + 1 bytes). */
+static uint64_t entry_mark(const struct queue *q, size_t i, char *detail)
+{
+	const struct item *it = &q->v[i];
+	size_t n = it->len - 9;
+	uint64_t ts;
+
+	memcpy(&ts, q->str + it->off + 1, sizeof(ts));
+	memcpy(detail, q->str + it->off + 9, n);
+	detail[n] = '\0';
+	return ts;
+}
+
+/* When entry @i happened. */
+static uint64_t entry_ts(const struct queue *q, size_t i)
+{
+	char detail[MARK_DETAIL_MAX + 1];
+	struct va_event ev;
+
+	if (entry_kind(q, i) != ENTRY_EVENT)
+		return entry_mark(q, i, detail);
+	return entry_event(q, i, &ev) ? ev.ts_ns : 0;
+}
+
+/* Forget the entries; keep the memory for the next batch. */
+static void queue_clear(struct queue *q)
+{
+	q->len = 0;
+	q->slen = 0;
+}
+
+static void queue_free(struct queue *q)
+{
+	free(q->v);
+	free(q->str);
+	memset(q, 0, sizeof(*q));
+}
+
+/*
+ * Give back a batch's memory when it took more than a quarter of the
+ * queue's bound: the two queues then never hold much more than the bound
+ * between them, where each would otherwise keep the most it ever held.
+ */
+static void queue_trim(struct queue *q, size_t capacity, size_t byte_capacity)
+{
+	if (q->scap > byte_capacity / 4) {
+		free(q->str);
+		q->str = NULL;
+		q->scap = 0;
+	}
+	if (q->cap > capacity / 4) {
+		free(q->v);
+		q->v = NULL;
+		q->cap = 0;
+	}
+}
+
 static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t when)
 {
 	if (!w->pending_unsaved)
@@ -180,78 +255,97 @@ static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t w
 		w->stats.unsaved_queue += n;
 }
 
+/* Under the lock: whether the next batch is worth writing without more gathering. */
+static bool queue_quarter_full(const struct va_writer *w)
+{
+	return w->front.len >= w->capacity / 4 || w->front.slen >= w->byte_capacity / 4;
+}
+
 int va_writer_push(struct va_writer *w, const struct va_event *ev)
 {
+	size_t need = 1 + va_event_pack_size(ev);
+	bool loss = ev->op == VA_OP_LOST;
 	uint64_t n = event_weight(ev);
-	struct item *it;
+	bool was_full;
 	int ret = 0;
 
 	pthread_mutex_lock(&w->lock);
 	/*
-	 * The capacity bounds all the events held, the batch being written
-	 * included: a writer that falls behind holds @capacity events, not
-	 * twice that. A loss record is let past it, as marks are: refused, it
-	 * would count as one unsaved event where it stands for ev->lost events
-	 * that were never delivered, and those would go uncounted.
+	 * The bounds hold all the events queued, the batch being written
+	 * included: a writer that falls behind holds @capacity events and
+	 * @byte_capacity bytes, not twice that. A loss record is let past them,
+	 * as marks are: refused, it would count as one unsaved event where it
+	 * stands for ev->lost events that were never delivered, and those would
+	 * go uncounted.
 	 */
-	if ((w->front.len + w->writing >= w->capacity && ev->op != VA_OP_LOST) ||
-	    queue_reserve(&w->front, w->front.len + 1)) {
+	if ((!loss && (w->front.len + w->writing >= w->capacity ||
+		       w->front.slen + w->writing_bytes + need > w->byte_capacity)) ||
+	    entry_reserve(&w->front, need, w->byte_capacity)) {
 		count_unsaved(w, n, false, ev->ts_ns);
 		ret = -ENOSPC;
 		goto out;
 	}
-	it = &w->front.v[w->front.len];
-	if (item_copy(&w->front, it, ev)) {
-		count_unsaved(w, n, false, ev->ts_ns);
-		ret = -ENOSPC;
-		goto out;
-	}
-	w->front.len++;
-	if (w->front.len == 1 || w->front.len == w->capacity / 4)
+	was_full = queue_quarter_full(w);
+	w->front.str[w->front.slen] = ENTRY_EVENT;
+	entry_commit(&w->front, 1 + va_event_pack(w->front.str + w->front.slen + 1, ev));
+	/* The writer waits for the first event, then gathers until a quarter. */
+	if (w->front.len == 1 || (!was_full && queue_quarter_full(w)))
 		pthread_cond_signal(&w->wake);
 out:
 	pthread_mutex_unlock(&w->lock);
 	return ret;
 }
 
+/* Append a mark entry to @q. */
+static int queue_mark(struct queue *q, enum va_mark mark, uint64_t ts_ns, const char *detail,
+		      size_t limit)
+{
+	size_t n = detail ? strnlen(detail, MARK_DETAIL_MAX) : 0;
+	unsigned char *p;
+
+	if (entry_reserve(q, 9 + n, limit))
+		return -ENOMEM;
+	p = q->str + q->slen;
+	p[0] = (unsigned char)mark;
+	memcpy(p + 1, &ts_ns, sizeof(ts_ns));
+	if (n)
+		memcpy(p + 9, detail, n);
+	entry_commit(q, 9 + n);
+	return 0;
+}
+
 int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, const char *detail)
 {
-	struct item *it;
-	int ret = 0;
+	int ret;
 
 	pthread_mutex_lock(&w->lock);
 	/* Marks are few and say why records are missing: never refused for room. */
-	if (queue_reserve(&w->front, w->front.len + 1)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	it = &w->front.v[w->front.len++];
-	memset(it, 0, sizeof(*it));
-	it->mark = mark;
-	it->ts_ns = ts_ns;
-	/* Not refused when the words find no memory: the mark matters more. */
-	it->detail = detail ? strndup(detail, 63) : NULL;
-	pthread_cond_signal(&w->wake);
-out:
+	ret = queue_mark(&w->front, mark, ts_ns, detail, w->byte_capacity);
+	if (!ret)
+		pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	return ret;
 }
 
 static int write_items(struct va_writer *w, const struct queue *q)
 {
+	char detail[MARK_DETAIL_MAX + 1];
 	struct va_event ev;
 	int ret = 0;
 
 	for (size_t i = 0; i < q->len && !ret; i++) {
-		const struct item *it = &q->v[i];
+		int kind = entry_kind(q, i);
 
-		if (it->mark)
-			ret = va_store_mark(w->store, (enum va_mark)it->mark, it->ts_ns, 0,
-					    it->detail);
-		else if (!va_event_unpack((const unsigned char *)q->str + it->off, it->len, &ev))
-			ret = -EINVAL; /* cannot be: packed by item_copy() */
-		else if (!(ret = va_store_add(w->store, &ev)))
+		if (kind != ENTRY_EVENT) {
+			uint64_t ts = entry_mark(q, i, detail);
+
+			ret = va_store_mark(w->store, (enum va_mark)kind, ts, 0,
+					    detail[0] ? detail : NULL);
+		} else if (!entry_event(q, i, &ev)) {
+			ret = -EINVAL; /* cannot be: packed by va_writer_push() */
+		} else if (!(ret = va_store_add(w->store, &ev))) {
 			w->txn_event_seq = ev.seq;
+		}
 	}
 	return ret;
 }
@@ -389,7 +483,7 @@ static void gather(struct va_writer *w, uint64_t last_commit)
 	uint64_t due = last_commit + BATCH_GATHER_MS * 1000000ull, now = now_mono_ns();
 	struct timespec until;
 
-	while (w->front.len && w->front.len < w->capacity / 4 && !w->stopping &&
+	while (w->front.len && !queue_quarter_full(w) && !w->stopping &&
 	       w->flush_req == w->flush_done && now < due) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += (long)(due - now);
@@ -434,6 +528,7 @@ static void *writer_main(void *arg)
 		w->front = batch;
 		batch = tmp;
 		w->writing = batch.len;
+		w->writing_bytes = batch.slen;
 		unsaved = w->pending_unsaved;
 		since = w->unsaved_since_ns;
 		w->pending_unsaved = 0;
@@ -455,20 +550,23 @@ static void *writer_main(void *arg)
 		}
 		batch_events = 0;
 		batch_weight = 0;
-		for (size_t i = 0; i < batch.len; i++) {
-			batch_events += batch.v[i].mark == 0;
-			batch_weight += batch.v[i].mark == 0 ? batch.v[i].weight : 0;
-		}
+		for (size_t i = 0; i < batch.len; i++)
+			batch_events += entry_kind(&batch, i) == ENTRY_EVENT;
 		if (ret) {
 			/*
 			 * Marks say when nobody was recording: keep them for the next
 			 * try. Events of the batch become an unsaved count below.
 			 */
 			for (size_t i = 0; i < batch.len; i++) {
-				if (!batch.v[i].mark || queue_reserve(&w->retry, w->retry.len + 1))
-					continue;
-				w->retry.v[w->retry.len++] = batch.v[i];
-				batch.v[i].detail = NULL; /* the retry queue has it now */
+				char detail[MARK_DETAIL_MAX + 1];
+				struct va_event ev;
+				int kind = entry_kind(&batch, i);
+
+				if (kind == ENTRY_EVENT)
+					batch_weight += entry_event(&batch, i, &ev) ? event_weight(&ev) : 1;
+				else
+					queue_mark(&w->retry, (enum va_mark)kind,
+						   entry_mark(&batch, i, detail), detail, SIZE_MAX);
 			}
 		} else {
 			queue_clear(&w->retry);
@@ -478,12 +576,13 @@ static void *writer_main(void *arg)
 			last_commit = now_mono_ns();
 		pthread_mutex_lock(&w->lock);
 		w->writing = 0;
+		w->writing_bytes = 0;
 		if (ret) {
 			/* Put the unsaved count back; this batch joins it. */
 			w->pending_unsaved += unsaved;
 			w->unsaved_since_ns = unsaved ? since : w->unsaved_since_ns;
 			/* A loss record that cannot be stored leaves its events unsaved. */
-			count_unsaved(w, batch_weight, true, batch.len ? batch.v[0].ts_ns : since);
+			count_unsaved(w, batch_weight, true, batch.len ? entry_ts(&batch, 0) : since);
 			w->stats.last_error = ret;
 		} else {
 			w->stats.stored += batch_events;
@@ -492,6 +591,7 @@ static void *writer_main(void *arg)
 		}
 		pthread_mutex_unlock(&w->lock);
 		queue_clear(&batch);
+		queue_trim(&batch, w->capacity, w->byte_capacity);
 
 		if (stop) {
 			pthread_mutex_lock(&w->lock);
@@ -574,6 +674,9 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 		return -ENOMEM;
 	w->store = s;
 	w->capacity = capacity ? capacity : 262144;
+	w->byte_capacity = w->capacity > QUEUE_MAX_BYTES / QUEUE_EVENT_BYTES
+				   ? QUEUE_MAX_BYTES
+				   : w->capacity * QUEUE_EVENT_BYTES;
 	w->retain_ns = retain_ns;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);

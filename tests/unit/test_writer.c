@@ -269,6 +269,45 @@ static void test_queue_full(void **state)
 }
 
 /*
+ * The queue's memory is bounded, not only its events: 128 bytes an event on
+ * average. Events with 2,000-byte paths fill a queue of 100 events after
+ * a handful; the rest are counted unsaved, not held.
+ */
+static void test_queue_bytes_bound(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s), *lock;
+	const unsigned int n = 100;
+	uint64_t t0 = now_ns(), refused = 0;
+	static char path[2001];
+
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, n, 0), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		ev.path.ptr = path;
+		ev.path.len = sizeof(path) - 1;
+		refused += va_writer_push(w, &ev) == -ENOSPC;
+	}
+	va_writer_stats(w, &st);
+	/* 12,800 bytes hold five or six such events. */
+	assert_true(st.depth >= 1 && st.depth <= 6);
+	assert_int_equal(refused, n - st.depth);
+	unlock_store(lock);
+	wait_settled(w, n, 20000, &st);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(st.unsaved_queue, refused);
+	assert_int_equal(st.stored + st.unsaved, n);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), st.stored);
+	assert_int_equal(sql_int(db, "SELECT sum(count) FROM events WHERE op = 103"), refused);
+}
+
+/*
  * A loss record (events the ring buffer could not take) arriving while the
  * queue is full is still queued: refused, it would be one unsaved event
  * standing for thousands that no row would count.
@@ -528,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_bytes_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_when_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
