@@ -63,6 +63,7 @@ static void run_usage(FILE *out)
 		"  --seal-key FILE      the sealing key `vfsaudit setup-keys` made (default DB.key);\n"
 		"                       without one the record is hash-chained but not sealed\n"
 		"  --queue-size N       events held for the store before counting them unsaved\n"
+		"                       (and 128 bytes of memory an event, on average)\n"
 		"  --priority-boost N   lower the daemon's nice value by N at start (default %d,\n"
 		"                       0 to 20): when the CPUs are busy it keeps up with the\n"
 		"                       events, and the programs making them wait, as with auditd\n"
