@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "common.h"
 #include "capture.h"
 #include "config.h"
 #include "sinks.h"
@@ -456,28 +457,6 @@ static void stop_sinks(struct daemon *d)
 			"json-log %llu\n",
 			(unsigned long long)st.syslog.lost, (unsigned long long)st.remote.lost,
 			(unsigned long long)st.json_log.lost);
-}
-
-/*
- * Lower the nice value by @boost before any thread starts: Linux keeps one
- * per thread, and threads take their creator's. A refusal is said, not
- * fatal: the record matters more than its priority.
- */
-static void boost_priority(unsigned int boost)
-{
-	int now;
-
-	if (!boost)
-		return;
-	errno = 0;
-	now = getpriority(PRIO_PROCESS, 0);
-	if (now == -1 && errno)
-		return;
-	if (setpriority(PRIO_PROCESS, 0, now - (int)boost < -20 ? -20 : now - (int)boost))
-		fprintf(stderr,
-			"vfsaudit: priority-boost %u: %s; going on at nice %d (events may be lost "
-			"when the CPUs are busy, and are then counted)\n",
-			boost, strerror(errno), now);
 }
 
 int do_run(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "common.h"
 #include "capture.h"
 #include "format.h"
 #include "util.h"
@@ -33,6 +34,10 @@ static void watch_usage(FILE *out)
 		"                       per line with every field\n"
 		"  --backend NAME       capture backend (default auto)\n"
 		"  --buffer-size SIZE   kernel ring buffer (default 16M; e.g. 4k, 64M)\n"
+		"  --priority-boost N   lower the nice value by N at start (default 0; 0 to 20):\n"
+		"                       under a storm of events on busy CPUs, fewer are lost\n"
+		"                       (counted, never silent); the program reading the output\n"
+		"                       must keep up as well\n"
 		"  --verbose            libbpf's messages, the verifier log on failure\n"
 		"  --help               this text\n"
 		"\n");
@@ -66,6 +71,7 @@ int do_watch(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "buffer-size", required_argument, NULL, 's' },
+		{ "priority-boost", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -76,6 +82,7 @@ int do_watch(int argc, char **argv)
 	struct va_filter filter;
 	struct sigaction sa;
 	char err[512];
+	unsigned int boost = 0;
 	int opt, idx, ret = EXIT_USAGE;
 
 	va_filter_init(&filter);
@@ -113,6 +120,19 @@ int do_watch(int argc, char **argv)
 				goto cleanup;
 			}
 			break;
+		case 'p': {
+			uint64_t v;
+
+			if (va_parse_u64(optarg, 20, &v)) {
+				fprintf(stderr,
+					"vfsaudit: --priority-boost '%s': give a number of nice steps "
+					"from 0 to 20\n",
+					optarg);
+				goto cleanup;
+			}
+			boost = (unsigned int)v;
+			break;
+		}
 		case 'v':
 			opts.verbose = true;
 			break;
@@ -135,6 +155,7 @@ int do_watch(int argc, char **argv)
 		goto cleanup;
 	}
 
+	boost_priority(boost);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

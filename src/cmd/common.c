@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include <json-c/json.h>
 
@@ -179,4 +181,26 @@ int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *o
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+/*
+ * Lower the nice value by @boost before any thread starts: Linux keeps one
+ * per thread, and threads take their creator's. A refusal is said, not
+ * fatal: the record matters more than its priority.
+ */
+void boost_priority(unsigned int boost)
+{
+	int now;
+
+	if (!boost)
+		return;
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, 0);
+	if (now == -1 && errno)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, now - (int)boost < -20 ? -20 : now - (int)boost))
+		fprintf(stderr,
+			"vfsaudit: priority-boost %u: %s; going on at nice %d (events may be lost "
+			"when the CPUs are busy, and are then counted)\n",
+			boost, strerror(errno), now);
 }

@@ -25,5 +25,7 @@ int open_store_ro(const char *db, struct va_store **out);
 /* Parse WHEN for --since/--until; prints the reason. Returns: 0 or EXIT_USAGE. */
 int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *out);
 uint64_t now_real_ns(void);
+/* Lower the nice value by @boost (0 to 20) before any thread starts; a refusal is said. */
+void boost_priority(unsigned int boost);
 
 #endif

@@ -537,7 +537,7 @@ static int run_bad_config(struct e2e_ctx *c)
 }
 
 /* The nice value of every thread of @pid, or INT_MIN when they differ (or none was read). */
-static int threads_nice(pid_t pid)
+static int threads_nice(pid_t pid, int min_threads)
 {
 	char dir[64], path[PATH_MAX], buf[1024];
 	struct dirent *de;
@@ -578,7 +578,7 @@ static int threads_nice(pid_t pid)
 		nice = v;
 	}
 	closedir(d);
-	return n >= 2 ? nice : INT_MIN; /* the daemon has threads: all must be counted */
+	return n >= min_threads ? nice : INT_MIN; /* every thread must be counted */
 }
 
 /*
@@ -604,7 +604,7 @@ static int run_priority(struct e2e_ctx *c)
 			return -1;
 		if (daemon_start(c, &w, &p))
 			return -1;
-		got = threads_nice(w.pid);
+		got = threads_nice(w.pid, 2); /* the daemon has threads */
 		if (daemon_stop(c, &w))
 			return -1;
 		if (got != want) {
@@ -619,6 +619,48 @@ static int run_priority(struct e2e_ctx *c)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, "priority-boost '21'")) {
 		snprintf(c->why, sizeof(c->why),
 			 "--priority-boost 21: expected exit 2 naming it, got %d: %.300s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* `watch --priority-boost N` lowers its nice value by N; by default it keeps it. */
+static int watch_priority(struct e2e_ctx *c)
+{
+	char *argv[] = { c->env->binary, "watch", "--path", c->dir, "--priority-boost", "3", NULL };
+	char out[4096], err[4096];
+	char *bad[] = { c->env->binary, "watch", "--priority-boost", "x", NULL };
+	struct e2e_watcher w;
+	int base, got, status;
+
+	errno = 0;
+	base = getpriority(PRIO_PROCESS, 0);
+	if (base == -1 && errno)
+		return -1;
+	for (int round = 0; round < 2; round++) {
+		int want = round ? base : (base - 3 < -20 ? -20 : base - 3);
+
+		argv[4] = round ? NULL : "--priority-boost";
+		if (e2e_watch_start(&w, "nice", argv, true, c->why, sizeof(c->why)))
+			return -1;
+		got = threads_nice(w.pid, 1);
+		if (e2e_watch_stop(&w, c->why, sizeof(c->why))) {
+			e2e_watch_free(&w);
+			return -1;
+		}
+		e2e_watch_free(&w);
+		if (got != want) {
+			snprintf(c->why, sizeof(c->why), "%s: watch runs at nice %d, expected %d",
+				 round ? "no --priority-boost" : "--priority-boost 3", got, want);
+			return -1;
+		}
+	}
+	if (e2e_run_cmd(bad, 10000, &status, out, sizeof(out), err, sizeof(err)))
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, "priority-boost 'x'")) {
+		snprintf(c->why, sizeof(c->why),
+			 "--priority-boost x: expected exit 2 naming it, got %d: %.300s",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
 		return -1;
 	}
@@ -775,5 +817,7 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_not_a_store },
 	{ .name = "run: its threads run at nice -10, or as priority-boost says; 21 exits 2",
 	  .run = run_priority },
+	{ .name = "watch: --priority-boost 3 runs it at nice -3, none keeps its nice; x exits 2",
+	  .run = watch_priority },
 };
 const size_t e2e_n_cases_store = sizeof(e2e_cases_store) / sizeof(e2e_cases_store[0]);
