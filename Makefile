@@ -44,7 +44,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test unit e2e vm sanitize fuzz clean format bench install valgrind
+.PHONY: all test unit e2e vm vm-systemd sanitize fuzz clean format bench install valgrind
 
 all: $(OUTPUT)/vfsaudit
 
@@ -95,6 +95,11 @@ e2e: $(OUTPUT)/vfsaudit $(OUTPUT)/tests/e2e
 
 vm: $(OUTPUT)/vfsaudit
 	$(Q)tests/vm/run $(OUTPUT)/vfsaudit
+
+# dist/vfsaudit.service under systemd as PID 1 in a Debian 12 guest (root;
+# not part of test: it builds a root file system once and takes minutes).
+vm-systemd: $(OUTPUT)/vfsaudit
+	$(Q)tests/vm/systemd-check $(OUTPUT)/vfsaudit
 
 # The README's test command: unit tests, the end-to-end suite, then vm. All
 # print their counts; tests/run-all adds them into the one final line.
