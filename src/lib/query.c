@@ -104,6 +104,19 @@ static int row_to_event(struct va_history *h, sqlite3_stmt *st, struct va_event 
 	return ret ? -ENOMEM : 0;
 }
 
+/* The connection's page cache size, as PRAGMA cache_size says it (pages, or -KiB). */
+static int64_t cache_size(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* At most this many names under PATH make a small history (see va_history_query). */
 #define SMALL_HISTORY_PATHS 16
 
@@ -310,6 +323,7 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
 	int n_paths = 0;
+	int64_t cache_was = 0;
 	int ret;
 
 	memset(h, 0, sizeof(*h));
@@ -327,8 +341,10 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	 * in 10M records: 51 ms, 42 ms with 256 KiB). A directory's records
 	 * revisit index pages across slices: it keeps the default.
 	 */
-	if (!ret && n_paths <= SMALL_HISTORY_PATHS)
+	if (!ret && n_paths <= SMALL_HISTORY_PATHS) {
+		cache_was = cache_size(db);
 		ret = va_q_exec(db, "PRAGMA cache_size=-256");
+	}
 	if (!ret)
 		ret = va_q_select_events(db, since_ns, until_ns);
 	if (ret)
@@ -387,6 +403,13 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 		qsort(h->progs, h->n_progs, sizeof(*h->progs), va_q_by_prog_count);
 out:
 	va_q_exec(db, "ROLLBACK");
+	if (cache_was) {
+		/* The connection's own setting again (the writer's 8 MiB, or the default). */
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)cache_was);
+		va_q_exec(db, sql);
+	}
 	if (ret)
 		va_history_free(h);
 	return ret;

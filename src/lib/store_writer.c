@@ -29,6 +29,8 @@
  */
 #define QUEUE_EVENT_BYTES 128
 #define QUEUE_MAX_BYTES	  (1024ull << 20)
+/* Above the largest packed event: VA_EVENT_PACK_MAX and three paths and an argv. */
+#define QUEUE_MIN_BYTES (64u << 10)
 #define PRUNE_EVERY_NS	(10ull * 1000000000ull)
 #define PRUNE_STEP_ROWS 5000
 
@@ -225,18 +227,21 @@ static void queue_free(struct queue *q)
 }
 
 /*
- * Give back a batch's memory when it took more than a quarter of the
- * queue's bound: the two queues then never hold much more than the bound
- * between them, where each would otherwise keep the most it ever held.
+ * Give back a batch's memory when it took more than half the queue's
+ * bound: the two queues then keep at most one and a half times the bound
+ * between them, where each would otherwise keep the most it ever held. A
+ * batch is written once the queue is a quarter full, so under a steady
+ * load (doubling past a quarter, to at most a half) the memory is kept
+ * from batch to batch.
  */
 static void queue_trim(struct queue *q, size_t capacity, size_t byte_capacity)
 {
-	if (q->scap > byte_capacity / 4) {
+	if (q->scap > byte_capacity / 2) {
 		free(q->str);
 		q->str = NULL;
 		q->scap = 0;
 	}
-	if (q->cap > capacity / 4) {
+	if (q->cap > capacity / 2) {
 		free(q->v);
 		q->v = NULL;
 		q->cap = 0;
@@ -677,6 +682,9 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 	w->byte_capacity = w->capacity > QUEUE_MAX_BYTES / QUEUE_EVENT_BYTES
 				   ? QUEUE_MAX_BYTES
 				   : w->capacity * QUEUE_EVENT_BYTES;
+	/* However small the queue, an empty one takes the largest event. */
+	if (w->byte_capacity < QUEUE_MIN_BYTES)
+		w->byte_capacity = QUEUE_MIN_BYTES;
 	w->retain_ns = retain_ns;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);

@@ -642,7 +642,7 @@ static int watch_priority(struct e2e_ctx *c)
 		int want = round ? base : (base - 3 < -20 ? -20 : base - 3);
 
 		argv[4] = round ? NULL : "--priority-boost";
-		if (e2e_watch_start(&w, "nice", argv, true, c->why, sizeof(c->why)))
+		if (e2e_watch_start(&w, "nice", argv, false, c->why, sizeof(c->why)))
 			return -1;
 		got = threads_nice(w.pid, 1);
 		if (e2e_watch_stop(&w, c->why, sizeof(c->why))) {

@@ -270,8 +270,8 @@ static void test_queue_full(void **state)
 
 /*
  * The queue's memory is bounded, not only its events: 128 bytes an event on
- * average. Events with 2,000-byte paths fill a queue of 100 events after
- * a handful; the rest are counted unsaved, not held.
+ * average, 64 KiB at least. Events with 6,000-byte paths fill a queue of
+ * 100 events after ten; the rest are counted unsaved, not held.
  */
 static void test_queue_bytes_bound(void **state)
 {
@@ -281,7 +281,7 @@ static void test_queue_bytes_bound(void **state)
 	sqlite3 *db = va_store_db(c->s), *lock;
 	const unsigned int n = 100;
 	uint64_t t0 = now_ns(), refused = 0;
-	static char path[2001];
+	static char path[6001];
 
 	memset(path, 'a', sizeof(path) - 1);
 	path[0] = '/';
@@ -295,8 +295,8 @@ static void test_queue_bytes_bound(void **state)
 		refused += va_writer_push(w, &ev) == -ENOSPC;
 	}
 	va_writer_stats(w, &st);
-	/* 12,800 bytes hold five or six such events. */
-	assert_true(st.depth >= 1 && st.depth <= 6);
+	/* 64 KiB hold ten such events (6,061 bytes packed, 6,401 asked for). */
+	assert_true(st.depth >= 9 && st.depth <= 11);
 	assert_int_equal(refused, n - st.depth);
 	unlock_store(lock);
 	wait_settled(w, n, 20000, &st);
@@ -305,6 +305,37 @@ static void test_queue_bytes_bound(void **state)
 	assert_int_equal(st.stored + st.unsaved, n);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), st.stored);
 	assert_int_equal(sql_int(db, "SELECT sum(count) FROM events WHERE op = 103"), refused);
+}
+
+/*
+ * A queue of a few events still takes one at a time: the byte bound has a
+ * floor above the largest event, or a small --queue-size would refuse all.
+ */
+static void test_small_queue_stores(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	uint64_t t0 = now_ns();
+	static char path[8001];
+	int refused = 0;
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	assert_int_equal(va_writer_start(&w, c->s, 1, 0), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		if (i == 2) { /* the longest path an event carries */
+			ev.path.ptr = path;
+			ev.path.len = sizeof(path) - 1;
+		}
+		refused += va_writer_push(w, &ev) != 0;
+		wait_settled(w, i + 1, 5000, &st); /* empty again before the next */
+	}
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(refused, 0);
+	assert_int_equal(st.stored, 3);
 }
 
 /*
@@ -568,6 +599,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_bytes_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_queue_stores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_when_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
