@@ -29,6 +29,11 @@ struct va_intern_table {
 struct va_intern {
 	struct va_intern_table young, old;
 	size_t max; /* entries per generation */
+	/*
+	 * For the caller: how the recent misses went, up when the key was in
+	 * the database already, down when it was new (-64 to 64).
+	 */
+	int miss_known;
 };
 
 int va_intern_init(struct va_intern *c, size_t max_entries);

@@ -157,34 +157,52 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : va_store_errno(rc);
 }
 
+/* Run @get bound by @bind. Returns: the id it finds, or 0. */
+static int64_t find_row(sqlite3_stmt *get, void (*bind)(sqlite3_stmt *, const void *),
+			const void *arg)
+{
+	int64_t id = 0;
+
+	bind(get, arg);
+	if (sqlite3_step(get) == SQLITE_ROW)
+		id = sqlite3_column_int64(get, 0);
+	sqlite3_reset(get);
+	sqlite3_clear_bindings(get);
+	return id;
+}
+
 /*
  * Insert-or-find through a cache: @ins is INSERT OR IGNORE, @get its SELECT,
- * both bound by @bind. Returns: the row id, or -errno.
+ * both bound by @bind. A miss costs one statement when it guesses right,
+ * two when not: a key already in the database is found by @get, a new one
+ * added by @ins. Which comes first follows the recent misses: new files
+ * under a churn of temporary names, a long tail of known ones on a machine
+ * that has been recorded for days. Returns: the row id, or -errno.
  */
 static int64_t intern(struct va_store *s, struct va_intern *cache, const void *key, size_t len,
 		      sqlite3_stmt *ins, sqlite3_stmt *get,
 		      void (*bind)(sqlite3_stmt *, const void *), const void *arg)
 {
 	int64_t id = va_intern_get(cache, key, len);
+	bool known;
 	int ret;
 
 	if (id)
 		return id;
-	bind(ins, arg);
-	ret = step_done(ins);
-	if (ret)
-		return ret;
-	if (sqlite3_changes(s->db) > 0) {
-		id = sqlite3_last_insert_rowid(s->db);
+	if (cache->miss_known > 0 && (id = find_row(get, bind, arg))) {
+		known = true;
 	} else {
-		bind(get, arg);
-		if (sqlite3_step(get) == SQLITE_ROW)
-			id = sqlite3_column_int64(get, 0);
-		sqlite3_reset(get);
-		sqlite3_clear_bindings(get);
+		bind(ins, arg);
+		ret = step_done(ins);
+		if (ret)
+			return ret;
+		known = sqlite3_changes(s->db) == 0;
+		id = known ? find_row(get, bind, arg) : sqlite3_last_insert_rowid(s->db);
 		if (!id)
 			return -EIO;
 	}
+	if (known ? cache->miss_known < 64 : cache->miss_known > -64)
+		cache->miss_known += known ? 1 : -1;
 	va_intern_put(cache, key, len, id);
 	return id;
 }

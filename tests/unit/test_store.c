@@ -323,6 +323,59 @@ static void test_other_version_refused(void **state)
 }
 
 /* Format 2 (paths index on (path, obj)) is read as is and upgraded by the writer. */
+/*
+ * Paths interned across a reopen (an empty cache): after two known paths
+ * the writer looks a missed path up before inserting it, after new ones it
+ * inserts first. Either way each path is one row, and each record names the
+ * path it was given.
+ */
+static void test_intern_across_reopen(void **state)
+{
+	struct ctx *c = *state;
+	static const char *const first[] = { "/etc/a", "/etc/b", "/etc/c" };
+	/* Known, known (now looked up first), new, new (inserted first again), known. */
+	static const char *const second[] = { "/etc/a", "/etc/b", "/etc/d", "/etc/e", "/etc/f",
+					      "/etc/c" };
+	struct va_store *s;
+	struct va_verify_result r;
+
+	for (int pass = 0; pass < 2; pass++) {
+		const char *const *paths = pass ? second : first;
+		size_t n = pass ? 6 : 3;
+
+		s = open_rw(c);
+		assert_int_equal(va_store_begin(s), 0);
+		for (size_t i = 0; i < n; i++) {
+			struct va_event ev = base_event(10000000000ull + pass * 100 + i, paths[i]);
+
+			assert_int_equal(va_store_add(s, &ev), 0);
+		}
+		assert_int_equal(va_store_commit(s), 0);
+		va_store_close(s);
+	}
+	assert_int_equal(va_store_open(&s, c->file, 0, c->err, sizeof(c->err)), 0);
+	assert_int_equal(sql_int(va_store_db(s), "SELECT count(*) FROM paths"), 6);
+	assert_int_equal(sql_int(va_store_db(s), "SELECT count(DISTINCT path) FROM paths"), 6);
+	/* Each record's path, in order: a, b, c, then the second pass's. */
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(va_store_db(s),
+						    "SELECT group_concat(name, '') FROM (SELECT"
+						    " substr(p.path, 6) AS name FROM events e JOIN"
+						    " paths p ON p.id = e.path WHERE e.op < 100"
+						    " ORDER BY e.id)",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), "abcabdefc");
+		sqlite3_finalize(st);
+	}
+	assert_int_equal(va_verify(s, NULL, 0, &r), 0);
+	assert_true(r.intact);
+	va_store_close(s);
+}
+
 static void test_version2_upgraded(void **state)
 {
 	struct ctx *c = *state;
@@ -827,6 +880,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intern_across_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_existing_dir_mode_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_sqlite_refused, setup, teardown),
