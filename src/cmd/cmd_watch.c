@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "common.h"
 #include "capture.h"
+#include "config.h"
 #include "format.h"
 #include "util.h"
 
@@ -34,13 +35,14 @@ static void watch_usage(FILE *out)
 		"                       per line with every field\n"
 		"  --backend NAME       capture backend (default auto)\n"
 		"  --buffer-size SIZE   kernel ring buffer (default 16M; e.g. 4k, 64M)\n"
-		"  --priority-boost N   lower the nice value by N at start (default 0; 0 to 20):\n"
-		"                       under a storm of events on busy CPUs, fewer are lost\n"
-		"                       (counted, never silent); the program reading the output\n"
+		"  --priority-boost N   lower the nice value by N at start (default %d, as run;\n"
+		"                       0 to 20): under a storm of events on busy CPUs, fewer\n"
+		"                       are lost (counted, never silent); what reads the output\n"
 		"                       must keep up as well\n"
 		"  --verbose            libbpf's messages, the verifier log on failure\n"
 		"  --help               this text\n"
-		"\n");
+		"\n",
+		VA_PRIORITY_BOOST_DEFAULT);
 	filter_usage(out);
 	fprintf(out, "\nEXAMPLES\n"
 		     "  sudo vfsaudit watch --path /etc\n"
@@ -82,7 +84,7 @@ int do_watch(int argc, char **argv)
 	struct va_filter filter;
 	struct sigaction sa;
 	char err[512];
-	unsigned int boost = 0;
+	unsigned int boost = VA_PRIORITY_BOOST_DEFAULT;
 	int opt, idx, ret = EXIT_USAGE;
 
 	va_filter_init(&filter);

@@ -625,10 +625,13 @@ static int run_priority(struct e2e_ctx *c)
 	return 0;
 }
 
-/* `watch --priority-boost N` lowers its nice value by N; by default it keeps it. */
+/*
+ * `watch` lowers its nice value by 10 as run does, by N with --priority-boost
+ * N, not at all with 0.
+ */
 static int watch_priority(struct e2e_ctx *c)
 {
-	char *argv[] = { c->env->binary, "watch", "--path", c->dir, "--priority-boost", "3", NULL };
+	static const char *const boosts[] = { NULL, "3", "0" };
 	char out[4096], err[4096];
 	char *bad[] = { c->env->binary, "watch", "--priority-boost", "x", NULL };
 	struct e2e_watcher w;
@@ -638,10 +641,14 @@ static int watch_priority(struct e2e_ctx *c)
 	base = getpriority(PRIO_PROCESS, 0);
 	if (base == -1 && errno)
 		return -1;
-	for (int round = 0; round < 2; round++) {
-		int want = round ? base : (base - 3 < -20 ? -20 : base - 3);
+	for (int round = 0; round < 3; round++) {
+		char *argv[] = { c->env->binary, "watch", "--path", c->dir, "--priority-boost",
+				 (char *)boosts[round], NULL };
+		int boost = round == 0 ? 10 : round == 1 ? 3 : 0;
+		int want = base - boost < -20 ? -20 : base - boost;
 
-		argv[4] = round ? NULL : "--priority-boost";
+		if (!boosts[round])
+			argv[4] = NULL;
 		if (e2e_watch_start(&w, "nice", argv, false, c->why, sizeof(c->why)))
 			return -1;
 		got = threads_nice(w.pid, 1);
@@ -651,8 +658,9 @@ static int watch_priority(struct e2e_ctx *c)
 		}
 		e2e_watch_free(&w);
 		if (got != want) {
-			snprintf(c->why, sizeof(c->why), "%s: watch runs at nice %d, expected %d",
-				 round ? "no --priority-boost" : "--priority-boost 3", got, want);
+			snprintf(c->why, sizeof(c->why),
+				 "--priority-boost %s: watch runs at nice %d, expected %d",
+				 boosts[round] ? boosts[round] : "(default)", got, want);
 			return -1;
 		}
 	}
@@ -817,7 +825,7 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_not_a_store },
 	{ .name = "run: its threads run at nice -10, or as priority-boost says; 21 exits 2",
 	  .run = run_priority },
-	{ .name = "watch: --priority-boost 3 runs it at nice -3, none keeps its nice; x exits 2",
+	{ .name = "watch: runs at nice -10, -3 with --priority-boost 3, its own with 0; x exits 2",
 	  .run = watch_priority },
 };
 const size_t e2e_n_cases_store = sizeof(e2e_cases_store) / sizeof(e2e_cases_store[0]);
