@@ -478,7 +478,8 @@ int do_run(int argc, char **argv)
 		return ret < 0 ? EXIT_OK : ret;
 	}
 
-	boost_priority(cfg.priority_boost);
+	/* The daemon says so whenever the boost is refused: its log is read. */
+	boost_priority(cfg.priority_boost, true);
 
 	/* One daemon per store: a second would record every event twice. */
 	snprintf(lock_path, sizeof(lock_path), "%s.lock", cfg.db);

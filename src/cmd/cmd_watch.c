@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfsaudit watch: a live stream of events on stdout until SIGINT/SIGTERM. */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,8 @@ static void watch_usage(FILE *out)
 		"\n"
 		"Streams file events system-wide until SIGINT or SIGTERM (exit 0). Once every\n"
 		"probe is attached it writes `ready backend=NAME ...` to standard error: nothing\n"
-		"after that line is missed. Needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN).\n"
+		"after that line is missed. Needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN;\n"
+		"CAP_SYS_NICE for the priority boost: without it the default one is skipped quietly).\n"
 		"\n"
 		"OPTIONS\n"
 		"  --format text|json   text (default): `op: comm(pid,uid) path`; json: one object\n"
@@ -85,6 +87,7 @@ int do_watch(int argc, char **argv)
 	struct sigaction sa;
 	char err[512];
 	unsigned int boost = VA_PRIORITY_BOOST_DEFAULT;
+	bool boost_asked = false;
 	int opt, idx, ret = EXIT_USAGE;
 
 	va_filter_init(&filter);
@@ -133,6 +136,7 @@ int do_watch(int argc, char **argv)
 				goto cleanup;
 			}
 			boost = (unsigned int)v;
+			boost_asked = true;
 			break;
 		}
 		case 'v':
@@ -157,7 +161,7 @@ int do_watch(int argc, char **argv)
 		goto cleanup;
 	}
 
-	boost_priority(boost);
+	boost_priority(boost, boost_asked);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -188,7 +188,7 @@ int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *o
  * per thread, and threads take their creator's. A refusal is said, not
  * fatal: the record matters more than its priority.
  */
-void boost_priority(unsigned int boost)
+void boost_priority(unsigned int boost, bool asked)
 {
 	int now;
 
@@ -198,7 +198,8 @@ void boost_priority(unsigned int boost)
 	now = getpriority(PRIO_PROCESS, 0);
 	if (now == -1 && errno)
 		return;
-	if (setpriority(PRIO_PROCESS, 0, now - (int)boost < -20 ? -20 : now - (int)boost))
+	if (setpriority(PRIO_PROCESS, 0, now - (int)boost < -20 ? -20 : now - (int)boost) &&
+	    (asked || (errno != EPERM && errno != EACCES)))
 		fprintf(stderr,
 			"vfsaudit: priority-boost %u: %s; going on at nice %d (events may be lost "
 			"when the CPUs are busy, and are then counted)\n",

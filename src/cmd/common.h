@@ -3,6 +3,7 @@
 #ifndef VA_CMD_COMMON_H
 #define VA_CMD_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +26,11 @@ int open_store_ro(const char *db, struct va_store **out);
 /* Parse WHEN for --since/--until; prints the reason. Returns: 0 or EXIT_USAGE. */
 int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *out);
 uint64_t now_real_ns(void);
-/* Lower the nice value by @boost (0 to 20) before any thread starts; a refusal is said. */
-void boost_priority(unsigned int boost);
+/*
+ * Lower the nice value by @boost (0 to 20) before any thread starts. A
+ * refusal is said, except a default boost (not @asked for) refused for want
+ * of CAP_SYS_NICE: `watch` then runs as it did before it had a boost.
+ */
+void boost_priority(unsigned int boost, bool asked);
 
 #endif

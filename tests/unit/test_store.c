@@ -333,7 +333,10 @@ static void test_intern_across_reopen(void **state)
 {
 	struct ctx *c = *state;
 	static const char *const first[] = { "/etc/a", "/etc/b", "/etc/c" };
-	/* Known, known (now looked up first), new, new (inserted first again), known. */
+	/*
+	 * a: inserted first, ignored, looked up; b: looked up first; d, e: looked up
+	 * first, not found, inserted; f: inserted first; c: inserted first, looked up.
+	 */
 	static const char *const second[] = { "/etc/a", "/etc/b", "/etc/d", "/etc/e", "/etc/f",
 					      "/etc/c" };
 	struct va_store *s;
