@@ -157,15 +157,19 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : va_store_errno(rc);
 }
 
-/* Run @get bound by @bind. Returns: the id it finds, or 0. */
+/* Run @get bound by @bind. Returns: the id it finds, 0 when none, or -errno. */
 static int64_t find_row(sqlite3_stmt *get, void (*bind)(sqlite3_stmt *, const void *),
 			const void *arg)
 {
 	int64_t id = 0;
+	int rc;
 
 	bind(get, arg);
-	if (sqlite3_step(get) == SQLITE_ROW)
+	rc = sqlite3_step(get);
+	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(get, 0);
+	else if (rc != SQLITE_DONE)
+		id = va_store_errno(rc);
 	sqlite3_reset(get);
 	sqlite3_clear_bindings(get);
 	return id;
@@ -189,7 +193,9 @@ static int64_t intern(struct va_store *s, struct va_intern *cache, const void *k
 
 	if (id)
 		return id;
-	if (cache->miss_known > 0 && (id = find_row(get, bind, arg))) {
+	if (cache->miss_known > 0 && (id = find_row(get, bind, arg)) < 0)
+		return id;
+	if (id) {
 		known = true;
 	} else {
 		bind(ins, arg);
@@ -198,6 +204,8 @@ static int64_t intern(struct va_store *s, struct va_intern *cache, const void *k
 			return ret;
 		known = sqlite3_changes(s->db) == 0;
 		id = known ? find_row(get, bind, arg) : sqlite3_last_insert_rowid(s->db);
+		if (id < 0)
+			return id;
 		if (!id)
 			return -EIO;
 	}
