@@ -40,6 +40,7 @@
  * va_mark, 100 and up) its time and its words. The item only says where.
  */
 #define ENTRY_EVENT 0
+#define MARK_HEAD	(1 + sizeof(uint64_t)) /* a mark's kind byte and time */
 #define MARK_DETAIL_MAX 63
 
 struct item {
@@ -192,11 +193,11 @@ static bool entry_event(const struct queue *q, size_t i, struct va_event *ev)
 static uint64_t entry_mark(const struct queue *q, size_t i, char *detail)
 {
 	const struct item *it = &q->v[i];
-	size_t n = it->len - 9;
+	size_t n = it->len - MARK_HEAD;
 	uint64_t ts;
 
 	memcpy(&ts, q->str + it->off + 1, sizeof(ts));
-	memcpy(detail, q->str + it->off + 9, n);
+	memcpy(detail, q->str + it->off + MARK_HEAD, n);
 	detail[n] = '\0';
 	return ts;
 }
@@ -308,14 +309,14 @@ static int queue_mark(struct queue *q, enum va_mark mark, uint64_t ts_ns, const 
 	size_t n = detail ? strnlen(detail, MARK_DETAIL_MAX) : 0;
 	unsigned char *p;
 
-	if (entry_reserve(q, 9 + n, limit))
+	if (entry_reserve(q, MARK_HEAD + n, limit))
 		return -ENOMEM;
 	p = q->str + q->slen;
 	p[0] = (unsigned char)mark;
 	memcpy(p + 1, &ts_ns, sizeof(ts_ns));
 	if (n)
-		memcpy(p + 9, detail, n);
-	entry_commit(q, 9 + n);
+		memcpy(p + MARK_HEAD, detail, n);
+	entry_commit(q, MARK_HEAD + n);
 	return 0;
 }
 
