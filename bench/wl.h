@@ -48,6 +48,7 @@ int wl_write_heavy(const struct wl_opts *o, struct wl_count *c);
 int wl_mixed(const struct wl_opts *o, struct wl_count *c);
 int wl_meta(const struct wl_opts *o, struct wl_count *c);
 int wl_storm(const struct wl_opts *o, struct wl_count *c);
+int wl_bigdir(const struct wl_opts *o, struct wl_count *c);
 /* Makes the tarball in o->cache once; not timed, not counted. */
 int wl_real_prepare(const struct wl_opts *o);
 int wl_real(const struct wl_opts *o, struct wl_count *c);

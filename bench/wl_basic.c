@@ -86,3 +86,36 @@ int wl_meta(const struct wl_opts *o, struct wl_count *c)
 	}
 	return 0;
 }
+
+#define BIGDIR_PASSES 3
+
+/*
+ * One large directory, as /var/lib/dpkg/info or a mail spool: COUNT files
+ * made in one go, then passes over them oldest first, where most names have
+ * thousands of newer siblings in the directory's list of cached children.
+ */
+int wl_bigdir(const struct wl_opts *o, struct wl_count *c)
+{
+	char path[PATH_SIZE];
+
+	wl_path(path, sizeof(path), "%s/big", o->dir);
+	wl_mkdir(c, path);
+	for (long i = 0; i < o->count; i++) {
+		wl_path(path, sizeof(path), "%s/big/f%ld", o->dir, i);
+		wl_close(c, wl_create(c, path));
+	}
+	for (long r = 0; r < BIGDIR_PASSES; r++) {
+		for (long i = 0; i < o->count; i++) {
+			wl_path(path, sizeof(path), "%s/big/f%ld", o->dir, i);
+			wl_close(c, wl_open(c, path, O_WRONLY));
+			wl_chmod(c, path, r & 1 ? 0644 : 0600);
+		}
+	}
+	for (long i = 0; i < o->count; i++) {
+		wl_path(path, sizeof(path), "%s/big/f%ld", o->dir, i);
+		wl_unlink(c, path);
+	}
+	wl_path(path, sizeof(path), "%s/big", o->dir);
+	wl_rmdir(c, path);
+	return 0;
+}

@@ -32,6 +32,8 @@ static const char usage[] =
 	"               rename, chmod, unlink (50000)\n"
 	"  meta         COUNT files (5000) in directories of 100; ROUNDS (20) passes of\n"
 	"               stat, open/close to read, open/close to write; then unlink all\n"
+	"  bigdir       COUNT files (10000) in one directory; 3 passes of open/close\n"
+	"               to write and chmod, oldest first; then unlink all\n"
 	"  storm        PROCS (16) processes at once, each mixed with COUNT (3000)\n"
 	"  real         extract a tarball of /usr/include, write COUNT (300) C files,\n"
 	"               build them with make -jJOBS (2); only created files, directories\n"
@@ -59,6 +61,7 @@ static const struct workload workloads[] = {
 	{ "write-heavy", NULL, wl_write_heavy, NULL, 1000000, true },
 	{ "mixed", NULL, wl_mixed, NULL, 50000, true },
 	{ "meta", NULL, wl_meta, NULL, 5000, true },
+	{ "bigdir", NULL, wl_bigdir, NULL, 10000, true },
 	{ "storm", NULL, wl_storm, NULL, 3000, true },
 	{ "real", wl_real_prepare, wl_real, wl_real_tally, 300, false },
 };

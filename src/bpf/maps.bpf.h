@@ -35,6 +35,15 @@ bool path_includes;	/* some --path given: unmatched paths are dropped */
 __u32 fmode_created;
 /* Our name hash matches the dcache's (checked at start): names can be resolved. */
 bool name_hash_ok;
+/*
+ * The dcache's own hash table (fs/dcache.c's dentry_hashtable and
+ * d_hash_shift), located at start from where freshly hashed dentries sit
+ * (dhash.c): a name's child is then one bucket away, in any directory.
+ * Without it, lookups scan the directory's children (resolve.bpf.h).
+ */
+__u64 dhash_table;
+__u32 dhash_shift;
+bool dhash_ok;
 __u64 agg_next_id;
 /*
  * Periodic flushes so far: a call stamps its aggregation with it, which is
@@ -199,8 +208,10 @@ struct scratch {
 	/* A syscall's name and its symlink expansion; twice the size for masked offsets. */
 	char names[2][2 * VA_WIRE_NAME_MAX];
 	char comp[264] __attribute__((aligned(8))); /* one component, zero padded, for hashing */
+	char kname[264] __attribute__((aligned(8))); /* a dentry's name, to compare with comp */
 	struct dentry_head head; /* the dentry being looked at (walks and lookups; never both) */
 	struct kid_key kid_key;
+	__u64 bucket_head; /* a dcache hash bucket's first entry, as read */
 };
 
 struct {
@@ -210,13 +221,38 @@ struct {
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
 
-/* Calibration of fmode_created: f_mode of vfsaudit's own opens, see capture.c. */
+/*
+ * Start-up calibration from vfsaudit's own opens (backend_tp.c): [0] and
+ * [1] f_mode of a create and of an open (fmode_created); [2] our name hash
+ * against the dcache's; [3] a lookup through dhash_table found the file.
+ * Verdicts: 1 agrees, 2 does not.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 3);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__type(value, __u32);
 } calib SEC(".maps");
+
+/*
+ * Where vfsaudit's own newly created files were hashed: d_hash.pprev (the
+ * bucket's head, for a dentry just added) and d_name.hash, for user space
+ * to find the table from (dhash.c). Slot = dhash_samples_n, then it counts.
+ */
+struct dhash_sample {
+	__u64 pprev;
+	__u64 hash;
+};
+
+#define DHASH_SAMPLES 32
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DHASH_SAMPLES);
+	__type(key, __u32);
+	__type(value, struct dhash_sample);
+} dhash_samples SEC(".maps");
+__u32 dhash_samples_n;
 
 /*
  * Name resolution's cache of the dentry cache: (directory, name hash and

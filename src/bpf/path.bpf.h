@@ -60,6 +60,7 @@ static __always_inline long read_dentry_head(struct dentry *d, struct dentry_hea
 	if (dentry_head_in_one())
 		return bpf_probe_read_kernel(
 			h, sizeof(*h), (void *)d + bpf_core_field_offset(struct dentry, d_hash));
+	h->hash_next = (__u64)BPF_CORE_READ(d, d_hash.next);
 	h->hash_pprev = (__u64)BPF_CORE_READ(d, d_hash.pprev);
 	h->parent = BPF_CORE_READ(d, d_parent);
 	h->hash_len = BPF_CORE_READ(d, d_name.hash_len);

@@ -141,9 +141,85 @@ static long kid_step(__u32 i, void *arg)
 	return 1;
 }
 
+#define DHASH_MAX_CHAIN 16
+#define DHASH_UNKNOWN	1 /* not a dentry: the lookup could not tell */
+
+/* @name, of @len bytes (9 to 255), is s->comp's name (zero padded). */
+static __always_inline bool same_long_name(struct scratch *s, const unsigned char *name, __u32 len)
+{
+	__u32 words = (len + 7) / 8;
+
+	__builtin_memset(s->kname, 0, sizeof(s->kname));
+	if (bpf_probe_read_kernel(s->kname, len & 255, name))
+		return false;
+	for (int w = 0; w < 32; w++) {
+		if (w >= words)
+			break;
+		if (*(__u64 *)(s->kname + w * 8) != *(__u64 *)(s->comp + w * 8))
+			return false;
+	}
+	return true;
+}
+
 /*
- * The positive cached child of @parent named s->comp[0..len), or 0. A
- * global function: the verifier checks it once, not at every call site.
+ * dhash_find() - the positive child of @parent named s->comp, whose
+ * dcache hash and length are @hash_len, looked up in the dcache's own hash
+ * table as __d_lookup_rcu() does: one bucket, whose chain holds a dentry or
+ * two, however many children the directory has. Tracepoint programs run
+ * under the RCU read lock, as the kernel's lookup does.
+ * Returns: the dentry; 0 when the chain has none (the dcache has no such
+ * child); DHASH_UNKNOWN when a read failed or the chain was too long.
+ * Inline, and with nothing on the stack: it runs deep in name resolution,
+ * whose call chain the kernel limits to 512 bytes of stack.
+ */
+static __always_inline __u64 dhash_find(struct scratch *s, __u64 parent, __u64 hash_len)
+{
+	__u64 off = bpf_core_field_offset(struct dentry, d_hash), node, bucket;
+	__u32 len = hash_len >> 32;
+
+	if (len > 255)
+		return DHASH_UNKNOWN;
+	bucket = dhash_table + ((__u64)((__u32)hash_len >> (dhash_shift & 31)) << 3);
+	if (bpf_probe_read_kernel(&s->bucket_head, sizeof(s->bucket_head), (void *)bucket))
+		return DHASH_UNKNOWN;
+	node = s->bucket_head & ~1ull; /* bit 0 of a hlist_bl head is the bucket's lock */
+	for (int i = 0; i < DHASH_MAX_CHAIN; i++) {
+		struct dentry *d = (void *)(node - off);
+		struct dentry_head *h = &s->head;
+
+		if (!node)
+			return 0;
+		if (read_dentry_head(d, h))
+			return DHASH_UNKNOWN;
+		if ((__u64)h->parent == parent && h->hash_len == hash_len && h->inode &&
+		    (len <= 8 ? dentry_name_head(d, h, len) == *(__u64 *)s->comp
+			      : same_long_name(s, h->name, len)))
+			return (__u64)d;
+		node = h->hash_next;
+	}
+	return DHASH_UNKNOWN;
+}
+
+/*
+ * va_dhash_child() - the positive child of @parent named s->comp[0..len)
+ * through the dcache's hash table (dhash_find()). A global function apart
+ * from va_lookup_child(), not called by it: each call level adds its stack
+ * to the chain the kernel limits to 512 bytes.
+ */
+__noinline __u64 va_dhash_child(__u64 parent, __u32 len)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s || len > 255)
+		return DHASH_UNKNOWN;
+	return dhash_find(s, parent, name_hash_len(s, parent, len));
+}
+
+/*
+ * The positive cached child of @parent named s->comp[0..len), or 0, from
+ * our cache of lookups or a scan of the directory's children: where the
+ * dcache's hash table was not found, or could not tell. A global function:
+ * the verifier checks it once, not at every call site.
  */
 __noinline __u64 va_lookup_child(__u64 parent_addr, __u32 len)
 {
@@ -404,7 +480,9 @@ static long res_step(__u32 i, void *arg)
 		barrier_var(n);
 		bpf_probe_read_kernel(s->comp, n & 255, name + (start & NAME_MASK));
 	}
-	child = (struct dentry *)va_lookup_child((__u64)c->dentry, clen);
+	child = (struct dentry *)(dhash_ok ? va_dhash_child((__u64)c->dentry, clen) : DHASH_UNKNOWN);
+	if ((__u64)child == DHASH_UNKNOWN)
+		child = (struct dentry *)va_lookup_child((__u64)c->dentry, clen);
 	if (!child) {
 		c->status = -1;
 		return 1;

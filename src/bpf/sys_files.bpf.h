@@ -104,6 +104,58 @@ static __always_inline void calibrate_name_hash(struct file *f)
 	bpf_map_update_elem(&calib, &key, &verdict, BPF_ANY);
 }
 
+/*
+ * Where the dcache hashed a file vfsaudit itself just created: d_hash.pprev
+ * and d_name.hash go to dhash_samples, for user space to find the table
+ * from (dhash.c). Once it has (dhash_ok), look the file up through the
+ * table instead: calib[3] = 1 when that finds this very dentry, 2 when not.
+ */
+static __always_inline void calibrate_dhash(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	struct scratch *s = get_scratch();
+	__u32 slot = dhash_samples_n, key = 3, verdict = 2, len;
+	struct dhash_sample *smp;
+	__u64 hl = 0;
+
+	if (!s)
+		return;
+	bpf_probe_read_kernel(&hl, sizeof(hl), (void *)d + bpf_core_field_offset(struct dentry, d_name));
+	if (!dhash_ok) {
+		smp = bpf_map_lookup_elem(&dhash_samples, &slot);
+		if (!smp)
+			return;
+		smp->pprev = (__u64)BPF_CORE_READ(d, d_hash.pprev);
+		smp->hash = (__u32)hl;
+		dhash_samples_n = slot + 1;
+		return;
+	}
+	len = hl >> 32;
+	if (len && len <= 255) {
+		__builtin_memset(s->comp, 0, sizeof(s->comp));
+		bpf_probe_read_kernel(s->comp, len & 255, BPF_CORE_READ(d, d_name.name));
+		if (va_dhash_child((__u64)BPF_CORE_READ(d, d_parent), len) == (__u64)d)
+			verdict = 1;
+	}
+	bpf_map_update_elem(&calib, &key, &verdict, BPF_ANY);
+}
+
+/*
+ * Both name calibrations, for a file vfsaudit itself created. A global
+ * function, so that its locals are not on h_open's stack, which name
+ * resolution's call chain already fills.
+ */
+__noinline int va_calibrate_names(__u64 file)
+{
+	struct file *f = (struct file *)file;
+
+	if (!f)
+		return 0;
+	calibrate_name_hash(f);
+	calibrate_dhash(f);
+	return 0;
+}
+
 /* open, creat, openat, openat2, open_by_handle_at */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(h_open, struct pt_regs *regs, long ret)
@@ -156,7 +208,7 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 			__u32 fmode = BPF_CORE_READ(f, f_mode);
 
 			bpf_map_update_elem(&calib, &idx, &fmode, BPF_ANY);
-			calibrate_name_hash(f);
+			va_calibrate_names((__u64)f);
 		}
 		return 0;
 	}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <bpf/libbpf.h>
 
 #include "capture_priv.h"
+#include "dhash.h"
 #include "ops.h"
 #include "bpf/syscall_nr.h"
 #include "vfsaudit.skel.h"
@@ -277,19 +279,18 @@ static int apply_filter(struct vfsaudit_bpf *skel, const struct va_filter *f, ch
 
 /*
  * FMODE_CREATED, which tells a create from an open, moved between kernel
- * versions. Measure it: open a new file with O_CREAT|O_EXCL (created) and
- * again with O_CREAT (not created); the h_open program records f_mode of
- * both for our own process; the bit that differs is FMODE_CREATED.
+ * versions. Measure it: open a new file in @dir with O_CREAT|O_EXCL
+ * (created) and again with O_CREAT (not created); the h_open program records
+ * f_mode of both for our own process; the bit that differs is FMODE_CREATED.
  */
-static int calibrate_fmode_created(struct vfsaudit_bpf *skel)
+static int calibrate_fmode_created(struct vfsaudit_bpf *skel, const char *dir)
 {
 	int calib = bpf_map__fd(skel->maps.calib), fd;
 	uint32_t k0 = 0, k1 = 1, created = 0, existing = 0, diff;
-	char path[64];
+	char path[PATH_MAX];
 
 	/* Both opens identical but for O_EXCL, so that only FMODE_CREATED differs. */
-	snprintf(path, sizeof(path), "/tmp/.vfsaudit-calib-%d-%llu", getpid(),
-		 (unsigned long long)now_boot_ns());
+	snprintf(path, sizeof(path), "%s/f", dir);
 	fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -312,6 +313,77 @@ static int calibrate_fmode_created(struct vfsaudit_bpf *skel)
 			skel->bss->name_hash_ok = true;
 	}
 	return 0;
+}
+
+/* Create and close @dir/@i; then unlink it. Returns: 0 or -errno. */
+static int create_numbered(const char *dir, unsigned int i)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%u", dir, i);
+	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
+/*
+ * Locate the dcache's hash table (dhash.h): h_open samples where each of
+ * our new files in @dir was hashed; solve; then one more new file must be
+ * found through the table (calib[3]). Without it, name resolution scans
+ * directories' children, which costs more in large directories and gives
+ * up past RES_MAX_KIDS of them. Returns: true when the table is in use.
+ */
+static bool calibrate_dhash(struct vfsaudit_bpf *skel, const char *dir)
+{
+	int smp_fd = bpf_map__fd(skel->maps.dhash_samples), calib = bpf_map__fd(skel->maps.calib);
+	uint32_t max = bpf_map__max_entries(skel->maps.dhash_samples), n, k3 = 3, verdict = 0;
+	struct va_dhash_sample samples[64];
+	uint64_t table;
+	uint32_t shift;
+
+	if (!skel->bss->name_hash_ok || max > 64)
+		return false;
+	for (uint32_t i = 0; i < max; i++)
+		if (create_numbered(dir, i))
+			return false;
+	n = skel->bss->dhash_samples_n;
+	if (n > max)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (bpf_map_lookup_elem(smp_fd, &i, &samples[i]))
+			return false;
+	if (va_dhash_solve(samples, n, &table, &shift))
+		return false;
+	skel->bss->dhash_table = table;
+	skel->bss->dhash_shift = shift;
+	skel->bss->dhash_ok = true;
+	if (create_numbered(dir, max) || bpf_map_lookup_elem(calib, &k3, &verdict) ||
+	    verdict != 1) {
+		skel->bss->dhash_ok = false;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * What the programs must learn about this kernel, from our own opens in a
+ * private directory, removed after (with the dentries its files leave).
+ */
+static int calibrate(struct vfsaudit_bpf *skel, bool *dhash)
+{
+	char dir[] = "/tmp/.vfsaudit-calib-XXXXXX";
+	int ret;
+
+	if (!mkdtemp(dir))
+		return -errno;
+	ret = calibrate_fmode_created(skel, dir);
+	*dhash = !ret && calibrate_dhash(skel, dir);
+	rmdir(dir);
+	return ret;
 }
 
 static int run_flush(struct tp_backend *b)
@@ -498,12 +570,17 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	{
 		/* Needs h_open on the open syscalls, whatever --ops selects. */
 		uint64_t sel = skel->bss->ops_sel;
+		bool dhash = false;
 
 		ret = install_handlers(skel, sel | VA_SEL(VA_OP_CREATE), err, errlen);
 		if (!ret)
-			ret = calibrate_fmode_created(skel);
+			ret = calibrate(skel, &dhash);
 		if (!ret)
 			ret = install_handlers(skel, sel, err, errlen);
+		if (!ret && opts->verbose)
+			fprintf(stderr, "vfsaudit: name lookups: %s\n",
+				dhash ? "the dcache's hash table"
+				      : "directory scans (the dcache's hash table was not found)");
 		if (ret) {
 			snprintf(err, errlen,
 				 "cannot tell creates from opens on this kernel (calibration: %s)",

@@ -275,6 +275,49 @@ static void check_gone_name(struct e2e_check *k)
 	e2e_obj_missing(k, e, f);
 }
 
+/*
+ * A large directory: big/old was made first, so 6,000 newer names stand
+ * before it among the directory's cached children. Its chmods, by name and
+ * through a symlink to the directory, must still name the object and the
+ * resolved path (a scan of the children gave up past 4,096 of them).
+ */
+#define BIG_SIBLINGS 6000
+
+static int setup_big(struct e2e_ctx *c)
+{
+	char name[64];
+
+	SK(c, mkdir(e2e_dpath(c, "big"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "big/old"), "", 0644));
+	for (int i = 0; i < BIG_SIBLINGS; i++) {
+		snprintf(name, sizeof(name), "big/n%05d", i);
+		SK(c, e2e_write_file(e2e_dpath(c, name), "", 0644));
+	}
+	SK(c, symlink("big", e2e_dpath(c, "lnk")));
+	return 0;
+}
+
+static void child_big(struct e2e_ctx *c)
+{
+	CK(c, chmod(e2e_dpath(c, "big/old"), 0600));
+	CK(c, chmod(e2e_dpath(c, "lnk/old"), 0640));
+}
+
+static void check_big(struct e2e_check *k)
+{
+	const char *f = e2e_dpath(k->c, "big/old");
+
+	e2e_ops(k, "chmod chmod");
+	for (int i = 0; i < 2; i++) {
+		struct json_object *e = e2e_find(k, "chmod", f, (size_t)i);
+
+		if (e) {
+			e2e_common(k, e);
+			e2e_obj(k, e, f, 0);
+		}
+	}
+}
+
 /* Absolute names with "//", "." and ".." are recorded as the paths they resolve to. */
 static void child_dotted(struct e2e_ctx *c)
 {
@@ -582,6 +625,8 @@ const struct e2e_case e2e_cases_paths[] = {
 		 W_MAIN, 0, setup_reused, child_gone_name, check_gone_name),
 	E2E_CASE("names: \"//\", \".\" and \"..\" in absolute names give the resolved path", W_MAIN,
 		 0, setup_reused, child_dotted, check_dotted),
+	E2E_CASE("names: the oldest of 6,001 names in a directory, directly and through a symlink",
+		 W_MAIN, 0, setup_big, child_big, check_big),
 	E2E_CASE("long path: 25 levels of 200-byte names (> 4096 bytes)", W_MAIN, 0, NULL,
 		 child_long_5k, check_long_5k),
 	E2E_CASE("long path: 42 levels (> 8192 bytes) is truncated to a suffix", W_MAIN, 0, NULL,
