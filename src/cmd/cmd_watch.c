@@ -36,7 +36,7 @@ static void watch_usage(FILE *out)
 		"  --format text|json   text (default): `op: comm(pid,uid) path`; json: one object\n"
 		"                       per line with every field\n"
 		"  --backend NAME       capture backend (default auto)\n"
-		"  --buffer-size SIZE   kernel ring buffer (default 16M; e.g. 4k, 64M)\n"
+		"  --buffer-size SIZE   kernel ring buffer (default 8M; e.g. 4k, 64M)\n"
 		"  --priority-boost N   lower the nice value by N at start (default %d, as run;\n"
 		"                       0 to 20): under a storm of events on busy CPUs, fewer\n"
 		"                       are lost (counted, never silent); what reads the output\n"

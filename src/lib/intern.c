@@ -49,12 +49,45 @@ static int table_init(struct va_intern_table *t, size_t max_entries)
 
 static void table_clear(struct va_intern_table *t)
 {
-	for (size_t i = 0; t->slots && i < t->cap; i++) {
-		free(t->slots[i].key);
-		t->slots[i].key = NULL;
-		t->slots[i].id = 0;
-	}
+	if (t->slots)
+		memset(t->slots, 0, t->cap * sizeof(*t->slots));
 	t->len = 0;
+	t->arena_len = 0;
+}
+
+/* @s's key: its length, and its bytes after it. */
+static uint32_t key_len(const struct va_intern_table *t, const struct va_intern_slot *s)
+{
+	uint32_t len;
+
+	memcpy(&len, t->arena + s->off, sizeof(len));
+	return len;
+}
+
+/* Copy @key into @t's arena. Returns: its offset, or -ENOMEM. */
+static int64_t arena_add(struct va_intern_table *t, const void *key, size_t len)
+{
+	size_t need = sizeof(uint32_t) + len, off = t->arena_len;
+	uint32_t len32 = (uint32_t)len;
+
+	if (len > UINT32_MAX || off + need > UINT32_MAX)
+		return -ENOMEM;
+	if (off + need > t->arena_cap) {
+		size_t cap = t->arena_cap ? t->arena_cap : 65536;
+		unsigned char *grown;
+
+		while (cap < off + need)
+			cap *= 2;
+		grown = realloc(t->arena, cap);
+		if (!grown)
+			return -ENOMEM;
+		t->arena = grown;
+		t->arena_cap = cap;
+	}
+	memcpy(t->arena + off, &len32, sizeof(len32));
+	memcpy(t->arena + off + sizeof(len32), key, len);
+	t->arena_len = off + need;
+	return (int64_t)off;
 }
 
 int va_intern_init(struct va_intern *c, size_t max_entries)
@@ -81,6 +114,8 @@ void va_intern_free(struct va_intern *c)
 	va_intern_clear(c);
 	free(c->young.slots);
 	free(c->old.slots);
+	free(c->young.arena);
+	free(c->old.arena);
 	memset(&c->young, 0, sizeof(c->young));
 	memset(&c->old, 0, sizeof(c->old));
 }
@@ -89,10 +124,13 @@ void va_intern_free(struct va_intern *c)
 static struct va_intern_slot *find(const struct va_intern_table *t, uint64_t h, const void *key,
 				   size_t len)
 {
+	uint32_t tag = (uint32_t)(h >> 32);
+
 	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
 		struct va_intern_slot *s = &t->slots[i];
 
-		if (!s->id || (s->hash == h && s->len == len && !memcmp(s->key, key, len)))
+		if (!s->id || (s->hash == tag && key_len(t, s) == len &&
+			       !memcmp(t->arena + s->off + sizeof(uint32_t), key, len)))
 			return s;
 	}
 }
@@ -101,6 +139,7 @@ static struct va_intern_slot *find(const struct va_intern_table *t, uint64_t h, 
 static int put_young(struct va_intern *c, uint64_t h, const void *key, size_t len, int64_t id)
 {
 	struct va_intern_slot *s;
+	int64_t off;
 
 	if (c->young.len >= c->max) {
 		struct va_intern_table t = c->old;
@@ -115,12 +154,11 @@ static int put_young(struct va_intern *c, uint64_t h, const void *key, size_t le
 		s->id = id;
 		return 0;
 	}
-	s->key = malloc(len ? len : 1);
-	if (!s->key)
-		return -ENOMEM;
-	memcpy(s->key, key, len);
-	s->len = len;
-	s->hash = h;
+	off = arena_add(&c->young, key, len);
+	if (off < 0)
+		return (int)off;
+	s->off = (uint32_t)off;
+	s->hash = (uint32_t)(h >> 32);
 	s->id = id;
 	c->young.len++;
 	return 0;

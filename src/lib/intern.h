@@ -5,7 +5,8 @@
  * Two generations: new keys go to the young table; when it is full the old
  * table is dropped and the young one becomes old. A hit in the old table
  * moves the key back to the young one, so the keys in use stay (an
- * approximation of least-recently-used at the cost of two lookups).
+ * approximation of least-recently-used at the cost of two lookups). A
+ * generation's keys live in one arena, so a turnover frees no key by key.
  */
 #ifndef VA_INTERN_H
 #define VA_INTERN_H
@@ -13,17 +14,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 16 bytes: the tables are most of the cache's memory. */
 struct va_intern_slot {
-	uint64_t hash;
-	int64_t id; /* 0: empty */
-	char *key;
-	size_t len;
+	uint32_t hash; /* the key's hash, high half: compared before the key */
+	uint32_t off;  /* where the key is in the table's arena */
+	int64_t id;    /* 0: empty */
 };
 
 struct va_intern_table {
 	struct va_intern_slot *slots;
 	size_t cap; /* a power of two, at least twice max */
 	size_t len;
+	/* The keys, one after another, each after its 32-bit length: freed all at once. */
+	unsigned char *arena;
+	size_t arena_len, arena_cap;
 };
 
 struct va_intern {

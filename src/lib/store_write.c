@@ -25,7 +25,8 @@
 #define PATH_CACHE 65536
 #define PROC_CACHE 16384
 #define OBJ_CACHE  65536
-#define NAME_CACHE 262144
+/* Three quarters of 2^18: the map (grown past 3/4 full) stays at 2^18 slots, 4 MiB. */
+#define NAME_CACHE 196608
 
 static int prepare(struct va_store *s, sqlite3_stmt **st, const char *sql)
 {

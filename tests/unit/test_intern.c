@@ -82,11 +82,43 @@ static void test_hot_keys_survive(void **state)
 	va_intern_free(&c);
 }
 
+/*
+ * Keys of every length from empty to past PATH_MAX, through many turnovers
+ * of the generations (which reuse their arenas): each is found with its own
+ * id while its generation lives, and an arena never holds more than a
+ * generation's keys.
+ */
+static void test_keys_of_all_lengths(void **state)
+{
+	static char big[5000];
+	struct va_intern c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	assert_int_equal(va_intern_init(&c, 64), 0);
+	for (int round = 0; round < 20; round++) {
+		for (size_t len = round; len < sizeof(big); len += 97) {
+			big[0] = (char)('A' + round);
+			assert_int_equal(va_intern_put(&c, big, len, (int64_t)(len + 1)), 0);
+			assert_int_equal(va_intern_get(&c, big, len), (int64_t)(len + 1));
+			/* One byte less is another key, never this one's id. */
+			if (len > 1)
+				assert_int_not_equal(va_intern_get(&c, big, len - 1), (int64_t)(len + 1));
+		}
+		assert_true(c.young.arena_len <= c.max * (sizeof(uint32_t) + sizeof(big)));
+	}
+	assert_int_equal(va_intern_put(&c, "", 0, 5), 0);
+	assert_int_equal(va_intern_get(&c, "", 0), 5);
+	va_intern_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_hot_keys_survive),
+		cmocka_unit_test(test_keys_of_all_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
