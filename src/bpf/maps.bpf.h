@@ -43,7 +43,9 @@ bool name_hash_ok;
  */
 __u64 dhash_table;
 __u32 dhash_shift;
-bool dhash_ok;
+bool dhash_ok; /* set once lookups through the table found our own files */
+/* The thread of ours that calibrates (backend_tp.c); 0 once it is done. */
+__u32 calib_tid;
 __u64 agg_next_id;
 /*
  * Periodic flushes so far: a call stamps its aggregation with it, which is

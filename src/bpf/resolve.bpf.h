@@ -7,7 +7,9 @@
  * among the directory's cached children (by the dcache's own name hash),
  * cross mounts downwards and upwards, follow fast symlinks (inline
  * targets; others make the resolution give up). When any step fails, the
- * caller falls back to the lexical path (VA_PATH_FROM_NAME).
+ * caller falls back to the lexical path (VA_PATH_FROM_NAME). Each lookup
+ * goes through the dcache's own hash table where start-up located it
+ * (dhash_find()), else scans the directory's cached children.
  *
  * The hash is the kernel's full_name_hash() for 64-bit word-at-a-time
  * builds (stable since 4.8); capture.c checks it against the kernel's own
@@ -168,19 +170,24 @@ static __always_inline bool same_long_name(struct scratch *s, const unsigned cha
  * two, however many children the directory has. Tracepoint programs run
  * under the RCU read lock, as the kernel's lookup does.
  * Returns: the dentry; 0 when the chain has none (the dcache has no such
- * child); DHASH_UNKNOWN when a read failed or the chain was too long.
+ * child); DHASH_UNKNOWN when a read failed, the chain was too long, or it
+ * led into another bucket (a concurrent rename).
  * Inline, and with nothing on the stack: it runs deep in name resolution,
  * whose call chain the kernel limits to 512 bytes of stack.
  */
 static __always_inline __u64 dhash_find(struct scratch *s, __u64 parent, __u64 hash_len)
 {
-	__u64 off = bpf_core_field_offset(struct dentry, d_hash), node, bucket;
+	__u64 off = bpf_core_field_offset(struct dentry, d_hash), node;
 	__u32 len = hash_len >> 32;
 
 	if (len > 255)
 		return DHASH_UNKNOWN;
-	bucket = dhash_table + ((__u64)((__u32)hash_len >> (dhash_shift & 31)) << 3);
-	if (bpf_probe_read_kernel(&s->bucket_head, sizeof(s->bucket_head), (void *)bucket))
+	/* Kept in scratch, not registers: spilled, they took 100 bytes of stack. */
+	s->kid_key.parent = parent;
+	s->kid_key.hash_len = hash_len;
+	if (bpf_probe_read_kernel(&s->bucket_head, sizeof(s->bucket_head),
+				  (void *)(dhash_table +
+					   ((__u64)((__u32)hash_len >> (dhash_shift & 31)) << 3))))
 		return DHASH_UNKNOWN;
 	node = s->bucket_head & ~1ull; /* bit 0 of a hlist_bl head is the bucket's lock */
 	for (int i = 0; i < DHASH_MAX_CHAIN; i++) {
@@ -191,7 +198,14 @@ static __always_inline __u64 dhash_find(struct scratch *s, __u64 parent, __u64 h
 			return 0;
 		if (read_dentry_head(d, h))
 			return DHASH_UNKNOWN;
-		if ((__u64)h->parent == parent && h->hash_len == hash_len && h->inode &&
+		/*
+		 * A rename moves a dentry to another chain while we walk:
+		 * then this is no longer our bucket, and a miss proves nothing.
+		 */
+		if ((__u32)(h->hash_len ^ s->kid_key.hash_len) >> (dhash_shift & 31))
+			return DHASH_UNKNOWN;
+		if ((__u64)h->parent == s->kid_key.parent && h->hash_len == s->kid_key.hash_len &&
+		    h->inode &&
 		    (len <= 8 ? dentry_name_head(d, h, len) == *(__u64 *)s->comp
 			      : same_long_name(s, h->name, len)))
 			return (__u64)d;
@@ -211,6 +225,9 @@ __noinline __u64 va_dhash_child(__u64 parent, __u32 len)
 	struct scratch *s = get_scratch();
 
 	if (!s || len > 255)
+		return DHASH_UNKNOWN;
+	/* As va_lookup_child(): a filesystem's own name hash is not ours to compute. */
+	if (BPF_CORE_READ((struct dentry *)parent, d_flags) & 1 /* DCACHE_OP_HASH */)
 		return DHASH_UNKNOWN;
 	return dhash_find(s, parent, name_hash_len(s, parent, len));
 }

@@ -107,8 +107,9 @@ static __always_inline void calibrate_name_hash(struct file *f)
 /*
  * Where the dcache hashed a file vfsaudit itself just created: d_hash.pprev
  * and d_name.hash go to dhash_samples, for user space to find the table
- * from (dhash.c). Once it has (dhash_ok), look the file up through the
- * table instead: calib[3] = 1 when that finds this very dentry, 2 when not.
+ * from (dhash.c). Once it has set dhash_table, look the file up through
+ * the table instead: calib[3] = 1 when that finds this very dentry, 2 when
+ * not.
  */
 static __always_inline void calibrate_dhash(struct file *f)
 {
@@ -121,7 +122,7 @@ static __always_inline void calibrate_dhash(struct file *f)
 	if (!s)
 		return;
 	bpf_probe_read_kernel(&hl, sizeof(hl), (void *)d + bpf_core_field_offset(struct dentry, d_name));
-	if (!dhash_ok) {
+	if (!dhash_table) {
 		smp = bpf_map_lookup_elem(&dhash_samples, &slot);
 		if (!smp)
 			return;
@@ -145,14 +146,16 @@ static __always_inline void calibrate_dhash(struct file *f)
  * function, so that its locals are not on h_open's stack, which name
  * resolution's call chain already fills.
  */
-__noinline int va_calibrate_names(__u64 file)
+__noinline int va_calibrate_names(__u64 file, __u32 created)
 {
 	struct file *f = (struct file *)file;
 
 	if (!f)
 		return 0;
 	calibrate_name_hash(f);
-	calibrate_dhash(f);
+	/* Only files just made are first in their bucket (and each counts once). */
+	if (created)
+		calibrate_dhash(f);
 	return 0;
 }
 
@@ -201,14 +204,18 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 
 	if (ret >= 0)
 		f = fd_file(task, ret);
-	/* Measure FMODE_CREATED on vfsaudit's own calibration opens (capture.c). */
+	/*
+	 * Calibrate on the opens of the thread of ours that does it
+	 * (backend_tp.c), not on those of our store or sinks.
+	 */
 	if (is_self()) {
-		if (f && (flags & O_CREAT)) {
+		if (f && (flags & O_CREAT) && calib_tid &&
+		    (__u32)bpf_get_current_pid_tgid() == calib_tid) {
 			__u32 idx = (flags & O_EXCL) ? 0 : 1;
 			__u32 fmode = BPF_CORE_READ(f, f_mode);
 
 			bpf_map_update_elem(&calib, &idx, &fmode, BPF_ANY);
-			va_calibrate_names((__u64)f);
+			va_calibrate_names((__u64)f, flags & O_EXCL);
 		}
 		return 0;
 	}

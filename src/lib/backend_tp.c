@@ -321,13 +321,13 @@ static int calibrate_fmode_created(struct vfsaudit_bpf *skel, const char *dir)
 	return 0;
 }
 
-/* Create and close @dir/@i; then unlink it. Returns: 0 or -errno. */
-static int create_numbered(const char *dir, unsigned int i)
+/* Create and close @dir/@name; then unlink it. Returns: 0 or -errno. */
+static int create_named(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%u", dir, i);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -336,26 +336,40 @@ static int create_numbered(const char *dir, unsigned int i)
 	return 0;
 }
 
+/* A lookup through the table found our new file @dir/@name (calib[3]). */
+static bool table_finds(struct vfsaudit_bpf *skel, const char *dir, const char *name)
+{
+	int calib = bpf_map__fd(skel->maps.calib);
+	uint32_t k3 = 3, verdict = 0;
+
+	return !bpf_map_update_elem(calib, &k3, &verdict, BPF_ANY) && !create_named(dir, name) &&
+	       !bpf_map_lookup_elem(calib, &k3, &verdict) && verdict == 1;
+}
+
 /*
  * Locate the dcache's hash table (dhash.h): h_open samples where each of
- * our new files in @dir was hashed; solve; then one more new file must be
- * found through the table (calib[3]). Without it, name resolution scans
- * directories' children, which costs more in large directories and gives
- * up past RES_MAX_KIDS of them. Returns: true when the table is in use.
+ * our new files in @dir was hashed; solve; then new files with a short and
+ * a long name must be found through the table before the programs use it.
+ * Without it, name resolution scans directories' children, which costs
+ * more in large directories and gives up past RES_MAX_KIDS of them.
+ * Returns: true when the table is in use.
  */
 static bool calibrate_dhash(struct vfsaudit_bpf *skel, const char *dir)
 {
-	int smp_fd = bpf_map__fd(skel->maps.dhash_samples), calib = bpf_map__fd(skel->maps.calib);
-	uint32_t max = bpf_map__max_entries(skel->maps.dhash_samples), n, k3 = 3, verdict = 0;
+	uint32_t max = bpf_map__max_entries(skel->maps.dhash_samples), n;
+	int smp_fd = bpf_map__fd(skel->maps.dhash_samples);
 	struct va_dhash_sample samples[64];
+	char name[16];
 	uint64_t table;
 	uint32_t shift;
 
 	if (!skel->bss->name_hash_ok || max > 64)
 		return false;
-	for (uint32_t i = 0; i < max; i++)
-		if (create_numbered(dir, i))
+	for (uint32_t i = 0; i < max; i++) {
+		snprintf(name, sizeof(name), "%u", i);
+		if (create_named(dir, name))
 			return false;
+	}
 	n = skel->bss->dhash_samples_n;
 	if (n > max)
 		return false;
@@ -364,14 +378,13 @@ static bool calibrate_dhash(struct vfsaudit_bpf *skel, const char *dir)
 			return false;
 	if (va_dhash_solve(samples, n, &table, &shift))
 		return false;
-	skel->bss->dhash_table = table;
 	skel->bss->dhash_shift = shift;
-	skel->bss->dhash_ok = true;
-	if (create_numbered(dir, max) || bpf_map_lookup_elem(calib, &k3, &verdict) ||
-	    verdict != 1) {
-		skel->bss->dhash_ok = false;
+	skel->bss->dhash_table = table; /* our own opens now check it */
+	if (!table_finds(skel, dir, "c") || !table_finds(skel, dir, "check-a-name-past-8-bytes")) {
+		skel->bss->dhash_table = 0;
 		return false;
 	}
+	skel->bss->dhash_ok = true;
 	return true;
 }
 
@@ -386,8 +399,10 @@ static int calibrate(struct vfsaudit_bpf *skel, bool *dhash)
 
 	if (!mkdtemp(dir))
 		return -errno;
+	skel->bss->calib_tid = (uint32_t)gettid();
 	ret = calibrate_fmode_created(skel, dir);
 	*dhash = !ret && calibrate_dhash(skel, dir);
+	skel->bss->calib_tid = 0;
 	rmdir(dir);
 	return ret;
 }

@@ -141,7 +141,8 @@ static int put_young(struct va_intern *c, uint64_t h, const void *key, size_t le
 	struct va_intern_slot *s;
 	int64_t off;
 
-	if (c->young.len >= c->max) {
+	/* Full, or its arena's 32-bit offsets would run out (keys of gigabytes). */
+	if (c->young.len >= c->max || c->young.arena_len + sizeof(uint32_t) + len > UINT32_MAX) {
 		struct va_intern_table t = c->old;
 
 		table_clear(&t);

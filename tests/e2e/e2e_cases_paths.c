@@ -276,12 +276,14 @@ static void check_gone_name(struct e2e_check *k)
 }
 
 /*
- * A large directory: big/old was made first, so 6,000 newer names stand
- * before it among the directory's cached children. Its chmods, by name and
- * through a symlink to the directory, must still name the object and the
- * resolved path (a scan of the children gave up past 4,096 of them).
+ * A large directory: big/old and a long name were made first, so 6,000
+ * newer names stand before them among the directory's cached children.
+ * Their chmods, by name and through a symlink to the directory, must still
+ * name the object and the resolved path (a scan of the children gave up
+ * past 4,096 of them).
  */
 #define BIG_SIBLINGS 6000
+#define BIG_LONG     "big/an-old-name-longer-than-one-word.conf" /* compared past 8 bytes */
 
 static int setup_big(struct e2e_ctx *c)
 {
@@ -289,6 +291,7 @@ static int setup_big(struct e2e_ctx *c)
 
 	SK(c, mkdir(e2e_dpath(c, "big"), 0755));
 	SK(c, e2e_write_file(e2e_dpath(c, "big/old"), "", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, BIG_LONG), "", 0644));
 	for (int i = 0; i < BIG_SIBLINGS; i++) {
 		snprintf(name, sizeof(name), "big/n%05d", i);
 		SK(c, e2e_write_file(e2e_dpath(c, name), "", 0644));
@@ -301,20 +304,28 @@ static void child_big(struct e2e_ctx *c)
 {
 	CK(c, chmod(e2e_dpath(c, "big/old"), 0600));
 	CK(c, chmod(e2e_dpath(c, "lnk/old"), 0640));
+	CK(c, chmod(e2e_dpath(c, BIG_LONG), 0600));
 }
 
 static void check_big(struct e2e_check *k)
 {
 	const char *f = e2e_dpath(k->c, "big/old");
 
-	e2e_ops(k, "chmod chmod");
-	for (int i = 0; i < 2; i++) {
-		struct json_object *e = e2e_find(k, "chmod", f, (size_t)i);
+	const char *g = e2e_dpath(k->c, BIG_LONG);
+	struct json_object *e;
 
+	e2e_ops(k, "chmod chmod chmod");
+	for (int i = 0; i < 2; i++) {
+		e = e2e_find(k, "chmod", f, (size_t)i);
 		if (e) {
 			e2e_common(k, e);
 			e2e_obj(k, e, f, 0);
 		}
+	}
+	e = e2e_find(k, "chmod", g, 0);
+	if (e) {
+		e2e_common(k, e);
+		e2e_obj(k, e, g, 0);
 	}
 }
 
@@ -333,14 +344,21 @@ static void check_dotted(struct e2e_check *k)
 {
 	const char *f = e2e_dpath(k->c, "x/f");
 
-	e2e_ops(k, "chmod chmod");
-	for (int i = 0; i < 2; i++) {
-		struct json_object *e = e2e_find(k, "chmod", f, (size_t)i);
+	const char *g = e2e_dpath(k->c, BIG_LONG);
+	struct json_object *e;
 
+	e2e_ops(k, "chmod chmod chmod");
+	for (int i = 0; i < 2; i++) {
+		e = e2e_find(k, "chmod", f, (size_t)i);
 		if (e) {
 			e2e_common(k, e);
 			e2e_obj(k, e, f, 0);
 		}
+	}
+	e = e2e_find(k, "chmod", g, 0);
+	if (e) {
+		e2e_common(k, e);
+		e2e_obj(k, e, g, 0);
 	}
 }
 
@@ -625,7 +643,7 @@ const struct e2e_case e2e_cases_paths[] = {
 		 W_MAIN, 0, setup_reused, child_gone_name, check_gone_name),
 	E2E_CASE("names: \"//\", \".\" and \"..\" in absolute names give the resolved path", W_MAIN,
 		 0, setup_reused, child_dotted, check_dotted),
-	E2E_CASE("names: the oldest of 6,001 names in a directory, directly and through a symlink",
+	E2E_CASE("names: the oldest of 6,002 names in a directory, directly and through a symlink",
 		 W_MAIN, 0, setup_big, child_big, check_big),
 	E2E_CASE("long path: 25 levels of 200-byte names (> 4096 bytes)", W_MAIN, 0, NULL,
 		 child_long_5k, check_long_5k),
