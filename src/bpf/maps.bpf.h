@@ -196,6 +196,43 @@ struct dentry_head {
 	__u64 inline_head; /* the first 8 bytes of what follows d_inode: a short name */
 };
 
+/* A name being resolved, component by component (resolve.bpf.h). */
+struct res_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 cur; /* name buffer in use: symlink expansion alternates */
+	__u32 pos;
+	__u32 len;
+	__u32 start;
+	__u32 links;
+	__u32 flags;
+	__u32 last_start, last_len;
+	/*
+	 * The name is absolute, and has no ".", ".." or empty component: with
+	 * no symlink followed (links == 0), it is the object's path as a walk
+	 * up from the object would write it (mounts crossed downwards do not
+	 * change a path), so put_resolved() copies it instead of walking.
+	 */
+	__u32 canonical;
+	int status; /* 0 running, 1 done, -1 failed */
+};
+
+/* A place in the mount tree, for the mount crossings of name resolution. */
+struct mnt_pos {
+	__u64 dentry;
+	__u64 vfsmnt;
+	__u64 root_dentry;
+	__u64 root_mnt;
+};
+
+/* Mount crossing's cache key: (mount, its dentry that is a mountpoint). */
+struct mnt_key {
+	__u64 mnt;
+	__u64 dentry;
+};
+
 /* Name resolution's cache key: (directory, the name's hash and length). */
 struct kid_key {
 	__u64 parent;
@@ -213,6 +250,9 @@ struct scratch {
 	char kname[264] __attribute__((aligned(8))); /* a dentry's name, to compare with comp */
 	struct dentry_head head; /* the dentry being looked at (walks and lookups; never both) */
 	struct kid_key kid_key;
+	struct mnt_key mnt_key;
+	struct mnt_pos mpos;
+	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */
 	__u64 bucket_head; /* a dcache hash bucket's first entry, as read */
 };
 
@@ -271,6 +311,19 @@ struct {
 	__type(key, struct kid_key);
 	__type(value, __u64);
 } kid_cache SEC(".maps");
+
+/*
+ * Mount crossing's cache: (mount, mountpoint) -> the mount on it, checked
+ * before use (resolve.bpf.h mount_on()). Without it every crossing scanned
+ * all the parent mount's child mounts: with 250 mounts under /, the mixed
+ * workload on a tmpfs mounted there took half as long again.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct mnt_key);
+	__type(value, __u64);
+} mnt_cache SEC(".maps");
 
 /* unlink/rmdir: the object, seen at syscall entry before its name goes. */
 struct victim {

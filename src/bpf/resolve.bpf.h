@@ -24,6 +24,7 @@
 #define RES_MAX_LINKS 8
 #define RES_MAX_STEPS (2 * VA_WIRE_NAME_MAX)
 #define RES_MAX_KIDS  4096 /* cached children scanned per component before giving up */
+#define RES_MAX_MOUNTS 4096 /* child mounts scanned for a mountpoint (then remembered) */
 
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
 #define DCACHE_MOUNTED_OLD 0x10000 /* before enum dentry_flags (6.1) */
@@ -34,27 +35,6 @@ struct dentry___old {
 	struct list_head d_child;
 } __attribute__((preserve_access_index));
 
-struct res_ctx {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
-	__u32 cur; /* name buffer in use: symlink expansion alternates */
-	__u32 pos;
-	__u32 len;
-	__u32 start;
-	__u32 links;
-	__u32 flags;
-	__u32 last_start, last_len;
-	/*
-	 * The name is absolute, and has no ".", ".." or empty component: with
-	 * no symlink followed (links == 0), it is the object's path as a walk
-	 * up from the object would write it (mounts crossed downwards do not
-	 * change a path), so put_resolved() copies it instead of walking.
-	 */
-	__u32 canonical;
-	int status; /* 0 running, 1 done, -1 failed */
-};
 
 static __always_inline __u64 rol64(__u64 w, unsigned int s)
 {
@@ -304,12 +284,37 @@ static long mnt_step(__u32 i, void *arg)
 	return 0;
 }
 
-struct mnt_pos {
-	__u64 dentry;
-	__u64 vfsmnt;
-	__u64 root_dentry;
-	__u64 root_mnt;
-};
+/*
+ * The mount on mountpoint @d of @mnt: from mnt_cache when the one remembered
+ * is still there (its parent and mountpoint unchanged: an unmounted mount
+ * becomes its own parent, and one tucked under a newer mount gets that one
+ * as parent), else by a scan of @mnt's child mounts, remembered after.
+ */
+static __always_inline struct mount *mount_on(struct scratch *s, struct mount *mnt,
+					      struct dentry *d)
+{
+	struct mnt_ctx m = {};
+	__u64 *cached;
+
+	s->mnt_key.mnt = (__u64)mnt;
+	s->mnt_key.dentry = (__u64)d;
+	cached = bpf_map_lookup_elem(&mnt_cache, &s->mnt_key);
+	if (cached) {
+		/* Read once: an LRU slot is reused without a grace period. */
+		struct mount *child = (struct mount *)READ_ONCE(*cached);
+
+		if (child && BPF_CORE_READ(child, mnt_parent) == mnt &&
+		    BPF_CORE_READ(child, mnt_mountpoint) == d)
+			return child;
+	}
+	m.node = BPF_CORE_READ(mnt, mnt_mounts.next);
+	m.end = (void *)mnt + bpf_core_field_offset(struct mount, mnt_mounts);
+	m.mountpoint = d;
+	bpf_loop(RES_MAX_MOUNTS, mnt_step, &m, 0);
+	if (m.found)
+		bpf_map_update_elem(&mnt_cache, &s->mnt_key, &m.found, BPF_ANY);
+	return m.found;
+}
 
 /* If p->dentry is a mount point, step into what is mounted there (global: checked once). */
 __noinline int va_cross_down(struct mnt_pos *p)
@@ -317,27 +322,23 @@ __noinline int va_cross_down(struct mnt_pos *p)
 	__u32 mounted = bpf_core_enum_value_exists(enum dentry_flags, DCACHE_MOUNTED)
 				? bpf_core_enum_value(enum dentry_flags, DCACHE_MOUNTED)
 				: DCACHE_MOUNTED_OLD;
+	struct scratch *s = get_scratch();
 	struct dentry *d;
 	struct vfsmount *vfsmnt;
 
-	if (!p)
+	if (!p || !s)
 		return -1;
 	d = (struct dentry *)p->dentry;
 	vfsmnt = (struct vfsmount *)p->vfsmnt;
 	for (int k = 0; k < 4; k++) {
-		struct mnt_ctx m = {};
-		struct mount *mnt;
+		struct mount *child;
 
 		if (!(BPF_CORE_READ(d, d_flags) & mounted))
 			break;
-		mnt = real_mount(vfsmnt);
-		m.node = BPF_CORE_READ(mnt, mnt_mounts.next);
-		m.end = (void *)mnt + bpf_core_field_offset(struct mount, mnt_mounts);
-		m.mountpoint = d;
-		bpf_loop(256, mnt_step, &m, 0);
-		if (!m.found)
+		child = mount_on(s, real_mount(vfsmnt), d);
+		if (!child)
 			break;
-		vfsmnt = (void *)m.found + bpf_core_field_offset(struct mount, mnt);
+		vfsmnt = (void *)child + bpf_core_field_offset(struct mount, mnt);
 		d = BPF_CORE_READ(vfsmnt, mnt_root);
 	}
 	p->dentry = (__u64)d;
@@ -471,12 +472,13 @@ static long res_step(__u32 i, void *arg)
 	}
 	if (clen == 2 && name[start & NAME_MASK] == '.' && name[(start + 1) & NAME_MASK] == '.') {
 		c->canonical = 0;
-		struct mnt_pos p = { (__u64)c->dentry, (__u64)c->vfsmnt, (__u64)c->root_dentry,
-				     (__u64)c->root_mnt };
-
-		va_go_up(&p);
-		c->dentry = (struct dentry *)p.dentry;
-		c->vfsmnt = (struct vfsmount *)p.vfsmnt;
+		s->mpos.dentry = (__u64)c->dentry;
+		s->mpos.vfsmnt = (__u64)c->vfsmnt;
+		s->mpos.root_dentry = (__u64)c->root_dentry;
+		s->mpos.root_mnt = (__u64)c->root_mnt;
+		va_go_up(&s->mpos);
+		c->dentry = (struct dentry *)s->mpos.dentry;
+		c->vfsmnt = (struct vfsmount *)s->mpos.vfsmnt;
 		goto next;
 	}
 	if (clen > 255) {
@@ -504,13 +506,12 @@ static long res_step(__u32 i, void *arg)
 		c->status = -1;
 		return 1;
 	}
-	{
-		struct mnt_pos p = { (__u64)child, (__u64)c->vfsmnt, 0, 0 };
-
-		va_cross_down(&p);
-		c->dentry = (struct dentry *)p.dentry;
-		c->vfsmnt = (struct vfsmount *)p.vfsmnt;
-	}
+	/* In scratch, not on this frame: the call chain's stack is nearly all spoken for. */
+	s->mpos.dentry = (__u64)child;
+	s->mpos.vfsmnt = (__u64)c->vfsmnt;
+	va_cross_down(&s->mpos);
+	c->dentry = (struct dentry *)s->mpos.dentry;
+	c->vfsmnt = (struct vfsmount *)s->mpos.vfsmnt;
 	child = c->dentry;
 	if ((BPF_CORE_READ(child, d_inode, i_mode) & S_IFMT) == S_IFLNK &&
 	    (!last || (c->flags & RES_FOLLOW))) {
@@ -608,12 +609,13 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct *task, __u32 off,
 					  long dfd, const char *uname, __u32 flags, __u16 *sflags)
 {
-	struct res_ctx c;
+	/* In scratch: on the caller's frame it took most of the call chain's stack. */
+	struct res_ctx *c = &s->rctx;
 	__u32 base, pos;
 
-	if (resolve_name(s, task, dfd, uname, flags, &c)) {
+	if (resolve_name(s, task, dfd, uname, flags, c)) {
 		if ((flags & RES_PARENT) ||
-		    resolve_name(s, task, dfd, uname, flags | RES_PARENT, &c))
+		    resolve_name(s, task, dfd, uname, flags | RES_PARENT, c))
 			return put_name(s, task, off, dfd, uname, sflags);
 		/*
 		 * The object did not resolve (it does not exist, or a symlink's
@@ -624,9 +626,9 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 		*sflags |= VA_PATH_FROM_NAME;
 		s->ev.wflags |= VA_WF_USER_FILTER;
 	}
-	if (c.canonical && !c.links && c.len <= VA_WIRE_NAME_MAX - 1) {
+	if (c->canonical && !c->links && c->len <= VA_WIRE_NAME_MAX - 1) {
 		/* The name is the path (the whole of it, also with RES_PARENT). */
-		struct dentry *d = c.dentry;
+		struct dentry *d = c->dentry;
 		struct dentry_head *h = &s->head;
 
 		if ((flags & (RES_PARENT | RES_OBJECT)) == RES_OBJECT)
@@ -635,24 +637,24 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 		if (!(flags & RES_PARENT) && !read_dentry_head(d, h) && !h->hash_pprev &&
 		    h->parent != d)
 			*sflags |= VA_PATH_DELETED;
-		bpf_probe_read_kernel(s->data + (off & SLOT_MASK), c.len & NAME_MASK, s->names[0]);
-		return c.len;
+		bpf_probe_read_kernel(s->data + (off & SLOT_MASK), c->len & NAME_MASK, s->names[0]);
+		return c->len;
 	}
 	if (!(flags & RES_PARENT)) {
-		struct dentry *d = c.dentry;
+		struct dentry *d = c->dentry;
 
 		if (flags & RES_OBJECT)
 			set_object(s, BPF_CORE_READ(d, d_inode));
-		return put_path(s, task, off, d, c.vfsmnt, sflags);
+		return put_path(s, task, off, d, c->vfsmnt, sflags);
 	}
-	pos = walk_path(s, task, c.dentry, c.vfsmnt, sflags);
+	pos = walk_path(s, task, c->dentry, c->vfsmnt, sflags);
 	*sflags &= ~VA_PATH_DELETED;
 	base = put_walk(s, off, pos);
 	if (!(base == 1 && s->data[off & SLOT_MASK] == '/'))
 		s->data[(off + base++) & (VA_WIRE_DATA_MAX - 1)] = '/';
-	bpf_probe_read_kernel(s->data + ((off + base) & (VA_WIRE_DATA_MAX - 1)), c.last_len & 255,
-			      s->names[c.cur & 1] + (c.last_start & NAME_MASK));
-	return base + (c.last_len & 255);
+	bpf_probe_read_kernel(s->data + ((off + base) & (VA_WIRE_DATA_MAX - 1)), c->last_len & 255,
+			      s->names[c->cur & 1] + (c->last_start & NAME_MASK));
+	return base + (c->last_len & 255);
 }
 
 #endif

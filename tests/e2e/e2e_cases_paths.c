@@ -75,6 +75,118 @@ static void check_bind_chmod(struct e2e_check *k)
 	e2e_obj(k, e, e2e_dpath(k->c, "real/f"), 0);
 }
 
+/*
+ * One mountpoint, three mounts in turn: a tmpfs; another after the first is
+ * unmounted; a third mounted over the second. Each chmod of m/f must carry
+ * the device of the mount on top at that moment, whatever the crossing
+ * remembered from the one before.
+ */
+static int setup_remount(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "m"), 0755));
+	return 0;
+}
+
+static void cleanup_remount(struct e2e_ctx *c)
+{
+	for (int i = 0; i < 3 && !umount2(e2e_dpath(c, "m"), MNT_DETACH); i++)
+		;
+}
+
+/* Mount a tmpfs on m, create m/f (dev and ino to v[3 + @slot], v[@slot]), chmod it. */
+static void mount_create_chmod(struct e2e_ctx *c, int slot)
+{
+	const char *f = e2e_dpath(c, "m/f");
+	struct stat st;
+	int fd;
+
+	CK(c, mount("tmpfs", e2e_dpath(c, "m"), "tmpfs", 0, "size=64k"));
+	fd = open(f, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	close(fd);
+	c->shm->v[slot] = (int64_t)st.st_ino;
+	c->shm->v[3 + slot] = (int64_t)st.st_dev;
+	CK(c, chmod(f, 0600));
+}
+
+static void child_remount(struct e2e_ctx *c)
+{
+	mount_create_chmod(c, 0);
+	CK(c, umount2(e2e_dpath(c, "m"), 0));
+	mount_create_chmod(c, 1);
+	mount_create_chmod(c, 2);
+}
+
+static void check_remount(struct e2e_check *k)
+{
+	const char *f = e2e_dpath(k->c, "m/f");
+	struct e2e_shm *sh = k->c->shm;
+
+	e2e_ops(k, "create chmod create chmod create chmod");
+	for (int i = 0; i < 3; i++) {
+		struct json_object *e = e2e_find(k, "chmod", f, (size_t)i);
+
+		if (!e)
+			continue;
+		e2e_common(k, e);
+		e2e_dev(k, e, (uint64_t)sh->v[3 + i]);
+		e2e_int(k, e, "ino", sh->v[i]);
+	}
+	/* The first's device number is free again when the second comes; the third's is not. */
+	if (sh->v[4] == sh->v[5])
+		e2e_fail(k, "the stacked tmpfs mounts did not get devices of their own");
+}
+
+/*
+ * 300 mounts under one parent mount, then one more on m: crossing into it
+ * must find it, where a scan of the parent's child mounts gave up after 256
+ * (a container host has hundreds).
+ */
+#define MANY_MOUNTS 300
+
+static int setup_many_mounts(struct e2e_ctx *c)
+{
+	char name[64];
+
+	SK(c, mkdir(e2e_dpath(c, "m"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "many"), 0755));
+	for (int i = 0; i < MANY_MOUNTS; i++) {
+		snprintf(name, sizeof(name), "many/%d", i);
+		SK(c, mkdir(e2e_dpath(c, name), 0755));
+		SK(c, mount("tmpfs", e2e_dpath(c, name), "tmpfs", 0, "size=4k"));
+	}
+	return 0;
+}
+
+static void cleanup_many_mounts(struct e2e_ctx *c)
+{
+	char name[64];
+
+	cleanup_remount(c);
+	for (int i = 0; i < MANY_MOUNTS; i++) {
+		snprintf(name, sizeof(name), "many/%d", i);
+		umount2(e2e_dpath(c, name), MNT_DETACH);
+	}
+}
+
+static void child_many_mounts(struct e2e_ctx *c)
+{
+	mount_create_chmod(c, 0);
+}
+
+static void check_many_mounts(struct e2e_check *k)
+{
+	struct json_object *e = e2e_find(k, "chmod", e2e_dpath(k->c, "m/f"), 0);
+
+	e2e_ops(k, "create chmod");
+	if (!e)
+		return;
+	e2e_common(k, e);
+	e2e_dev(k, e, (uint64_t)k->c->shm->v[3]);
+	e2e_int(k, e, "ino", k->c->shm->v[0]);
+}
+
 static int setup_ns(struct e2e_ctx *c)
 {
 	SK(c, mkdir(e2e_dpath(c, "ns"), 0755));
@@ -626,6 +738,11 @@ const struct e2e_case e2e_cases_paths[] = {
 		 .cleanup = cleanup_bind),
 	E2E_CASE("mount: chmod by name through a bind mount", W_MAIN, 0, setup_bind,
 		 child_bind_chmod, check_bind_chmod, .cleanup = cleanup_bind),
+	E2E_CASE("mount: a mountpoint remounted, then mounted over: each chmod has its mount",
+		 W_MAIN, 0, setup_remount, child_remount, check_remount, .cleanup = cleanup_remount),
+	E2E_CASE("mount: a tmpfs mounted after 300 others under the same parent mount", W_MAIN, 0,
+		 setup_many_mounts, child_many_mounts, check_many_mounts,
+		 .cleanup = cleanup_many_mounts),
 	E2E_CASE("mount: create and chmod on a tmpfs in another mount namespace", W_MAIN, 0,
 		 setup_ns, child_ns, check_ns),
 	E2E_CASE("deleted: write to an unlinked open file", W_MAIN, 0, setup_f, child_deleted,
