@@ -233,6 +233,18 @@ struct mnt_key {
 	__u64 dentry;
 };
 
+/*
+ * What mount_on() found for a key: the mount on it, or none (child 0) while
+ * the namespace's mount event counter stays at @event. The key is repeated,
+ * to tell a slot that the LRU reused meanwhile.
+ */
+struct mnt_hit {
+	__u64 mnt;
+	__u64 dentry;
+	__u64 child;
+	__u64 event;
+};
+
 /* Name resolution's cache key: (directory, the name's hash and length). */
 struct kid_key {
 	__u64 parent;
@@ -252,6 +264,8 @@ struct scratch {
 	struct kid_key kid_key;
 	struct mnt_key mnt_key;
 	struct mnt_pos mpos;
+	struct mnt_hit mnt_hit;
+	__u32 mnt_budget; /* child mounts a name's resolution may still scan */
 	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */
 	__u64 bucket_head; /* a dcache hash bucket's first entry, as read */
 };
@@ -313,16 +327,19 @@ struct {
 } kid_cache SEC(".maps");
 
 /*
- * Mount crossing's cache: (mount, mountpoint) -> the mount on it, checked
- * before use (resolve.bpf.h mount_on()). Without it every crossing scanned
- * all the parent mount's child mounts: with 250 mounts under /, the mixed
- * workload on a tmpfs mounted there took half as long again.
+ * Mount crossing's cache: (mount, mountpoint) -> the mount on it, or none
+ * in this namespace (the dentry is a mountpoint in another one, as with
+ * PrivateTmp=), checked before use (resolve.bpf.h mount_on()). Without it
+ * every crossing scanned all the parent mount's child mounts: with 250
+ * mounts under /, the mixed workload on a tmpfs mounted there took half as
+ * long again. 8,192 entries: 32 bytes each, and a container host has
+ * thousands of mountpoints.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 8192);
 	__type(key, struct mnt_key);
-	__type(value, __u64);
+	__type(value, struct mnt_hit);
 } mnt_cache SEC(".maps");
 
 /* unlink/rmdir: the object, seen at syscall entry before its name goes. */

@@ -24,7 +24,7 @@
 #define RES_MAX_LINKS 8
 #define RES_MAX_STEPS (2 * VA_WIRE_NAME_MAX)
 #define RES_MAX_KIDS  4096 /* cached children scanned per component before giving up */
-#define RES_MAX_MOUNTS 4096 /* child mounts scanned for a mountpoint (then remembered) */
+#define RES_MOUNT_BUDGET 4096 /* child mounts scanned per name, in all (then remembered) */
 
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
 #define DCACHE_MOUNTED_OLD 0x10000 /* before enum dentry_flags (6.1) */
@@ -267,6 +267,8 @@ struct mnt_ctx {
 	void *node, *end;
 	struct dentry *mountpoint;
 	struct mount *found;
+	__u32 steps;
+	__u32 done; /* the list ended: what was found is all there is */
 };
 
 static long mnt_step(__u32 i, void *arg)
@@ -275,8 +277,11 @@ static long mnt_step(__u32 i, void *arg)
 	struct list_head *node = m->node;
 	struct mount *child;
 
-	if (!node || (void *)node == m->end)
+	if (!node || (void *)node == m->end) {
+		m->done = 1;
 		return 1;
+	}
+	m->steps++;
 	child = (void *)node - bpf_core_field_offset(struct mount, mnt_child);
 	m->node = BPF_CORE_READ(node, next);
 	if (BPF_CORE_READ(child, mnt_mountpoint) == m->mountpoint)
@@ -284,35 +289,64 @@ static long mnt_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* The mount event counter of @mnt's namespace: it moves at every mount and umount there. */
+static __always_inline __u64 ns_event(struct mount *mnt)
+{
+	struct mnt_namespace *ns = BPF_CORE_READ(mnt, mnt_ns);
+
+	return ns ? BPF_CORE_READ(ns, event) : 0;
+}
+
 /*
- * The mount on mountpoint @d of @mnt: from mnt_cache when the one remembered
- * is still there (its parent and mountpoint unchanged: an unmounted mount
- * becomes its own parent, and one tucked under a newer mount gets that one
- * as parent), else by a scan of @mnt's child mounts, remembered after.
+ * The mount on mountpoint @d of @mnt, or 0. From mnt_cache when the mount
+ * remembered is still there (its parent and mountpoint unchanged: an
+ * unmounted mount becomes its own parent, and one tucked under a newer
+ * mount gets that one as parent), or when none was there and nothing was
+ * mounted or unmounted in the namespace since. Else a scan of @mnt's child
+ * mounts, within what is left of the name's budget, remembered after.
  */
 static __always_inline struct mount *mount_on(struct scratch *s, struct mount *mnt,
 					      struct dentry *d)
 {
+	struct mnt_hit *cached, *hit = &s->mnt_hit;
+	__u32 budget = s->mnt_budget;
 	struct mnt_ctx m = {};
-	__u64 *cached;
+	__u64 event = ns_event(mnt);
 
 	s->mnt_key.mnt = (__u64)mnt;
 	s->mnt_key.dentry = (__u64)d;
 	cached = bpf_map_lookup_elem(&mnt_cache, &s->mnt_key);
 	if (cached) {
-		/* Read once: an LRU slot is reused without a grace period. */
-		struct mount *child = (struct mount *)READ_ONCE(*cached);
+		/* Read once, key included: an LRU slot is reused without a grace period. */
+		hit->mnt = READ_ONCE(cached->mnt);
+		hit->dentry = READ_ONCE(cached->dentry);
+		hit->child = READ_ONCE(cached->child);
+		hit->event = READ_ONCE(cached->event);
+		if (hit->mnt == (__u64)mnt && hit->dentry == (__u64)d) {
+			struct mount *child = (struct mount *)hit->child;
 
-		if (child && BPF_CORE_READ(child, mnt_parent) == mnt &&
-		    BPF_CORE_READ(child, mnt_mountpoint) == d)
-			return child;
+			if (child && BPF_CORE_READ(child, mnt_parent) == mnt &&
+			    BPF_CORE_READ(child, mnt_mountpoint) == d)
+				return child;
+			if (!child && event && hit->event == event)
+				return 0;
+		}
 	}
+	if (!budget)
+		return 0;
 	m.node = BPF_CORE_READ(mnt, mnt_mounts.next);
 	m.end = (void *)mnt + bpf_core_field_offset(struct mount, mnt_mounts);
 	m.mountpoint = d;
-	bpf_loop(RES_MAX_MOUNTS, mnt_step, &m, 0);
-	if (m.found)
-		bpf_map_update_elem(&mnt_cache, &s->mnt_key, &m.found, BPF_ANY);
+	bpf_loop(budget, mnt_step, &m, 0);
+	s->mnt_budget = m.steps < budget ? budget - m.steps : 0;
+	/* None found is worth remembering only after the whole list, in a namespace. */
+	if (m.found || (m.done && event)) {
+		hit->mnt = (__u64)mnt;
+		hit->dentry = (__u64)d;
+		hit->child = (__u64)m.found;
+		hit->event = event;
+		bpf_map_update_elem(&mnt_cache, &s->mnt_key, hit, BPF_ANY);
+	}
 	return m.found;
 }
 
@@ -596,6 +630,7 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 		c->dentry = BPF_CORE_READ(f, f_path.dentry);
 		c->vfsmnt = BPF_CORE_READ(f, f_path.mnt);
 	}
+	s->mnt_budget = RES_MOUNT_BUDGET;
 	return va_resolve_run(c);
 }
 

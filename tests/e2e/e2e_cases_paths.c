@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "e2e_expect.h"
@@ -112,10 +114,16 @@ static void mount_create_chmod(struct e2e_ctx *c, int slot)
 
 static void child_remount(struct e2e_ctx *c)
 {
+	int fd;
+
 	mount_create_chmod(c, 0);
-	CK(c, umount2(e2e_dpath(c, "m"), 0));
+	/* Held open while detached: the next tmpfs cannot reuse its device number. */
+	fd = open(e2e_dpath(c, "m/f"), O_RDONLY);
+	CK(c, fd);
+	CK(c, umount2(e2e_dpath(c, "m"), MNT_DETACH));
 	mount_create_chmod(c, 1);
 	mount_create_chmod(c, 2);
+	close(fd);
 }
 
 static void check_remount(struct e2e_check *k)
@@ -123,7 +131,7 @@ static void check_remount(struct e2e_check *k)
 	const char *f = e2e_dpath(k->c, "m/f");
 	struct e2e_shm *sh = k->c->shm;
 
-	e2e_ops(k, "create chmod create chmod create chmod");
+	e2e_ops(k, "create chmod open create chmod create chmod");
 	for (int i = 0; i < 3; i++) {
 		struct json_object *e = e2e_find(k, "chmod", f, (size_t)i);
 
@@ -133,9 +141,8 @@ static void check_remount(struct e2e_check *k)
 		e2e_dev(k, e, (uint64_t)sh->v[3 + i]);
 		e2e_int(k, e, "ino", sh->v[i]);
 	}
-	/* The first's device number is free again when the second comes; the third's is not. */
-	if (sh->v[4] == sh->v[5])
-		e2e_fail(k, "the stacked tmpfs mounts did not get devices of their own");
+	if (sh->v[3] == sh->v[4] || sh->v[4] == sh->v[5])
+		e2e_fail(k, "the three tmpfs mounts did not get devices of their own");
 }
 
 /*
@@ -185,6 +192,94 @@ static void check_many_mounts(struct e2e_check *k)
 	e2e_common(k, e);
 	e2e_dev(k, e, (uint64_t)k->c->shm->v[3]);
 	e2e_int(k, e, "ino", k->c->shm->v[0]);
+}
+
+/*
+ * p is a mountpoint in another mount namespace only (as PrivateTmp= makes
+ * /tmp): here a name through p leads to the directory under it, again and
+ * again (a crossing that found no mount is remembered), until a tmpfs is
+ * mounted on p here too; then to the tmpfs.
+ */
+static pid_t other_ns_pid;
+
+static int setup_other_ns(struct e2e_ctx *c)
+{
+	int ready[2];
+	char b;
+
+	SK(c, mkdir(e2e_dpath(c, "p"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "p/x"), "", 0644));
+	SK(c, pipe(ready));
+	other_ns_pid = fork();
+	SK(c, other_ns_pid);
+	if (other_ns_pid == 0) {
+		close(ready[0]);
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", e2e_dpath(c, "p"), "tmpfs", 0, "size=64k"))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	b = 0;
+	if (read(ready[0], &b, 1) != 1 || b != 'r') {
+		close(ready[0]);
+		errno = EIO;
+		SK(c, -1);
+	}
+	close(ready[0]);
+	return 0;
+}
+
+static void cleanup_other_ns(struct e2e_ctx *c)
+{
+	umount2(e2e_dpath(c, "p"), MNT_DETACH);
+	if (other_ns_pid > 0) {
+		kill(other_ns_pid, SIGKILL);
+		waitpid(other_ns_pid, NULL, 0);
+		other_ns_pid = 0;
+	}
+}
+
+static void child_other_ns(struct e2e_ctx *c)
+{
+	const char *x = e2e_dpath(c, "p/x");
+	struct stat st;
+	int fd;
+
+	CK(c, lstat(x, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	c->shm->v[3] = (int64_t)st.st_dev;
+	CK(c, chmod(x, 0600));
+	CK(c, chmod(x, 0640));
+	CK(c, mount("tmpfs", e2e_dpath(c, "p"), "tmpfs", 0, "size=64k"));
+	fd = open(x, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	close(fd);
+	c->shm->v[1] = (int64_t)st.st_ino;
+	c->shm->v[4] = (int64_t)st.st_dev;
+	CK(c, chmod(x, 0600));
+}
+
+static void check_other_ns(struct e2e_check *k)
+{
+	const char *x = e2e_dpath(k->c, "p/x");
+	struct e2e_shm *sh = k->c->shm;
+
+	e2e_ops(k, "chmod chmod create chmod");
+	for (int i = 0; i < 3; i++) {
+		struct json_object *e = e2e_find(k, "chmod", x, (size_t)i);
+		int j = i < 2 ? 0 : 1;
+
+		if (!e)
+			continue;
+		e2e_common(k, e);
+		e2e_dev(k, e, (uint64_t)sh->v[3 + j]);
+		e2e_int(k, e, "ino", sh->v[j]);
+	}
 }
 
 static int setup_ns(struct e2e_ctx *c)
@@ -743,6 +838,8 @@ const struct e2e_case e2e_cases_paths[] = {
 	E2E_CASE("mount: a tmpfs mounted after 300 others under the same parent mount", W_MAIN, 0,
 		 setup_many_mounts, child_many_mounts, check_many_mounts,
 		 .cleanup = cleanup_many_mounts),
+	E2E_CASE("mount: a mountpoint only in another namespace, then here too", W_MAIN, 0,
+		 setup_other_ns, child_other_ns, check_other_ns, .cleanup = cleanup_other_ns),
 	E2E_CASE("mount: create and chmod on a tmpfs in another mount namespace", W_MAIN, 0,
 		 setup_ns, child_ns, check_ns),
 	E2E_CASE("deleted: write to an unlinked open file", W_MAIN, 0, setup_f, child_deleted,
