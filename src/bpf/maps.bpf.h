@@ -314,9 +314,10 @@ __u32 dhash_samples_n;
  * Name resolution's cache of the dentry cache: (directory, name hash and
  * length) -> the child last found there. A hit is checked against the child
  * itself before use (resolve.bpf.h), so a stale entry costs a scan, never a
- * wrong answer. Without it every component of every name scans its
- * directory's children, newest first: 30 on average per component in the
- * mixed benchmark, the largest part of the kernel-side cost.
+ * wrong answer. Used only where the dcache's hash table was not found
+ * (dhash_ok) or could not tell: without it every component of every name
+ * would scan its directory's children, newest first (30 on average per
+ * component in the mixed benchmark).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
