@@ -26,7 +26,7 @@ static void status_usage(FILE *out)
 		"Exit 0 when a daemon is running, 1 when none is. Reads the status file the\n"
 		"daemon rewrites every second (default %s, root only).\n"
 		"\n"
-		"JSON: the status file's fields (pid, backend, unseen, store, started_ns,\n"
+		"JSON: the status file's fields (pid, backend, unseen, name_lookups, store, started_ns,\n"
 		"updated_ns, events, events_per_s, lost, proc_lost, unsaved_queue, unsaved_disk,\n"
 		"stored, "
 		"queue_depth, store_bytes, store_error, sealed, seals, seal_epoch, seal_error,\n"
@@ -172,6 +172,10 @@ int do_status(int argc, char **argv)
 		       st.pid, (unsigned long long)((now - st.updated_ns) / 1000000000ull), a);
 	}
 	printf("backend:  %s (cannot see: %s)\n", st.backend, st.unseen);
+	if (st.lookups[0])
+		printf("lookups:  %s\n", !strcmp(st.lookups, "dcache-hash")
+						 ? "names through the dentry cache's hash table"
+						 : "names by scanning directories (slower in large ones)");
 	printf("events:   %llu captured, %.1f/s now, %llu stored, %llu waiting for the store\n",
 	       (unsigned long long)st.events, st.events_per_s, (unsigned long long)st.stored,
 	       (unsigned long long)st.queue_depth);

@@ -621,6 +621,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	b->prog_misses = prog_misses(skel);
 	c->backend = b;
 	c->ops = &tp_ops;
+	c->lookups = skel->bss->dhash_ok ? "dcache-hash" : "directory-scan";
 	va_proctab_seed(&c->procs);
 	return 0;
 

@@ -329,6 +329,11 @@ const char *va_capture_limits(const struct va_capture *c)
 	return c->ops->limits;
 }
 
+const char *va_capture_lookups(const struct va_capture *c)
+{
+	return c->lookups ? c->lookups : "";
+}
+
 void va_capture_stats(const struct va_capture *c, struct va_capture_stats *st)
 {
 	*st = c->stats;

@@ -73,6 +73,12 @@ int va_capture_set_filter(struct va_capture *c, const struct va_filter *f, char 
 enum va_backend va_capture_backend(const struct va_capture *c);
 /* What the backend cannot see, for the ready line and status. */
 const char *va_capture_limits(const struct va_capture *c);
+/*
+ * How the kernel side looks names up: "dcache-hash" (the dentry cache's own
+ * table: one bucket a component) or "directory-scan" (the directory's cached
+ * children: slower in large directories); "" where names are not resolved.
+ */
+const char *va_capture_lookups(const struct va_capture *c);
 void va_capture_stats(const struct va_capture *c, struct va_capture_stats *st);
 void va_capture_close(struct va_capture *c); /* accepts NULL */
 

@@ -38,6 +38,7 @@ struct va_capture {
 	uint64_t seq;
 	uint64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 	struct va_capture_stats stats;
+	const char *lookups; /* how names are looked up in the kernel; NULL: not by name */
 	struct va_decoded dec; /* big: kept here, not on the stack */
 	int stop;		/* the callback's non-zero return */
 };

@@ -29,6 +29,7 @@ struct va_status {
 	uint32_t pid;
 	char backend[32];
 	char unseen[256];
+	char lookups[32]; /* va_capture_lookups() */
 	char store[4096];
 	uint64_t started_ns;
 	uint64_t updated_ns;

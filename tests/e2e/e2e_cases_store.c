@@ -491,6 +491,8 @@ static int run_status(struct e2e_ctx *c)
 		int bad = !o || !json_object_object_get_ex(o, "running", &v) ||
 			  !json_object_get_boolean(v) ||
 			  check_str(c, "backend", e2e_json_str(o, "backend"), "tracepoint") ||
+			  check_str(c, "name_lookups", e2e_json_str(o, "name_lookups"),
+				    "dcache-hash") ||
 			  check_int(c, "pid", e2e_json_int(o, "pid", -1), w.pid);
 
 		if (o)
