@@ -158,10 +158,8 @@ static __always_inline bool same_long_name(struct scratch *s, const unsigned cha
 static __always_inline __u64 dhash_find(struct scratch *s, __u64 parent, __u64 hash_len)
 {
 	__u64 off = bpf_core_field_offset(struct dentry, d_hash), node;
-	__u32 len = hash_len >> 32;
+	__u32 len = hash_len >> 32; /* at most 255: va_dhash_child() checked */
 
-	if (len > 255)
-		return DHASH_UNKNOWN;
 	/* Kept in scratch, not registers: spilled, they took 100 bytes of stack. */
 	s->kid_key.parent = parent;
 	s->kid_key.hash_len = hash_len;
@@ -311,7 +309,7 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 	struct mnt_hit *cached, *hit = &s->mnt_hit;
 	__u32 budget = s->mnt_budget;
 	struct mnt_ctx m = {};
-	__u64 event = ns_event(mnt);
+	__u64 event = 0;
 
 	s->mnt_key.mnt = (__u64)mnt;
 	s->mnt_key.dentry = (__u64)d;
@@ -328,12 +326,15 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 			if (child && BPF_CORE_READ(child, mnt_parent) == mnt &&
 			    BPF_CORE_READ(child, mnt_mountpoint) == d)
 				return child;
-			if (!child && event && hit->event == event)
+			if (!child && (event = ns_event(mnt)) && hit->event == event)
 				return 0;
 		}
 	}
 	if (!budget)
 		return 0;
+	/* Before the scan: a mount made during it moves the counter past what is kept. */
+	if (!event)
+		event = ns_event(mnt);
 	m.node = BPF_CORE_READ(mnt, mnt_mounts.next);
 	m.end = (void *)mnt + bpf_core_field_offset(struct mount, mnt_mounts);
 	m.mountpoint = d;

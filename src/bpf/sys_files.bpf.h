@@ -209,8 +209,7 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 	 * (backend_tp.c), not on those of our store or sinks.
 	 */
 	if (is_self()) {
-		if (f && (flags & O_CREAT) && calib_tid &&
-		    (__u32)bpf_get_current_pid_tgid() == calib_tid) {
+		if (f && (flags & O_CREAT) && (__u32)bpf_get_current_pid_tgid() == calib_tid) {
 			__u32 idx = (flags & O_EXCL) ? 0 : 1;
 			__u32 fmode = BPF_CORE_READ(f, f_mode);
 

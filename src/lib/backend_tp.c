@@ -350,11 +350,11 @@ static bool table_finds(struct vfsaudit_bpf *skel, const char *dir, const char *
  * Locate the dcache's hash table (dhash.h): h_open samples where each of
  * our new files in @dir was hashed; solve; then new files with a short and
  * a long name must be found through the table before the programs use it.
- * Without it, name resolution scans directories' children, which costs
- * more in large directories and gives up past RES_MAX_KIDS of them.
- * Returns: true when the table is in use.
+ * Without it (dhash_ok stays false), name resolution scans directories'
+ * children, which costs more in large directories and gives up past
+ * RES_MAX_KIDS of them.
  */
-static bool calibrate_dhash(struct vfsaudit_bpf *skel, const char *dir)
+static void calibrate_dhash(struct vfsaudit_bpf *skel, const char *dir)
 {
 	uint32_t max = bpf_map__max_entries(skel->maps.dhash_samples), n;
 	int smp_fd = bpf_map__fd(skel->maps.dhash_samples);
@@ -364,35 +364,34 @@ static bool calibrate_dhash(struct vfsaudit_bpf *skel, const char *dir)
 	uint32_t shift;
 
 	if (!skel->bss->name_hash_ok || max > 64)
-		return false;
+		return;
 	for (uint32_t i = 0; i < max; i++) {
 		snprintf(name, sizeof(name), "%u", i);
 		if (create_named(dir, name))
-			return false;
+			return;
 	}
 	n = skel->bss->dhash_samples_n;
 	if (n > max)
-		return false;
+		return;
 	for (uint32_t i = 0; i < n; i++)
 		if (bpf_map_lookup_elem(smp_fd, &i, &samples[i]))
-			return false;
+			return;
 	if (va_dhash_solve(samples, n, &table, &shift))
-		return false;
+		return;
 	skel->bss->dhash_shift = shift;
 	skel->bss->dhash_table = table; /* our own opens now check it */
 	if (!table_finds(skel, dir, "c") || !table_finds(skel, dir, "check-a-name-past-8-bytes")) {
 		skel->bss->dhash_table = 0;
-		return false;
+		return;
 	}
 	skel->bss->dhash_ok = true;
-	return true;
 }
 
 /*
  * What the programs must learn about this kernel, from our own opens in a
  * private directory, removed after (with the dentries its files leave).
  */
-static int calibrate(struct vfsaudit_bpf *skel, bool *dhash)
+static int calibrate(struct vfsaudit_bpf *skel)
 {
 	char dir[] = "/tmp/.vfsaudit-calib-XXXXXX";
 	int ret;
@@ -401,7 +400,8 @@ static int calibrate(struct vfsaudit_bpf *skel, bool *dhash)
 		return -errno;
 	skel->bss->calib_tid = (uint32_t)gettid();
 	ret = calibrate_fmode_created(skel, dir);
-	*dhash = !ret && calibrate_dhash(skel, dir);
+	if (!ret)
+		calibrate_dhash(skel, dir);
 	skel->bss->calib_tid = 0;
 	rmdir(dir);
 	return ret;
@@ -591,16 +591,15 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	{
 		/* Needs h_open on the open syscalls, whatever --ops selects. */
 		uint64_t sel = skel->bss->ops_sel;
-		bool dhash = false;
 
 		ret = install_handlers(skel, sel | VA_SEL(VA_OP_CREATE), err, errlen);
 		if (!ret)
-			ret = calibrate(skel, &dhash);
+			ret = calibrate(skel);
 		if (!ret)
 			ret = install_handlers(skel, sel, err, errlen);
 		if (!ret && opts->verbose)
 			fprintf(stderr, "vfsaudit: name lookups: %s\n",
-				dhash ? "the dcache's hash table"
+				skel->bss->dhash_ok ? "the dcache's hash table"
 				      : "directory scans (the dcache's hash table was not found)");
 		if (ret) {
 			snprintf(err, errlen,
