@@ -80,6 +80,28 @@ struct path {
 	uint64_t ino;
 };
 
+/* STORE_FILL_PROFILE=1: time spent in each of the store's statements. */
+#define PROFILE_MAX 64
+static struct {
+	sqlite3_stmt *st;
+	uint64_t ns;
+} profile[PROFILE_MAX];
+
+static int profile_statement(unsigned int type, void *ctx, void *p, void *x)
+{
+	(void)type;
+	(void)ctx;
+	for (int i = 0; i < PROFILE_MAX; i++) {
+		if (!profile[i].st)
+			profile[i].st = p;
+		if (profile[i].st == p) {
+			profile[i].ns += *(sqlite3_int64 *)x;
+			break;
+		}
+	}
+	return 0;
+}
+
 static struct path *paths;
 static size_t n_paths, cap_paths;
 
@@ -282,6 +304,7 @@ int main(int argc, char **argv)
 	uint64_t batch = argc > 4 ? strtoull(argv[4], NULL, 10) : 10000;
 	/* Experiments only: SQL run on the store's connection before filling. */
 	const char *extra_sql = getenv("STORE_FILL_SQL");
+	bool churn = getenv("STORE_FILL_CHURN") != NULL;
 	struct va_store *s = NULL;
 	struct va_checkpointer *cp = NULL;
 	char err[4352], tmpname[600], sample_file[600] = "", wal[600];
@@ -289,7 +312,8 @@ int main(int argc, char **argv)
 	uint64_t now, start, span, hot_count = 0;
 	struct stat st;
 	struct va_chain chain;
-	uint64_t chain_ns = 0;
+	uint64_t chain_ns = 0, add_ns = 0, commit_ns = 0;
+	struct timespec a0, a1;
 	int ret;
 
 	/* "--help" is not a store to fill. */
@@ -318,6 +342,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "store-fill: STORE_FILL_SQL: %s\n", sqlite3_errmsg(va_store_db(s)));
 		return 1;
 	}
+	if (getenv("STORE_FILL_PROFILE"))
+		sqlite3_trace_v2(va_store_db(s), SQLITE_TRACE_PROFILE, profile_statement, NULL);
 	/* As the daemon's writer does: WAL checkpoints (and their fsync) on a thread of their own. */
 	if (!getenv("STORE_FILL_INLINE_CHECKPOINT") && va_checkpointer_start(&cp, s)) {
 		fprintf(stderr, "store-fill: cannot start the checkpointer\n");
@@ -417,6 +443,36 @@ int main(int argc, char **argv)
 			ev.path = (struct va_bytes){ p->exe, strlen(p->exe) };
 			ev.argv = (struct va_bytes){ "prog\0--quiet\0input.txt\0", 23 };
 		}
+		if (churn) {
+			/*
+			 * STORE_FILL_CHURN=1: temporary files, each created,
+			 * written and removed, never seen again: one new path
+			 * and object every three events, as under a build or
+			 * a mail spool.
+			 */
+			static const enum va_op churn_ops[] = { VA_OP_CREATE, VA_OP_WRITE, VA_OP_UNLINK };
+			int len = snprintf(tmpname, sizeof(tmpname), "/var/tmp/build/cc%06llu.o",
+					   (unsigned long long)(i / 3));
+
+			ev = (struct va_event){ .ts_ns = ev.ts_ns, .pid = p->pid, .tid = p->pid,
+						.ppid = p->ppid, .uid = p->uid, .euid = p->uid,
+						.gid = p->gid, .auid = p->auid, .ses = p->ses,
+						.tty_dev = p->tty, .mntns = p->mntns, .has_dev = true,
+						.dev_major = 8, .dev_minor = 1, .has_ino = true,
+						.ino = 5000000 + i / 3, .ftype = VA_FTYPE_FILE,
+						.size = -1, .owner_uid = -1, .owner_gid = -1,
+						.exe = { p->exe, strlen(p->exe) },
+						.path = { tmpname, (size_t)len } };
+			memcpy(ev.comm, p->comm, sizeof(ev.comm));
+			ev.op = churn_ops[i % 3];
+			if (ev.op == VA_OP_CREATE) {
+				ev.has_open_flags = true;
+				ev.open_flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+			} else if (ev.op == VA_OP_WRITE) {
+				ev.count = 1;
+				ev.bytes = 4096;
+			}
+		}
 		if (rnd_below(100) < 2) {
 			ev.ret = -EACCES;
 			ev.count = ev.bytes = 0;
@@ -426,7 +482,10 @@ int main(int argc, char **argv)
 
 		if (i % batch == 0 && (ret = va_store_begin(s)))
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &a0);
 		ret = va_store_add(s, &ev);
+		clock_gettime(CLOCK_MONOTONIC, &a1);
+		add_ns += (uint64_t)((a1.tv_sec - a0.tv_sec) * 1000000000ll + (a1.tv_nsec - a0.tv_nsec));
 		if (ret)
 			break;
 		/*
@@ -447,7 +506,11 @@ int main(int argc, char **argv)
 					       (c1.tv_nsec - c0.tv_nsec));
 		}
 		if ((i + 1) % batch == 0 || i + 1 == n) {
+			clock_gettime(CLOCK_MONOTONIC, &a0);
 			ret = va_store_commit(s);
+			clock_gettime(CLOCK_MONOTONIC, &a1);
+			commit_ns += (uint64_t)((a1.tv_sec - a0.tv_sec) * 1000000000ll +
+						(a1.tv_nsec - a0.tv_nsec));
 			if (ret)
 				break;
 		}
@@ -500,6 +563,11 @@ int main(int argc, char **argv)
 		for (sqlite3_stmt *p = sqlite3_next_stmt(h, NULL); p; p = sqlite3_next_stmt(h, p))
 			printf("stmt_runs %d %.50s\n", sqlite3_stmt_status(p, SQLITE_STMTSTATUS_RUN, 0),
 			       sqlite3_sql(p));
+		printf("add_ms %llu\ncommit_ms %llu\n", (unsigned long long)(add_ns / 1000000),
+		       (unsigned long long)(commit_ns / 1000000));
+		for (int i = 0; i < PROFILE_MAX && profile[i].st; i++)
+			printf("stmt_ms %llu %.50s\n", (unsigned long long)(profile[i].ns / 1000000),
+			       sqlite3_sql(profile[i].st));
 	}
 	va_checkpointer_stop(cp);
 	va_store_close(s); /* checkpoints the WAL into the database */

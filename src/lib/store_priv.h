@@ -12,6 +12,7 @@
 #include "record.h"
 #include "intern.h"
 #include "store.h"
+#include "store_rows.h"
 #include "u64map.h"
 
 #define VA_DAY_NS  (86400ull * 1000000000ull)
@@ -32,6 +33,9 @@ struct va_span_set {
 	sqlite3_stmt *up; /* the upsert into `days` or `hours` */
 };
 
+/* An `events` row: id, ts, op, path, proc, obj, ret, count, bytes, flags, link. */
+#define VA_EVENT_COLS 11
+
 struct va_name_pair {
 	int64_t path, obj;
 };
@@ -43,9 +47,13 @@ struct va_store {
 	bool writable, in_txn;
 	int version; /* meta.version; 0 for a store created now */
 	/* Writing: */
-	sqlite3_stmt *ins_event, *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;
-	sqlite3_stmt *ins_obj, *get_obj, *ins_name, *ins_chain, *up_by_path, *up_by_proc;
-	sqlite3_stmt *ins_seal;
+	sqlite3_stmt *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;
+	sqlite3_stmt *ins_obj, *get_obj, *ins_chain, *ins_seal;
+	struct va_row_group events_rows, names_rows, by_path_rows, by_proc_rows;
+	/* Events rows not yet inserted: they go in groups (store_rows.h). */
+	int64_t pending[VA_ROW_GROUP][VA_EVENT_COLS];
+	uint32_t pending_nulls[VA_ROW_GROUP]; /* a bit per NULL column */
+	unsigned int n_pending;
 	struct va_intern paths, procs, objs;
 	struct va_u64map names;		/* (path, obj) pairs known to be stored */
 	struct va_name_pair *new_names; /* this transaction's new pairs */

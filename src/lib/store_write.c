@@ -27,6 +27,8 @@
 #define OBJ_CACHE  65536
 /* Three quarters of 2^18: the map (grown past 3/4 full) stays at 2^18 slots, 4 MiB. */
 #define NAME_CACHE 196608
+/* Slots of a batch's per-day counts kept between batches (1 MiB a map). */
+#define SUMS_KEEP 65536
 
 static int prepare(struct va_store *s, sqlite3_stmt **st, const char *sql)
 {
@@ -41,9 +43,6 @@ int va_store_prepare_writes(struct va_store *s)
 		const char *sql;
 	} stmts[] = {
 #define S(field, text) { offsetof(struct va_store, field), text }
-		S(ins_event,
-		  "INSERT INTO events(id, ts, op, path, proc, obj, ret, count, bytes, flags,"
-		  " link) VALUES(?,?,?,?,?,?,?,?,?,?,?)"),
 		S(ins_extra, "INSERT INTO extra(id, path2, tid, mode, owner_uid, owner_gid, size,"
 			     " rename_flags, path_flags, path2_flags, argv, detail)"
 			     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"),
@@ -56,7 +55,6 @@ int va_store_prepare_writes(struct va_store *s)
 			    " mntns IS ? AND comm IS ? AND exe IS ?"),
 		S(ins_obj, "INSERT OR IGNORE INTO objects(dev, ino, ftype) VALUES(?,?,?)"),
 		S(get_obj, "SELECT id FROM objects WHERE dev = ? AND ino = ? AND ftype = ?"),
-		S(ins_name, "INSERT OR IGNORE INTO names(path, obj) VALUES(?,?)"),
 		S(ins_chain, "INSERT OR REPLACE INTO chain(id, head) VALUES(?,?)"),
 		S(days.up,
 		  "INSERT INTO days(day, first_id, last_id) VALUES(?1,?2,?3) ON CONFLICT(day)"
@@ -64,10 +62,6 @@ int va_store_prepare_writes(struct va_store *s)
 		S(hours.up,
 		  "INSERT INTO hours(hour, first_id, last_id) VALUES(?1,?2,?3) ON CONFLICT(hour)"
 		  " DO UPDATE SET first_id = min(first_id, ?2), last_id = max(last_id, ?3)"),
-		S(up_by_path, "INSERT INTO by_path(day, path, n) VALUES(?1,?2,?3)"
-			      " ON CONFLICT(day, path) DO UPDATE SET n = n + ?3"),
-		S(up_by_proc, "INSERT INTO by_proc(day, proc, n) VALUES(?1,?2,?3)"
-			      " ON CONFLICT(day, proc) DO UPDATE SET n = n + ?3"),
 		S(ins_seal,
 		  "INSERT INTO seals(seq, ts, epoch, head, mac, key_id) VALUES(?,?,?,?,?,?)"),
 #undef S
@@ -76,6 +70,20 @@ int va_store_prepare_writes(struct va_store *s)
 
 	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]) && !ret; i++)
 		ret = prepare(s, (sqlite3_stmt **)((char *)s + stmts[i].off), stmts[i].sql);
+	if (!ret)
+		ret = va_rows_prepare(s->db, &s->events_rows,
+				      "INSERT INTO events(id, ts, op, path, proc, obj, ret, count,"
+				      " bytes, flags, link)",
+				      VA_EVENT_COLS, "");
+	if (!ret)
+		ret = va_rows_prepare(s->db, &s->names_rows, "INSERT OR IGNORE INTO names(path, obj)",
+				      2, "");
+	if (!ret)
+		ret = va_rows_prepare(s->db, &s->by_path_rows, "INSERT INTO by_path(day, path, n)", 3,
+				      "ON CONFLICT(day, path) DO UPDATE SET n = n + excluded.n");
+	if (!ret)
+		ret = va_rows_prepare(s->db, &s->by_proc_rows, "INSERT INTO by_proc(day, proc, n)", 3,
+				      "ON CONFLICT(day, proc) DO UPDATE SET n = n + excluded.n");
 	if (!ret)
 		ret = va_intern_init(&s->paths, PATH_CACHE);
 	if (!ret)
@@ -94,15 +102,19 @@ int va_store_prepare_writes(struct va_store *s)
 
 void va_store_finalize_writes(struct va_store *s)
 {
-	sqlite3_stmt **all[] = { &s->ins_event,	 &s->ins_extra,	 &s->ins_path, &s->get_path,
-				 &s->ins_proc,	 &s->get_proc,	 &s->ins_obj,  &s->get_obj,
-				 &s->ins_name,	 &s->ins_chain,	 &s->days.up,  &s->hours.up,
-				 &s->up_by_path, &s->up_by_proc, &s->ins_seal };
+	sqlite3_stmt **all[] = { &s->ins_extra, &s->ins_path,  &s->get_path,  &s->ins_proc,
+				 &s->get_proc,	&s->ins_obj,   &s->get_obj,   &s->ins_chain,
+				 &s->days.up,	&s->hours.up,  &s->ins_seal };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
 	}
+	va_rows_finalize(&s->events_rows);
+	va_rows_finalize(&s->names_rows);
+	va_rows_finalize(&s->by_path_rows);
+	va_rows_finalize(&s->by_proc_rows);
+	s->n_pending = 0;
 	va_intern_free(&s->paths);
 	va_intern_free(&s->procs);
 	va_intern_free(&s->objs);
@@ -315,7 +327,7 @@ static int note_name(struct va_store *s, int64_t path, int64_t obj)
 	if (!cacheable)
 		return 0;
 	if (s->names.len >= NAME_CACHE)
-		va_u64map_free(&s->names);
+		va_u64map_clear(&s->names, SIZE_MAX);
 	/* Any non-NULL value marks presence. */
 	return va_u64map_put(&s->names, key, (void *)1);
 }
@@ -335,17 +347,12 @@ static int cmp_name(const void *a, const void *b)
  */
 static int flush_names(struct va_store *s)
 {
-	int ret = 0;
-
 	if (!s->n_new_names)
 		return 0;
 	qsort(s->new_names, s->n_new_names, sizeof(*s->new_names), cmp_name);
-	for (size_t i = 0; i < s->n_new_names && !ret; i++) {
-		sqlite3_bind_int64(s->ins_name, 1, s->new_names[i].path);
-		sqlite3_bind_int64(s->ins_name, 2, s->new_names[i].obj);
-		ret = step_done(s->ins_name);
-	}
-	return ret;
+	/* A pair is two int64s, path then obj: the rows as they are. */
+	_Static_assert(sizeof(struct va_name_pair) == 2 * sizeof(int64_t), "pairs are rows");
+	return va_rows_insert(&s->names_rows, &s->new_names[0].path, NULL, s->n_new_names);
 }
 
 unsigned int va_record_sums(const struct va_record *r)
@@ -407,6 +414,54 @@ static bool any_extra(const struct va_record *r)
 	return false;
 }
 
+/* Column @c of the events row @row: an integer of @v, else NULL. */
+static void put_col(int64_t *row, uint32_t *nulls, int c, const struct va_val *v)
+{
+	if (v->type == VA_VAL_INT)
+		row[c] = v->i;
+	else
+		*nulls |= 1u << c;
+}
+
+/* An interned id, or NULL for none (0). */
+static void put_id(int64_t *row, uint32_t *nulls, int c, int64_t id)
+{
+	row[c] = id;
+	if (id <= 0)
+		*nulls |= 1u << c;
+}
+
+static int write_pending(struct va_store *s)
+{
+	int ret = va_rows_insert(&s->events_rows, &s->pending[0][0], s->pending_nulls,
+				 s->n_pending);
+
+	s->n_pending = 0;
+	return ret;
+}
+
+/* Queue the events row of @r (record @seq), writing a full group out. */
+static int add_event_row(struct va_store *s, const struct va_record *r, int64_t seq,
+			 int64_t path, int64_t proc, int64_t obj)
+{
+	int64_t *row = s->pending[s->n_pending];
+	uint32_t *nulls = &s->pending_nulls[s->n_pending];
+
+	*nulls = 0;
+	row[0] = seq;
+	put_col(row, nulls, 1, &r->v[VA_REC_TS]);
+	put_col(row, nulls, 2, &r->v[VA_REC_OP]);
+	put_id(row, nulls, 3, path);
+	put_id(row, nulls, 4, proc);
+	put_id(row, nulls, 5, obj);
+	put_col(row, nulls, 6, &r->v[VA_REC_RET]);
+	put_col(row, nulls, 7, &r->v[VA_REC_COUNT]);
+	put_col(row, nulls, 8, &r->v[VA_REC_BYTES]);
+	put_col(row, nulls, 9, &r->v[VA_REC_FLAGS]);
+	row[10] = va_chain_short(s->chain.head);
+	return ++s->n_pending == VA_ROW_GROUP ? write_pending(s) : 0;
+}
+
 static void bind_id(sqlite3_stmt *st, int i, int64_t id)
 {
 	if (id > 0)
@@ -418,7 +473,7 @@ static int add_record(struct va_store *s, struct va_record *r)
 {
 	int64_t path = 0, path2 = 0, proc = 0, obj, seq = s->next_seq, day;
 	unsigned int sums;
-	sqlite3_stmt *st = s->ins_event;
+	sqlite3_stmt *st;
 	int ret;
 
 	r->v[VA_REC_SEQ] = (struct va_val){ .type = VA_VAL_INT, .i = seq };
@@ -437,18 +492,7 @@ static int add_record(struct va_store *s, struct va_record *r)
 	if (ret)
 		return ret;
 
-	sqlite3_bind_int64(st, 1, seq);
-	bind_val(st, 2, &r->v[VA_REC_TS]);
-	bind_val(st, 3, &r->v[VA_REC_OP]);
-	bind_id(st, 4, path);
-	bind_id(st, 5, proc);
-	bind_id(st, 6, obj);
-	bind_val(st, 7, &r->v[VA_REC_RET]);
-	bind_val(st, 8, &r->v[VA_REC_COUNT]);
-	bind_val(st, 9, &r->v[VA_REC_BYTES]);
-	bind_val(st, 10, &r->v[VA_REC_FLAGS]);
-	sqlite3_bind_int64(st, 11, va_chain_short(s->chain.head));
-	ret = step_done(st);
+	ret = add_event_row(s, r, seq, path, proc, obj);
 	if (!ret && any_extra(r)) {
 		st = s->ins_extra;
 		sqlite3_bind_int64(st, 1, seq);
@@ -511,21 +555,26 @@ static int cmp_count(const void *a, const void *b)
 }
 
 /* Add a batch's per-day counts, in key order (the summary's primary key). */
-static int flush_counts(const struct va_u64map *counts, sqlite3_stmt *st)
+static int flush_counts(const struct va_u64map *counts, struct va_row_group *rows)
 {
 	struct va_u64map_count *v = va_u64map_counts(counts);
-	int ret = 0;
+	int64_t *cols = malloc((counts->len ? counts->len : 1) * 3 * sizeof(*cols));
+	int ret;
 
-	if (!v)
+	if (!v || !cols) {
+		free(v);
+		free(cols);
 		return -ENOMEM;
-	qsort(v, counts->len, sizeof(*v), cmp_count);
-	for (size_t i = 0; i < counts->len && !ret; i++) {
-		sqlite3_bind_int64(st, 1, (int64_t)(v[i].key >> 40));
-		sqlite3_bind_int64(st, 2, (int64_t)(v[i].key & ((1ull << 40) - 1)));
-		sqlite3_bind_int64(st, 3, (int64_t)v[i].n);
-		ret = step_done(st);
 	}
+	qsort(v, counts->len, sizeof(*v), cmp_count);
+	for (size_t i = 0; i < counts->len; i++) {
+		cols[3 * i] = (int64_t)(v[i].key >> 40);
+		cols[3 * i + 1] = (int64_t)(v[i].key & ((1ull << 40) - 1));
+		cols[3 * i + 2] = (int64_t)v[i].n;
+	}
+	ret = va_rows_insert(rows, cols, NULL, counts->len);
 	free(v);
+	free(cols);
 	return ret;
 }
 
@@ -535,15 +584,17 @@ int va_store_flush_batch(struct va_store *s)
 
 	if (!s->dirty)
 		return 0;
-	ret = flush_spans(&s->days);
+	ret = write_pending(s);
+	if (!ret)
+		ret = flush_spans(&s->days);
 	if (!ret)
 		ret = flush_spans(&s->hours);
 	if (!ret)
 		ret = flush_names(s);
 	if (!ret)
-		ret = flush_counts(&s->by_path, s->up_by_path);
+		ret = flush_counts(&s->by_path, &s->by_path_rows);
 	if (!ret)
-		ret = flush_counts(&s->by_proc, s->up_by_proc);
+		ret = flush_counts(&s->by_proc, &s->by_proc_rows);
 	if (!ret) {
 		sqlite3_bind_int64(s->ins_chain, 1, s->next_seq - 1);
 		sqlite3_bind_blob(s->ins_chain, 2, s->chain.head, VA_HASH_LEN, SQLITE_STATIC);
@@ -551,8 +602,9 @@ int va_store_flush_batch(struct va_store *s)
 	}
 	if (ret)
 		return ret;
-	va_u64map_free(&s->by_path);
-	va_u64map_free(&s->by_proc);
+	/* Reused by the next batch unless a burst made them big. */
+	va_u64map_clear(&s->by_path, SUMS_KEEP);
+	va_u64map_clear(&s->by_proc, SUMS_KEEP);
 	s->n_new_names = 0;
 	s->dirty = false;
 	return 0;
@@ -568,6 +620,7 @@ void va_store_forget_batch(struct va_store *s)
 	va_u64map_free(&s->by_path);
 	va_u64map_free(&s->by_proc);
 	s->n_new_names = 0;
+	s->n_pending = 0;
 	s->days.n = s->hours.n = 0;
 	s->dirty = false;
 	if (s->writable)

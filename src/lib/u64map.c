@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "u64map.h"
 
@@ -35,6 +36,17 @@ void va_u64map_free(struct va_u64map *m)
 	free(m->keys);
 	free(m->vals);
 	va_u64map_init(m);
+}
+
+void va_u64map_clear(struct va_u64map *m, size_t keep_cap)
+{
+	if (m->cap > keep_cap) {
+		va_u64map_free(m);
+		return;
+	}
+	if (m->len)
+		memset(m->vals, 0, m->cap * sizeof(*m->vals));
+	m->len = 0;
 }
 
 void *va_u64map_get(const struct va_u64map *m, uint64_t key)

@@ -20,6 +20,11 @@ struct va_u64map {
 
 void va_u64map_init(struct va_u64map *m);
 void va_u64map_free(struct va_u64map *m); /* frees the table, not the values */
+/*
+ * Empty the map. A table of at most @keep_cap slots is kept for reuse
+ * (refilling it costs no regrowth); a larger one is freed.
+ */
+void va_u64map_clear(struct va_u64map *m, size_t keep_cap);
 /* Returns: the value for @key, or NULL. */
 void *va_u64map_get(const struct va_u64map *m, uint64_t key);
 /* Insert or replace. Returns: 0, or -ENOMEM. @val must not be NULL. */
