@@ -58,6 +58,8 @@ int sink_start(struct va_syslog_sink *k, void *(*main)(void *), char *err, size_
 		return -ret;
 	}
 	k->started = true;
+	/* Named for `top -H` and perf. */
+	pthread_setname_np(k->thread, "va-sink");
 	return 0;
 }
 

@@ -65,6 +65,8 @@ int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 	pthread_cond_init(&c->wake, NULL);
 	sqlite3_exec(va_store_db(s), "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
 	err = pthread_create(&c->thread, NULL, checkpoint_main, c);
+	if (!err)
+		pthread_setname_np(c->thread, "va-checkpoint");
 	if (err) {
 		sqlite3_exec(va_store_db(s), "PRAGMA wal_autocheckpoint=4000", NULL, NULL, NULL);
 		sqlite3_close(c->db);

@@ -694,6 +694,8 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 	if (va_checkpointer_start(&w->checkpointer, s))
 		w->checkpointer = NULL;
 	err = pthread_create(&w->thread, NULL, writer_main, w);
+	if (!err)
+		pthread_setname_np(w->thread, "va-writer"); /* for `top -H` and perf */
 	if (err) {
 		va_checkpointer_stop(w->checkpointer);
 		free(w);
