@@ -21,7 +21,7 @@ WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wsha
 	    -Wformat=2 -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -Isrc -Isrc/lib -I$(OUTPUT)
-LIBS := -lbpf -lelf -lz -ljson-c -lsqlite3 -linih -lcrypto -lpthread
+LIBS := -lbpf -lelf -lz -ljson-c -lsqlite3 -linih -lnettle -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(OUTPUT) -Isrc
 
 ifeq ($(V),1)

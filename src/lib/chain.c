@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "chain.h"
 
@@ -15,40 +15,25 @@
 static const char genesis_tag[] = "vfsaudit-genesis-v1";
 static const char link_tag[] = "vfsaudit-chain-v1";
 
-static int digest(struct va_chain *c, const void *a, size_t alen, const void *b, size_t blen,
-		  const void *d, size_t dlen, uint8_t out[VA_HASH_LEN])
-{
-	unsigned int n = 0;
-
-	if (!EVP_DigestInit_ex2(c->ctx, c->md, NULL) || !EVP_DigestUpdate(c->ctx, a, alen) ||
-	    !EVP_DigestUpdate(c->ctx, b, blen) || (dlen && !EVP_DigestUpdate(c->ctx, d, dlen)) ||
-	    !EVP_DigestFinal_ex(c->ctx, out, &n) || n != VA_HASH_LEN)
-		return -EIO;
-	return 0;
-}
-
 int va_chain_init(struct va_chain *c, const char *store_id)
 {
 	memset(c, 0, sizeof(*c));
-	c->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	c->ctx = EVP_MD_CTX_new();
-	if (!c->md || !c->ctx) {
-		va_chain_free(c);
-		return -ENOMEM;
-	}
 	return va_chain_genesis(c, store_id);
 }
 
 int va_chain_genesis(struct va_chain *c, const char *store_id)
 {
-	return digest(c, genesis_tag, sizeof(genesis_tag), store_id, strlen(store_id), NULL, 0,
-		      c->head);
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, sizeof(genesis_tag), (const uint8_t *)genesis_tag);
+	sha256_update(&ctx, strlen(store_id), (const uint8_t *)store_id);
+	sha256_digest(&ctx, VA_HASH_LEN, c->head);
+	return 0;
 }
 
 void va_chain_free(struct va_chain *c)
 {
-	EVP_MD_CTX_free(c->ctx);
-	EVP_MD_free(c->md);
 	free(c->buf);
 	memset(c, 0, sizeof(*c));
 }
@@ -94,8 +79,8 @@ int va_chain_add(struct va_chain *c, const struct va_record *r)
 {
 	/* Tag, previous link and record in one buffer: one digest update, not three. */
 	size_t need = sizeof(link_tag) + VA_HASH_LEN + VA_REC_NFIELDS * 9;
+	struct sha256_ctx ctx;
 	uint8_t *p;
-	unsigned int n = 0;
 
 	for (int f = 0; f < VA_REC_NFIELDS; f++)
 		if (r->v[f].type == VA_VAL_BLOB)
@@ -119,10 +104,9 @@ int va_chain_add(struct va_chain *c, const struct va_record *r)
 			p += v->len;
 		}
 	}
-	if (!EVP_DigestInit_ex2(c->ctx, c->md, NULL) ||
-	    !EVP_DigestUpdate(c->ctx, c->buf, (size_t)(p - c->buf)) ||
-	    !EVP_DigestFinal_ex(c->ctx, c->head, &n) || n != VA_HASH_LEN)
-		return -EIO;
+	sha256_init(&ctx);
+	sha256_update(&ctx, (size_t)(p - c->buf), c->buf);
+	sha256_digest(&ctx, VA_HASH_LEN, c->head);
 	return 0;
 }
 

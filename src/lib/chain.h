@@ -20,7 +20,6 @@
 struct va_chain {
 	uint8_t head[VA_HASH_LEN]; /* the link of the last record added */
 	/* private */
-	void *ctx, *md;
 	uint8_t *buf;
 	size_t cap;
 };

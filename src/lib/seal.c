@@ -10,9 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <nettle/hmac.h>
+#include <nettle/sha2.h>
 
 #include "chain.h"
 #include "seal.h"
@@ -27,8 +26,8 @@ static uint8_t *put_be64(uint8_t *p, uint64_t v);
 /* The id of an epoch-0 key: SHA-256 of the key, its start and interval, first 8 bytes. */
 static uint64_t key_id_of(const struct va_seal_key *k0)
 {
-	uint8_t msg[sizeof(id_tag) + VA_SEAL_KEY_LEN + 16], *p = msg, md[32];
-	unsigned int n = 0;
+	uint8_t msg[sizeof(id_tag) + VA_SEAL_KEY_LEN + 16], *p = msg, md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
 	uint64_t id = 0;
 
 	memcpy(p, id_tag, sizeof(id_tag));
@@ -37,11 +36,12 @@ static uint64_t key_id_of(const struct va_seal_key *k0)
 	p += VA_SEAL_KEY_LEN;
 	p = put_be64(p, k0->start_ns);
 	p = put_be64(p, k0->interval_ns);
-	if (!EVP_Digest(msg, (size_t)(p - msg), md, &n, EVP_sha256(), NULL))
-		return 0;
+	sha256_init(&ctx);
+	sha256_update(&ctx, (size_t)(p - msg), msg);
+	sha256_digest(&ctx, sizeof(md), md);
 	for (int i = 0; i < 8; i++)
 		id = id << 8 | md[i];
-	OPENSSL_cleanse(msg, sizeof(msg));
+	explicit_bzero(msg, sizeof(msg));
 	/* Stored as SQLite's signed integer: keep it positive. */
 	return id >> 1;
 }
@@ -56,23 +56,20 @@ uint64_t va_seal_epoch_of(const struct va_seal_key *k, uint64_t ts_ns)
 void va_seal_advance(struct va_seal_key *k, uint64_t epoch)
 {
 	uint8_t next[VA_SEAL_KEY_LEN];
-	unsigned int n;
 
 	while (k->epoch < epoch) {
-		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+		struct sha256_ctx ctx;
 
 		/* SHA-256 is one-way: key e+1 tells nothing about key e. */
-		if (!ctx || !EVP_DigestInit_ex2(ctx, EVP_sha256(), NULL) ||
-		    !EVP_DigestUpdate(ctx, evolve_tag, sizeof(evolve_tag)) ||
-		    !EVP_DigestUpdate(ctx, k->key, sizeof(k->key)) ||
-		    !EVP_DigestFinal_ex(ctx, next, &n))
-			abort(); /* only on allocation failure; sealing with a stale key would be
-				    worse */
-		EVP_MD_CTX_free(ctx);
+		sha256_init(&ctx);
+		sha256_update(&ctx, sizeof(evolve_tag), (const uint8_t *)evolve_tag);
+		sha256_update(&ctx, sizeof(k->key), k->key);
+		sha256_digest(&ctx, sizeof(next), next);
+		explicit_bzero(&ctx, sizeof(ctx));
 		memcpy(k->key, next, sizeof(k->key));
 		k->epoch++;
 	}
-	OPENSSL_cleanse(next, sizeof(next));
+	explicit_bzero(next, sizeof(next));
 }
 
 static uint8_t *put_be64(uint8_t *p, uint64_t v)
@@ -86,7 +83,7 @@ int va_seal_mac(const struct va_seal_key *k, uint64_t seq, uint64_t ts_ns, const
 		uint8_t mac[VA_SEAL_MAC_LEN])
 {
 	uint8_t msg[sizeof(seal_tag) + 3 * 8 + VA_HASH_LEN], *p = msg;
-	unsigned int n = 0;
+	struct hmac_sha256_ctx ctx;
 
 	memcpy(p, seal_tag, sizeof(seal_tag));
 	p += sizeof(seal_tag);
@@ -95,9 +92,12 @@ int va_seal_mac(const struct va_seal_key *k, uint64_t seq, uint64_t ts_ns, const
 	p = put_be64(p, k->epoch);
 	memcpy(p, head, VA_HASH_LEN);
 	p += VA_HASH_LEN;
-	if (!HMAC(EVP_sha256(), k->key, sizeof(k->key), msg, (size_t)(p - msg), mac, &n) ||
-	    n != VA_SEAL_MAC_LEN)
-		return -EIO;
+	_Static_assert(VA_SEAL_MAC_LEN == SHA256_DIGEST_SIZE, "a seal is one HMAC-SHA256");
+	hmac_sha256_set_key(&ctx, sizeof(k->key), k->key);
+	hmac_sha256_update(&ctx, (size_t)(p - msg), msg);
+	hmac_sha256_digest(&ctx, VA_SEAL_MAC_LEN, mac);
+	/* The context holds the key's inner and outer states. */
+	explicit_bzero(&ctx, sizeof(ctx));
 	return 0;
 }
 
@@ -114,7 +114,7 @@ int va_seal_key_new(struct va_seal_key *k, uint64_t start_ns, uint64_t interval_
 
 void va_seal_key_wipe(struct va_seal_key *k)
 {
-	OPENSSL_cleanse(k, sizeof(*k));
+	explicit_bzero(k, sizeof(*k));
 }
 
 int va_seal_key_load(const char *file, struct va_seal_key *k)
@@ -139,8 +139,8 @@ int va_seal_key_load(const char *file, struct va_seal_key *k)
 		ret = 0;
 	if (version == 1)
 		k->key_id = 0; /* made before key ids: its seals carry 0 */
-	OPENSSL_cleanse(line, sizeof(line));
-	OPENSSL_cleanse(hex, sizeof(hex));
+	explicit_bzero(line, sizeof(line));
+	explicit_bzero(hex, sizeof(hex));
 	if (ret)
 		va_seal_key_wipe(k);
 	return ret;
@@ -164,8 +164,8 @@ int va_seal_key_save(const char *file, const struct va_seal_key *k)
 	if (write(fd, line, (size_t)len) != len || fsync(fd))
 		ret = errno ? -errno : -EIO;
 	close(fd);
-	OPENSSL_cleanse(line, sizeof(line));
-	OPENSSL_cleanse(hex, sizeof(hex));
+	explicit_bzero(line, sizeof(line));
+	explicit_bzero(hex, sizeof(hex));
 	/*
 	 * rename() replaces the file whole. The old key's blocks may linger on
 	 * the disk until reused: docs/TAMPER.md says what that means.
@@ -183,7 +183,7 @@ void va_seal_verification_key(const struct va_seal_key *k0, char *buf, size_t le
 
 	va_hex(k0->key, sizeof(k0->key), hex);
 	snprintf(buf, len, "%s/%" PRIu64 "/%" PRIu64, hex, k0->start_ns, k0->interval_ns);
-	OPENSSL_cleanse(hex, sizeof(hex));
+	explicit_bzero(hex, sizeof(hex));
 }
 
 int va_seal_parse_verification_key(const char *s, struct va_seal_key *k0)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include <nettle/memops.h>
 
 #include "chain.h"
 #include "record.h"
@@ -210,7 +210,7 @@ static void check_seals_at(struct walk *w, int64_t seq)
 		/* A key of epoch e cannot vouch for a time before epoch e began. */
 		if (sr->ts < k->start_ns + sr->epoch * k->interval_ns ||
 		    va_seal_mac(k, (uint64_t)sr->seq, sr->ts, sr->head, mac) ||
-		    CRYPTO_memcmp(mac, sr->mac, sizeof(mac))) {
+		    !memeql_sec(mac, sr->mac, sizeof(mac))) {
 			fail(w, (uint64_t)seq, 0,
 			     "seal %lld (%s, epoch %llu) is not authentic: it was forged or "
 			     "altered "
