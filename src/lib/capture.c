@@ -13,11 +13,11 @@
 #include "capture_priv.h"
 
 /* An aggregated read/write: the full first event, reused for each flush. */
+/* One allocation: the event, then its path and exe, each NUL-terminated. */
 struct agg_template {
 	struct va_event ev;
-	char *path;
-	char *exe;
 	uint64_t seen; /* c->flushes at its last record */
+	char bytes[];
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -112,45 +112,35 @@ static bool user_filter_kept(const struct va_filter *f, const struct va_event *e
 	return (ev->op == VA_OP_RENAME || ev->op == VA_OP_LINK) && path_kept(f, &ev->path2);
 }
 
-static char *dup_bytes(const struct va_bytes *b)
-{
-	char *d = malloc(b->len + 1);
-
-	if (!d)
-		return NULL;
-	if (b->len)
-		memcpy(d, b->ptr, b->len);
-	d[b->len] = '\0';
-	return d;
-}
-
 static void template_free(struct agg_template *t)
 {
-	if (!t)
-		return;
-	free(t->path);
-	free(t->exe);
 	free(t);
+}
+
+/* Copy @b into @dst as a C string. Returns: where the copy starts. */
+static char *put_string(char *dst, const struct va_bytes *b)
+{
+	if (b->len)
+		memcpy(dst, b->ptr, b->len);
+	dst[b->len] = '\0';
+	return dst;
 }
 
 static void remember_agg(struct va_capture *c, uint64_t id, const struct va_event *ev)
 {
-	struct agg_template *t = calloc(1, sizeof(*t));
+	/* One malloc and one free a file opened for writing: the capture thread's hot path. */
+	struct agg_template *t = malloc(sizeof(*t) + ev->path.len + 1 + ev->exe.len + 1);
 
 	if (!t)
 		return;
 	t->ev = *ev;
 	t->seen = c->flushes;
-	t->path = dup_bytes(&ev->path);
-	t->exe = dup_bytes(&ev->exe);
-	if (!t->path || !t->exe || va_u64map_put(&c->aggs, id, t)) {
+	t->ev.path.ptr = put_string(t->bytes, &ev->path);
+	t->ev.exe.ptr = put_string(t->bytes + ev->path.len + 1, &ev->exe);
+	t->ev.path2 = (struct va_bytes){ NULL, 0 };
+	t->ev.argv = (struct va_bytes){ NULL, 0 };
+	if (va_u64map_put(&c->aggs, id, t))
 		template_free(t);
-		return;
-	}
-	t->ev.path.ptr = t->path;
-	t->ev.exe.ptr = t->exe;
-	t->ev.path2.len = 0;
-	t->ev.argv.len = 0;
 }
 
 static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
