@@ -80,22 +80,30 @@ struct path {
 	uint64_t ino;
 };
 
-/* STORE_FILL_PROFILE=1: time spent in each of the store's statements. */
+/*
+ * STORE_FILL_PROFILE=1: time spent in each of the store's statements, by
+ * their text (a statement's address may be freed and reused: BEGIN and
+ * COMMIT are prepared and finalized each time).
+ */
 #define PROFILE_MAX 64
 static struct {
-	sqlite3_stmt *st;
+	char *sql;
 	uint64_t ns;
 } profile[PROFILE_MAX];
 
 static int profile_statement(unsigned int type, void *ctx, void *p, void *x)
 {
+	const char *sql = sqlite3_sql(p);
+
 	(void)type;
 	(void)ctx;
+	if (!sql)
+		return 0;
 	for (int i = 0; i < PROFILE_MAX; i++) {
-		if (!profile[i].st)
-			profile[i].st = p;
-		if (profile[i].st == p) {
-			profile[i].ns += *(sqlite3_int64 *)x;
+		if (!profile[i].sql && !(profile[i].sql = strdup(sql)))
+			return 0;
+		if (!strcmp(profile[i].sql, sql)) {
+			profile[i].ns += (uint64_t)*(sqlite3_int64 *)x;
 			break;
 		}
 	}
@@ -565,9 +573,9 @@ int main(int argc, char **argv)
 			       sqlite3_sql(p));
 		printf("add_ms %llu\ncommit_ms %llu\n", (unsigned long long)(add_ns / 1000000),
 		       (unsigned long long)(commit_ns / 1000000));
-		for (int i = 0; i < PROFILE_MAX && profile[i].st; i++)
+		for (int i = 0; i < PROFILE_MAX && profile[i].sql; i++)
 			printf("stmt_ms %llu %.50s\n", (unsigned long long)(profile[i].ns / 1000000),
-			       sqlite3_sql(profile[i].st));
+			       profile[i].sql);
 	}
 	va_checkpointer_stop(cp);
 	va_store_close(s); /* checkpoints the WAL into the database */
@@ -612,5 +620,8 @@ int main(int argc, char **argv)
 		printf("sample_subdir /etc/ssh\n");
 		printf("sample_home /home/%s\n", users[0]);
 	}
+	va_chain_free(&chain);
+	for (int i = 0; i < PROFILE_MAX; i++)
+		free(profile[i].sql);
 	return 0;
 }

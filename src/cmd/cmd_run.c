@@ -502,8 +502,11 @@ int do_run(int argc, char **argv)
 	/* The last stop was not clean: say from when nothing was recorded. */
 	if (!va_store_last(d.store, &last_op, &last_ts) && last_op != VA_MARK_STOP) {
 		if (!va_store_begin(d.store)) {
-			va_store_mark(d.store, VA_MARK_CRASH, last_ts, 0, "not stopped cleanly");
-			va_store_commit(d.store);
+			/* A failed add leaves the transaction half done: none of it, then. */
+			if (va_store_mark(d.store, VA_MARK_CRASH, last_ts, 0, "not stopped cleanly"))
+				va_store_rollback(d.store);
+			else
+				va_store_commit(d.store);
 		}
 	}
 	ret = va_writer_start(&d.writer, d.store, cfg.queue_events, cfg.retain_ns);

@@ -82,7 +82,12 @@ int va_store_begin(struct va_store *s);
 int va_store_commit(struct va_store *s); /* -ENOSPC when the disk is full: batch rolled back */
 void va_store_rollback(struct va_store *s);
 
-/* Add one event (inside a transaction). Returns: 0 or -errno. */
+/*
+ * Add one event (inside a transaction). Returns: 0 or -errno. After an
+ * error the transaction is half done (rows written, rows waiting to be, the
+ * chain moved on): roll it back (va_store_rollback), never commit it. The
+ * same holds for va_store_mark().
+ */
 int va_store_add(struct va_store *s, const struct va_event *ev);
 
 /* Add a mark row; @n: the count it carries (unsaved events, the prune cut), or 0. */
