@@ -31,7 +31,7 @@
  * every event stored in 6, about 8% fewer operations).
  * auditd does the same (priority_boost, default 4).
  */
-#define VA_PRIORITY_BOOST_DEFAULT 10
+#define VA_PRIORITY_BOOST_DEFAULT 15
 
 struct va_config {
 	struct va_filter filter;

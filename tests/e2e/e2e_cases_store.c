@@ -601,7 +601,7 @@ static int run_priority(struct e2e_ctx *c)
 		return -1;
 	daemon_paths(c, &p);
 	for (int round = 0; round < 2; round++) {
-		want = round ? base : (base - 10 < -20 ? -20 : base - 10);
+		want = round ? base : (base - 15 < -20 ? -20 : base - 15);
 		if (round && e2e_write_file(p.conf, "priority-boost = 0\n", 0644))
 			return -1;
 		if (daemon_start(c, &w, &p))
@@ -646,7 +646,7 @@ static int watch_priority(struct e2e_ctx *c)
 	for (int round = 0; round < 3; round++) {
 		char *argv[] = { c->env->binary, "watch", "--path", c->dir, "--priority-boost",
 				 (char *)boosts[round], NULL };
-		int boost = round == 0 ? 10 : round == 1 ? 3 : 0;
+		int boost = round == 0 ? 15 : round == 1 ? 3 : 0;
 		int want = base - boost < -20 ? -20 : base - boost;
 
 		if (!boosts[round])
@@ -850,9 +850,9 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_bad_config },
 	{ .name = "store: a file that is not a store is refused and untouched",
 	  .run = run_not_a_store },
-	{ .name = "run: its threads run at nice -10, or as priority-boost says; 21 exits 2",
+	{ .name = "run: its threads run at nice -15, or as priority-boost says; 21 exits 2",
 	  .run = run_priority },
-	{ .name = "watch: nice -10, -3 with --priority-boost 3, its own with 0 or without CAP_SYS_NICE (quietly); x exits 2",
+	{ .name = "watch: nice -15, -3 with --priority-boost 3, its own with 0 or without CAP_SYS_NICE (quietly); x exits 2",
 	  .run = watch_priority },
 };
 const size_t e2e_n_cases_store = sizeof(e2e_cases_store) / sizeof(e2e_cases_store[0]);

@@ -229,7 +229,8 @@ static void test_sizes(void **state)
 	bad(x, "queue-size", "");
 	assert_int_equal(x->c.queue_events, 67108864);
 
-	assert_int_equal(x->c.priority_boost, 10);
+	assert_int_equal(x->c.priority_boost, VA_PRIORITY_BOOST_DEFAULT);
+	assert_int_equal(VA_PRIORITY_BOOST_DEFAULT, 15);
 	assert_int_equal(set(x, "priority-boost", "0"), 0);
 	assert_int_equal(x->c.priority_boost, 0);
 	assert_int_equal(set(x, "priority-boost", "20"), 0);
