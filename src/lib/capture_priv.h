@@ -61,6 +61,8 @@ void va_capture_flushed(struct va_capture *c, uint64_t idle_flushes);
 void va_capture_sync_clock(struct va_capture *c);
 
 /* Backends. Each returns 0 with c->ops and c->backend set, or -errno with @err filled. */
+/* The ring buffer's size when none is given: 4 MiB on up to 4 CPUs, else 8 MiB. */
+uint64_t va_tp_default_ringbuf(void);
 int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *err,
 	       size_t errlen);
 

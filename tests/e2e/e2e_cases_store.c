@@ -627,8 +627,81 @@ static int run_priority(struct e2e_ctx *c)
 	return 0;
 }
 
+/* The size of @pid's ring buffer map (BPF_MAP_TYPE_RINGBUF, 27), from fdinfo; 0: none. */
+static long ring_size_of(pid_t pid)
+{
+	char dir[64], path[320], link[64], line[128];
+	struct dirent *d;
+	long size = 0;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	fds = opendir(dir);
+	while (fds && !size && (d = readdir(fds))) {
+		ssize_t n;
+		FILE *f;
+		int type = -1;
+		long entries = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, "anon_inode:bpf-map"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, d->d_name);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			sscanf(line, "map_type: %d", &type);
+			sscanf(line, "max_entries: %ld", &entries);
+		}
+		if (f)
+			fclose(f);
+		if (type == 27)
+			size = entries;
+	}
+	if (fds)
+		closedir(fds);
+	return size;
+}
+
 /*
- * `watch` lowers its nice value by 10 as run does, by N with --priority-boost
+ * The ring buffer: 4 MiB by default on a machine of up to 4 CPUs, 8 MiB on a
+ * larger one, and what --buffer-size says.
+ */
+static int watch_ring_size(struct e2e_ctx *c)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const long want[] = { (cpus <= 4 ? 4L : 8L) << 20, 16L << 20 };
+	struct e2e_watcher w;
+
+	for (int round = 0; round < 2; round++) {
+		char *argv[] = { c->env->binary, "watch", "--path", c->dir, "--buffer-size", "16M",
+				 NULL };
+		long got;
+
+		if (!round)
+			argv[4] = NULL;
+		if (e2e_watch_start(&w, "ring", argv, false, c->why, sizeof(c->why)))
+			return -1;
+		got = ring_size_of(w.pid);
+		if (e2e_watch_stop(&w, c->why, sizeof(c->why))) {
+			e2e_watch_free(&w);
+			return -1;
+		}
+		e2e_watch_free(&w);
+		if (got != want[round]) {
+			snprintf(c->why, sizeof(c->why), "%s (%ld CPUs): ring buffer %ld bytes, expected %ld",
+				 round ? "--buffer-size 16M" : "default", cpus, got, want[round]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * `watch` lowers its nice value by 15 as run does, by N with --priority-boost
  * N, not at all with 0.
  */
 static int watch_priority(struct e2e_ctx *c)
@@ -854,5 +927,7 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_priority },
 	{ .name = "watch: nice -15, -3 with --priority-boost 3, its own with 0 or without CAP_SYS_NICE (quietly); x exits 2",
 	  .run = watch_priority },
+	{ .name = "watch: a 4 MiB ring buffer on up to 4 CPUs (8 MiB on more), 16 MiB with --buffer-size 16M",
+	  .run = watch_ring_size },
 };
 const size_t e2e_n_cases_store = sizeof(e2e_cases_store) / sizeof(e2e_cases_store[0]);
