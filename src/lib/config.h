@@ -26,9 +26,11 @@
  * How far `run` lowers its nice value at start. Under a storm of events on
  * a machine whose CPUs are all busy, a daemon at nice 0 gets a fraction of
  * a CPU, and its ring buffer and queue overflow (counted, never silent);
- * at -10 it keeps up, or nearly, and the workload slows a little instead
+ * at -10 it kept up, or nearly, and the workload slowed a little instead
  * (bench/daemon-ab, 16 loops on 2 CPUs: no ring-buffer loss in 11 runs,
- * every event stored in 6, about 8% fewer operations).
+ * every event stored in 6, about 8% fewer operations); at -15 the writer
+ * kept up in all of 4 runs of 20 s where at -10 it fell behind in 3, in a
+ * slow hour of the machine (README, "The daemon under load").
  * auditd does the same (priority_boost, default 4).
  */
 #define VA_PRIORITY_BOOST_DEFAULT 15

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 
 #include "e2e_case.h"
 
@@ -584,7 +585,7 @@ static int threads_nice(pid_t pid, int min_threads)
 }
 
 /*
- * The daemon lowers its nice value by 10 (all its threads), or as the
+ * The daemon lowers its nice value by 15 (all its threads), or as the
  * configuration says; a value out of range exits 2 naming it.
  */
 static int run_priority(struct e2e_ctx *c)
@@ -627,7 +628,7 @@ static int run_priority(struct e2e_ctx *c)
 	return 0;
 }
 
-/* The size of @pid's ring buffer map (BPF_MAP_TYPE_RINGBUF, 27), from fdinfo; 0: none. */
+/* The size of @pid's ring buffer map, from fdinfo; 0: none. */
 static long ring_size_of(pid_t pid)
 {
 	char dir[64], path[320], link[64], line[128];
@@ -658,7 +659,7 @@ static long ring_size_of(pid_t pid)
 		}
 		if (f)
 			fclose(f);
-		if (type == 27)
+		if (type == BPF_MAP_TYPE_RINGBUF)
 			size = entries;
 	}
 	if (fds)
@@ -673,7 +674,7 @@ static long ring_size_of(pid_t pid)
 static int watch_ring_size(struct e2e_ctx *c)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	const long want[] = { (cpus <= 4 ? 4L : 8L) << 20, 16L << 20 };
+	const long want[] = { (cpus > 0 && cpus <= 4 ? 4L : 8L) << 20, 16L << 20 };
 	struct e2e_watcher w;
 
 	for (int round = 0; round < 2; round++) {
