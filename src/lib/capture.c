@@ -12,8 +12,10 @@
 
 #include "capture_priv.h"
 
-/* An aggregated read/write: the full first event, reused for each flush. */
-/* One allocation: the event, then its path and exe, each NUL-terminated. */
+/*
+ * An aggregated read/write: the full first event, reused for each flush.
+ * One allocation: the event, then its path and exe, each NUL-terminated.
+ */
 struct agg_template {
 	struct va_event ev;
 	uint64_t seen; /* c->flushes at its last record */
@@ -112,11 +114,6 @@ static bool user_filter_kept(const struct va_filter *f, const struct va_event *e
 	return (ev->op == VA_OP_RENAME || ev->op == VA_OP_LINK) && path_kept(f, &ev->path2);
 }
 
-static void template_free(struct agg_template *t)
-{
-	free(t);
-}
-
 /* Copy @b into @dst as a C string. Returns: where the copy starts. */
 static char *put_string(char *dst, const struct va_bytes *b)
 {
@@ -140,7 +137,7 @@ static void remember_agg(struct va_capture *c, uint64_t id, const struct va_even
 	t->ev.path2 = (struct va_bytes){ NULL, 0 };
 	t->ev.argv = (struct va_bytes){ NULL, 0 };
 	if (va_u64map_put(&c->aggs, id, t))
-		template_free(t);
+		free(t);
 }
 
 static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
@@ -169,7 +166,7 @@ static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
 		ret = deliver_event(c, &ev);
 	}
 	if (d->flush_flags & VA_FLUSH_END)
-		template_free(va_u64map_del(&c->aggs, d->agg_id));
+		free(va_u64map_del(&c->aggs, d->agg_id));
 	return ret;
 }
 
@@ -331,7 +328,7 @@ void va_capture_stats(const struct va_capture *c, struct va_capture_stats *st)
 
 static void template_free_cb(uint64_t key, void *val, void *ctx)
 {
-	template_free(val);
+	free(val);
 }
 
 struct expiry {
@@ -371,7 +368,7 @@ void va_capture_flushed(struct va_capture *c, uint64_t idle_flushes)
 	/* Collected first: the map is not changed while it is walked. */
 	va_u64map_each(&c->aggs, note_expired, &x);
 	for (size_t i = 0; i < x.n; i++)
-		template_free(va_u64map_del(&c->aggs, x.ids[i]));
+		free(va_u64map_del(&c->aggs, x.ids[i]));
 	c->stats.aggs_expired += x.n;
 	free(x.ids);
 }

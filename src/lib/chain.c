@@ -55,7 +55,7 @@ static int reserve(struct va_chain *c, size_t want)
 	return 0;
 }
 
-static uint8_t *put_be64(uint8_t *p, uint64_t v)
+uint8_t *va_put_be64(uint8_t *p, uint64_t v)
 {
 	v = htobe64(v);
 	memcpy(p, &v, sizeof(v));
@@ -97,7 +97,7 @@ int va_chain_add(struct va_chain *c, const struct va_record *r)
 
 		*p++ = (uint8_t)v->type;
 		if (v->type == VA_VAL_INT) {
-			p = put_be64(p, (uint64_t)v->i);
+			p = va_put_be64(p, (uint64_t)v->i);
 		} else if (v->type == VA_VAL_BLOB) {
 			p = put_be32(p, (uint32_t)v->len);
 			memcpy(p, v->p, v->len);

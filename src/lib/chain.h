@@ -24,10 +24,10 @@ struct va_chain {
 	size_t cap;
 };
 
-/* Returns: 0 or -ENOMEM. The head starts as the genesis link of @store_id. */
+/* Returns: 0. The head starts as the genesis link of @store_id. */
 int va_chain_init(struct va_chain *c, const char *store_id);
 void va_chain_free(struct va_chain *c); /* accepts a zeroed struct */
-/* Set the head back to the genesis link of @store_id. Returns: 0 or -EIO. */
+/* Set the head back to the genesis link of @store_id. Returns: 0. */
 int va_chain_genesis(struct va_chain *c, const char *store_id);
 
 /* Advance the head over @r (its seq included). Returns: 0 or -ENOMEM. */
@@ -47,6 +47,8 @@ bool va_chain_short_match(const uint8_t head[VA_HASH_LEN], int64_t link);
 
 /* Lower-case hex of @n bytes into @out (2n+1 bytes). */
 void va_hex(const uint8_t *p, size_t n, char *out);
+/* Write @v big-endian at @p (the encodings the chain and the seals hash). Returns: p + 8. */
+uint8_t *va_put_be64(uint8_t *p, uint64_t v);
 /* Returns: 0, or -EINVAL when @s is not exactly 2n hex digits. */
 int va_unhex(const char *s, uint8_t *out, size_t n);
 

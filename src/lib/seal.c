@@ -21,8 +21,6 @@ static const char seal_tag[] = "vfsaudit-seal-v1";
 static const char file_magic[] = "vfsaudit-seal-key";
 static const char id_tag[] = "vfsaudit-key-id-v1";
 
-static uint8_t *put_be64(uint8_t *p, uint64_t v);
-
 /* The id of an epoch-0 key: SHA-256 of the key, its start and interval, first 8 bytes. */
 static uint64_t key_id_of(const struct va_seal_key *k0)
 {
@@ -34,8 +32,8 @@ static uint64_t key_id_of(const struct va_seal_key *k0)
 	p += sizeof(id_tag);
 	memcpy(p, k0->key, VA_SEAL_KEY_LEN);
 	p += VA_SEAL_KEY_LEN;
-	p = put_be64(p, k0->start_ns);
-	p = put_be64(p, k0->interval_ns);
+	p = va_put_be64(p, k0->start_ns);
+	p = va_put_be64(p, k0->interval_ns);
 	sha256_init(&ctx);
 	sha256_update(&ctx, (size_t)(p - msg), msg);
 	sha256_digest(&ctx, sizeof(md), md);
@@ -72,13 +70,6 @@ void va_seal_advance(struct va_seal_key *k, uint64_t epoch)
 	explicit_bzero(next, sizeof(next));
 }
 
-static uint8_t *put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--)
-		*p++ = (uint8_t)(v >> (8 * i));
-	return p;
-}
-
 int va_seal_mac(const struct va_seal_key *k, uint64_t seq, uint64_t ts_ns, const uint8_t head[32],
 		uint8_t mac[VA_SEAL_MAC_LEN])
 {
@@ -87,9 +78,9 @@ int va_seal_mac(const struct va_seal_key *k, uint64_t seq, uint64_t ts_ns, const
 
 	memcpy(p, seal_tag, sizeof(seal_tag));
 	p += sizeof(seal_tag);
-	p = put_be64(p, seq);
-	p = put_be64(p, ts_ns);
-	p = put_be64(p, k->epoch);
+	p = va_put_be64(p, seq);
+	p = va_put_be64(p, ts_ns);
+	p = va_put_be64(p, k->epoch);
 	memcpy(p, head, VA_HASH_LEN);
 	p += VA_HASH_LEN;
 	_Static_assert(VA_SEAL_MAC_LEN == SHA256_DIGEST_SIZE, "a seal is one HMAC-SHA256");

@@ -51,6 +51,33 @@ static void test_put_get_del(void **state)
 }
 
 /* Keys that share their low 32 bits must not share a probe chain. */
+/* Clearing empties the map; a table within the bound is kept, a larger one freed. */
+static void test_clear(void **state)
+{
+	struct va_u64map m;
+	size_t cap;
+
+	(void)state;
+	va_u64map_init(&m);
+	for (uint64_t k = 1; k <= 1000; k++)
+		assert_int_equal(va_u64map_put(&m, k, (void *)(uintptr_t)k), 0);
+	cap = m.cap;
+	va_u64map_clear(&m, cap);
+	assert_int_equal(m.len, 0);
+	assert_int_equal(m.cap, cap);
+	for (uint64_t k = 1; k <= 1000; k++)
+		assert_null(va_u64map_get(&m, k));
+	/* Refilled without growing, and found again. */
+	for (uint64_t k = 2001; k <= 3000; k++)
+		assert_int_equal(va_u64map_put(&m, k, (void *)(uintptr_t)k), 0);
+	assert_int_equal(m.cap, cap);
+	assert_ptr_equal(va_u64map_get(&m, 2500), (void *)(uintptr_t)2500);
+	va_u64map_clear(&m, cap - 1);
+	assert_int_equal(m.cap, 0);
+	assert_null(va_u64map_get(&m, 2500));
+	va_u64map_free(&m);
+}
+
 static void test_packed_keys_spread(void **state)
 {
 	struct va_u64map m;
@@ -79,6 +106,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_del),
 		cmocka_unit_test(test_packed_keys_spread),
+		cmocka_unit_test(test_clear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
