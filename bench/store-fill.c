@@ -23,6 +23,12 @@
  * measure what a setting or an index costs. Progress (events/s per million)
  * goes to stderr.
  *
+ * STORE_FILL_WRITER=1: through the daemon's writer instead (va_writer_push:
+ * its queue, its batches and transactions, its checkpointer), the filler
+ * waiting while the queue is over half full. BATCH is then not used.
+ * STORE_FILL_RATE=N with it: offer N events a second, no faster, as capture
+ * would; the output's cpu_ns_per_event is then the one to compare.
+ *
  * Output: "key value" lines (events, seconds, events_per_s, bytes,
  * bytes_per_event, distinct_paths, distinct_procs, stmt_runs, sample_*), for
  * bench/store-run.
@@ -35,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +52,7 @@
 #include "record.h"
 #include "store.h"
 #include "store_checkpoint.h"
+#include "store_writer.h"
 
 #define SEC 1000000000ull
 #define DAY (86400 * SEC)
@@ -304,6 +312,37 @@ static const struct path *pick_path(void)
 	return &paths[rnd_skewed((uint32_t)n_paths)];
 }
 
+/* Push @ev, waiting first while the writer's queue is over half full (a push never fails). */
+static int push_throttled(struct va_writer *w, const struct va_event *ev)
+{
+	struct va_writer_stats st;
+	struct timespec pause = { 0, 1000000 };
+
+	for (;;) {
+		va_writer_stats(w, &st);
+		if (st.depth < 131072)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return va_writer_push(w, ev);
+}
+
+/* Sleep until event @i is due at @rate events a second from @t0. */
+static void pace(const struct timespec *t0, uint64_t i, double rate)
+{
+	struct timespec now, pause;
+	double ahead;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ahead = (double)i / rate - ((double)(now.tv_sec - t0->tv_sec) +
+				    (double)(now.tv_nsec - t0->tv_nsec) / 1e9);
+	if (ahead <= 0)
+		return;
+	pause.tv_sec = (time_t)ahead;
+	pause.tv_nsec = (long)((ahead - (double)pause.tv_sec) * 1e9);
+	nanosleep(&pause, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *db = argc > 1 ? argv[1] : NULL;
@@ -313,6 +352,8 @@ int main(int argc, char **argv)
 	/* Experiments only: SQL run on the store's connection before filling. */
 	const char *extra_sql = getenv("STORE_FILL_SQL");
 	bool churn = getenv("STORE_FILL_CHURN") != NULL;
+	struct va_writer *w = NULL;
+	double rate = getenv("STORE_FILL_RATE") ? atof(getenv("STORE_FILL_RATE")) : 0;
 	struct va_store *s = NULL;
 	struct va_checkpointer *cp = NULL;
 	char err[4352], tmpname[600], sample_file[600] = "", wal[600];
@@ -352,8 +393,12 @@ int main(int argc, char **argv)
 	}
 	if (getenv("STORE_FILL_PROFILE"))
 		sqlite3_trace_v2(va_store_db(s), SQLITE_TRACE_PROFILE, profile_statement, NULL);
+	if (getenv("STORE_FILL_WRITER") && va_writer_start(&w, s, 0, 0)) {
+		fprintf(stderr, "store-fill: cannot start the writer\n");
+		return 1;
+	}
 	/* As the daemon's writer does: WAL checkpoints (and their fsync) on a thread of their own. */
-	if (!getenv("STORE_FILL_INLINE_CHECKPOINT") && va_checkpointer_start(&cp, s)) {
+	if (!w && !getenv("STORE_FILL_INLINE_CHECKPOINT") && va_checkpointer_start(&cp, s)) {
 		fprintf(stderr, "store-fill: cannot start the checkpointer\n");
 		return 1;
 	}
@@ -488,6 +533,14 @@ int main(int argc, char **argv)
 		if (ev.path.ptr == paths[9].s)
 			hot_count++;
 
+		if (w) {
+			if (rate > 0 && (i & 255) == 0)
+				pace(&t0, i, rate);
+			ret = push_throttled(w, &ev);
+			if (ret)
+				break;
+			goto progress;
+		}
 		if (i % batch == 0 && (ret = va_store_begin(s)))
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &a0);
@@ -522,6 +575,7 @@ int main(int argc, char **argv)
 			if (ret)
 				break;
 		}
+progress:
 		if ((i + 1) % 1000000 == 0) {
 			/* The rate falls as the indexes outgrow the cache: show how. */
 			struct timespec tn;
@@ -533,6 +587,14 @@ int main(int argc, char **argv)
 				(unsigned long long)(i + 1), 1e6 / el);
 			tp = tn;
 		}
+	}
+	if (w) {
+		struct va_writer_stats ws;
+
+		va_writer_stats(w, &ws);
+		ret = va_writer_stop(w);
+		if (!ret && ws.unsaved)
+			ret = -ENOSPC; /* cannot be: pushes wait for room */
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (ret) {
@@ -607,6 +669,16 @@ int main(int argc, char **argv)
 		printf("events %llu\n", (unsigned long long)n);
 		printf("seconds %.2f\n", secs);
 		printf("events_per_s %.0f\n", (double)n / secs);
+		{
+			struct rusage ru;
+
+			/* All threads: the filler's own share is the same from build to build. */
+			getrusage(RUSAGE_SELF, &ru);
+			printf("cpu_ns_per_event %.0f\n",
+			       ((double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+				(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3) /
+				       (double)n);
+		}
 		/* The store's rate if it kept no chain, and the ratio the chain costs. */
 		printf("chain_ns_per_event %.0f\n", (double)chain_ns / (double)n);
 		printf("events_per_s_without_chain %.0f\n", (double)n / (secs - chain_s));

@@ -9,6 +9,7 @@
 
 #include "chain.h"
 #include "event_pack.h"
+#include "region.h"
 #include "seal.h"
 #include "store_checkpoint.h"
 #include "store_writer.h"
@@ -21,6 +22,15 @@
  * second a crash may cost.
  */
 #define BATCH_GATHER_MS 250
+/*
+ * ... or until it holds this many bytes (about 20,000 typical events, a
+ * tenth of a second at 200,000 events a second). Each queue's buffer then
+ * stays near BATCH_KEEP_BYTES however fast events come, where 250 ms of a
+ * storm grew both to 8 MiB and more.
+ */
+#define BATCH_GATHER_BYTES (3u << 20)
+/* What a queue keeps between batches: a full batch and what comes while it is taken. */
+#define BATCH_KEEP_BYTES (BATCH_GATHER_BYTES + VA_REGION_STEP)
 /*
  * The queue's memory is bounded as well as its events: this much an event
  * on average (a typical packed event with its process and path takes 80 to
@@ -55,10 +65,30 @@ struct item {
  * a quarter of the memory the events themselves take.
  */
 struct queue {
-	struct item *v;
-	size_t len, cap;
-	unsigned char *str;
-	size_t slen, scap;
+	struct va_region items; /* struct item[len] */
+	struct va_region bytes; /* the entries, slen bytes */
+	size_t len, slen;
+};
+
+static struct item *item_at(const struct queue *q, size_t i)
+{
+	return (struct item *)q->items.p + i;
+}
+
+/*
+ * The open transaction. It takes several batches when events come fast: a
+ * batch is bounded (BATCH_GATHER_BYTES) to keep the queues small, a
+ * transaction is not, since each commit rewrites every index page it
+ * touched. Should it fail, what it stands for is known without the batches
+ * that went into it.
+ */
+struct txn {
+	bool open;
+	uint64_t events;	 /* events in it, stored once it commits */
+	uint64_t weight;	 /* the events it stands for (a loss record counts its lost) */
+	uint64_t first_ts;	 /* when its first entry happened */
+	uint64_t unsaved, since; /* unsaved counts written in it, and since when */
+	struct queue marks;	 /* copies of its marks: kept for the retry should it fail */
 };
 
 struct va_writer {
@@ -94,6 +124,8 @@ struct va_writer {
 	uint64_t event_seq,
 		txn_event_seq; /* last event stored: committed, in the open transaction */
 	bool seal_pending;
+	struct txn txn; /* writer thread only */
+	size_t uncommitted; /* events written in the open transaction (under lock) */
 };
 
 static uint64_t now_real_ns(void)
@@ -112,60 +144,23 @@ static uint64_t now_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/*
- * Room for @n more bytes in @q's buffer, which grows by doubling up to
- * @limit (past it only as far as needed: marks and loss records are let
- * past the queue's bound).
- */
-static int bytes_reserve(struct queue *q, size_t n, size_t limit)
-{
-	size_t cap = q->scap ? q->scap : 65536;
-	unsigned char *ns;
-
-	if (q->slen + n <= q->scap)
-		return 0;
-	if (q->slen + n > UINT32_MAX)
-		return -ENOMEM; /* an item's offset is 32 bits */
-	while (cap < q->slen + n)
-		cap *= 2;
-	if (cap > limit)
-		cap = limit > q->slen + n ? limit : q->slen + n;
-	ns = realloc(q->str, cap);
-	if (!ns)
-		return -ENOMEM;
-	q->str = ns;
-	q->scap = cap;
-	return 0;
-}
-
-static int queue_reserve(struct queue *q, size_t want)
-{
-	struct item *nv;
-	size_t cap = q->cap ? q->cap : 256;
-
-	if (want <= q->cap)
-		return 0;
-	while (cap < want)
-		cap *= 2;
-	nv = realloc(q->v, cap * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	q->v = nv;
-	q->cap = cap;
-	return 0;
-}
-
 /* Room for one more entry of up to @n bytes in @q. */
-static int entry_reserve(struct queue *q, size_t n, size_t limit)
+static int entry_reserve(struct queue *q, size_t n)
 {
-	return queue_reserve(q, q->len + 1) || bytes_reserve(q, n, limit) ? -ENOMEM : 0;
+	/* An item's offset is 32 bits. */
+	if (q->slen + n > UINT32_MAX)
+		return -ENOMEM;
+	return va_region_reserve(&q->items, (q->len + 1) * sizeof(struct item)) ||
+			       va_region_reserve(&q->bytes, q->slen + n)
+		       ? -ENOMEM
+		       : 0;
 }
 
 /* Close the entry written at q->slen, @len bytes long. */
 static void entry_commit(struct queue *q, size_t len)
 {
-	q->v[q->len].off = (uint32_t)q->slen;
-	q->v[q->len].len = (uint32_t)len;
+	item_at(q, q->len)->off = (uint32_t)q->slen;
+	item_at(q, q->len)->len = (uint32_t)len;
 	q->len++;
 	q->slen += len;
 }
@@ -178,39 +173,28 @@ static uint64_t event_weight(const struct va_event *ev)
 
 static int entry_kind(const struct queue *q, size_t i)
 {
-	return q->str[q->v[i].off];
+	return q->bytes.p[item_at(q, i)->off];
 }
 
 /* Entry @i, an event. Returns: false when it does not unpack (cannot be: we packed it). */
 static bool entry_event(const struct queue *q, size_t i, struct va_event *ev)
 {
-	const struct item *it = &q->v[i];
+	const struct item *it = item_at(q, i);
 
-	return it->len > 1 && va_event_unpack(q->str + it->off + 1, it->len - 1, ev) != 0;
+	return it->len > 1 && va_event_unpack(q->bytes.p + it->off + 1, it->len - 1, ev) != 0;
 }
 
 /* Entry @i, a mark: its time and words (@detail, MARK_DETAIL_MAX + 1 bytes). */
 static uint64_t entry_mark(const struct queue *q, size_t i, char *detail)
 {
-	const struct item *it = &q->v[i];
+	const struct item *it = item_at(q, i);
 	size_t n = it->len - MARK_HEAD;
 	uint64_t ts;
 
-	memcpy(&ts, q->str + it->off + 1, sizeof(ts));
-	memcpy(detail, q->str + it->off + MARK_HEAD, n);
+	memcpy(&ts, q->bytes.p + it->off + 1, sizeof(ts));
+	memcpy(detail, q->bytes.p + it->off + MARK_HEAD, n);
 	detail[n] = '\0';
 	return ts;
-}
-
-/* When entry @i happened. */
-static uint64_t entry_ts(const struct queue *q, size_t i)
-{
-	char detail[MARK_DETAIL_MAX + 1];
-	struct va_event ev;
-
-	if (entry_kind(q, i) != ENTRY_EVENT)
-		return entry_mark(q, i, detail);
-	return entry_event(q, i, &ev) ? ev.ts_ns : 0;
 }
 
 /* Forget the entries; keep the memory for the next batch. */
@@ -222,31 +206,21 @@ static void queue_clear(struct queue *q)
 
 static void queue_free(struct queue *q)
 {
-	free(q->v);
-	free(q->str);
+	va_region_free(&q->items);
+	va_region_free(&q->bytes);
 	memset(q, 0, sizeof(*q));
 }
 
 /*
- * Give back a batch's memory when it took more than half the queue's
- * bound: the two queues then keep at most one and a half times the bound
- * between them, where each would otherwise keep the most it ever held. A
- * batch is written once the queue is a quarter full, so under a steady
- * load (doubling past a quarter, to at most a half) the memory is kept
- * from batch to batch.
+ * After a batch, give back what a backlog made it grow past a batch's
+ * usual size: under a steady load the memory is kept from batch to batch,
+ * and after a burst the daemon shrinks back instead of keeping the most
+ * it ever held.
  */
-static void queue_trim(struct queue *q, size_t capacity, size_t byte_capacity)
+static void queue_trim(struct queue *q)
 {
-	if (q->scap > byte_capacity / 2) {
-		free(q->str);
-		q->str = NULL;
-		q->scap = 0;
-	}
-	if (q->cap > capacity / 2) {
-		free(q->v);
-		q->v = NULL;
-		q->cap = 0;
-	}
+	va_region_shrink(&q->bytes, BATCH_KEEP_BYTES);
+	va_region_shrink(&q->items, BATCH_KEEP_BYTES / 4);
 }
 
 static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t when)
@@ -262,9 +236,10 @@ static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t w
 }
 
 /* Under the lock: whether the next batch is worth writing without more gathering. */
-static bool queue_quarter_full(const struct va_writer *w)
+static bool batch_full(const struct va_writer *w)
 {
-	return w->front.len >= w->capacity / 4 || w->front.slen >= w->byte_capacity / 4;
+	return w->front.len >= w->capacity / 4 || w->front.slen >= w->byte_capacity / 4 ||
+	       w->front.slen >= BATCH_GATHER_BYTES;
 }
 
 int va_writer_push(struct va_writer *w, const struct va_event *ev)
@@ -286,16 +261,16 @@ int va_writer_push(struct va_writer *w, const struct va_event *ev)
 	 */
 	if ((!loss && (w->front.len + w->writing >= w->capacity ||
 		       w->front.slen + w->writing_bytes + need > w->byte_capacity)) ||
-	    entry_reserve(&w->front, need, w->byte_capacity)) {
+	    entry_reserve(&w->front, need)) {
 		count_unsaved(w, n, false, ev->ts_ns);
 		ret = -ENOSPC;
 		goto out;
 	}
-	was_full = queue_quarter_full(w);
-	w->front.str[w->front.slen] = ENTRY_EVENT;
-	entry_commit(&w->front, 1 + va_event_pack(w->front.str + w->front.slen + 1, ev));
-	/* The writer waits for the first event, then gathers until a quarter. */
-	if (w->front.len == 1 || (!was_full && queue_quarter_full(w)))
+	was_full = batch_full(w);
+	w->front.bytes.p[w->front.slen] = ENTRY_EVENT;
+	entry_commit(&w->front, 1 + va_event_pack(w->front.bytes.p + w->front.slen + 1, ev));
+	/* The writer waits for the first event, then gathers until the batch is full. */
+	if (w->front.len == 1 || (!was_full && batch_full(w)))
 		pthread_cond_signal(&w->wake);
 out:
 	pthread_mutex_unlock(&w->lock);
@@ -303,15 +278,14 @@ out:
 }
 
 /* Append a mark entry to @q. */
-static int queue_mark(struct queue *q, enum va_mark mark, uint64_t ts_ns, const char *detail,
-		      size_t limit)
+static int queue_mark(struct queue *q, enum va_mark mark, uint64_t ts_ns, const char *detail)
 {
 	size_t n = detail ? strnlen(detail, MARK_DETAIL_MAX) : 0;
 	unsigned char *p;
 
-	if (entry_reserve(q, MARK_HEAD + n, limit))
+	if (entry_reserve(q, MARK_HEAD + n))
 		return -ENOMEM;
-	p = q->str + q->slen;
+	p = q->bytes.p + q->slen;
 	p[0] = (unsigned char)mark;
 	memcpy(p + 1, &ts_ns, sizeof(ts_ns));
 	if (n)
@@ -326,7 +300,7 @@ int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, 
 
 	pthread_mutex_lock(&w->lock);
 	/* Marks are few and say why records are missing: never refused for room. */
-	ret = queue_mark(&w->front, mark, ts_ns, detail, w->byte_capacity);
+	ret = queue_mark(&w->front, mark, ts_ns, detail);
 	if (!ret)
 		pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
@@ -428,39 +402,120 @@ static void sealed(struct va_writer *w)
 		w->on_seal(&w->pending_seal, w->on_seal_arg);
 }
 
-/*
- * Write the marks kept from a failed batch, the unsaved count and @batch in
- * one transaction, sealed when due (@final: the last batch). Returns: 0 or
- * -errno (nothing stored).
- */
-static int write_batch(struct va_writer *w, struct queue *batch, uint64_t unsaved,
-		       uint64_t unsaved_since, bool final)
+/* Open a transaction and write the marks kept from a failed one. @ret: 0 or -errno. */
+static int txn_begin(struct va_writer *w)
 {
-	int ret = va_store_begin(w->store);
+	int ret;
 
-	if (ret)
-		return ret;
+	memset(&w->txn, 0, offsetof(struct txn, marks));
+	queue_clear(&w->txn.marks);
 	w->seal_pending = false;
 	w->txn_event_seq = w->event_seq;
-	ret = write_items(w, &w->retry);
-	if (!ret && unsaved)
-		ret = va_store_mark(w->store, VA_MARK_UNSAVED, unsaved_since, unsaved, NULL);
-	if (!ret)
-		ret = write_items(w, batch);
+	ret = va_store_begin(w->store);
+	if (ret)
+		return ret;
+	w->txn.open = true;
+	return write_items(w, &w->retry);
+}
+
+/*
+ * Add the unsaved count and @batch to the transaction. Every entry is
+ * accounted for, so that a failure knows what the transaction stood for;
+ * after a failure (@ret, or one here) nothing more is written.
+ * Returns: @ret, or the failure here.
+ */
+static int txn_add(struct va_writer *w, const struct queue *batch, uint64_t unsaved,
+		   uint64_t since, int ret)
+{
+	struct txn *t = &w->txn;
+	char detail[MARK_DETAIL_MAX + 1];
+	struct va_event ev;
+
+	if (unsaved) {
+		if (!t->unsaved)
+			t->since = since;
+		t->unsaved += unsaved;
+		if (!ret)
+			ret = va_store_mark(w->store, VA_MARK_UNSAVED, since, unsaved, NULL);
+	}
+	for (size_t i = 0; i < batch->len; i++) {
+		int kind = entry_kind(batch, i);
+		uint64_t ts;
+
+		if (kind != ENTRY_EVENT) {
+			ts = entry_mark(batch, i, detail);
+			/* Marks say when nobody was recording: never dropped. */
+			queue_mark(&t->marks, (enum va_mark)kind, ts, detail);
+			if (!ret)
+				ret = va_store_mark(w->store, (enum va_mark)kind, ts, 0,
+						    detail[0] ? detail : NULL);
+		} else if (!entry_event(batch, i, &ev)) {
+			ts = 0;
+			t->weight++;
+			ret = ret ? ret : -EINVAL; /* cannot be: packed by va_writer_push() */
+		} else {
+			ts = ev.ts_ns;
+			t->events++;
+			t->weight += event_weight(&ev);
+			if (!ret && !(ret = va_store_add(w->store, &ev)))
+				w->txn_event_seq = ev.seq;
+		}
+		if (!t->first_ts)
+			t->first_ts = ts;
+	}
+	return ret;
+}
+
+/*
+ * Seal when due (or at @final) and commit; or, after a failure (@ret or
+ * the commit's), roll back: the transaction's events become an unsaved
+ * count and its marks wait for the next one. Returns: 0 or -errno.
+ */
+static int txn_end(struct va_writer *w, int ret, bool final)
+{
+	struct txn *t = &w->txn;
+	char detail[MARK_DETAIL_MAX + 1];
+
 	if (!ret)
 		ret = maybe_seal(w, final);
-	if (ret) {
+	if (!ret)
+		ret = va_store_commit(w->store);
+	else if (t->open)
 		va_store_rollback(w->store);
-		w->seal_pending = false;
-		return ret;
-	}
-	ret = va_store_commit(w->store);
-	if (ret) {
-		w->seal_pending = false;
-	} else {
+	t->open = false;
+	if (!ret) {
 		w->event_seq = w->txn_event_seq;
 		sealed(w);
+		queue_clear(&w->retry);
+	} else {
+		w->seal_pending = false;
+		for (size_t i = 0; i < t->marks.len; i++) {
+			uint64_t ts = entry_mark(&t->marks, i, detail);
+
+			queue_mark(&w->retry, (enum va_mark)entry_kind(&t->marks, i), ts, detail);
+		}
 	}
+	queue_clear(&t->marks);
+	queue_trim(&t->marks);
+
+	pthread_mutex_lock(&w->lock);
+	if (ret) {
+		/* Put the unsaved counts back; this transaction's events join them. */
+		if (t->unsaved) {
+			if (!w->pending_unsaved || t->since < w->unsaved_since_ns)
+				w->unsaved_since_ns = t->since;
+			w->pending_unsaved += t->unsaved;
+		}
+		/* A loss record that cannot be stored leaves its events unsaved. */
+		if (t->weight)
+			count_unsaved(w, t->weight, true, t->first_ts);
+		w->stats.last_error = ret;
+	} else {
+		w->stats.stored += t->events;
+		w->stats.batches++;
+		w->stats.last_error = 0;
+	}
+	pthread_mutex_unlock(&w->lock);
 	return ret;
 }
 
@@ -483,13 +538,17 @@ static void maybe_prune(struct va_writer *w, uint64_t *last_prune)
 	}
 }
 
-/* Under the lock: let a batch grow until BATCH_GATHER_MS after the last commit. */
+/*
+ * Under the lock: let a batch grow until it is full or BATCH_GATHER_MS
+ * after the last commit; with a transaction open, wait for that time even
+ * with nothing queued, to commit it then.
+ */
 static void gather(struct va_writer *w, uint64_t last_commit)
 {
 	uint64_t due = last_commit + BATCH_GATHER_MS * 1000000ull, now = now_mono_ns();
 	struct timespec until;
 
-	while (w->front.len && !queue_quarter_full(w) && !w->stopping &&
+	while ((w->front.len || w->txn.open) && !batch_full(w) && !w->stopping &&
 	       w->flush_req == w->flush_done && now < due) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += (long)(due - now);
@@ -510,13 +569,12 @@ static void *writer_main(void *arg)
 	uint64_t last_prune = 0, last_commit = now_mono_ns();
 
 	for (;;) {
-		uint64_t unsaved, since, flush, batch_weight;
-		size_t batch_events;
-		bool stop;
-		int ret;
+		uint64_t unsaved, since, flush;
+		bool stop, final, due;
+		int ret = 0;
 
 		pthread_mutex_lock(&w->lock);
-		if (!w->front.len && !w->stopping && !w->pending_unsaved &&
+		if (!w->front.len && !w->stopping && !w->pending_unsaved && !w->txn.open &&
 		    w->flush_req == w->flush_done) {
 			struct timespec until;
 
@@ -542,62 +600,32 @@ static void *writer_main(void *arg)
 		flush = w->flush_req;
 		pthread_mutex_unlock(&w->lock);
 
-		ret = 0;
+		final = stop || flush != w->flush_done;
+		due = final || now_mono_ns() >= last_commit + BATCH_GATHER_MS * 1000000ull;
 		/* A final or due seal needs a transaction even when nothing is queued. */
-		if (batch.len || unsaved || w->retry.len ||
-		    seal_due(w, stop || flush != w->flush_done))
-			ret = write_batch(w, &batch, unsaved, since,
-					  stop || flush != w->flush_done);
+		if (!w->txn.open &&
+		    (batch.len || unsaved || w->retry.len || seal_due(w, final)))
+			ret = txn_begin(w);
+		if (w->txn.open || ret)
+			ret = txn_add(w, &batch, unsaved, since, ret);
+		if ((w->txn.open || ret) && (ret || due)) {
+			ret = txn_end(w, ret, final);
+			last_commit = now_mono_ns();
+		}
 		if (flush != w->flush_done) {
 			pthread_mutex_lock(&w->lock);
 			w->flush_done = flush;
 			pthread_cond_broadcast(&w->flushed);
 			pthread_mutex_unlock(&w->lock);
 		}
-		batch_events = 0;
-		batch_weight = 0;
-		for (size_t i = 0; i < batch.len; i++)
-			batch_events += entry_kind(&batch, i) == ENTRY_EVENT;
-		if (ret) {
-			/*
-			 * Marks say when nobody was recording: keep them for the next
-			 * try. Events of the batch become an unsaved count below.
-			 */
-			for (size_t i = 0; i < batch.len; i++) {
-				char detail[MARK_DETAIL_MAX + 1];
-				struct va_event ev;
-				int kind = entry_kind(&batch, i);
 
-				if (kind == ENTRY_EVENT)
-					batch_weight += entry_event(&batch, i, &ev) ? event_weight(&ev) : 1;
-				else
-					queue_mark(&w->retry, (enum va_mark)kind,
-						   entry_mark(&batch, i, detail), detail, SIZE_MAX);
-			}
-		} else {
-			queue_clear(&w->retry);
-		}
-
-		if (batch.len)
-			last_commit = now_mono_ns();
 		pthread_mutex_lock(&w->lock);
 		w->writing = 0;
 		w->writing_bytes = 0;
-		if (ret) {
-			/* Put the unsaved count back; this batch joins it. */
-			w->pending_unsaved += unsaved;
-			w->unsaved_since_ns = unsaved ? since : w->unsaved_since_ns;
-			/* A loss record that cannot be stored leaves its events unsaved. */
-			count_unsaved(w, batch_weight, true, batch.len ? entry_ts(&batch, 0) : since);
-			w->stats.last_error = ret;
-		} else {
-			w->stats.stored += batch_events;
-			w->stats.batches += batch.len > 0;
-			w->stats.last_error = 0;
-		}
+		w->uncommitted = w->txn.open ? w->txn.events : 0;
 		pthread_mutex_unlock(&w->lock);
 		queue_clear(&batch);
-		queue_trim(&batch, w->capacity, w->byte_capacity);
+		queue_trim(&batch);
 
 		if (stop) {
 			pthread_mutex_lock(&w->lock);
@@ -612,10 +640,13 @@ static void *writer_main(void *arg)
 
 			nanosleep(&pause, NULL);
 		}
-		maybe_prune(w, &last_prune);
+		/* Pruning takes transactions of its own. */
+		if (!w->txn.open)
+			maybe_prune(w, &last_prune);
 	}
 	queue_free(&batch);
 	queue_free(&w->retry);
+	queue_free(&w->txn.marks);
 	return NULL;
 }
 
@@ -709,7 +740,7 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 {
 	pthread_mutex_lock(&w->lock);
 	*st = w->stats;
-	st->depth = w->front.len + w->writing;
+	st->depth = w->front.len + w->writing + w->uncommitted;
 	pthread_mutex_unlock(&w->lock);
 }
 
