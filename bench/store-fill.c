@@ -25,7 +25,8 @@
  *
  * STORE_FILL_WRITER=1: through the daemon's writer instead (va_writer_push:
  * its queue, its batches and transactions, its checkpointer), the filler
- * waiting while the queue is over half full. BATCH is then not used.
+ * waiting while a quarter of the queue's events are not yet committed.
+ * BATCH is then not used.
  * STORE_FILL_RATE=N with it: offer N events a second, no faster, as capture
  * would; the output's cpu_ns_per_event is then the one to compare.
  *
@@ -312,7 +313,12 @@ static const struct path *pick_path(void)
 	return &paths[rnd_skewed((uint32_t)n_paths)];
 }
 
-/* Push @ev, waiting first while the writer's queue is over half full (a push never fails). */
+/*
+ * Push @ev, waiting first while 65,536 events (a quarter of the default
+ * queue) are queued or written but not committed. The fill's events take
+ * about 150 bytes queued, so the queue's byte bound (32 MiB) is not reached
+ * either, and a push is never refused.
+ */
 static int push_throttled(struct va_writer *w, const struct va_event *ev)
 {
 	struct va_writer_stats st;
@@ -320,7 +326,7 @@ static int push_throttled(struct va_writer *w, const struct va_event *ev)
 
 	for (;;) {
 		va_writer_stats(w, &st);
-		if (st.depth < 131072)
+		if (st.depth < 65536)
 			break;
 		nanosleep(&pause, NULL);
 	}

@@ -238,8 +238,10 @@ static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t w
 /* Under the lock: whether the next batch is worth writing without more gathering. */
 static bool batch_full(const struct va_writer *w)
 {
-	return w->front.len >= w->capacity / 4 || w->front.slen >= w->byte_capacity / 4 ||
-	       w->front.slen >= BATCH_GATHER_BYTES;
+	/* Never when empty: a queue of under 4 events has a quarter of 0. */
+	return w->front.len && (w->front.len >= w->capacity / 4 ||
+				w->front.slen >= w->byte_capacity / 4 ||
+				w->front.slen >= BATCH_GATHER_BYTES);
 }
 
 int va_writer_push(struct va_writer *w, const struct va_event *ev)
@@ -512,9 +514,13 @@ static int txn_end(struct va_writer *w, int ret, bool final)
 		w->stats.last_error = ret;
 	} else {
 		w->stats.stored += t->events;
-		w->stats.batches++;
+		w->stats.batches += t->events > 0;
 		w->stats.last_error = 0;
 	}
+	/* In the same breath: no reader sees these events both stored and waiting. */
+	w->writing = 0;
+	w->writing_bytes = 0;
+	w->uncommitted = 0;
 	pthread_mutex_unlock(&w->lock);
 	return ret;
 }
@@ -550,7 +556,7 @@ static void gather(struct va_writer *w, uint64_t last_commit)
 
 	while ((w->front.len || w->txn.open) && !batch_full(w) && !w->stopping &&
 	       w->flush_req == w->flush_done && now < due) {
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += (long)(due - now);
 		while (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
@@ -578,7 +584,7 @@ static void *writer_main(void *arg)
 		    w->flush_req == w->flush_done) {
 			struct timespec until;
 
-			clock_gettime(CLOCK_REALTIME, &until);
+			clock_gettime(CLOCK_MONOTONIC, &until);
 			until.tv_nsec += BATCH_WAIT_MS * 1000000L;
 			if (until.tv_nsec >= 1000000000L) {
 				until.tv_sec++;
@@ -656,7 +662,7 @@ int va_writer_flush(struct va_writer *w, unsigned int timeout_ms)
 	uint64_t gen;
 	int ret = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += timeout_ms / 1000;
 	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
@@ -705,6 +711,7 @@ int va_writer_seal(struct va_writer *w, const char *key_file,
 int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity, uint64_t retain_ns)
 {
 	struct va_writer *w = calloc(1, sizeof(*w));
+	pthread_condattr_t cattr;
 	int err;
 
 	if (!w)
@@ -719,8 +726,12 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 		w->byte_capacity = QUEUE_MIN_BYTES;
 	w->retain_ns = retain_ns;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
-	pthread_cond_init(&w->flushed, NULL);
+	/* Waits are measured on the monotonic clock: a clock step must not stretch a batch. */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &cattr);
+	pthread_cond_init(&w->flushed, &cattr);
+	pthread_condattr_destroy(&cattr);
 	/* Without it the store still works: SQLite checkpoints inside the commits. */
 	if (va_checkpointer_start(&w->checkpointer, s))
 		w->checkpointer = NULL;

@@ -24,7 +24,7 @@ struct va_writer_stats {
 	uint64_t unsaved_queue;	  /* of which: queue full */
 	uint64_t unsaved_disk;	  /* of which: write failed (disk full) */
 	uint64_t pruned;	  /* events deleted by retention */
-	uint64_t batches;
+	uint64_t batches;	  /* transactions committed with events in them */
 	size_t depth;		  /* events waiting now */
 	int last_error;		  /* -errno of the last failed write, 0 when fine */
 	uint64_t seals;		  /* seals written */
