@@ -529,6 +529,61 @@ static void test_failed_transaction_of_batches(void **state)
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE ts = 777777 AND op < 100"), 0);
 }
 
+/* refuse_next(): true for as many calls as `refusals` says (a counter no rollback undoes). */
+static int refusals;
+
+static void refuse_next(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	/* Called on the writer's thread, read on the test's. */
+	sqlite3_result_int(ctx, __atomic_fetch_sub(&refusals, 1, __ATOMIC_SEQ_CST) > 0);
+}
+
+/*
+ * Three transactions fail in a row, each at its first row: the START mark
+ * (first in the queue, then first in each retry) must survive them all and
+ * be stored once, and the events of the first are counted unsaved once.
+ */
+static void test_failures_in_a_row(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s);
+	const unsigned int n = 30;
+
+	__atomic_store_n(&refusals, 3, __ATOMIC_SEQ_CST);
+	assert_int_equal(sqlite3_create_function(db, "refuse_next", 0, SQLITE_UTF8, NULL,
+						 refuse_next, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TEMP TRIGGER refuse BEFORE INSERT ON events"
+					  " WHEN refuse_next() BEGIN SELECT RAISE(ABORT, 'refused'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(va_writer_start(&w, c->s, 0, 0), 0);
+	assert_int_equal(va_writer_push_mark(w, VA_MARK_START, 100, "tracepoint"), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(200 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	wait_settled(w, n, 20000, &st);
+	/* The events are counted at the first failure; the mark waits for the fourth try. */
+	for (uint64_t end = mono_ms() + 20000; mono_ms() < end;) {
+		va_writer_stats(w, &st);
+		if (__atomic_load_n(&refusals, __ATOMIC_SEQ_CST) <= 0 && !st.last_error)
+			break;
+		sleep_ms(50);
+	}
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_true(__atomic_load_n(&refusals, __ATOMIC_SEQ_CST) <= 0);
+	assert_int_equal(st.stored, 0);
+	assert_int_equal(st.unsaved_disk, n);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op = 100"), 1);
+	assert_int_equal(sql_int(db, "SELECT sum(count) FROM events WHERE op = 103"), n);
+}
+
 static uint64_t cpu_ms(void)
 {
 	struct rusage ru;
@@ -711,6 +766,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_transaction_of_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_transaction_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures_in_a_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marks_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_producers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
