@@ -20,13 +20,15 @@
 /*
  * Bounds on the in-memory caches; past them a cache is emptied and refills
  * from the database. Sized for the hot set of a busy machine within the
- * daemon's memory budget (about 20 MiB for all four).
+ * daemon's memory budget (about 10 MiB for all four): past the hot set a
+ * MiB does more in SQLite's page cache (store.c), which serves every
+ * index, than here.
  */
-#define PATH_CACHE 65536
+#define PATH_CACHE 32768
 #define PROC_CACHE 16384
-#define OBJ_CACHE  65536
-/* Three quarters of 2^18: the map (grown past 3/4 full) stays at 2^18 slots, 4 MiB. */
-#define NAME_CACHE 196608
+#define OBJ_CACHE  32768
+/* Three quarters of 2^17: the map (grown past 3/4 full) stays at 2^17 slots, 2 MiB. */
+#define NAME_CACHE 98304
 /* Slots of a batch's per-day counts kept between batches (1 MiB a map). */
 #define SUMS_KEEP 65536
 
