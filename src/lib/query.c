@@ -404,7 +404,7 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 out:
 	va_q_exec(db, "ROLLBACK");
 	if (cache_was) {
-		/* The connection's own setting again (the writer's 8 MiB, or the default). */
+		/* The connection's own setting again (the writer's 16 MiB, or the default). */
 		char sql[64];
 
 		snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", (long long)cache_was);

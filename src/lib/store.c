@@ -341,11 +341,11 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 				   * 16 MiB of page cache: the indexes are written at
 				   * random places, and on a long tail of names every
 				   * intern-cache miss reads the paths and objects
-				   * indexes; a page SQLite holds costs no pread. Against
-				   * 8 MiB (with intern caches half as large, for about
-				   * the same memory) the daemon took 18% less CPU an
-				   * event writing 300,000 files at random (FILES=300000
-				   * bench/daemon-ab, 6 of 6 alternated runs).
+				   * indexes; a page SQLite holds costs no pread. With
+				   * the path and object caches half as large (about the
+				   * same memory in all), 16 MiB took 18% less CPU an
+				   * event than 8 MiB writing 300,000 files at random
+				   * (FILES=300000 bench/daemon-ab, 6 of 6 alternated runs).
 				   */
 				  "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;",
 				  NULL, NULL, NULL);

@@ -25,7 +25,7 @@ struct va_writer_stats {
 	uint64_t unsaved_disk;	  /* of which: write failed (disk full) */
 	uint64_t pruned;	  /* events deleted by retention */
 	uint64_t batches;	  /* transactions committed with events in them */
-	size_t depth;		  /* events waiting now */
+	size_t depth;		  /* entries (events, and marks) not yet committed */
 	int last_error;		  /* -errno of the last failed write, 0 when fine */
 	uint64_t seals;		  /* seals written */
 	uint64_t seal_epoch;	  /* the sealing key's epoch now */
