@@ -309,25 +309,22 @@ int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, 
 	return ret;
 }
 
-static int write_items(struct va_writer *w, const struct queue *q)
+/* Store a mark entry's row: @detail as entry_mark() left it. */
+static int store_mark(struct va_writer *w, int kind, uint64_t ts, const char *detail)
+{
+	return va_store_mark(w->store, (enum va_mark)kind, ts, 0, detail[0] ? detail : NULL);
+}
+
+/* Write the marks kept from a failed transaction (the retry holds marks only). */
+static int write_retry(struct va_writer *w)
 {
 	char detail[MARK_DETAIL_MAX + 1];
-	struct va_event ev;
 	int ret = 0;
 
-	for (size_t i = 0; i < q->len && !ret; i++) {
-		int kind = entry_kind(q, i);
+	for (size_t i = 0; i < w->retry.len && !ret; i++) {
+		uint64_t ts = entry_mark(&w->retry, i, detail);
 
-		if (kind != ENTRY_EVENT) {
-			uint64_t ts = entry_mark(q, i, detail);
-
-			ret = va_store_mark(w->store, (enum va_mark)kind, ts, 0,
-					    detail[0] ? detail : NULL);
-		} else if (!entry_event(q, i, &ev)) {
-			ret = -EINVAL; /* cannot be: packed by va_writer_push() */
-		} else if (!(ret = va_store_add(w->store, &ev))) {
-			w->txn_event_seq = ev.seq;
-		}
+		ret = store_mark(w, entry_kind(&w->retry, i), ts, detail);
 	}
 	return ret;
 }
@@ -417,7 +414,7 @@ static int txn_begin(struct va_writer *w)
 	if (ret)
 		return ret;
 	w->txn.open = true;
-	return write_items(w, &w->retry);
+	return write_retry(w);
 }
 
 /*
@@ -449,8 +446,7 @@ static int txn_add(struct va_writer *w, const struct queue *batch, uint64_t unsa
 			/* Marks say when nobody was recording: never dropped. */
 			queue_mark(&t->marks, (enum va_mark)kind, ts, detail);
 			if (!ret)
-				ret = va_store_mark(w->store, (enum va_mark)kind, ts, 0,
-						    detail[0] ? detail : NULL);
+				ret = store_mark(w, kind, ts, detail);
 		} else if (!entry_event(batch, i, &ev)) {
 			ts = 0;
 			t->weight++;
@@ -498,7 +494,6 @@ static int txn_end(struct va_writer *w, int ret, bool final)
 		}
 	}
 	queue_clear(&t->marks);
-	queue_trim(&t->marks);
 
 	pthread_mutex_lock(&w->lock);
 	if (ret) {
