@@ -321,7 +321,7 @@ int do_history(int argc, char **argv)
 		return ret;
 	ret = va_history_query(store, path, since, until, ops, &h);
 	if (ret) {
-		fprintf(stderr, "vfsaudit: reading %s: %s\n", db, strerror(-ret));
+		say_read_error(db, ret);
 		va_store_close(store);
 		return EXIT_RUNTIME;
 	}

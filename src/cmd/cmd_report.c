@@ -163,7 +163,7 @@ int do_report(int argc, char **argv)
 		return ret;
 	ret = va_report_query(store, since, until, (unsigned int)top, &r);
 	if (ret) {
-		fprintf(stderr, "vfsaudit: reading %s: %s\n", db, strerror(-ret));
+		say_read_error(db, ret);
 		va_store_close(store);
 		return EXIT_RUNTIME;
 	}

@@ -146,7 +146,41 @@ struct daemon {
 	bool sealing;
 	uint64_t events;
 	uint64_t sink_lost_recorded[VA_STATUS_SINKS];
+	int store_error; /* the writer's error when last said, 0: writing */
 };
+
+/*
+ * Say at once when the store stops taking events, and when it takes them
+ * again: the unsaved count in `status` is the record of what it cost, but an
+ * administrator reading the journal should not learn of a full disk or a
+ * damaged store at the daemon's stop.
+ */
+static void say_store_error(struct daemon *d, const char *db, int err, uint64_t unsaved)
+{
+	if (err == d->store_error)
+		return;
+	if (!err)
+		fprintf(stderr, "vfsaudit: writing to the store %s again (%llu events unsaved so far)\n",
+			db, (unsigned long long)unsaved);
+	else if (err == -EUCLEAN)
+		fprintf(stderr,
+			"vfsaudit: the store %s is damaged (SQLite found a malformed page): events "
+			"are counted as unsaved. Stop the daemon, move the store aside (`vfsaudit "
+			"verify --db` checks it) and start again with a new one\n",
+			db);
+	else if (err == -ENOSPC)
+		fprintf(stderr,
+			"vfsaudit: the store %s: no space left on its file system; events are "
+			"counted as unsaved until there is, then the count is recorded\n",
+			db);
+	else
+		fprintf(stderr,
+			"vfsaudit: cannot write to the store %s: %s; events are counted as unsaved "
+			"while it lasts\n",
+			db, strerror(-err));
+	fflush(stderr);
+	d->store_error = err;
+}
 
 /* From the writer thread, once a seal is committed: a copy off the machine proves it. */
 static void on_seal(const struct va_seal_info *info, void *arg)
@@ -388,6 +422,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	st.queue_depth = ws.depth;
 	st.store_bytes = va_store_size(d->store);
 	st.store_error = ws.last_error;
+	say_store_error(d, cfg->db, ws.last_error, ws.unsaved);
 	st.sealed = d->sealing;
 	st.seals = ws.seals;
 	st.seal_epoch = ws.seal_epoch;

@@ -90,6 +90,12 @@ static void print_text(const char *db, const struct va_verify_result *r)
 	char a[64], b[64];
 
 	printf("store: %s\n", db);
+	if (r->damaged) {
+		printf("DAMAGED: %s; restore it from a copy, or stop the daemon and move it aside "
+		       "to start a new one\n",
+		       r->problem);
+		return;
+	}
 	if (r->records) {
 		fmt_local(r->first_ts, a, sizeof(a), 0);
 		fmt_local(r->last_ts, b, sizeof(b), 1);
@@ -142,6 +148,7 @@ static void print_json(const char *db, const struct va_verify_result *r)
 	json_object_object_add(o, "store", json_object_new_string(db));
 	json_object_object_add(o, "intact", json_object_new_boolean(r->intact));
 	json_object_object_add(o, "keyed", json_object_new_boolean(r->keyed));
+	json_object_object_add(o, "damaged", json_object_new_boolean(r->damaged));
 	json_object_object_add(o, "records", json_object_new_uint64(r->records));
 	json_object_object_add(o, "first_seq", json_object_new_uint64(r->first_seq));
 	json_object_object_add(o, "last_seq", json_object_new_uint64(r->last_seq));
@@ -227,7 +234,7 @@ int do_verify(int argc, char **argv)
 		va_seal_key_wipe(&keys[i]);
 	va_store_close(s);
 	if (ret) {
-		fprintf(stderr, "vfsaudit verify: cannot read %s: %s\n", db, strerror(-ret));
+		say_read_error(db, ret);
 		return EXIT_RUNTIME;
 	}
 	if (fmt == VA_FORMAT_JSON)

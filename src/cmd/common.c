@@ -171,6 +171,18 @@ int open_store_ro(const char *db, struct va_store **out)
 	return 0;
 }
 
+void say_read_error(const char *db, int ret)
+{
+	if (ret == -EUCLEAN)
+		fprintf(stderr,
+			"vfsaudit: the store %s is damaged (SQLite found a malformed page): its "
+			"answers cannot be trusted. `vfsaudit verify --db %s` checks it; restore it "
+			"from a copy, or stop the daemon and move it aside to start a new one\n",
+			db, db);
+	else
+		fprintf(stderr, "vfsaudit: reading %s: %s\n", db, strerror(-ret));
+}
+
 int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *out)
 {
 	if (va_parse_when(value, now, out)) {

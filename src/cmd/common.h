@@ -23,6 +23,8 @@ struct json_object *users_json(const struct va_count_user *u, size_t n);
 struct json_object *progs_json(const struct va_count_prog *p, size_t n);
 /* Open the store read-only; prints the reason and returns an exit code on failure. */
 int open_store_ro(const char *db, struct va_store **out);
+/* Say why reading store @db failed (-errno @ret; -EUCLEAN: damaged) and what to do. */
+void say_read_error(const char *db, int ret);
 /* Parse WHEN for --since/--until; prints the reason. Returns: 0 or EXIT_USAGE. */
 int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *out);
 uint64_t now_real_ns(void);

@@ -22,10 +22,18 @@ int va_q_errno(sqlite3 *db)
 		return -EBUSY;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		return -EINVAL;
+		/* The header was good when the store opened: a page past it is not. */
+		return -EUCLEAN;
 	default:
 		return -EIO;
 	}
+}
+
+int va_q_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rc : va_q_errno(sqlite3_db_handle(st));
 }
 
 int va_q_exec(sqlite3 *db, const char *sql)
@@ -68,10 +76,10 @@ int va_q_has_table(sqlite3 *db, const char *name, bool *has)
 			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	rc = va_q_step(st);
 	*has = rc == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : va_q_errno(db);
+	return rc < 0 ? rc : 0;
 }
 
 int64_t va_q_col_int(sqlite3_stmt *st, int i, int64_t dflt)
@@ -151,7 +159,8 @@ static int select_paths(sqlite3 *db, const char *path, int *n_paths)
 	sqlite3_bind_blob(st, 1, path, (int)strlen(path), SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, lo, (int)n + 1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, hi, (int)n + 1, SQLITE_STATIC);
-	ret = sqlite3_step(st) == SQLITE_DONE ? 0 : va_q_errno(db);
+	ret = va_q_step(st);
+	ret = ret < 0 ? ret : 0;
 	*n_paths = sqlite3_changes(db);
 out:
 	sqlite3_finalize(st);
@@ -256,7 +265,7 @@ int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **
 	sqlite3_stmt *st;
 	struct va_gap open = { 0 };
 	bool is_open = false;
-	int ret = 0;
+	int ret = 0, rc = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(db,
 			       /* Both parts use the partial index of marks (events_marks). */
@@ -268,7 +277,7 @@ int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **
 		return va_q_errno(db);
 	sqlite3_bind_int64(st, 1, (int64_t)since);
 	sqlite3_bind_int64(st, 2, (int64_t)until);
-	while (!ret && sqlite3_step(st) == SQLITE_ROW) {
+	while (!ret && (rc = va_q_step(st)) == SQLITE_ROW) {
 		int op = sqlite3_column_int(st, 0);
 		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 1);
 
@@ -296,24 +305,29 @@ int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **
 		}
 	}
 	sqlite3_finalize(st);
+	if (!ret && rc < 0)
+		ret = rc;
 	if (!ret && is_open)
 		ret = push_gap(gaps, n, open);
 	return ret;
 }
 
-static uint64_t first_record(sqlite3 *db)
+/* The time of the oldest record into *@ts (0: none). Returns: 0 or -errno. */
+static int first_record(sqlite3 *db, uint64_t *ts)
 {
 	sqlite3_stmt *st;
-	uint64_t ts = 0;
+	int rc;
 
+	*ts = 0;
 	/* Records are stored in arrival order: the first row is the oldest, to a second or so. */
 	if (sqlite3_prepare_v2(db, "SELECT ts FROM events ORDER BY id LIMIT 1", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ts = (uint64_t)va_q_col_int(st, 0, 0);
+		return va_q_errno(db);
+	rc = va_q_step(st);
+	if (rc == SQLITE_ROW)
+		*ts = (uint64_t)va_q_col_int(st, 0, 0);
 	sqlite3_finalize(st);
-	return ts;
+	return rc < 0 ? rc : 0;
 }
 
 int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, uint64_t until_ns,
@@ -324,7 +338,7 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	size_t cap = 0;
 	int n_paths = 0;
 	int64_t cache_was = 0;
-	int ret;
+	int ret, rc = SQLITE_DONE;
 
 	memset(h, 0, sizeof(*h));
 	h->since_ns = since_ns;
@@ -350,7 +364,8 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	if (ret)
 		goto out;
 	if (sqlite3_prepare_v2(db,
-			       "SELECT " VA_RECORD_COLUMNS ", h.match FROM temp.hid h"
+			       "SELECT " VA_RECORD_COLUMNS ", h.match, " VA_RECORD_DANGLING
+			       " FROM temp.hid h"
 			       /* CROSS JOIN: hid first, then each event by its id. */
 			       " CROSS JOIN events e ON e.id = h.id" VA_RECORD_JOINS
 			       " ORDER BY e.ts, e.id",
@@ -358,9 +373,13 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 		ret = va_q_errno(db);
 		goto out;
 	}
-	while (!ret && sqlite3_step(st) == SQLITE_ROW) {
+	while (!ret && (rc = va_q_step(st)) == SQLITE_ROW) {
 		struct va_hist_event he;
 
+		if (sqlite3_column_int(st, VA_REC_NFIELDS + 1)) {
+			ret = -EUCLEAN;
+			break;
+		}
 		ret = row_to_event(h, st, &he.ev);
 		if (ret)
 			break;
@@ -394,9 +413,12 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 			ret = va_q_add_prog(&h->progs, &h->n_progs, &he.ev, 1);
 	}
 	sqlite3_finalize(st);
+	if (!ret && rc < 0)
+		ret = rc;
 	if (!ret)
 		ret = va_q_find_gaps(db, since_ns, until_ns, &h->gaps, &h->n_gaps);
-	h->first_record_ns = first_record(db);
+	if (!ret)
+		ret = first_record(db, &h->first_record_ns);
 	if (h->n_users)
 		qsort(h->users, h->n_users, sizeof(*h->users), va_q_by_user_count);
 	if (h->n_progs)

@@ -12,6 +12,12 @@
 
 int va_q_errno(sqlite3 *db);
 int va_q_exec(sqlite3 *db, const char *sql);
+/*
+ * Step @st. Returns: SQLITE_ROW or SQLITE_DONE, or -errno (-EUCLEAN: the
+ * store is damaged). An error must not end a loop of rows as if it were the
+ * last one: a damaged page would read as "nothing happened".
+ */
+int va_q_step(sqlite3_stmt *st);
 int64_t va_q_col_int(sqlite3_stmt *st, int i, int64_t dflt);
 /* Does the store have table @name (`hours` came with format 3)? Returns: 0 or -errno. */
 int va_q_has_table(sqlite3 *db, const char *name, bool *has);

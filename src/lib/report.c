@@ -70,10 +70,16 @@ static int report_paths(sqlite3 *db, const struct va_u64map *paths, struct va_re
 	for (size_t i = 0; i < want && !ret; i++) {
 		struct va_report_path *p = &r->paths[r->n_paths];
 		size_t len = 0;
+		int rc;
 
 		sqlite3_bind_int64(st, 1, (int64_t)v[i].key);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			len = (size_t)sqlite3_column_bytes(st, 0);
+		rc = va_q_step(st);
+		/* Counted, so interned: a path that is not there is a damaged page. */
+		if (rc != SQLITE_ROW) {
+			ret = rc < 0 ? rc : -EUCLEAN;
+			break;
+		}
+		len = (size_t)sqlite3_column_bytes(st, 0);
 		p->path = malloc(len + 1);
 		if (!p->path) {
 			ret = -ENOMEM;
@@ -114,16 +120,21 @@ static int report_actors(sqlite3 *db, const struct va_u64map *procs, struct va_r
 	}
 	for (size_t i = 0; i < procs->len && !ret; i++) {
 		struct va_event ev = { 0 };
+		int rc;
 
 		sqlite3_bind_int64(st, 1, (int64_t)v[i].key);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			ev.uid = (uint32_t)sqlite3_column_int64(st, 0);
-			ev.auid = (uint32_t)va_q_col_int(st, 1, VA_ID_UNSET);
-			ev.exe.ptr = sqlite3_column_blob(st, 2);
-			ev.exe.len = (size_t)sqlite3_column_bytes(st, 2);
-			snprintf(ev.comm, sizeof(ev.comm), "%.*s", sqlite3_column_bytes(st, 3),
-				 (const char *)sqlite3_column_blob(st, 3));
+		rc = va_q_step(st);
+		/* Counted, so interned: a process that is not there is a damaged page. */
+		if (rc != SQLITE_ROW) {
+			ret = rc < 0 ? rc : -EUCLEAN;
+			break;
 		}
+		ev.uid = (uint32_t)sqlite3_column_int64(st, 0);
+		ev.auid = (uint32_t)va_q_col_int(st, 1, VA_ID_UNSET);
+		ev.exe.ptr = sqlite3_column_blob(st, 2);
+		ev.exe.len = (size_t)sqlite3_column_bytes(st, 2);
+		snprintf(ev.comm, sizeof(ev.comm), "%.*s", sqlite3_column_bytes(st, 3),
+			 (const char *)sqlite3_column_blob(st, 3));
 		ret = va_q_add_user(&r->users, &r->n_users, &ev, v[i].n);
 		if (!ret)
 			ret = va_q_add_prog(&r->progs, &r->n_progs, &ev, v[i].n);

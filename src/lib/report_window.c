@@ -21,17 +21,17 @@
 static int add_days(sqlite3 *db, const char *sql, int64_t lo, int64_t hi, struct va_u64map *m)
 {
 	sqlite3_stmt *st;
-	int ret = 0;
+	int ret = 0, rc = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, hi);
-	while (!ret && sqlite3_step(st) == SQLITE_ROW)
+	while (!ret && (rc = va_q_step(st)) == SQLITE_ROW)
 		ret = va_count_add(m, (uint64_t)sqlite3_column_int64(st, 0),
 				   (uint64_t)sqlite3_column_int64(st, 1));
 	sqlite3_finalize(st);
-	return ret;
+	return ret ? ret : rc < 0 ? rc : 0;
 }
 
 /* Take @n from @key's count (a count that would go below zero goes). */
@@ -57,7 +57,7 @@ struct scan {
 static int scan_ids(sqlite3 *db, int64_t lo, int64_t hi, const struct scan *sc)
 {
 	sqlite3_stmt *st;
-	int ret = 0;
+	int ret = 0, rc = SQLITE_DONE;
 
 	if (lo > hi)
 		return 0;
@@ -69,7 +69,7 @@ static int scan_ids(sqlite3 *db, int64_t lo, int64_t hi, const struct scan *sc)
 		return va_q_errno(db);
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, hi);
-	while (!ret && sqlite3_step(st) == SQLITE_ROW) {
+	while (!ret && (rc = va_q_step(st)) == SQLITE_ROW) {
 		bool has_flags = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		int64_t ts = sqlite3_column_int64(st, 5);
 		bool in = (uint64_t)ts >= sc->from && (uint64_t)ts <= sc->to;
@@ -98,7 +98,7 @@ static int scan_ids(sqlite3 *db, int64_t lo, int64_t hi, const struct scan *sc)
 		}
 	}
 	sqlite3_finalize(st);
-	return ret;
+	return ret ? ret : rc < 0 ? rc : 0;
 }
 
 /*
@@ -157,12 +157,12 @@ static int day_whole(sqlite3 *db, int64_t day, bool *whole)
 			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
 	sqlite3_bind_int64(st, 1, day);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	ret = va_q_step(st);
+	if (ret == SQLITE_ROW)
 		*whole = sqlite3_column_int64(st, 0) == sqlite3_column_int64(st, 2) &&
 			 sqlite3_column_int64(st, 1) == sqlite3_column_int64(st, 3) &&
 			 sqlite3_column_int64(st, 4) <= sqlite3_column_int64(st, 0);
-	else if (sqlite3_errcode(db) != SQLITE_DONE && sqlite3_errcode(db) != SQLITE_OK)
-		ret = va_q_errno(db);
+	ret = ret < 0 ? ret : 0;
 	sqlite3_finalize(st);
 	return ret;
 }

@@ -85,9 +85,10 @@ int va_store_errno(int rc)
 	case SQLITE_FULL:
 		return -ENOSPC;
 	case SQLITE_NOTADB:
-	case SQLITE_CORRUPT:
 	case SQLITE_FORMAT:
 		return -EINVAL;
+	case SQLITE_CORRUPT:
+		return -EUCLEAN; /* a damaged page */
 	case SQLITE_PERM:
 	case SQLITE_AUTH:
 		return -EACCES;
@@ -325,6 +326,11 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	/*
+	 * Check each page's cells as it is read: a damaged page then fails the
+	 * query (-EUCLEAN) more often instead of reading as fewer rows.
+	 */
+	sqlite3_exec(s->db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
 	ret = check_format(s, writable, err, errlen);
 	if (ret)
 		goto fail;

@@ -50,6 +50,16 @@ enum va_mark {
 	" LEFT JOIN paths p2 ON p2.id = x.path2 LEFT JOIN procs pr ON pr.id = e.proc"              \
 	" LEFT JOIN objects o ON o.id = e.obj"
 
+/*
+ * True for a row of VA_RECORD_JOINS that points at a path, process or
+ * object that is not there. The writer never makes one and nothing deletes
+ * what records point at, so it means a damaged page, which SQLite does not
+ * always notice: the record would read as someone else's (uid 0, no name).
+ */
+#define VA_RECORD_DANGLING                                                                         \
+	"((e.path IS NOT NULL AND p1.id IS NULL) OR (x.path2 IS NOT NULL AND p2.id IS NULL) OR"    \
+	" (e.proc IS NOT NULL AND pr.id IS NULL) OR (e.obj IS NOT NULL AND o.id IS NULL))"
+
 /* Path flags of a path whose leading part is not known: it matches no prefix. */
 #define VA_PATH_HEADLESS (VA_PATH_TRUNCATED | VA_PATH_UNREACHABLE)
 

@@ -568,6 +568,30 @@ out:
 	return ret;
 }
 
+/*
+ * SQLite's own check of the file's structure: the walk reads the records
+ * through the tables, but history and report read the indexes, and a
+ * damaged index page would answer them wrongly while every record verifies.
+ */
+static int check_structure(struct walk *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(w->s->db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK)
+		return va_store_errno(sqlite3_errcode(w->s->db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok"))
+		fail(w, 0, 0, "the store's file is damaged (SQLite's check: %s)",
+		     (const char *)sqlite3_column_text(st, 0));
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		fail(w, 0, 0, "the store's file is damaged (SQLite's check: %s)",
+		     sqlite3_errmsg(w->s->db));
+	w->r->damaged = !w->r->intact;
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 	      struct va_verify_result *r)
 {
@@ -585,7 +609,10 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 		r->keyed = true;
 	}
 	ret = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+	/* First: on a damaged file the walk's findings would be named tampering. */
 	if (!ret)
+		ret = check_structure(&w);
+	if (!ret && r->intact)
 		ret = load_seals(&w);
 	if (!ret)
 		ret = load_crashes(&w);

@@ -18,6 +18,7 @@
 struct va_verify_result {
 	bool intact;
 	bool keyed; /* seals were authenticated with the verification key */
+	bool damaged; /* not intact because SQLite found the file damaged: nothing else was checked */
 	uint64_t records, first_seq, last_seq, first_ts, last_ts;
 	uint64_t seals, last_seal_seq, last_seal_ts, last_seal_epoch;
 	uint64_t unsealed;	   /* records after the last seal */

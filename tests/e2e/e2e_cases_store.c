@@ -806,6 +806,84 @@ static int run_not_a_store(struct e2e_ctx *c)
 	return 0;
 }
 
+static void create_many(struct e2e_ctx *c);
+
+/* Run @argv; it must exit 1 and say "is damaged" (on stdout or stderr). */
+static int expect_damaged(struct e2e_ctx *c, char *const argv[])
+{
+	char out[8192], err[4096];
+	int status;
+
+	if (e2e_run_cmd(argv, 20000, &status, out, sizeof(out), err, sizeof(err)))
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+	    (!strstr(err, "is damaged") && !strstr(out, "is damaged"))) {
+		snprintf(c->why, sizeof(c->why), "%s: expected exit 1 saying damaged, got %d: %.200s%.200s",
+			 argv[1], WIFEXITED(status) ? WEXITSTATUS(status) : -1, err, out);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A damaged page of the records: history, report and verify say the store
+ * is damaged and exit 1, instead of answering "changed 0 times".
+ */
+static int run_damaged_store(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char out[256];
+	unsigned char junk = 0xff;
+	long page, page_size;
+	int fd;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755) || daemon_start(c, &w, &p))
+		return -1;
+	if (as_user(c, 0, create_many, NULL)) {
+		daemon_stop(c, &w);
+		return -1;
+	}
+	if (daemon_stop(c, &w))
+		return -1;
+	{
+		char *argv[] = { "/usr/bin/sqlite3", p.db,
+				 "SELECT rootpage FROM sqlite_master WHERE name = 'events'", NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		page = atol(out);
+	}
+	{
+		char *argv[] = { "/usr/bin/sqlite3", p.db, "PRAGMA page_size", NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		page_size = atol(out);
+	}
+	/* 3,000 creates fill many pages: the root is an interior page, its type byte checked. */
+	fd = open(p.db, O_WRONLY);
+	if (page < 2 || page_size < 512 || fd < 0 ||
+	    pwrite(fd, &junk, 1, (off_t)(page - 1) * page_size) != 1) {
+		snprintf(c->why, sizeof(c->why), "damaging page %ld of %s: %m", page, p.db);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	{
+		char *history[] = { c->env->binary, "history", "--db", p.db, p.watched, NULL };
+		char *report[] = { c->env->binary, "report", "--db", p.db, "--since", "1h", NULL };
+		char *verify[] = { c->env->binary, "verify", "--db", p.db, NULL };
+
+		if (expect_damaged(c, history) || expect_damaged(c, report) ||
+		    expect_damaged(c, verify))
+			return -1;
+	}
+	return 0;
+}
+
 static void create_many(struct e2e_ctx *c)
 {
 	for (int i = 0; i < 3000; i++) {
@@ -877,9 +955,24 @@ static int run_disk_full(struct e2e_ctx *c)
 			goto out;
 		}
 	}
+	/* Said at once on stderr (the journal), not only at the stop. */
+	e2e_watch_pump_for(200);
+	if (!strstr(w.err, "no space left")) {
+		snprintf(c->why, sizeof(c->why), "no word of the full disk on stderr: %.300s",
+			 w.err);
+		daemon_stop(c, &w);
+		goto out;
+	}
 	/* Space returns: the count is recorded, capture never stopped. */
 	unlink(filler);
 	usleep(1500 * 1000);
+	e2e_watch_pump_for(200);
+	if (!strstr(w.err, "writing to the store") || !strstr(w.err, "again")) {
+		snprintf(c->why, sizeof(c->why), "no word on stderr that the store recovered: %.300s",
+			 w.err);
+		daemon_stop(c, &w);
+		goto out;
+	}
 	if (daemon_stop(c, &w))
 		goto out;
 	{
@@ -912,6 +1005,8 @@ out:
 }
 
 const struct e2e_case e2e_cases_store[] = {
+	{ .name = "store: a damaged page: history, report and verify say so, exit 1",
+	  .run = run_damaged_store },
 	{ .name = "store: a full disk is counted, recorded when space returns, store intact",
 	  .run = run_disk_full },
 	{ .name = "store: history counts changes by two users, renames, hard links",

@@ -1019,6 +1019,115 @@ static void test_ops_selected_table(void **state)
 	}
 }
 
+/* A small store: three changes to /etc/a by alice, one to /etc/b by dpkg. */
+static void add_few(struct ctx *c)
+{
+	static const struct spec v[] = {
+		WI(S(10), "/etc/a", 11),
+		WI(S(11), "/etc/a", 11),
+		WI(S(12), "/etc/a", 11),
+		{ S(13), VA_OP_CHMOD, "/etc/b", NULL, 12, 2, -1, 0 },
+	};
+
+	add_all(c, v, sizeof(v) / sizeof(v[0]));
+}
+
+static void exec_sql(struct ctx *c, const char *sql)
+{
+	assert_int_equal(sqlite3_exec(va_store_db(c->s), sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/*
+ * A record whose process, path or object row is gone reads, through the
+ * LEFT JOINs, as uid 0 with no program: a damaged page SQLite did not
+ * notice. history and report say the store is damaged instead of answering.
+ */
+static void test_dangling_references(void **state)
+{
+	struct ctx *c = *state;
+
+	add_few(c);
+	history(c, "/etc/a", 0, ALL_TIME, VA_SEL_CHANGES, &c->h);
+	assert_int_equal(c->h.count, 3);
+	assert_int_equal(c->h.users[0].uid, 1000);
+	va_history_free(&c->h);
+
+	exec_sql(c, "DELETE FROM procs WHERE uid = 1000");
+	assert_int_equal(va_history_query(c->s, "/etc/a", 0, ALL_TIME, VA_SEL_CHANGES, &c->h),
+			 -EUCLEAN);
+	/* The other file's records are whole. */
+	history(c, "/etc/b", 0, ALL_TIME, VA_SEL_CHANGES, &c->h);
+	assert_int_equal(c->h.count, 1);
+	va_history_free(&c->h);
+	/* report counts processes by id (by_proc): one that is not there is damage too. */
+	assert_int_equal(va_report_query(c->s, 0, S(100), 10, &c->r), -EUCLEAN);
+
+	exec_sql(c, "DELETE FROM objects");
+	assert_int_equal(va_history_query(c->s, "/etc/b", 0, ALL_TIME, VA_SEL_CHANGES, &c->h),
+			 -EUCLEAN);
+}
+
+/* report: a counted path that is not in `paths`. */
+static void test_report_dangling_path(void **state)
+{
+	struct ctx *c = *state;
+
+	add_few(c);
+	exec_sql(c, "DELETE FROM paths WHERE path = CAST('/etc/b' AS BLOB)");
+	assert_int_equal(va_report_query(c->s, 0, S(100), 10, &c->r), -EUCLEAN);
+}
+
+/* Overwrite the type byte of the first page of @table (a b-tree page type SQLite checks). */
+static void damage_root_page(struct ctx *c, const char *table)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int64_t page, page_size;
+	unsigned char junk = 0xff;
+	int fd;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT rootpage, (SELECT page_size FROM pragma_page_size) FROM sqlite_master"
+		 " WHERE name = '%s'",
+		 table);
+	assert_int_equal(sqlite3_prepare_v2(va_store_db(c->s), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	page = sqlite3_column_int64(st, 0);
+	page_size = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	assert_true(page > 1);
+	/* Closing the last connection checkpoints the WAL into the file. */
+	va_store_close(c->s);
+	c->s = NULL;
+	fd = open(c->file, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &junk, 1, (off_t)((page - 1) * page_size)), 1);
+	close(fd);
+	assert_int_equal(va_store_open(&c->s, c->file, 0, c->err, sizeof(c->err)), 0);
+}
+
+/* A damaged page of the records: history fails with -EUCLEAN, not "nothing happened". */
+static void test_damaged_events_page(void **state)
+{
+	struct ctx *c = *state;
+
+	add_few(c);
+	damage_root_page(c, "events");
+	assert_int_equal(va_history_query(c->s, "/etc/a", 0, ALL_TIME, VA_SEL_CHANGES, &c->h),
+			 -EUCLEAN);
+}
+
+/* A damaged page of the day counts: report fails, not "0 changes". */
+static void test_damaged_counts_page(void **state)
+{
+	struct ctx *c = *state;
+
+	add_few(c);
+	damage_root_page(c, "by_path");
+	/* Whole days: read from the day counts. */
+	assert_int_equal(va_report_query(c->s, 0, S(3 * 86400), 10, &c->r), -EUCLEAN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1042,6 +1151,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_retention_removes_counts, setup, teardown),
 		cmocka_unit_test(test_ops_selected_table),
+		cmocka_unit_test_setup_teardown(test_dangling_references, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_dangling_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_events_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_counts_page, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
