@@ -269,7 +269,8 @@ int do_history(int argc, char **argv)
 		case 'o':
 			if (va_ops_parse(optarg, &ops, &bad)) {
 				fprintf(stderr,
-					"vfsaudit: --ops '%s': unknown op or group near '%s'\n",
+					"vfsaudit: --ops '%s': unknown op or group near '%s'; "
+					VA_OPS_HELP "\n",
 					optarg, bad ? bad : optarg);
 				return EXIT_USAGE;
 			}

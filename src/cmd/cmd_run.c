@@ -514,6 +514,12 @@ int do_run(int argc, char **argv)
 		return ret < 0 ? EXIT_OK : ret;
 	}
 
+	/* Before the store is made or the boost tried: a refusal leaves nothing behind. */
+	if (va_capture_permitted(err, sizeof(err))) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		va_config_free(&cfg);
+		return EXIT_RUNTIME;
+	}
 	/* The daemon says so whenever the boost is refused: its log is read. */
 	boost_priority(cfg.priority_boost, true);
 

@@ -51,9 +51,12 @@ static int read_key(const char *arg, struct va_seal_key *k0)
 	char line[256];
 	FILE *f;
 
+	/* A key's shape: 64 hex digits and a '/' (a file name can have both, so try the file too). */
+	bool key_shaped = strspn(arg, "0123456789abcdefABCDEF") == 64 && arg[64] == '/';
+
 	if (!va_seal_parse_verification_key(arg, k0))
 		return 0;
-	if (!strchr(arg, '/') || arg[0] == '/' || arg[0] == '.') {
+	{
 		f = fopen(arg, "re");
 		if (f) {
 			bool ok = fgets(line, sizeof(line), f) != NULL;
@@ -71,7 +74,7 @@ static int read_key(const char *arg, struct va_seal_key *k0)
 				arg);
 			return EXIT_USAGE;
 		}
-		if (arg[0] == '/' || arg[0] == '.') {
+		if (!key_shaped && (strchr(arg, '/') || errno != ENOENT)) {
 			fprintf(stderr, "vfsaudit verify: --key: cannot read %s: %s\n", arg,
 				strerror(errno));
 			return EXIT_USAGE;

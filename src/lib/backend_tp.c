@@ -139,6 +139,16 @@ static bool have_cap(int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
+int va_capture_permitted(char *err, size_t errlen)
+{
+	if (have_cap(CAP_SYS_ADMIN) || (have_cap(CAP_BPF) && have_cap(CAP_PERFMON)))
+		return 0;
+	snprintf(err, errlen,
+		 "capturing needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, are missing; "
+		 "run it with sudo");
+	return -EPERM;
+}
+
 static uint64_t now_boot_ns(void)
 {
 	struct timespec ts;
@@ -550,13 +560,9 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 
 	if (!b)
 		return -ENOMEM;
-	if (!(have_cap(CAP_SYS_ADMIN) || (have_cap(CAP_BPF) && have_cap(CAP_PERFMON)))) {
-		snprintf(err, errlen,
-			 "capturing needs root: CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, are "
-			 "missing; run it with sudo");
-		ret = -EPERM;
+	ret = va_capture_permitted(err, errlen);
+	if (ret)
 		goto cleanup;
-	}
 	verbose_libbpf = opts->verbose;
 	libbpf_set_print(libbpf_print);
 

@@ -44,6 +44,13 @@ struct va_capture_stats {
 int va_backend_parse(const char *name, enum va_backend *out);
 const char *va_backend_name(enum va_backend b);
 
+/*
+ * Whether this process may capture (CAP_SYS_ADMIN, or CAP_BPF with
+ * CAP_PERFMON): asked before anything is made, so that a refusal leaves no
+ * store behind. Returns: 0, or -EPERM with the reason in @err.
+ */
+int va_capture_permitted(char *err, size_t errlen);
+
 /**
  * va_capture_open() - load, configure and attach a backend.
  * @err: receives a message naming what failed and what to do.

@@ -161,7 +161,9 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 
 	if (!value)
 		value = "";
-	if (!strcmp(key, "every-call") || !strcmp(key, "default-excludes")) {
+	/* The option's own name works too: "one key per long option" (no-default-excludes = yes). */
+	if (!strcmp(key, "every-call") || !strcmp(key, "default-excludes") ||
+	    !strcmp(key, "no-default-excludes")) {
 		if (parse_bool(value, &b)) {
 			snprintf(err, errlen, "%s '%s': use yes or no", key, value);
 			return -EINVAL;
@@ -169,7 +171,7 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 		if (key[0] == 'e')
 			c->filter.every_call = b;
 		else
-			c->filter.default_excludes = b;
+			c->filter.default_excludes = key[0] == 'n' ? !b : b;
 		return 0;
 	}
 	if (!strcmp(key, "db"))

@@ -322,10 +322,7 @@ static int set_ops(struct va_filter *f, const char *value, char *err, size_t err
 		int n = (int)strcspn(bad, ",");
 
 		snprintf(err, errlen,
-			 "--ops '%s': %s%.*s%s; use op names (create, open, read, write, truncate, "
-			 "unlink, rmdir, mkdir, mknod, rename, link, symlink, chmod, chown, "
-			 "setxattr, removexattr, utimes, exec) or groups (changes, reads, exec, "
-			 "all), separated by commas",
+			 "--ops '%s': %s%.*s%s; " VA_OPS_HELP,
 			 value, n ? "unknown op '" : "empty item", n, bad, n ? "'" : "");
 		return -EINVAL;
 	}

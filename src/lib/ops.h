@@ -36,6 +36,11 @@
  * Returns: 0, or -EINVAL for an empty list, an empty item or an unknown name.
  */
 int va_ops_parse(const char *list, uint64_t *sel, const char **bad);
+/* What an --ops list may hold, for the messages that refuse one. */
+#define VA_OPS_HELP                                                                                \
+	"use op names (create, open, read, write, truncate, unlink, rmdir, mkdir, mknod, rename, " \
+	"link, symlink, chmod, chown, setxattr, removexattr, utimes, exec) or groups (changes, "  \
+	"reads, exec, all), separated by commas"
 
 /* Returns: true when @op with @open_flags is in the selection @ops. */
 bool va_ops_selected(uint64_t ops, enum va_op op, bool has_flags, uint32_t open_flags);

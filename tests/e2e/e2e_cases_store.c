@@ -808,6 +808,30 @@ static int run_not_a_store(struct e2e_ctx *c)
 
 static void create_many(struct e2e_ctx *c);
 
+/* Without the capabilities: exit 1 naming them, and no store, lock or directory left behind. */
+static int run_no_capabilities(struct e2e_ctx *c)
+{
+	char dir[PATH_MAX], db[PATH_MAX + 16], out[4096], err[4096];
+	char *argv[] = { "/usr/bin/setpriv", "--inh-caps=-all", "--bounding-set=-all", "--",
+			 c->env->binary, "run", "--config", "/dev/null", "--db", db, NULL };
+	int status;
+
+	snprintf(dir, sizeof(dir), "%s/nocaps", c->dir);
+	snprintf(db, sizeof(db), "%s/audit.db", dir);
+	if (e2e_run_cmd(argv, 20000, &status, out, sizeof(out), err, sizeof(err)))
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || !strstr(err, "CAP_BPF")) {
+		snprintf(c->why, sizeof(c->why), "expected exit 1 naming CAP_BPF, got %d: %.300s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+		return -1;
+	}
+	if (access(dir, F_OK) == 0) {
+		snprintf(c->why, sizeof(c->why), "%s was made by a run that could not capture", dir);
+		return -1;
+	}
+	return 0;
+}
+
 /* Run @argv; it must exit 1 and say "is damaged" (on stdout or stderr). */
 static int expect_damaged(struct e2e_ctx *c, char *const argv[])
 {
@@ -1005,6 +1029,8 @@ out:
 }
 
 const struct e2e_case e2e_cases_store[] = {
+	{ .name = "store: run without capabilities exits 1 naming them, makes no store",
+	  .run = run_no_capabilities },
 	{ .name = "store: a damaged page: history, report and verify say so, exit 1",
 	  .run = run_damaged_store },
 	{ .name = "store: a full disk is counted, recorded when space returns, store intact",

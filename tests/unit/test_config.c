@@ -115,6 +115,12 @@ static void test_bools(void **state)
 	bad(x, "default-excludes", "2");
 	bad(x, "default-excludes", "yes please");
 	assert_true(x->c.filter.default_excludes);
+	/* The option's name as the key: the opposite sense. */
+	assert_int_equal(set(x, "no-default-excludes", "yes"), 0);
+	assert_false(x->c.filter.default_excludes);
+	assert_int_equal(set(x, "no-default-excludes", "no"), 0);
+	assert_true(x->c.filter.default_excludes);
+	bad(x, "no-default-excludes", "");
 }
 
 static void test_paths(void **state)
