@@ -86,6 +86,42 @@ static void print_duration(const char *arg)
 	printf("in the last %s", arg);
 }
 
+/* The spans whose filters left out some or all of what was asked. */
+static void print_notes(const struct va_history *h)
+{
+	char a[64], b[64];
+
+	for (size_t i = 0; i < h->n_notes; i++) {
+		const struct va_cover_note *n = &h->notes[i];
+
+		fmt_local(n->from_ns, a, sizeof(a), 0);
+		fmt_local(n->to_ns, b, sizeof(b), 1);
+		printf("%s from %s to %s: %s\n",
+		       n->cover == VA_COVER_NONE ? "not watched" : "partly watched", a, b, n->why);
+	}
+}
+
+static struct json_object *notes_json(const struct va_history *h)
+{
+	json_object *arr = json_object_new_array();
+	char ts[VA_RFC3339_SIZE];
+
+	for (size_t i = 0; i < h->n_notes; i++) {
+		json_object *n = json_object_new_object();
+
+		va_time_rfc3339(h->notes[i].from_ns, ts, sizeof(ts));
+		json_object_object_add(n, "from", json_object_new_string(ts));
+		va_time_rfc3339(h->notes[i].to_ns, ts, sizeof(ts));
+		json_object_object_add(n, "to", json_object_new_string(ts));
+		json_object_object_add(
+			n, "watched",
+			json_object_new_string(h->notes[i].cover == VA_COVER_NONE ? "no" : "partly"));
+		json_object_object_add(n, "why", json_object_new_string(h->notes[i].why));
+		json_object_array_add(arr, n);
+	}
+	return arr;
+}
+
 static void print_text(const char *path, const char *since_arg, const struct va_history *h,
 		       uint64_t ops, size_t limit)
 {
@@ -103,6 +139,7 @@ static void print_text(const char *path, const char *since_arg, const struct va_
 	}
 	printf(" by %zu user%s\n", h->n_users, h->n_users == 1 ? "" : "s");
 	print_gaps(stdout, h->gaps, h->n_gaps, h->since_ns, h->first_record_ns);
+	print_notes(h);
 	if (!h->count)
 		return;
 
@@ -165,7 +202,7 @@ static void print_text(const char *path, const char *since_arg, const struct va_
 static int print_json(const char *path, const struct va_history *h)
 {
 	static const char *const m[] = { "path", "new_path", "object" };
-	json_object *o = json_object_new_object(), *gaps;
+	json_object *o = json_object_new_object(), *gaps, *notes;
 	char ts[VA_RFC3339_SIZE];
 	struct va_strbuf b = { 0 };
 	const char *text; /* json-c's, of the summary, then of the gaps */
@@ -206,6 +243,14 @@ static int print_json(const char *path, const struct va_history *h)
 		va_strbuf_puts(&b, text);
 	else
 		b.failed = true;
+	notes = notes_json(h);
+	va_strbuf_puts(&b, ",\"coverage\":");
+	text = json_object_to_json_string_ext(notes, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text)
+		va_strbuf_puts(&b, text);
+	else
+		b.failed = true;
 	va_strbuf_puts(&b, "}\n");
 	if (b.failed) {
 		fprintf(stderr, "vfsaudit: out of memory\n");
@@ -214,6 +259,7 @@ static int print_json(const char *path, const struct va_history *h)
 		fwrite(b.p, 1, b.len, stdout);
 	}
 	json_object_put(gaps);
+	json_object_put(notes);
 	json_object_put(o);
 	va_strbuf_free(&b);
 	return ret;

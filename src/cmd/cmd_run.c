@@ -25,6 +25,7 @@
 #include "common.h"
 #include "capture.h"
 #include "config.h"
+#include "coverage.h"
 #include "sinks.h"
 #include "status.h"
 #include "store.h"
@@ -466,6 +467,14 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	/* The capture now uses next's filter strings: keep them, free the old ones. */
 	va_filter_free(&cfg->filter);
 	cfg->filter = next.filter;
+	{
+		static char detail[32768];
+
+		if (!va_coverage_encode(va_backend_name(va_capture_backend(d->cap)), &cfg->filter,
+					detail, sizeof(detail)))
+			va_writer_push_mark(d->writer, VA_MARK_FILTERS, now_ns(CLOCK_REALTIME),
+					    detail);
+	}
 	fprintf(stderr, "vfsaudit: configuration reloaded\n");
 }
 
@@ -501,7 +510,8 @@ int do_run(int argc, char **argv)
 	struct daemon d = { .sinks_lock = PTHREAD_MUTEX_INITIALIZER };
 	struct va_config cfg;
 	struct sigaction sa;
-	char err[PATH_MAX + 256], detail[64];
+	char err[PATH_MAX + 256];
+	static char detail[32768]; /* the start row's filters (coverage.h) */
 	uint64_t started, last_ts, last_events = 0, last_status = 0, last_rate_ns;
 	char lock_path[PATH_MAX + 8];
 	bool verbose = false;
@@ -585,7 +595,10 @@ int do_run(int argc, char **argv)
 		ret = ret == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
 		goto cleanup;
 	}
-	snprintf(detail, sizeof(detail), "backend=%s", va_backend_name(va_capture_backend(d.cap)));
+	/* What this run records, so that history can tell "not changed" from "not watched". */
+	if (va_coverage_encode(va_backend_name(va_capture_backend(d.cap)), &cfg.filter, detail,
+			       sizeof(detail)))
+		snprintf(detail, sizeof(detail), "%s", va_backend_name(va_capture_backend(d.cap)));
 	va_writer_push_mark(d.writer, VA_MARK_START, started, detail);
 	fprintf(stderr, "ready backend=%s unseen=\"%s\" store=%s sealed=%s\n",
 		va_backend_name(va_capture_backend(d.cap)), va_capture_limits(d.cap), cfg.db,

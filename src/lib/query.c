@@ -418,6 +418,8 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	if (!ret)
 		ret = va_q_find_gaps(db, since_ns, until_ns, &h->gaps, &h->n_gaps);
 	if (!ret)
+		ret = va_q_find_coverage(db, path, ops, since_ns, until_ns, &h->notes, &h->n_notes);
+	if (!ret)
 		ret = first_record(db, &h->first_record_ns);
 	if (h->n_users)
 		qsort(h->users, h->n_users, sizeof(*h->users), va_q_by_user_count);
@@ -450,5 +452,6 @@ void va_history_free(struct va_history *h)
 	free(h->users);
 	free(h->progs);
 	free(h->gaps);
+	free(h->notes);
 	memset(h, 0, sizeof(*h));
 }

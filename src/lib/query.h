@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "coverage.h"
 #include "event.h"
 #include "store.h"
 
@@ -51,6 +52,16 @@ struct va_gap {
 	bool crash;		 /* ended by a crash rather than a clean stop */
 };
 
+/*
+ * A span in which the daemon's filters left out some or all of what a
+ * history asks about: "changed 0 times" there means "not watched".
+ */
+struct va_cover_note {
+	uint64_t from_ns, to_ns; /* to_ns: the window's end, or the next start or reload */
+	enum va_cover cover;	 /* VA_COVER_PART or VA_COVER_NONE */
+	char why[512];
+};
+
 struct va_history {
 	uint64_t since_ns, until_ns;
 	uint64_t count;
@@ -62,6 +73,8 @@ struct va_history {
 	size_t n_progs;
 	struct va_gap *gaps;
 	size_t n_gaps;
+	struct va_cover_note *notes;
+	size_t n_notes;
 	uint64_t first_record_ns; /* the store's oldest row, 0 when empty */
 	/* private */
 	char **strings;

@@ -43,6 +43,13 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until);
 int va_q_count_window(sqlite3 *db, uint64_t since, uint64_t until, struct va_u64map *paths,
 		      struct va_u64map *procs);
 
+/*
+ * The spans of [since, until] whose filters (start and reload rows) leave
+ * out some of @path or @ops (history_coverage.c).
+ */
+int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t since,
+		       uint64_t until, struct va_cover_note **notes, size_t *n);
+
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
 int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n);
 

@@ -27,12 +27,13 @@
 
 /* Marks: rows with these op numbers record the auditor's own life. */
 enum va_mark {
-	VA_MARK_START = 100,	 /* daemon started (detail: backend) */
+	VA_MARK_START = 100,	 /* daemon started (detail: backend and filters, coverage.h) */
 	VA_MARK_STOP = 101,	 /* clean stop */
 	VA_MARK_CRASH = 102,	 /* started after a stop that was not clean: ts = last record */
 	VA_MARK_UNSAVED = 103,	 /* events captured but not stored (queue full, disk full) */
 	VA_MARK_PRUNE = 104,	 /* retention removed every record up to seq `count` */
 	VA_MARK_SINK_LOST = 105, /* stored, but a sink (syslog, JSON log) lost some: see detail */
+	VA_MARK_FILTERS = 106,	 /* a reload changed the filters (detail: as VA_MARK_START's) */
 };
 
 /*

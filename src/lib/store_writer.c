@@ -51,7 +51,8 @@
  */
 #define ENTRY_EVENT 0
 #define MARK_HEAD	(1 + sizeof(uint64_t)) /* a mark's kind byte and time */
-#define MARK_DETAIL_MAX 63
+/* A start row's filters in JSON (coverage.h): up to 128 prefixes of 255 bytes. */
+#define MARK_DETAIL_MAX 32767
 
 struct item {
 	uint32_t off, len;

@@ -808,6 +808,78 @@ static int run_not_a_store(struct e2e_ctx *c)
 
 static void create_many(struct e2e_ctx *c);
 
+/*
+ * history tells "changed 0 times" from "not watched": a daemon recording
+ * only w/ says /etc/passwd was outside its --path, and that reads were not
+ * recorded; a file under w/ has no such note.
+ */
+static int run_coverage(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char out[16384], want[PATH_MAX + 64], file[PATH_MAX + 8];
+	json_object *o, *cov, *n0;
+	int ret = -1;
+
+	daemon_paths(c, &p);
+	snprintf(file, sizeof(file), "%s/f", p.watched);
+	if (mkdir(p.watched, 0755) || daemon_start(c, &w, &p))
+		return -1;
+	if (e2e_write_file(file, "data\n", 0644)) {
+		snprintf(c->why, sizeof(c->why), "writing %s: %m", file);
+		daemon_stop(c, &w);
+		return -1;
+	}
+	e2e_watch_pump_for(1500);
+	if (daemon_stop(c, &w))
+		return -1;
+	{
+		char *argv[] = { c->env->binary, "history", "--db", p.db, "/etc/passwd", NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		snprintf(want, sizeof(want), "only names under %s were recorded (--path)", p.watched);
+		if (!strstr(out, "not watched from") || !strstr(out, want)) {
+			snprintf(c->why, sizeof(c->why), "history /etc/passwd does not say it was "
+							  "not watched: %.400s", out);
+			return -1;
+		}
+	}
+	{
+		char *argv[] = { c->env->binary, "history", "--db", p.db, "--ops", "reads",
+				 "--format", "json", file, NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		o = json_tokener_parse(out);
+		if (!o || !json_object_object_get_ex(o, "coverage", &cov) ||
+		    json_object_array_length(cov) != 1 || !(n0 = json_object_array_get_idx(cov, 0)) ||
+		    strcmp(e2e_json_str(n0, "watched") ? e2e_json_str(n0, "watched") : "", "no") ||
+		    !strstr(e2e_json_str(n0, "why") ? e2e_json_str(n0, "why") : "",
+			    "open for reading, read")) {
+			snprintf(c->why, sizeof(c->why), "history --ops reads: coverage %.400s", out);
+			goto out;
+		}
+		json_object_put(o);
+		o = NULL;
+	}
+	{
+		char *argv[] = { c->env->binary, "history", "--db", p.db, file, NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		if (strstr(out, "watched") || !strstr(out, "changed")) {
+			snprintf(c->why, sizeof(c->why), "history of a watched file: %.400s", out);
+			return -1;
+		}
+	}
+	ret = 0;
+out:
+	if (o)
+		json_object_put(o);
+	return ret;
+}
+
 /* Without the capabilities: exit 1 naming them, and no store, lock or directory left behind. */
 static int run_no_capabilities(struct e2e_ctx *c)
 {
@@ -1029,6 +1101,8 @@ out:
 }
 
 const struct e2e_case e2e_cases_store[] = {
+	{ .name = "store: history says what the daemon's filters did not watch",
+	  .run = run_coverage },
 	{ .name = "store: run without capabilities exits 1 naming them, makes no store",
 	  .run = run_no_capabilities },
 	{ .name = "store: a damaged page: history, report and verify say so, exit 1",

@@ -1019,6 +1019,82 @@ static void test_ops_selected_table(void **state)
 	}
 }
 
+/* A start or filters row recording @path (NULL: everything) and @ops. */
+static void filters_mark(struct ctx *c, enum va_mark m, uint64_t ts, const char *path, const char *ops)
+{
+	struct va_filter f;
+	char detail[4096], err[256];
+
+	va_filter_init(&f);
+	if (path)
+		assert_int_equal(va_filter_add(&f, "path", path, err, sizeof(err)), 0);
+	assert_int_equal(va_filter_add(&f, "ops", ops, err, sizeof(err)), 0);
+	assert_int_equal(va_coverage_encode("tracepoint", &f, detail, sizeof(detail)), 0);
+	va_filter_free(&f);
+	assert_int_equal(va_store_begin(c->s), 0);
+	assert_int_equal(va_store_mark(c->s, m, ts, 0, detail), 0);
+	assert_int_equal(va_store_commit(c->s), 0);
+}
+
+/*
+ * "Changed 0 times" and "not watched" are told apart: the filters of each
+ * start and reload row say what was recorded, span by span.
+ */
+static void test_coverage_notes(void **state)
+{
+	struct ctx *c = *state;
+	struct va_history *h = &c->h;
+
+	va_store_rollback(c->s);
+	filters_mark(c, VA_MARK_START, S(100), "/srv", "changes");
+	/* A reload widens the filters, the same again later; a restart without --path. */
+	filters_mark(c, VA_MARK_FILTERS, S(200), "/srv", "changes,reads");
+	filters_mark(c, VA_MARK_FILTERS, S(250), "/srv", "changes,reads");
+	mark(c, VA_MARK_STOP, S(300), 0);
+	filters_mark(c, VA_MARK_START, S(400), NULL, "changes");
+
+	/* /etc was outside --path until the restart at 400. */
+	history(c, "/etc/passwd", S(50), S(500), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_notes, 1);
+	assert_int_equal(h->notes[0].cover, VA_COVER_NONE);
+	assert_int_equal(h->notes[0].from_ns, S(100));
+	assert_int_equal(h->notes[0].to_ns, S(400));
+	assert_string_equal(h->notes[0].why, "only names under /srv were recorded (--path)");
+	va_history_free(h);
+
+	/* Reads of /srv/x: not recorded before the reload at 200, nor after the restart. */
+	history(c, "/srv/x", S(50), S(500), VA_SEL_READS, h);
+	assert_int_equal(h->n_notes, 2);
+	assert_int_equal(h->notes[0].from_ns, S(100));
+	assert_int_equal(h->notes[0].to_ns, S(200));
+	assert_int_equal(h->notes[1].from_ns, S(400));
+	assert_int_equal(h->notes[1].to_ns, S(500));
+	assert_int_equal(h->notes[1].cover, VA_COVER_NONE);
+	va_history_free(h);
+
+	/* The window begins inside a span: the row before it decides. */
+	history(c, "/etc/passwd", S(150), S(180), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_notes, 1);
+	assert_int_equal(h->notes[0].from_ns, S(150));
+	assert_int_equal(h->notes[0].to_ns, S(180));
+	va_history_free(h);
+
+	/* Changes to /srv/x: recorded throughout. */
+	history(c, "/srv/x", S(50), S(500), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_notes, 0);
+}
+
+/* A start row of a store written before the filters were recorded: nothing is said. */
+static void test_coverage_unknown(void **state)
+{
+	struct ctx *c = *state;
+
+	va_store_rollback(c->s);
+	mark(c, VA_MARK_START, S(100), 0);
+	history(c, "/etc/passwd", S(50), S(500), VA_SEL_CHANGES, &c->h);
+	assert_int_equal(c->h.n_notes, 0);
+}
+
 /* A small store: three changes to /etc/a by alice, one to /etc/b by dpkg. */
 static void add_few(struct ctx *c)
 {
@@ -1152,6 +1228,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retention_removes_counts, setup, teardown),
 		cmocka_unit_test(test_ops_selected_table),
 		cmocka_unit_test_setup_teardown(test_dangling_references, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_coverage_notes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_coverage_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_dangling_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_events_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_counts_page, setup, teardown),

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Which filters were in force over a history's window: the start and reload
+ * rows carry them (coverage.h). The one in force at the window's start is
+ * the last such row before it; each later one takes over from its time.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "query_priv.h"
+
+static int push_note(struct va_cover_note **v, size_t *n, const struct va_cover_note *note)
+{
+	struct va_cover_note *nv, *last = *n ? &(*v)[*n - 1] : NULL;
+
+	/* A restart with the same filters continues the span. */
+	if (last && last->to_ns == note->from_ns && last->cover == note->cover &&
+	    !strcmp(last->why, note->why)) {
+		last->to_ns = note->to_ns;
+		return 0;
+	}
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[(*n)++] = *note;
+	return 0;
+}
+
+int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t since,
+		       uint64_t until, struct va_cover_note **notes, size_t *n)
+{
+	struct va_cover_note cur = { 0 };
+	bool open = false;
+	sqlite3_stmt *st;
+	int ret = 0, rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(db,
+			       /* Both parts use the partial index of marks (events_marks). */
+			       "SELECT e.ts, x.detail FROM events e LEFT JOIN extra x ON x.id = e.id"
+			       " WHERE e.op >= 100 AND e.op IN (100, 106) AND e.ts <= ?2 AND"
+			       " (e.ts >= ?1 OR e.id = (SELECT id FROM events WHERE op >= 100 AND"
+			       " op IN (100, 106) AND ts < ?1 ORDER BY ts DESC LIMIT 1))"
+			       " ORDER BY e.ts, e.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return va_q_errno(db);
+	sqlite3_bind_int64(st, 1, (int64_t)since);
+	sqlite3_bind_int64(st, 2, (int64_t)until);
+	while (!ret && (rc = va_q_step(st)) == SQLITE_ROW) {
+		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 0);
+		const char *detail = (const char *)sqlite3_column_text(st, 1);
+		struct va_filter f;
+
+		if (open) {
+			cur.to_ns = ts;
+			ret = push_note(notes, n, &cur);
+			open = false;
+		}
+		/* Older rows name the backend alone: what they recorded is not known. */
+		if (ret || va_coverage_decode(detail, detail ? strlen(detail) : 0, &f))
+			continue;
+		cur.cover = va_coverage_check(&f, path, ops, cur.why, sizeof(cur.why));
+		cur.from_ns = ts < since ? since : ts;
+		open = cur.cover != VA_COVER_ALL;
+		va_filter_free(&f);
+	}
+	sqlite3_finalize(st);
+	if (!ret && rc < 0)
+		ret = rc;
+	if (!ret && open) {
+		cur.to_ns = until;
+		ret = push_note(notes, n, &cur);
+	}
+	return ret;
+}
