@@ -147,6 +147,51 @@ static int check_file(const char *file, bool create)
 	return ret;
 }
 
+/*
+ * Queries need read access to the store, nothing more. In WAL mode SQLite
+ * reads through the -shm index, which it must create when no writer left
+ * one, and cannot in a directory the reader may not write. Without a -wal
+ * file the main file holds every committed record, so it is read as it is
+ * (immutable): the daemon is not running, or has not written since its
+ * last checkpoint. Returns: 0 when @s was reopened so; -errno otherwise,
+ * with @err saying what the reader lacks.
+ */
+static int read_only_wal(struct va_store *s, char *err, size_t errlen)
+{
+	char wal[PATH_MAX + 8], uri[3 * PATH_MAX + 32];
+	size_t n = 0;
+	int rc = sqlite3_extended_errcode(s->db);
+
+	if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
+		return -EINVAL;
+	snprintf(wal, sizeof(wal), "%s-wal", s->file);
+	if (access(wal, F_OK) == 0) {
+		snprintf(err, errlen,
+			 "cannot read %s: its write-ahead log (%s and -shm) must be readable by "
+			 "this user too. SQLite makes them with the store's own permissions: ask as "
+			 "root, or give the store the access you want and restart the daemon",
+			 s->file, wal);
+		return -EACCES;
+	}
+	/* A URI: '%', '?' and '#' escaped. */
+	n = (size_t)snprintf(uri, sizeof(uri), "file:");
+	for (const char *p = s->file; *p && n + 4 < sizeof(uri); p++)
+		n += (size_t)(strchr("%?#", *p) ? snprintf(uri + n, sizeof(uri) - n, "%%%02X",
+							   (unsigned char)*p)
+						: snprintf(uri + n, sizeof(uri) - n, "%c", *p));
+	snprintf(uri + n, sizeof(uri) - n, "?immutable=1");
+	sqlite3_close(s->db);
+	s->db = NULL;
+	rc = sqlite3_open_v2(uri, &s->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK)
+		return va_store_errno(rc);
+	sqlite3_exec(s->db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
+	return 0;
+}
+
 /* Refuse files that are SQLite but not ours; stamp new ones. */
 static int check_format(struct va_store *s, bool writable, char *err, size_t errlen)
 {
@@ -332,6 +377,8 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 	 */
 	sqlite3_exec(s->db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
 	ret = check_format(s, writable, err, errlen);
+	if (ret && !writable && read_only_wal(s, err, errlen) == 0)
+		ret = check_format(s, writable, err, errlen);
 	if (ret)
 		goto fail;
 	if (writable) {

@@ -808,6 +808,74 @@ static int run_not_a_store(struct e2e_ctx *c)
 
 static void create_many(struct e2e_ctx *c);
 
+/* Run `history` on @db without any capability (root without them reads as "other"). */
+static int history_nocaps(struct e2e_ctx *c, const char *db, const char *path, char *out,
+			  size_t outlen, char *err, size_t errlen)
+{
+	char *argv[] = { "/usr/bin/setpriv", "--inh-caps=-all", "--bounding-set=-all", "--",
+			 c->env->binary, "history", "--db", (char *)db, (char *)path, NULL };
+	int status;
+
+	if (e2e_run_cmd(argv, 20000, &status, out, outlen, err, errlen))
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * Queries need read access to the store, nothing more: a store the reader
+ * may read in a directory it may not write (no -shm can be made there).
+ */
+static int run_read_only_store(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char ro[PATH_MAX], db[PATH_MAX + 16], wal[PATH_MAX + 32], file[PATH_MAX + 8];
+	char out[8192], err[4096];
+	static char cmd[12 * PATH_MAX];
+	int ret;
+
+	daemon_paths(c, &p);
+	snprintf(file, sizeof(file), "%s/f", p.watched);
+	snprintf(ro, sizeof(ro), "%s/ro", c->dir);
+	snprintf(db, sizeof(db), "%s/audit.db", ro);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	if (mkdir(p.watched, 0755) || daemon_start(c, &w, &p))
+		return -1;
+	if (e2e_write_file(file, "data\n", 0644)) {
+		daemon_stop(c, &w);
+		return -1;
+	}
+	e2e_watch_pump_for(1500);
+	if (daemon_stop(c, &w))
+		return -1;
+	/* The test's directory must let "other" through to ro/. */
+	snprintf(cmd, sizeof(cmd),
+		 "chmod o+x '%s' && mkdir '%s' && cp '%s' '%s' && chown -R 65534:65534 '%s' && "
+		 "chmod 0444 '%s' && chmod 0555 '%s'",
+		 c->dir, ro, p.db, db, ro, db, ro);
+	if (system(cmd)) {
+		snprintf(c->why, sizeof(c->why), "preparing a read-only store failed: %.300s", cmd);
+		return -1;
+	}
+	ret = history_nocaps(c, db, file, out, sizeof(out), err, sizeof(err));
+	if (ret != 0 || !strstr(out, ": changed ") || strstr(out, "changed 0 times")) {
+		snprintf(c->why, sizeof(c->why), "history of a read-only store: exit %d: %.300s%.300s",
+			 ret, out, err);
+		return -1;
+	}
+	/* A write-ahead log it cannot read: said so, not "not a vfsaudit store". */
+	snprintf(cmd, sizeof(cmd), "chmod 0755 '%s' && install -m 0000 -o 65534 /dev/null '%s' && chmod 0555 '%s'",
+		 ro, wal, ro);
+	if (system(cmd))
+		return -1;
+	ret = history_nocaps(c, db, file, out, sizeof(out), err, sizeof(err));
+	if (ret != 1 || !strstr(err, "write-ahead log")) {
+		snprintf(c->why, sizeof(c->why), "an unreadable -wal: exit %d: %.300s", ret, err);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * history tells "changed 0 times" from "not watched": a daemon recording
  * only w/ says /etc/passwd was outside its --path, and that reads were not
@@ -1101,6 +1169,8 @@ out:
 }
 
 const struct e2e_case e2e_cases_store[] = {
+	{ .name = "store: history needs read access to the store, nothing more",
+	  .run = run_read_only_store },
 	{ .name = "store: history says what the daemon's filters did not watch",
 	  .run = run_coverage },
 	{ .name = "store: run without capabilities exits 1 naming them, makes no store",
