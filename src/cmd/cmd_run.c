@@ -147,7 +147,9 @@ struct daemon {
 	bool sealing;
 	uint64_t events;
 	uint64_t sink_lost_recorded[VA_STATUS_SINKS];
-	int store_error; /* the writer's error when last said, 0: writing */
+	int store_error;	/* the writer's error when last said, 0: writing */
+	unsigned int ok_ticks;	/* status ticks without an error since it was said */
+	uint64_t error_said_ns, ok_said_ns; /* CLOCK_MONOTONIC when each kind was last said */
 };
 
 /*
@@ -158,12 +160,33 @@ struct daemon {
  */
 static void say_store_error(struct daemon *d, const char *db, int err, uint64_t unsaved)
 {
-	if (err == d->store_error)
-		return;
-	if (!err)
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	/*
+	 * Called once a second. A disk at the edge of full flaps between
+	 * errors and success: recovery counts after 3 good seconds, and each
+	 * kind of line is said at most once a minute.
+	 */
+	if (!err) {
+		if (!d->store_error || ++d->ok_ticks < 3)
+			return;
+		d->store_error = 0;
+		if (d->ok_said_ns && now - d->ok_said_ns < 60 * 1000000000ull)
+			return;
+		d->ok_said_ns = now;
 		fprintf(stderr, "vfsaudit: writing to the store %s again (%llu events unsaved so far)\n",
 			db, (unsigned long long)unsaved);
-	else if (err == -EUCLEAN)
+		fflush(stderr);
+		return;
+	}
+	d->ok_ticks = 0;
+	if (err == d->store_error)
+		return;
+	d->store_error = err;
+	if (d->error_said_ns && now - d->error_said_ns < 60 * 1000000000ull)
+		return;
+	d->error_said_ns = now;
+	if (err == -EUCLEAN)
 		fprintf(stderr,
 			"vfsaudit: the store %s is damaged (SQLite found a malformed page): events "
 			"are counted as unsaved. Stop the daemon, move the store aside (`vfsaudit "
@@ -180,7 +203,6 @@ static void say_store_error(struct daemon *d, const char *db, int err, uint64_t 
 			"while it lasts\n",
 			db, strerror(-err));
 	fflush(stderr);
-	d->store_error = err;
 }
 
 /* From the writer thread, once a seal is committed: a copy off the machine proves it. */
@@ -469,11 +491,12 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	cfg->filter = next.filter;
 	{
 		static char detail[32768];
+		const char *backend = va_backend_name(va_capture_backend(d->cap));
 
-		if (!va_coverage_encode(va_backend_name(va_capture_backend(d->cap)), &cfg->filter,
-					detail, sizeof(detail)))
-			va_writer_push_mark(d->writer, VA_MARK_FILTERS, now_ns(CLOCK_REALTIME),
-					    detail);
+		/* Too large to record: the backend alone, which history reads as "not known". */
+		if (va_coverage_encode(backend, &cfg->filter, detail, sizeof(detail)))
+			snprintf(detail, sizeof(detail), "%s", backend);
+		va_writer_push_mark(d->writer, VA_MARK_FILTERS, now_ns(CLOCK_REALTIME), detail);
 	}
 	fprintf(stderr, "vfsaudit: configuration reloaded\n");
 }

@@ -74,8 +74,14 @@ static int read_key(const char *arg, struct va_seal_key *k0)
 				arg);
 			return EXIT_USAGE;
 		}
-		if (!key_shaped && (strchr(arg, '/') || errno != ENOENT)) {
+		/* Only a name that cannot be a mistyped key is repeated. */
+		if (arg[0] == '/' || arg[0] == '.') {
 			fprintf(stderr, "vfsaudit verify: --key: cannot read %s: %s\n", arg,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (!key_shaped && strchr(arg, '/') && errno != ENOENT) {
+			fprintf(stderr, "vfsaudit verify: --key: cannot read the key file given: %s\n",
 				strerror(errno));
 			return EXIT_USAGE;
 		}

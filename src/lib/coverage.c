@@ -67,9 +67,15 @@ out:
 	return ret;
 }
 
-/* Apply each string (or number) of array @key through va_filter_add(@opt). */
+/*
+ * Apply each item of array @key through va_filter_add(@opt): numbers for
+ * uids (a name would be looked up on the reading machine), strings for the
+ * rest.
+ */
 static int decode_list(json_object *o, const char *key, const char *opt, struct va_filter *f)
 {
+	bool numbers = !strcmp(opt, "uid");
+
 	json_object *a, *v;
 	char buf[32], err[256];
 	const char *s;
@@ -80,12 +86,11 @@ static int decode_list(json_object *o, const char *key, const char *opt, struct 
 		return -EINVAL;
 	for (size_t i = 0; i < json_object_array_length(a); i++) {
 		v = json_object_array_get_idx(a, i);
-		if (json_object_is_type(v, json_type_int)) {
-			/* A uid: a number, never a name to look up here. */
+		if (numbers && json_object_is_type(v, json_type_int)) {
 			snprintf(buf, sizeof(buf), "%llu",
 				 (unsigned long long)json_object_get_uint64(v));
 			s = buf;
-		} else if (json_object_is_type(v, json_type_string)) {
+		} else if (!numbers && json_object_is_type(v, json_type_string)) {
 			s = json_object_get_string(v);
 		} else {
 			return -EINVAL;
@@ -173,7 +178,8 @@ static bool path_recorded(const struct va_filter *f, const char *path, char *why
 			dflt = d;
 		}
 	}
-	if (lx > li) {
+	/* As the kernel's prefix table: an exclude wins a tie with a --path (backend_tp.c). */
+	if (lx >= 0 && lx >= li) {
 		if (dflt)
 			snprintf(why, len,
 				 "%s is left out by default, as all of %s is "
@@ -191,14 +197,19 @@ static bool path_recorded(const struct va_filter *f, const char *path, char *why
 	return true;
 }
 
-/* Is some prefix of @list strictly under @path? */
+/* Is @prefix strictly under @path? */
+static bool strictly_under(const char *prefix, const char *path)
+{
+	size_t n = strlen(prefix);
+
+	return n > strlen(path) && va_path_under(prefix, n, path);
+}
+
+/* The first prefix of @list strictly under @path, or NULL. */
 static const char *some_under(char *const *list, unsigned int n, const char *path)
 {
-	size_t plen = strlen(path);
-
 	for (unsigned int i = 0; i < n; i++)
-		if (strlen(list[i]) > plen && va_path_under(list[i], strlen(list[i]), path) &&
-		    strcmp(list[i], path))
+		if (strictly_under(list[i], path))
 			return list[i];
 	return NULL;
 }
@@ -209,10 +220,21 @@ static enum va_cover check_paths(const struct va_filter *f, const char *path, ch
 
 	if (path_recorded(f, path, why, len)) {
 		p = some_under(f->excludes, f->n_excludes, path);
-		if (!p)
-			return VA_COVER_ALL;
-		snprintf(why, len, "names under %s were excluded (--exclude)", p);
-		return VA_COVER_PART;
+		if (p) {
+			snprintf(why, len, "names under %s were excluded (--exclude)", p);
+			return VA_COVER_PART;
+		}
+		for (int i = 0; va_default_exclude_paths[i]; i++) {
+			p = va_default_exclude_paths[i];
+			if (va_filter_default_exclude_applies(f, p) && strictly_under(p, path)) {
+				snprintf(why, len,
+					 "names under %s were left out by default "
+					 "(--no-default-excludes records them)",
+					 p);
+				return VA_COVER_PART;
+			}
+		}
+		return VA_COVER_ALL;
 	}
 	p = some_under(f->paths, f->n_paths, path);
 	if (!p)

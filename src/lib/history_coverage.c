@@ -38,10 +38,11 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 
 	if (sqlite3_prepare_v2(db,
 			       /* Both parts use the partial index of marks (events_marks). */
-			       "SELECT e.ts, x.detail FROM events e LEFT JOIN extra x ON x.id = e.id"
-			       " WHERE e.op >= 100 AND e.op IN (100, 106) AND e.ts <= ?2 AND"
-			       " (e.ts >= ?1 OR e.id = (SELECT id FROM events WHERE op >= 100 AND"
-			       " op IN (100, 106) AND ts < ?1 ORDER BY ts DESC LIMIT 1))"
+			       "SELECT e.ts, e.op, x.detail FROM events e LEFT JOIN extra x"
+			       " ON x.id = e.id WHERE e.op >= 100 AND e.op IN (100, 101, 102, 106)"
+			       " AND e.ts <= ?2 AND (e.ts >= ?1 OR e.id = (SELECT id FROM events"
+			       " WHERE op >= 100 AND op IN (100, 101, 102, 106) AND ts < ?1"
+			       " ORDER BY ts DESC LIMIT 1))"
 			       " ORDER BY e.ts, e.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
@@ -49,16 +50,24 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 	sqlite3_bind_int64(st, 2, (int64_t)until);
 	while (!ret && (rc = va_q_step(st)) == SQLITE_ROW) {
 		uint64_t ts = (uint64_t)sqlite3_column_int64(st, 0);
-		const char *detail = (const char *)sqlite3_column_text(st, 1);
+		int op = sqlite3_column_int(st, 1);
+		const char *detail = (const char *)sqlite3_column_text(st, 2);
 		struct va_filter f;
+		int dec;
 
+		/* A stop or crash ends the span: the gaps say what follows. */
 		if (open) {
-			cur.to_ns = ts;
+			cur.to_ns = ts < since ? since : ts;
 			ret = push_note(notes, n, &cur);
 			open = false;
 		}
+		if (ret || op == VA_MARK_STOP || op == VA_MARK_CRASH)
+			continue;
 		/* Older rows name the backend alone: what they recorded is not known. */
-		if (ret || va_coverage_decode(detail, detail ? strlen(detail) : 0, &f))
+		dec = va_coverage_decode(detail, detail ? strlen(detail) : 0, &f);
+		if (dec == -ENOMEM)
+			ret = dec;
+		if (dec)
 			continue;
 		cur.cover = va_coverage_check(&f, path, ops, cur.why, sizeof(cur.why));
 		cur.from_ns = ts < since ? since : ts;

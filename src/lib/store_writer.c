@@ -51,7 +51,10 @@
  */
 #define ENTRY_EVENT 0
 #define MARK_HEAD	(1 + sizeof(uint64_t)) /* a mark's kind byte and time */
-/* A start row's filters in JSON (coverage.h): up to 128 prefixes of 255 bytes. */
+/*
+ * A start row's filters in JSON (coverage.h); filters too large for it are
+ * recorded as not known (cmd_run.c).
+ */
 #define MARK_DETAIL_MAX 32767
 
 struct item {

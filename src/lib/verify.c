@@ -581,12 +581,17 @@ static int check_structure(struct walk *w)
 	if (sqlite3_prepare_v2(w->s->db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK)
 		return va_store_errno(sqlite3_errcode(w->s->db));
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok"))
+	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok")) {
 		fail(w, 0, 0, "the store's file is damaged (SQLite's check: %s)",
 		     (const char *)sqlite3_column_text(st, 0));
-	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	} else if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
 		fail(w, 0, 0, "the store's file is damaged (SQLite's check: %s)",
 		     sqlite3_errmsg(w->s->db));
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		/* Busy, out of memory: not a finding about the file. */
+		sqlite3_finalize(st);
+		return va_store_errno(rc);
+	}
 	w->r->damaged = !w->r->intact;
 	sqlite3_finalize(st);
 	return 0;

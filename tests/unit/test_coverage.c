@@ -75,6 +75,8 @@ static void test_decode_refuses(void **state)
 		"{\"ops\":4,\"path\":\"/etc\"}",      /* not a list */
 		"{\"ops\":4,\"path\":[\"etc\"]}",     /* not absolute */
 		"{\"ops\":4,\"uid\":[\"nosuchuser\"]}", /* a name, not a number */
+		"{\"ops\":4,\"uid\":[\"root\"]}",	      /* never looked up here */
+		"{\"ops\":4,\"comm\":[7]}",
 		"{\"ops\":4,\"dev\":[\"x:y\"]}",
 		"[1,2]",
 	};
@@ -109,7 +111,10 @@ static void test_paths(void **state)
 	assert_int_equal(check(&f, "/etc/passwd", VA_SEL_CHANGES, why), VA_COVER_ALL);
 	assert_int_equal(check(&f, "/dev/sda", VA_SEL_CHANGES, why), VA_COVER_NONE);
 	assert_non_null(strstr(why, "--no-default-excludes"));
-	assert_int_equal(check(&f, "/", VA_SEL_CHANGES, why), VA_COVER_ALL);
+	/* / holds /dev, /proc and /sys, left out by default. */
+	assert_int_equal(check(&f, "/", VA_SEL_CHANGES, why), VA_COVER_PART);
+	assert_non_null(strstr(why, "names under /dev were left out by default"));
+	assert_int_equal(check(&f, "/etc", VA_SEL_CHANGES, why), VA_COVER_ALL);
 
 	add(&f, "path", "/srv/w");
 	add(&f, "exclude", "/srv/w/cache");
@@ -125,6 +130,11 @@ static void test_paths(void **state)
 	assert_non_null(strstr(why, "/srv/w/cache were excluded"));
 	assert_int_equal(check(&f, "/srv", VA_SEL_CHANGES, why), VA_COVER_PART);
 	assert_non_null(strstr(why, "only names under /srv/w"));
+	/* A tie: the exclude wins, as in the kernel's prefix table. */
+	add(&f, "path", "/srv/t");
+	add(&f, "exclude", "/srv/t");
+	assert_int_equal(check(&f, "/srv/t/x", VA_SEL_CHANGES, why), VA_COVER_NONE);
+	assert_non_null(strstr(why, "excluded (--exclude /srv/t)"));
 	/* --path under a default exclude asks for it. */
 	add(&f, "path", "/dev/sdb");
 	assert_int_equal(check(&f, "/dev/sdb", VA_SEL_CHANGES, why), VA_COVER_ALL);

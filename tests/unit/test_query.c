@@ -1053,12 +1053,12 @@ static void test_coverage_notes(void **state)
 	mark(c, VA_MARK_STOP, S(300), 0);
 	filters_mark(c, VA_MARK_START, S(400), NULL, "changes");
 
-	/* /etc was outside --path until the restart at 400. */
+	/* /etc was outside --path until the stop at 300 (then nobody watched: a gap). */
 	history(c, "/etc/passwd", S(50), S(500), VA_SEL_CHANGES, h);
 	assert_int_equal(h->n_notes, 1);
 	assert_int_equal(h->notes[0].cover, VA_COVER_NONE);
 	assert_int_equal(h->notes[0].from_ns, S(100));
-	assert_int_equal(h->notes[0].to_ns, S(400));
+	assert_int_equal(h->notes[0].to_ns, S(300));
 	assert_string_equal(h->notes[0].why, "only names under /srv were recorded (--path)");
 	va_history_free(h);
 
@@ -1082,6 +1082,14 @@ static void test_coverage_notes(void **state)
 	/* Changes to /srv/x: recorded throughout. */
 	history(c, "/srv/x", S(50), S(500), VA_SEL_CHANGES, h);
 	assert_int_equal(h->n_notes, 0);
+	va_history_free(h);
+
+	/* A stop ends the span: the gaps say what follows it. */
+	mark(c, VA_MARK_STOP, S(450), 0);
+	history(c, "/srv/x", S(50), S(500), VA_SEL_READS, h);
+	assert_int_equal(h->n_notes, 2);
+	assert_int_equal(h->notes[1].from_ns, S(400));
+	assert_int_equal(h->notes[1].to_ns, S(450));
 }
 
 /* A start row of a store written before the filters were recorded: nothing is said. */
