@@ -524,7 +524,8 @@ static int tp_set_filter(struct va_capture *c, const struct va_filter *f, char *
 static const struct va_backend_ops tp_ops = {
 	.id = VA_BACKEND_TRACEPOINT,
 	.set_filter = tp_set_filter,
-	.limits = "no io_uring, no mmap writes, no in-kernel (nfsd) access; "
+	.limits = "no io_uring, no mmap writes, no in-kernel (nfsd) access, no socket files made by "
+		  "bind(2); "
 		  "names through symlinks with out-of-line targets or uncached directories fall back to the name as written",
 	.poll = tp_poll,
 	.drain = tp_drain,
