@@ -367,8 +367,9 @@ int do_history(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = va_history_query(store, path, since, until, ops, &h);
-	if (ret) {
-		say_read_error(db, ret);
+	if (read_outcome(store, db, ret)) {
+		if (!ret)
+			va_history_free(&h);
 		va_store_close(store);
 		return EXIT_RUNTIME;
 	}

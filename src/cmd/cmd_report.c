@@ -162,8 +162,9 @@ int do_report(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = va_report_query(store, since, until, (unsigned int)top, &r);
-	if (ret) {
-		say_read_error(db, ret);
+	if (read_outcome(store, db, ret)) {
+		if (!ret)
+			va_report_free(&r);
 		va_store_close(store);
 		return EXIT_RUNTIME;
 	}

@@ -147,8 +147,9 @@ struct daemon {
 	bool sealing;
 	uint64_t events;
 	uint64_t sink_lost_recorded[VA_STATUS_SINKS];
-	int store_error;	/* the writer's error when last said, 0: writing */
-	unsigned int ok_ticks;	/* status ticks without an error since it was said */
+	int store_error;	/* the state last said: an error, 0: writing */
+	unsigned int ok_ticks;	/* status ticks without an error or a new unsaved event */
+	uint64_t last_unsaved;	/* the unsaved count at the last tick */
 	uint64_t error_said_ns, ok_said_ns; /* CLOCK_MONOTONIC when each kind was last said */
 };
 
@@ -162,17 +163,24 @@ static void say_store_error(struct daemon *d, const char *db, int err, uint64_t 
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 
+	bool losing = unsaved > d->last_unsaved;
+
 	/*
-	 * Called once a second. A disk at the edge of full flaps between
-	 * errors and success: recovery counts after 3 good seconds, and each
-	 * kind of line is said at most once a minute.
+	 * Called once a second with the last transaction's result. A disk at
+	 * the edge of full flaps between errors and success: recovery counts
+	 * after 3 seconds with no error and no new unsaved event, and a line
+	 * of either kind within a minute of the last of its kind is put off,
+	 * not dropped (store_error changes only when a line is said). Damage
+	 * is always said.
 	 */
+	d->last_unsaved = unsaved;
 	if (!err) {
-		if (!d->store_error || ++d->ok_ticks < 3)
+		d->ok_ticks = losing ? 0 : d->ok_ticks + 1;
+		if (!d->store_error || d->ok_ticks < 3)
 			return;
-		d->store_error = 0;
 		if (d->ok_said_ns && now - d->ok_said_ns < 60 * 1000000000ull)
 			return;
+		d->store_error = 0;
 		d->ok_said_ns = now;
 		fprintf(stderr, "vfsaudit: writing to the store %s again (%llu events unsaved so far)\n",
 			db, (unsigned long long)unsaved);
@@ -182,9 +190,9 @@ static void say_store_error(struct daemon *d, const char *db, int err, uint64_t 
 	d->ok_ticks = 0;
 	if (err == d->store_error)
 		return;
-	d->store_error = err;
-	if (d->error_said_ns && now - d->error_said_ns < 60 * 1000000000ull)
+	if (err != -EUCLEAN && d->error_said_ns && now - d->error_said_ns < 60 * 1000000000ull)
 		return;
+	d->store_error = err;
 	d->error_said_ns = now;
 	if (err == -EUCLEAN)
 		fprintf(stderr,

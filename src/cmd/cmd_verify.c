@@ -87,10 +87,9 @@ static int read_key(const char *arg, struct va_seal_key *k0)
 		}
 	}
 	fprintf(stderr,
-		"vfsaudit verify: --key: that is not a verification key: give the "
-		"HEX/START/INTERVAL "
-		"line `vfsaudit setup-keys` printed (64 hex digits, two numbers), or a file "
-		"holding it\n");
+		"vfsaudit verify: --key: neither a verification key nor a file that can be read: "
+		"give the HEX/START/INTERVAL line `vfsaudit setup-keys` printed (64 hex digits, "
+		"two numbers), or a file holding it\n");
 	return EXIT_USAGE;
 }
 
@@ -241,11 +240,10 @@ int do_verify(int argc, char **argv)
 	ret = va_verify(s, keys, n_keys, &r);
 	for (size_t i = 0; i < n_keys; i++)
 		va_seal_key_wipe(&keys[i]);
+	ret = read_outcome(s, db, ret);
 	va_store_close(s);
-	if (ret) {
-		say_read_error(db, ret);
-		return EXIT_RUNTIME;
-	}
+	if (ret)
+		return ret;
 	if (fmt == VA_FORMAT_JSON)
 		print_json(db, &r);
 	else

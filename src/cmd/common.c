@@ -171,6 +171,22 @@ int open_store_ro(const char *db, struct va_store **out)
 	return 0;
 }
 
+int read_outcome(const struct va_store *s, const char *db, int ret)
+{
+	if (va_store_changed_under(s)) {
+		fprintf(stderr,
+			"vfsaudit: %s changed while it was read (a daemon started writing it): ask "
+			"again\n",
+			db);
+		return EXIT_RUNTIME;
+	}
+	if (ret) {
+		say_read_error(db, ret);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 void say_read_error(const char *db, int ret)
 {
 	if (ret == -EUCLEAN)

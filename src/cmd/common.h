@@ -25,6 +25,12 @@ struct json_object *progs_json(const struct va_count_prog *p, size_t n);
 int open_store_ro(const char *db, struct va_store **out);
 /* Say why reading store @db failed (-errno @ret; -EUCLEAN: damaged) and what to do. */
 void say_read_error(const char *db, int ret);
+/*
+ * After a query of @s returned @ret: 0 when its answer stands, else
+ * EXIT_RUNTIME once the reason is said (the failure, or a store that
+ * changed under a reader without its -shm: then nothing read is trusted).
+ */
+int read_outcome(const struct va_store *s, const char *db, int ret);
 /* Parse WHEN for --since/--until; prints the reason. Returns: 0 or EXIT_USAGE. */
 int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *out);
 uint64_t now_real_ns(void);

@@ -214,9 +214,47 @@ static const char *some_under(char *const *list, unsigned int n, const char *pat
 	return NULL;
 }
 
+/*
+ * Where the file systems left out by type (va_default_exclude_fstypes) are
+ * mounted on a usual machine: the kernel drops their files by type,
+ * whatever --path says, so a path under one of them was not watched. Their
+ * mounts elsewhere (a container's /proc) cannot be known from a path.
+ */
+static const char *const fstype_mounts[][2] = {
+	{ "/proc", "proc" },
+	{ "/sys", "sysfs" },
+	{ "/dev/pts", "devpts" },
+	{ "/dev/mqueue", "mqueue" },
+	{ NULL, NULL },
+};
+
+static enum va_cover check_fstypes(const struct va_filter *f, const char *path, char *why,
+				   size_t len)
+{
+	size_t plen = strlen(path);
+
+	if (!f->default_excludes)
+		return VA_COVER_ALL;
+	for (int i = 0; fstype_mounts[i][0]; i++) {
+		const char *m = fstype_mounts[i][0];
+
+		if (va_path_under(path, plen, m)) {
+			snprintf(why, len,
+				 "files on %s (%s) are left out by default, whatever --path says "
+				 "(--no-default-excludes records them)",
+				 fstype_mounts[i][1], m);
+			return VA_COVER_NONE;
+		}
+	}
+	return VA_COVER_ALL;
+}
+
 static enum va_cover check_paths(const struct va_filter *f, const char *path, char *why, size_t len)
 {
 	const char *p;
+
+	if (check_fstypes(f, path, why, len) == VA_COVER_NONE)
+		return VA_COVER_NONE;
 
 	if (path_recorded(f, path, why, len)) {
 		p = some_under(f->excludes, f->n_excludes, path);
@@ -231,6 +269,15 @@ static enum va_cover check_paths(const struct va_filter *f, const char *path, ch
 					 "names under %s were left out by default "
 					 "(--no-default-excludes records them)",
 					 p);
+				return VA_COVER_PART;
+			}
+		}
+		for (int i = 0; f->default_excludes && fstype_mounts[i][0]; i++) {
+			if (strictly_under(fstype_mounts[i][0], path)) {
+				snprintf(why, len,
+					 "files on %s (%s) were left out by default "
+					 "(--no-default-excludes records them)",
+					 fstype_mounts[i][1], fstype_mounts[i][0]);
 				return VA_COVER_PART;
 			}
 		}

@@ -42,8 +42,14 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 			       " ON x.id = e.id WHERE e.op >= 100 AND e.op IN (100, 101, 102, 106)"
 			       " AND e.ts <= ?2 AND (e.ts >= ?1 OR e.id = (SELECT id FROM events"
 			       " WHERE op >= 100 AND op IN (100, 101, 102, 106) AND ts < ?1"
-			       " ORDER BY ts DESC LIMIT 1))"
-			       " ORDER BY e.ts, e.id",
+			       " ORDER BY id DESC LIMIT 1))"
+			       /*
+				* In the daemon's order (id), also for the row in force
+				* at the window's start: a crash row, written at the
+				* next start with the time of the last record, may
+				* have an earlier time than a reload row before it.
+				*/
+			       " ORDER BY e.id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
 	sqlite3_bind_int64(st, 1, (int64_t)since);
@@ -58,7 +64,8 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 		/* A stop or crash ends the span: the gaps say what follows. */
 		if (open) {
 			cur.to_ns = ts < since ? since : ts;
-			ret = push_note(notes, n, &cur);
+			if (cur.to_ns > cur.from_ns)
+				ret = push_note(notes, n, &cur);
 			open = false;
 		}
 		if (ret || op == VA_MARK_STOP || op == VA_MARK_CRASH)
@@ -77,7 +84,7 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 	sqlite3_finalize(st);
 	if (!ret && rc < 0)
 		ret = rc;
-	if (!ret && open) {
+	if (!ret && open && until > cur.from_ns) {
 		cur.to_ns = until;
 		ret = push_note(notes, n, &cur);
 	}

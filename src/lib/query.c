@@ -271,7 +271,8 @@ int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **
 			       /* Both parts use the partial index of marks (events_marks). */
 			       "SELECT op, ts, count FROM events WHERE op >= 100 AND ts <= ?2 AND"
 			       " (ts >= ?1 OR id = (SELECT id FROM events WHERE op >= 100"
-			       " AND op IN (100, 101, 102) AND ts < ?1 ORDER BY ts DESC LIMIT 1))"
+			       " AND op IN (100, 101, 102) AND ts < ?1 ORDER BY ts DESC, id DESC"
+			       " LIMIT 1))"
 			       " ORDER BY ts, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);

@@ -166,30 +166,63 @@ static int read_only_wal(struct va_store *s, char *err, size_t errlen)
 		return -EINVAL;
 	snprintf(wal, sizeof(wal), "%s-wal", s->file);
 	if (access(wal, F_OK) == 0) {
-		snprintf(err, errlen,
-			 "cannot read %s: its write-ahead log (%s and -shm) must be readable by "
-			 "this user too. SQLite makes them with the store's own permissions: ask as "
-			 "root, or give the store the access you want and restart the daemon",
-			 s->file, wal);
+		if (access(wal, R_OK))
+			snprintf(err, errlen,
+				 "cannot read %s: its write-ahead log %s must be readable by this "
+				 "user too (SQLite makes it, and -shm, with the store's own "
+				 "permissions: give the store the access you want and restart the "
+				 "daemon), or ask as root",
+				 s->file, wal);
+		else
+			snprintf(err, errlen,
+				 "cannot read %s: SQLite needs its -shm index, which this user can "
+				 "neither read nor create (give the store the access you want and "
+				 "restart the daemon, which makes -shm alike), or ask as root",
+				 s->file);
 		return -EACCES;
 	}
-	/* A URI: '%', '?' and '#' escaped. */
-	n = (size_t)snprintf(uri, sizeof(uri), "file:");
-	for (const char *p = s->file; *p && n + 4 < sizeof(uri); p++)
+	/*
+	 * A URI: '%', '?' and '#' escaped; "file://" and an empty authority
+	 * before an absolute path, so that "//x" is not read as a host.
+	 */
+	n = (size_t)snprintf(uri, sizeof(uri), s->file[0] == '/' ? "file://" : "file:");
+	for (const char *p = s->file; *p; p++) {
+		if (n + 16 > sizeof(uri))
+			return -ENAMETOOLONG;
 		n += (size_t)(strchr("%?#", *p) ? snprintf(uri + n, sizeof(uri) - n, "%%%02X",
 							   (unsigned char)*p)
 						: snprintf(uri + n, sizeof(uri) - n, "%c", *p));
+	}
 	snprintf(uri + n, sizeof(uri) - n, "?immutable=1");
+	if (stat(s->file, &s->immutable_st))
+		return -errno;
 	sqlite3_close(s->db);
 	s->db = NULL;
 	rc = sqlite3_open_v2(uri, &s->db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
 				     SQLITE_OPEN_NOMUTEX,
 			     NULL);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s read-only: %s", s->file, sqlite3_errstr(rc));
 		return va_store_errno(rc);
+	}
+	s->immutable = true;
 	sqlite3_exec(s->db, "PRAGMA cell_size_check=ON", NULL, NULL, NULL);
 	return 0;
+}
+
+bool va_store_changed_under(const struct va_store *s)
+{
+	char wal[PATH_MAX + 8];
+	struct stat st;
+
+	if (!s || !s->immutable)
+		return false;
+	snprintf(wal, sizeof(wal), "%s-wal", s->file);
+	return stat(s->file, &st) || st.st_ino != s->immutable_st.st_ino ||
+	       st.st_dev != s->immutable_st.st_dev || st.st_size != s->immutable_st.st_size ||
+	       st.st_mtim.tv_sec != s->immutable_st.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != s->immutable_st.st_mtim.tv_nsec || access(wal, F_OK) == 0;
 }
 
 /* Refuse files that are SQLite but not ours; stamp new ones. */

@@ -136,6 +136,12 @@ const char *va_store_file(const struct va_store *s);
 
 /* Returns: the SQLite handle, for the query module (read-only use). */
 struct sqlite3 *va_store_db(struct va_store *s);
+/*
+ * A store opened read-only without its -shm index is read as an unchanging
+ * file: true when it changed since (a daemon started meanwhile), so that
+ * what was read, or a failure, may be from a half-written file. Ask again.
+ */
+bool va_store_changed_under(const struct va_store *s);
 
 /* Bytes the store occupies on disk (database and WAL). */
 uint64_t va_store_size(const struct va_store *s);

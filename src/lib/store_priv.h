@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -45,6 +46,9 @@ struct va_store {
 	char *file;
 	char store_id[40];
 	bool writable, in_txn;
+	/* Read as it is, without -shm (store.c read_only_wal): the file as it was then. */
+	bool immutable;
+	struct stat immutable_st;
 	int version; /* meta.version; 0 for a store created now */
 	/* Writing: */
 	sqlite3_stmt *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;

@@ -138,6 +138,18 @@ static void test_paths(void **state)
 	/* --path under a default exclude asks for it. */
 	add(&f, "path", "/dev/sdb");
 	assert_int_equal(check(&f, "/dev/sdb", VA_SEL_CHANGES, why), VA_COVER_ALL);
+	/* Not so for file systems left out by type: their files are dropped whatever --path says. */
+	add(&f, "path", "/proc/sys");
+	assert_int_equal(check(&f, "/proc/sys/kernel/hostname", VA_SEL_CHANGES, why),
+			 VA_COVER_NONE);
+	assert_non_null(strstr(why, "files on proc (/proc)"));
+	add(&f, "path", "/dev");
+	assert_int_equal(check(&f, "/dev/pts/0", VA_SEL_CHANGES, why), VA_COVER_NONE);
+	assert_int_equal(check(&f, "/dev", VA_SEL_CHANGES, why), VA_COVER_PART);
+	assert_non_null(strstr(why, "devpts (/dev/pts)"));
+	f.default_excludes = false;
+	assert_int_equal(check(&f, "/proc/sys/kernel/hostname", VA_SEL_CHANGES, why),
+			 VA_COVER_ALL);
 	va_filter_free(&f);
 }
 

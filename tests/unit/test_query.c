@@ -1092,6 +1092,29 @@ static void test_coverage_notes(void **state)
 	assert_int_equal(h->notes[1].to_ns, S(450));
 }
 
+/*
+ * A crash row carries the time of the last record, which may be earlier
+ * than a reload row written before it: the daemon's order decides.
+ */
+static void test_coverage_crash_after_reload(void **state)
+{
+	struct ctx *c = *state;
+	struct va_history *h = &c->h;
+
+	va_store_rollback(c->s);
+	filters_mark(c, VA_MARK_START, S(100), NULL, "changes");
+	filters_mark(c, VA_MARK_FILTERS, S(200), "/srv", "changes");
+	mark(c, VA_MARK_CRASH, S(190), 0);
+	filters_mark(c, VA_MARK_START, S(400), NULL, "changes");
+	/* Nobody watched from the crash to 400: a gap, not "outside --path". */
+	history(c, "/etc/passwd", S(300), S(500), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_notes, 0);
+	va_history_free(h);
+	/* From the reload to the crash, /etc was outside --path: an empty span, not said. */
+	history(c, "/etc/passwd", S(50), S(500), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_notes, 0);
+}
+
 /* A start row of a store written before the filters were recorded: nothing is said. */
 static void test_coverage_unknown(void **state)
 {
@@ -1238,6 +1261,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dangling_references, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coverage_notes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coverage_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_coverage_crash_after_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_dangling_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_events_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_counts_page, setup, teardown),
