@@ -86,42 +86,6 @@ static void print_duration(const char *arg)
 	printf("in the last %s", arg);
 }
 
-/* The spans whose filters left out some or all of what was asked. */
-static void print_notes(const struct va_history *h)
-{
-	char a[64], b[64];
-
-	for (size_t i = 0; i < h->n_notes; i++) {
-		const struct va_cover_note *n = &h->notes[i];
-
-		fmt_local(n->from_ns, a, sizeof(a), 0);
-		fmt_local(n->to_ns, b, sizeof(b), 1);
-		printf("%s from %s to %s: %s\n",
-		       n->cover == VA_COVER_NONE ? "not watched" : "partly watched", a, b, n->why);
-	}
-}
-
-static struct json_object *notes_json(const struct va_history *h)
-{
-	json_object *arr = json_object_new_array();
-	char ts[VA_RFC3339_SIZE];
-
-	for (size_t i = 0; i < h->n_notes; i++) {
-		json_object *n = json_object_new_object();
-
-		va_time_rfc3339(h->notes[i].from_ns, ts, sizeof(ts));
-		json_object_object_add(n, "from", json_object_new_string(ts));
-		va_time_rfc3339(h->notes[i].to_ns, ts, sizeof(ts));
-		json_object_object_add(n, "to", json_object_new_string(ts));
-		json_object_object_add(
-			n, "watched",
-			json_object_new_string(h->notes[i].cover == VA_COVER_NONE ? "no" : "partly"));
-		json_object_object_add(n, "why", json_object_new_string(h->notes[i].why));
-		json_object_array_add(arr, n);
-	}
-	return arr;
-}
-
 static void print_text(const char *path, const char *since_arg, const struct va_history *h,
 		       uint64_t ops, size_t limit)
 {
@@ -139,7 +103,7 @@ static void print_text(const char *path, const char *since_arg, const struct va_
 	}
 	printf(" by %zu user%s\n", h->n_users, h->n_users == 1 ? "" : "s");
 	print_gaps(stdout, h->gaps, h->n_gaps, h->since_ns, h->first_record_ns);
-	print_notes(h);
+	print_notes(h->notes, h->n_notes);
 	if (!h->count)
 		return;
 
@@ -243,7 +207,7 @@ static int print_json(const char *path, const struct va_history *h)
 		va_strbuf_puts(&b, text);
 	else
 		b.failed = true;
-	notes = notes_json(h);
+	notes = notes_json(h->notes, h->n_notes);
 	va_strbuf_puts(&b, ",\"coverage\":");
 	text = json_object_to_json_string_ext(notes, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -29,7 +29,8 @@ static void report_usage(FILE *out)
 		"\n"
 		"JSON: {\"since\", \"until\", \"changes\", \"paths\": [{\"path\", \"count\"}],\n"
 		"\"users\": [{\"uid\", \"user\", \"auid\", \"count\"}], \"programs\": [{\"exe\", \"comm\",\n"
-		"\"count\"}], \"gaps\": [{\"from\", \"to\", \"reason\"}]}\n"
+		"\"count\"}], \"gaps\": [{\"from\", \"to\", \"reason\"}], \"coverage\": [{\"from\",\n"
+		"\"to\", \"watched\", \"why\"}]}\n"
 		"\n"
 		"EXAMPLES\n"
 		"  vfsaudit report\n"
@@ -46,6 +47,7 @@ static void print_text(const struct va_report *r)
 	printf("%llu change%s between %s and %s\n", (unsigned long long)r->changes,
 	       r->changes == 1 ? "" : "s", a, b);
 	print_gaps(stdout, r->gaps, r->n_gaps, r->since_ns, 0);
+	print_notes(r->notes, r->n_notes);
 	printf("\nmost changed paths:\n");
 	for (size_t i = 0; i < r->n_paths; i++) {
 		printf("  %8llu  ", (unsigned long long)r->paths[i].count);
@@ -95,6 +97,7 @@ static void print_json(const struct va_report *r)
 	json_object_object_add(o, "users", users_json(r->users, r->n_users));
 	json_object_object_add(o, "programs", progs_json(r->progs, r->n_progs));
 	json_object_object_add(o, "gaps", gaps_json(r->gaps, r->n_gaps));
+	json_object_object_add(o, "coverage", notes_json(r->notes, r->n_notes));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

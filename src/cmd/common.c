@@ -85,6 +85,40 @@ void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, 
 	}
 }
 
+void print_notes(const struct va_cover_note *notes, size_t n)
+{
+	char a[64], b[64];
+
+	for (size_t i = 0; i < n; i++) {
+		fmt_local(notes[i].from_ns, a, sizeof(a), 0);
+		fmt_local(notes[i].to_ns, b, sizeof(b), 1);
+		printf("%s from %s to %s: %s\n",
+		       notes[i].cover == VA_COVER_NONE ? "not watched" : "partly watched", a, b,
+		       notes[i].why);
+	}
+}
+
+struct json_object *notes_json(const struct va_cover_note *notes, size_t n)
+{
+	json_object *arr = json_object_new_array();
+	char ts[VA_RFC3339_SIZE];
+
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		va_time_rfc3339(notes[i].from_ns, ts, sizeof(ts));
+		json_object_object_add(o, "from", json_object_new_string(ts));
+		va_time_rfc3339(notes[i].to_ns, ts, sizeof(ts));
+		json_object_object_add(o, "to", json_object_new_string(ts));
+		json_object_object_add(
+			o, "watched",
+			json_object_new_string(notes[i].cover == VA_COVER_NONE ? "no" : "partly"));
+		json_object_object_add(o, "why", json_object_new_string(notes[i].why));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 struct json_object *gaps_json(const struct va_gap *gaps, size_t n)
 {
 	json_object *arr = json_object_new_array();

@@ -17,6 +17,10 @@ void user_name(uint32_t uid, char *buf, size_t len);
 /* Print the gaps of a window as sentences a person reads. */
 void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first);
 /* The gaps as a JSON array. */
+/* The spans whose filters left out some or all of what was asked ("not watched from A to B: why"). */
+void print_notes(const struct va_cover_note *notes, size_t n);
+/* [{"from", "to", "watched": "no"|"partly", "why"}, …] */
+struct json_object *notes_json(const struct va_cover_note *notes, size_t n);
 struct json_object *gaps_json(const struct va_gap *gaps, size_t n);
 /* [{"uid", "user", "auid", "count"}, …] and [{"exe", "comm", "count"}, …]. */
 struct json_object *users_json(const struct va_count_user *u, size_t n);

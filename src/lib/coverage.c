@@ -338,6 +338,27 @@ static enum va_cover check_actors(const struct va_filter *f, char *why, size_t l
 	return VA_COVER_PART;
 }
 
+enum va_cover va_coverage_describe(const struct va_filter *f, char *why, size_t len)
+{
+	char w[256];
+	size_t n = 0;
+
+	if (len)
+		why[0] = '\0';
+	if (f->n_paths && n < len)
+		n += (size_t)snprintf(why + n, len - n, "only names under %s%s were recorded (--path)",
+				      f->paths[0], f->n_paths > 1 ? " and other paths" : "");
+	if (f->n_excludes && n < len)
+		n += (size_t)snprintf(why + n, len - n, "%snames under %s%s were not (--exclude)",
+				      n ? "; " : "", f->excludes[0],
+				      f->n_excludes > 1 ? " and other paths" : "");
+	if (check_ops(f, VA_SEL_CHANGES, w, sizeof(w)) != VA_COVER_ALL && n < len)
+		n += (size_t)snprintf(why + n, len - n, "%s%s", n ? "; " : "", w);
+	if (check_actors(f, w, sizeof(w)) != VA_COVER_ALL && n < len)
+		n += (size_t)snprintf(why + n, len - n, "%s%s", n ? "; " : "", w);
+	return n ? VA_COVER_PART : VA_COVER_ALL;
+}
+
 enum va_cover va_coverage_check(const struct va_filter *f, const char *path, uint64_t ops,
 				char *why, size_t len)
 {

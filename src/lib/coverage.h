@@ -43,4 +43,13 @@ enum va_cover {
 enum va_cover va_coverage_check(const struct va_filter *f, const char *path, uint64_t ops,
 				char *why, size_t len);
 
+/**
+ * va_coverage_describe() - what filters @f leave out of a count of changes
+ * anywhere (report's question): --path, --exclude, change ops not
+ * selected, uid/comm/dev filters. The default exclusions are not named:
+ * every daemon has them.
+ * Returns: VA_COVER_ALL, or VA_COVER_PART with @why.
+ */
+enum va_cover va_coverage_describe(const struct va_filter *f, char *why, size_t len);
+
 #endif

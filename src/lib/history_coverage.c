@@ -76,7 +76,8 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 			ret = dec;
 		if (dec)
 			continue;
-		cur.cover = va_coverage_check(&f, path, ops, cur.why, sizeof(cur.why));
+		cur.cover = path ? va_coverage_check(&f, path, ops, cur.why, sizeof(cur.why))
+				 : va_coverage_describe(&f, cur.why, sizeof(cur.why));
 		cur.from_ns = ts < since ? since : ts;
 		open = cur.cover != VA_COVER_ALL;
 		va_filter_free(&f);

@@ -99,6 +99,8 @@ struct va_report_path {
 
 struct va_report {
 	uint64_t since_ns, until_ns;
+	struct va_cover_note *notes; /* spans whose filters recorded less than everything */
+	size_t n_notes;
 	uint64_t changes; /* change events in the window */
 	struct va_report_path *paths;
 	size_t n_paths;

@@ -45,7 +45,8 @@ int va_q_count_window(sqlite3 *db, uint64_t since, uint64_t until, struct va_u64
 
 /*
  * The spans of [since, until] whose filters (start and reload rows) leave
- * out some of @path or @ops (history_coverage.c).
+ * out some of @path or @ops (history_coverage.c); @path NULL: anything
+ * but the default exclusions (report).
  */
 int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t since,
 		       uint64_t until, struct va_cover_note **notes, size_t *n);

@@ -179,6 +179,9 @@ int va_report_query(struct va_store *s, uint64_t since_ns, uint64_t until_ns, un
 		ret = report_actors(db, &procs, r, top);
 	if (!ret)
 		ret = va_q_find_gaps(db, since_ns, until_ns, &r->gaps, &r->n_gaps);
+	if (!ret)
+		ret = va_q_find_coverage(db, NULL, VA_SEL_CHANGES, since_ns, until_ns, &r->notes,
+					 &r->n_notes);
 	va_q_exec(db, "ROLLBACK");
 	va_u64map_free(&paths);
 	va_u64map_free(&procs);
@@ -199,5 +202,6 @@ void va_report_free(struct va_report *r)
 	free(r->users);
 	free(r->progs);
 	free(r->gaps);
+	free(r->notes);
 	memset(r, 0, sizeof(*r));
 }

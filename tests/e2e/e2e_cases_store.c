@@ -941,6 +941,17 @@ static int run_coverage(struct e2e_ctx *c)
 			return -1;
 		}
 	}
+	{
+		char *argv[] = { c->env->binary, "report", "--db", p.db, NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		if (!strstr(out, "partly watched from") || !strstr(out, want)) {
+			snprintf(c->why, sizeof(c->why), "report does not say only %s was watched: %.400s",
+				 p.watched, out);
+			return -1;
+		}
+	}
 	ret = 0;
 out:
 	if (o)

@@ -46,6 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c != VA_COVER_ALL && !memchr(why, '\0', sizeof(why)))
 			abort();
 	}
+	if (va_coverage_describe(&f, why, sizeof(why)) != VA_COVER_ALL && !why[0])
+		abort();
 	if (va_coverage_encode("tracepoint", &f, detail, sizeof(detail)))
 		abort();
 	if (va_coverage_decode(detail, strlen(detail), &g))

@@ -174,6 +174,28 @@ static void test_ops_and_actors(void **state)
 	va_filter_free(&f);
 }
 
+/* report's question, changes anywhere: the default exclusions are every daemon's, not said. */
+static void test_describe(void **state)
+{
+	struct va_filter f;
+	char why[512];
+
+	(void)state;
+	va_filter_init(&f);
+	assert_int_equal(va_coverage_describe(&f, why, sizeof(why)), VA_COVER_ALL);
+	assert_string_equal(why, "");
+	add(&f, "path", "/srv");
+	add(&f, "exclude", "/srv/cache");
+	add(&f, "ops", "create,write");
+	add(&f, "comm", "nginx");
+	assert_int_equal(va_coverage_describe(&f, why, sizeof(why)), VA_COVER_PART);
+	assert_non_null(strstr(why, "only names under /srv were recorded (--path); "));
+	assert_non_null(strstr(why, "names under /srv/cache were not (--exclude); "));
+	assert_non_null(strstr(why, "not recorded: open for writing, truncate, unlink"));
+	assert_non_null(strstr(why, "only some programs (--comm) were recorded"));
+	va_filter_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_decode_refuses),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_ops_and_actors),
+		cmocka_unit_test(test_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

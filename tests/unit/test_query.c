@@ -1115,6 +1115,24 @@ static void test_coverage_crash_after_reload(void **state)
 	assert_int_equal(h->n_notes, 0);
 }
 
+/* report says when the daemon recorded only some of the machine. */
+static void test_report_coverage(void **state)
+{
+	struct ctx *c = *state;
+	struct va_report *r = &c->r;
+
+	va_store_rollback(c->s);
+	filters_mark(c, VA_MARK_START, S(100), "/srv", "changes");
+	mark(c, VA_MARK_STOP, S(200), 0);
+	filters_mark(c, VA_MARK_START, S(300), NULL, "changes");
+	assert_int_equal(va_report_query(c->s, S(50), S(500), 10, r), 0);
+	assert_int_equal(r->n_notes, 1);
+	assert_int_equal(r->notes[0].cover, VA_COVER_PART);
+	assert_int_equal(r->notes[0].from_ns, S(100));
+	assert_int_equal(r->notes[0].to_ns, S(200));
+	assert_string_equal(r->notes[0].why, "only names under /srv were recorded (--path)");
+}
+
 /* A start row of a store written before the filters were recorded: nothing is said. */
 static void test_coverage_unknown(void **state)
 {
@@ -1262,6 +1280,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_coverage_notes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coverage_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_coverage_crash_after_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_coverage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_dangling_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_events_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_counts_page, setup, teardown),
