@@ -439,6 +439,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	snprintf(st.backend, sizeof(st.backend), "%s", va_backend_name(va_capture_backend(d->cap)));
 	snprintf(st.unseen, sizeof(st.unseen), "%s", va_capture_limits(d->cap));
 	snprintf(st.lookups, sizeof(st.lookups), "%s", va_capture_lookups(d->cap));
+	va_coverage_describe(&cfg->filter, st.left_out, sizeof(st.left_out));
 	snprintf(st.store, sizeof(st.store), "%s", cfg->db);
 	st.started_ns = started;
 	st.updated_ns = now;

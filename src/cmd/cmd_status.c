@@ -26,8 +26,9 @@ static void status_usage(FILE *out)
 		"Exit 0 when a daemon is running, 1 when none is. Reads the status file the\n"
 		"daemon rewrites every second (default %s, root only).\n"
 		"\n"
-		"JSON: the status file's fields (pid, backend, unseen, name_lookups, store, started_ns,\n"
-		"updated_ns, events, events_per_s, lost, proc_lost, unsaved_queue, unsaved_disk,\n"
+		"JSON: the status file's fields (pid, backend, unseen, name_lookups, left_out,\n"
+		"store, started_ns, updated_ns, events, events_per_s, lost, proc_lost,\n"
+		"unsaved_queue, unsaved_disk,\n"
 		"stored, "
 		"queue_depth, store_bytes, store_error, sealed, seals, seal_epoch, seal_error,\n"
 		"sinks) plus running, oldest_event,\n"
@@ -172,6 +173,8 @@ int do_status(int argc, char **argv)
 		       st.pid, (unsigned long long)((now - st.updated_ns) / 1000000000ull), a);
 	}
 	printf("backend:  %s (cannot see: %s)\n", st.backend, st.unseen);
+	if (st.left_out[0])
+		printf("filters:  %s\n", st.left_out);
 	if (st.lookups[0])
 		printf("lookups:  %s\n", !strcmp(st.lookups, "dcache-hash")
 						 ? "names through the dentry cache's hash table"

@@ -69,6 +69,7 @@ int va_status_write(const char *file, const struct va_status *st)
 	json_object_object_add(o, "backend", json_object_new_string(st->backend));
 	json_object_object_add(o, "unseen", json_object_new_string(st->unseen));
 	json_object_object_add(o, "name_lookups", json_object_new_string(st->lookups));
+	json_object_object_add(o, "left_out", json_object_new_string(st->left_out));
 	json_object_object_add(o, "store", json_object_new_string(st->store));
 	json_object_object_add(o, "started_ns", json_object_new_int64((int64_t)st->started_ns));
 	json_object_object_add(o, "updated_ns", json_object_new_int64((int64_t)st->updated_ns));
@@ -141,6 +142,7 @@ int va_status_read(const char *file, struct va_status *st)
 	get_str(o, "backend", st->backend, sizeof(st->backend));
 	get_str(o, "unseen", st->unseen, sizeof(st->unseen));
 	get_str(o, "name_lookups", st->lookups, sizeof(st->lookups));
+	get_str(o, "left_out", st->left_out, sizeof(st->left_out));
 	get_str(o, "store", st->store, sizeof(st->store));
 	st->started_ns = get_u64(o, "started_ns");
 	st->updated_ns = get_u64(o, "updated_ns");

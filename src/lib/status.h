@@ -30,6 +30,7 @@ struct va_status {
 	char backend[32];
 	char unseen[256];
 	char lookups[32]; /* va_capture_lookups() */
+	char left_out[512]; /* what the filters leave out (va_coverage_describe), "" for nothing */
 	char store[4096];
 	uint64_t started_ns;
 	uint64_t updated_ns;
