@@ -114,7 +114,11 @@ static void print_text(const char *db, const struct va_verify_result *r)
 	} else {
 		printf("records: none\n");
 	}
-	if (!r->seals)
+	if (!r->seals && r->keyed && r->records)
+		printf("NOT AUTHENTICATED: no seal in the store, so the key proves none of its "
+		       "records (a daemon with a sealing key seals at each interval; without one, "
+		       "run `vfsaudit setup-keys` and restart it)\n");
+	else if (!r->seals)
 		printf("seals: none yet (a daemon with a sealing key seals at each interval; "
 		       "without one, run `vfsaudit setup-keys` and restart it)\n");
 	else if (r->keyed && r->intact)
@@ -156,6 +160,8 @@ static void print_json(const char *db, const struct va_verify_result *r)
 	json_object_object_add(o, "store", json_object_new_string(db));
 	json_object_object_add(o, "intact", json_object_new_boolean(r->intact));
 	json_object_object_add(o, "keyed", json_object_new_boolean(r->keyed));
+	json_object_object_add(o, "authenticated",
+			       json_object_new_boolean(r->keyed && r->intact && r->seals));
 	json_object_object_add(o, "damaged", json_object_new_boolean(r->damaged));
 	json_object_object_add(o, "records", json_object_new_uint64(r->records));
 	json_object_object_add(o, "first_seq", json_object_new_uint64(r->first_seq));
@@ -248,5 +254,6 @@ int do_verify(int argc, char **argv)
 		print_json(db, &r);
 	else
 		print_text(db, &r);
-	return r.intact ? EXIT_OK : EXIT_RUNTIME;
+	/* Asked to authenticate with a key, a store that holds no seal has no answer: not 0. */
+	return r.intact && !(r.keyed && r.records && !r.seals) ? EXIT_OK : EXIT_RUNTIME;
 }

@@ -948,6 +948,27 @@ static int run_coverage(struct e2e_ctx *c)
 		}
 	}
 	{
+		/* A key for another store: this one holds no seal, so the key proves nothing here. */
+		char kdb[PATH_MAX + 16], key[256], err[4096];
+		char *keys[] = { c->env->binary, "setup-keys", "--db", kdb, NULL };
+		char *verify[] = { c->env->binary, "verify", "--db", p.db, "--key", key, NULL };
+		int status;
+
+		snprintf(kdb, sizeof(kdb), "%s/k.db", c->dir);
+		if (query(c, keys, out, sizeof(out)) != 0)
+			return -1;
+		snprintf(key, sizeof(key), "%.*s", (int)strcspn(out, "\n"), out);
+		if (e2e_run_cmd(verify, 20000, &status, out, sizeof(out), err, sizeof(err)))
+			return -1;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+		    !strstr(out, "NOT AUTHENTICATED")) {
+			snprintf(c->why, sizeof(c->why),
+				 "verify --key of a store with no seal: exit %d: %.300s",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+			return -1;
+		}
+	}
+	{
 		char *argv[] = { c->env->binary, "report", "--db", p.db, NULL };
 
 		if (query(c, argv, out, sizeof(out)) != 0)
@@ -1189,7 +1210,8 @@ out:
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
 	  .run = run_read_only_store },
-	{ .name = "store: history says what the daemon's filters did not watch",
+	{ .name = "store: history and report say what the filters did not watch; verify --key "
+		  "of a store with no seal is not authenticated",
 	  .run = run_coverage },
 	{ .name = "store: run without capabilities exits 1 naming them, makes no store",
 	  .run = run_no_capabilities },
