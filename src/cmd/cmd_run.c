@@ -464,6 +464,22 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	*last_ns = now;
 }
 
+/*
+ * A start or filters row: the backend and @filter (coverage.h). Filters too
+ * large for the row leave the backend alone, which history reads as "not
+ * known", so the row still ends the span of the filters before it.
+ */
+static void push_filters(struct daemon *d, enum va_mark mark, uint64_t ts,
+			 const struct va_filter *filter)
+{
+	static char detail[32768]; /* the main thread's only: marks are pushed from it */
+	const char *backend = va_backend_name(va_capture_backend(d->cap));
+
+	if (va_coverage_encode(backend, filter, detail, sizeof(detail)))
+		snprintf(detail, sizeof(detail), "%s", backend);
+	va_writer_push_mark(d->writer, mark, ts, detail);
+}
+
 /* SIGHUP: read the settings again and apply the filters; other changes need a restart. */
 static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *d)
 {
@@ -498,15 +514,7 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	/* The capture now uses next's filter strings: keep them, free the old ones. */
 	va_filter_free(&cfg->filter);
 	cfg->filter = next.filter;
-	{
-		static char detail[32768];
-		const char *backend = va_backend_name(va_capture_backend(d->cap));
-
-		/* Too large to record: the backend alone, which history reads as "not known". */
-		if (va_coverage_encode(backend, &cfg->filter, detail, sizeof(detail)))
-			snprintf(detail, sizeof(detail), "%s", backend);
-		va_writer_push_mark(d->writer, VA_MARK_FILTERS, now_ns(CLOCK_REALTIME), detail);
-	}
+	push_filters(d, VA_MARK_FILTERS, now_ns(CLOCK_REALTIME), &cfg->filter);
 	fprintf(stderr, "vfsaudit: configuration reloaded\n");
 }
 
@@ -543,7 +551,6 @@ int do_run(int argc, char **argv)
 	struct va_config cfg;
 	struct sigaction sa;
 	char err[PATH_MAX + 256];
-	static char detail[32768]; /* the start row's filters (coverage.h) */
 	uint64_t started, last_ts, last_events = 0, last_status = 0, last_rate_ns;
 	char lock_path[PATH_MAX + 8];
 	bool verbose = false;
@@ -628,10 +635,7 @@ int do_run(int argc, char **argv)
 		goto cleanup;
 	}
 	/* What this run records, so that history can tell "not changed" from "not watched". */
-	if (va_coverage_encode(va_backend_name(va_capture_backend(d.cap)), &cfg.filter, detail,
-			       sizeof(detail)))
-		snprintf(detail, sizeof(detail), "%s", va_backend_name(va_capture_backend(d.cap)));
-	va_writer_push_mark(d.writer, VA_MARK_START, started, detail);
+	push_filters(&d, VA_MARK_START, started, &cfg.filter);
 	fprintf(stderr, "ready backend=%s unseen=\"%s\" store=%s sealed=%s\n",
 		va_backend_name(va_capture_backend(d.cap)), va_capture_limits(d.cap), cfg.db,
 		d.sealing ? "yes" : "no");

@@ -67,34 +67,7 @@ int va_capture_report_lost(struct va_capture *c, uint64_t n, uint64_t boot_ts)
  */
 static bool path_kept(const struct va_filter *f, const struct va_bytes *p)
 {
-	size_t inc = 0, exc = 0, n;
-	bool has_inc = false, has_exc = false;
-
-	for (unsigned int i = 0; i < f->n_paths; i++) {
-		n = strlen(f->paths[i]);
-		if (va_path_under(p->ptr, p->len, f->paths[i]) && (!has_inc || n > inc)) {
-			inc = n;
-			has_inc = true;
-		}
-	}
-	for (unsigned int i = 0; i < f->n_excludes; i++) {
-		n = strlen(f->excludes[i]);
-		if (va_path_under(p->ptr, p->len, f->excludes[i]) && (!has_exc || n > exc)) {
-			exc = n;
-			has_exc = true;
-		}
-	}
-	for (const char *const *d = va_default_exclude_paths; *d; d++) {
-		n = strlen(*d);
-		if (va_filter_default_exclude_applies(f, *d) && va_path_under(p->ptr, p->len, *d) &&
-		    (!has_exc || n > exc)) {
-			exc = n;
-			has_exc = true;
-		}
-	}
-	if (has_exc && (!has_inc || exc >= inc))
-		return false;
-	return has_inc || f->n_paths == 0;
+	return va_filter_path_kept(f, p->ptr, p->len, NULL, NULL);
 }
 
 /* The filters the kernel left to user space: those on a path built from a name. */

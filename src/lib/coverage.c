@@ -143,58 +143,25 @@ out:
 	return ret;
 }
 
-/* The longest of @list's prefixes that @path lies under, and its length (-1: none). */
-static int longest(char *const *list, unsigned int n, const char *path, size_t plen,
-		   const char **which)
-{
-	int best = -1;
-
-	for (unsigned int i = 0; i < n; i++) {
-		int l = (int)strlen(list[i]);
-
-		if (l > best && va_path_under(path, plen, list[i])) {
-			best = l;
-			*which = list[i];
-		}
-	}
-	return best;
-}
-
 /* Does @f record @path itself? @why: the exclusion or the include list that leaves it out. */
 static bool path_recorded(const struct va_filter *f, const char *path, char *why, size_t len)
 {
-	size_t plen = strlen(path);
-	const char *inc = NULL, *exc = NULL, *dflt = NULL;
-	int li = longest(f->paths, f->n_paths, path, plen, &inc);
-	int lx = longest(f->excludes, f->n_excludes, path, plen, &exc);
+	const char *decider;
+	bool by_default;
 
-	for (int i = 0; va_default_exclude_paths[i]; i++) {
-		const char *d = va_default_exclude_paths[i];
-		int l = (int)strlen(d);
-
-		if (va_filter_default_exclude_applies(f, d) && l > lx && va_path_under(path, plen, d)) {
-			lx = l;
-			exc = d;
-			dflt = d;
-		}
-	}
-	/* As the kernel's prefix table: an exclude wins a tie with a --path (backend_tp.c). */
-	if (lx >= 0 && lx >= li) {
-		if (dflt)
-			snprintf(why, len,
-				 "%s is left out by default, as all of %s is "
-				 "(--no-default-excludes records it)",
-				 path, dflt);
-		else
-			snprintf(why, len, "%s was excluded (--exclude %s)", path, exc);
-		return false;
-	}
-	if (li < 0 && f->n_paths) {
+	if (va_filter_path_kept(f, path, strlen(path), &decider, &by_default))
+		return true;
+	if (by_default)
+		snprintf(why, len,
+			 "%s is left out by default, as all of %s is "
+			 "(--no-default-excludes records it)",
+			 path, decider);
+	else if (decider)
+		snprintf(why, len, "%s was excluded (--exclude %s)", path, decider);
+	else
 		snprintf(why, len, "only names under %s%s were recorded (--path)", f->paths[0],
 			 f->n_paths > 1 ? " and other paths" : "");
-		return false;
-	}
-	return true;
+	return false;
 }
 
 /* Is @prefix strictly under @path? */

@@ -149,6 +149,50 @@ bool va_filter_default_exclude_applies(const struct va_filter *f, const char *pr
 	return true;
 }
 
+bool va_filter_path_kept(const struct va_filter *f, const char *path, size_t len,
+			 const char **decider, bool *by_default)
+{
+	const char *inc = NULL, *exc = NULL;
+	size_t ninc = 0, nexc = 0, n;
+	bool dflt = false;
+
+	for (unsigned int i = 0; i < f->n_paths; i++) {
+		n = strlen(f->paths[i]);
+		if (va_path_under(path, len, f->paths[i]) && (!inc || n > ninc)) {
+			inc = f->paths[i];
+			ninc = n;
+		}
+	}
+	for (unsigned int i = 0; i < f->n_excludes; i++) {
+		n = strlen(f->excludes[i]);
+		if (va_path_under(path, len, f->excludes[i]) && (!exc || n > nexc)) {
+			exc = f->excludes[i];
+			nexc = n;
+		}
+	}
+	for (const char *const *d = va_default_exclude_paths; *d; d++) {
+		n = strlen(*d);
+		if (va_filter_default_exclude_applies(f, *d) && va_path_under(path, len, *d) &&
+		    (!exc || n > nexc)) {
+			exc = *d;
+			nexc = n;
+			dflt = true;
+		}
+	}
+	if (by_default)
+		*by_default = false;
+	if (exc && (!inc || nexc >= ninc)) {
+		if (decider)
+			*decider = exc;
+		if (by_default)
+			*by_default = dflt;
+		return false;
+	}
+	if (decider)
+		*decider = inc;
+	return inc || f->n_paths == 0;
+}
+
 static int add_prefix(const char *opt, char **list, unsigned int *n, const char *value, char *err,
 		      size_t errlen)
 {

@@ -66,6 +66,18 @@ int va_path_normalize(const char *in, size_t in_len, char *out, size_t out_size)
 /* Returns: true when @path lies under @prefix on a component boundary. */
 bool va_path_under(const char *path, size_t path_len, const char *prefix);
 
+/**
+ * va_filter_path_kept() - whether @f's path prefixes keep @path: the
+ * longest matching prefix of --path, --exclude and the default exclusions
+ * decides, an exclude winning a tie, as the kernel's prefix table does.
+ * @decider: receives the deciding prefix, NULL when none matched (kept
+ *           only when there is no --path).
+ * @by_default: receives whether a default exclusion decided.
+ * Either may be NULL.
+ */
+bool va_filter_path_kept(const struct va_filter *f, const char *path, size_t len,
+			 const char **decider, bool *by_default);
+
 /*
  * Returns: whether the default exclusion @prefix (from va_default_exclude_paths)
  * is in force: default excludes are on and no --path lies under @prefix, since
