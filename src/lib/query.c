@@ -259,6 +259,13 @@ static int push_gap(struct va_gap **v, size_t *n, struct va_gap g)
 	return 0;
 }
 
+/* Both parts read the partial index of marks (events_marks), in its order. */
+const char va_q_gaps_sql[] = "SELECT op, ts, count FROM events WHERE op >= 100 AND ts <= ?2 AND"
+			     " (ts >= ?1 OR id = (SELECT id FROM events WHERE op >= 100"
+			     " AND op IN (100, 101, 102) AND ts < ?1 ORDER BY ts DESC, id DESC"
+			     " LIMIT 1))"
+			     " ORDER BY ts, id";
+
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
 int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n)
 {
@@ -267,14 +274,7 @@ int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **
 	bool is_open = false;
 	int ret = 0, rc = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(db,
-			       /* Both parts use the partial index of marks (events_marks). */
-			       "SELECT op, ts, count FROM events WHERE op >= 100 AND ts <= ?2 AND"
-			       " (ts >= ?1 OR id = (SELECT id FROM events WHERE op >= 100"
-			       " AND op IN (100, 101, 102) AND ts < ?1 ORDER BY ts DESC, id DESC"
-			       " LIMIT 1))"
-			       " ORDER BY ts, id",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, va_q_gaps_sql, -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
 	sqlite3_bind_int64(st, 1, (int64_t)since);
 	sqlite3_bind_int64(st, 2, (int64_t)until);
