@@ -9,8 +9,10 @@
  *
  * The paths index leads with the record's slice, id >> VA_SLICE_BITS
  * (store.c), so each statement below runs once per slice, the slice bound
- * as ?3: SQLite seeks an index on an expression only when the expression
- * is compared with a constant or a parameter, not with a joined column.
+ * as ?3. In a store of format 4 the index is the path_index table; in older
+ * ones an index of events on an expression, which SQLite seeks only when
+ * the expression is compared with a constant or a parameter, not with a
+ * joined column.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,6 +23,31 @@
 #include "store_priv.h"
 
 #define SLICE  "e.id >> " VA_SLICE_BITS
+
+/*
+ * The records (e) of slice ?3 with path @path (and object @obj), through
+ * the paths index: the path_index table (format 4), or the index of events
+ * on (SLICE, path, obj) of formats 2 and 3.
+ */
+#define BY_PATH_TABLE(path)                                                    \
+	" CROSS JOIN path_index x ON x.slice = ?3 AND x.path = " path \
+	" CROSS JOIN events e ON e.id = x.id"
+#define BY_PATH_OBJ_TABLE(path, obj)                                                              \
+	" CROSS JOIN path_index x ON x.slice = ?3 AND x.path = " path " AND x.obj = " obj \
+	" CROSS JOIN events e ON e.id = x.id"
+#define BY_PATH_EVENTS(path)	     " CROSS JOIN events e ON " SLICE " = ?3 AND e.path = " path
+#define BY_PATH_OBJ_EVENTS(path, obj) BY_PATH_EVENTS(path) " AND e.obj = " obj
+
+/* PATH's own records, of one slice. */
+#define PATH_RECORDS(by_path)                                                              \
+	"INSERT INTO temp.pe SELECT e.id, e.ts, e.path, e.obj, e.op, e.ret, o.ino >= 0,"  \
+	" o.ino >= 0 AND o.dev >= 0 FROM temp.hp h" by_path                                \
+	" LEFT JOIN objects o ON o.id = e.obj"
+/* The records of PATH's objects under their other names while PATH had them, of one slice. */
+#define OBJECT_RECORDS(by_path_obj)                                                      \
+	"INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"                 \
+	" JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi" by_path_obj      \
+	" WHERE e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)"
 #define TS_MAX "9223372036854775807"
 
 struct slices {
@@ -174,6 +201,7 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 {
 	struct slices sl;
 	struct spans sp;
+	bool table = false; /* the paths index is the path_index table (format 4) */
 	int ret;
 
 	ret = va_q_exec(db, "CREATE TEMP TABLE IF NOT EXISTS hid(id INTEGER PRIMARY KEY,"
@@ -194,13 +222,12 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 	if (!ret)
 		ret = find_slices(db, &sp, since, until, &sl);
 	if (!ret)
-		ret = run_slices(
-			db,
-			"INSERT INTO temp.pe SELECT e.id, e.ts, e.path, e.obj, e.op, e.ret,"
-			" o.ino >= 0, o.ino >= 0 AND o.dev >= 0 FROM temp.hp h"
-			" CROSS JOIN events e ON " SLICE " = ?3 AND e.path = h.id"
-			" LEFT JOIN objects o ON o.id = e.obj",
-			since, until, sl.all_lo, sl.all_hi);
+		ret = va_q_has_table(db, "path_index", &table);
+	if (!ret)
+		ret = run_slices(db,
+				 table ? PATH_RECORDS(BY_PATH_TABLE("h.id"))
+				       : PATH_RECORDS(BY_PATH_EVENTS("h.id")),
+				 since, until, sl.all_lo, sl.all_hi);
 	if (!ret)
 		ret = run_once(db,
 			       "INSERT OR IGNORE INTO temp.hid SELECT id, 0 FROM temp.pe"
@@ -234,11 +261,8 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 		ret = object_slices(db, &sp, since, until);
 	if (!ret)
 		ret = run_slices(db,
-				 "INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"
-				 " JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi"
-				 " CROSS JOIN events e"
-				 " ON " SLICE " = ?3 AND e.path = n.path AND e.obj = o.obj"
-				 " WHERE e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)",
+				 table ? OBJECT_RECORDS(BY_PATH_OBJ_TABLE("n.path", "o.obj"))
+				       : OBJECT_RECORDS(BY_PATH_OBJ_EVENTS("n.path", "o.obj")),
 				 since, until, sl.lo, sl.hi);
 	return ret;
 }

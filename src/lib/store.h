@@ -16,7 +16,7 @@
 
 #define VA_STORE_DEFAULT_PATH	"/var/lib/vfsaudit/audit.db"
 #define VA_STORE_FORMAT		"vfsaudit-store"
-#define VA_STORE_VERSION	3
+#define VA_STORE_VERSION	4
 #define VA_STORE_VERSION_OLDEST 2 /* read as is, upgraded when opened for writing */
 /*
  * The paths index's first key is a record's slice, id >> VA_SLICE_BITS

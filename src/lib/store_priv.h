@@ -41,6 +41,11 @@ struct va_name_pair {
 	int64_t path, obj;
 };
 
+/* A `path_index` row: the record's slice, path, object (0: none) and id. */
+struct va_path_entry {
+	int64_t slice, path, obj, id;
+};
+
 struct va_store {
 	sqlite3 *db;
 	char *file;
@@ -53,7 +58,7 @@ struct va_store {
 	/* Writing: */
 	sqlite3_stmt *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;
 	sqlite3_stmt *ins_obj, *get_obj, *ins_chain, *ins_seal;
-	struct va_row_group events_rows, names_rows, by_path_rows, by_proc_rows;
+	struct va_row_group events_rows, names_rows, by_path_rows, by_proc_rows, path_index_rows;
 	/* Events rows not yet inserted: they go in groups (store_rows.h). */
 	int64_t pending[VA_ROW_GROUP][VA_EVENT_COLS];
 	uint32_t pending_nulls[VA_ROW_GROUP]; /* a bit per NULL column */
@@ -62,6 +67,8 @@ struct va_store {
 	struct va_u64map names;		/* (path, obj) pairs known to be stored */
 	struct va_name_pair *new_names; /* this transaction's new pairs */
 	size_t n_new_names, cap_new_names;
+	struct va_path_entry *new_entries; /* this transaction's paths index rows */
+	size_t n_new_entries, cap_new_entries;
 	struct va_u64map by_path, by_proc; /* this transaction's change counts */
 	struct va_span_set days, hours;	   /* this transaction's days and hours */
 	struct va_chain chain;		   /* head: the last record's link */

@@ -81,6 +81,9 @@ int va_store_prepare_writes(struct va_store *s)
 		ret = va_rows_prepare(s->db, &s->names_rows, "INSERT OR IGNORE INTO names(path, obj)",
 				      2, "");
 	if (!ret)
+		ret = va_rows_prepare(s->db, &s->path_index_rows,
+				      "INSERT INTO path_index(slice, path, obj, id)", 4, "");
+	if (!ret)
 		ret = va_rows_prepare(s->db, &s->by_path_rows, "INSERT INTO by_path(day, path, n)", 3,
 				      "ON CONFLICT(day, path) DO UPDATE SET n = n + excluded.n");
 	if (!ret)
@@ -114,6 +117,7 @@ void va_store_finalize_writes(struct va_store *s)
 	}
 	va_rows_finalize(&s->events_rows);
 	va_rows_finalize(&s->names_rows);
+	va_rows_finalize(&s->path_index_rows);
 	va_rows_finalize(&s->by_path_rows);
 	va_rows_finalize(&s->by_proc_rows);
 	s->n_pending = 0;
@@ -126,6 +130,9 @@ void va_store_finalize_writes(struct va_store *s)
 	free(s->new_names);
 	s->new_names = NULL;
 	s->n_new_names = s->cap_new_names = 0;
+	free(s->new_entries);
+	s->new_entries = NULL;
+	s->n_new_entries = s->cap_new_entries = 0;
 	va_chain_free(&s->chain);
 }
 
@@ -357,6 +364,59 @@ static int flush_names(struct va_store *s)
 	return va_rows_insert(&s->names_rows, &s->new_names[0].path, NULL, s->n_new_names);
 }
 
+/* Queue record @id's row of the paths index, written in key order with the transaction. */
+static int note_path_entry(struct va_store *s, int64_t path, int64_t obj, int64_t id)
+{
+	struct va_path_entry *grown;
+
+	if (!path)
+		return 0;
+	if (s->n_new_entries == s->cap_new_entries) {
+		size_t cap = s->cap_new_entries ? s->cap_new_entries * 2 : 4096;
+
+		grown = realloc(s->new_entries, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		s->new_entries = grown;
+		s->cap_new_entries = cap;
+	}
+	s->new_entries[s->n_new_entries++] =
+		(struct va_path_entry){ id >> VA_SLICE_SHIFT, path, obj > 0 ? obj : 0, id };
+	return 0;
+}
+
+static int cmp_path_entry(const void *a, const void *b)
+{
+	const struct va_path_entry *x = a, *y = b;
+
+	if (x->slice != y->slice)
+		return x->slice < y->slice ? -1 : 1;
+	if (x->path != y->path)
+		return x->path < y->path ? -1 : 1;
+	if (x->obj != y->obj)
+		return x->obj < y->obj ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * The transaction's rows of the paths index, in key order: each insert
+ * lands next to the one before, where in arrival order each landed at a
+ * random place in the newest slice (docs/STORE.md).
+ */
+static int flush_path_entries(struct va_store *s)
+{
+	int ret;
+
+	if (!s->n_new_entries)
+		return 0;
+	qsort(s->new_entries, s->n_new_entries, sizeof(*s->new_entries), cmp_path_entry);
+	_Static_assert(sizeof(struct va_path_entry) == 4 * sizeof(int64_t), "entries are rows");
+	ret = va_rows_insert(&s->path_index_rows, &s->new_entries[0].slice, NULL,
+			     s->n_new_entries);
+	s->n_new_entries = 0;
+	return ret;
+}
+
 unsigned int va_record_sums(const struct va_record *r)
 {
 	bool headless = r->v[VA_REC_PATH_FLAGS].type == VA_VAL_INT &&
@@ -495,6 +555,8 @@ static int add_record(struct va_store *s, struct va_record *r)
 		return ret;
 
 	ret = add_event_row(s, r, seq, path, proc, obj);
+	if (!ret)
+		ret = note_path_entry(s, path, obj, seq);
 	if (!ret && any_extra(r)) {
 		st = s->ins_extra;
 		sqlite3_bind_int64(st, 1, seq);
@@ -594,6 +656,8 @@ int va_store_flush_batch(struct va_store *s)
 	if (!ret)
 		ret = flush_names(s);
 	if (!ret)
+		ret = flush_path_entries(s);
+	if (!ret)
 		ret = flush_counts(&s->by_path, &s->by_path_rows);
 	if (!ret)
 		ret = flush_counts(&s->by_proc, &s->by_proc_rows);
@@ -622,6 +686,7 @@ void va_store_forget_batch(struct va_store *s)
 	va_u64map_free(&s->by_path);
 	va_u64map_free(&s->by_proc);
 	s->n_new_names = 0;
+	s->n_new_entries = 0;
 	s->n_pending = 0;
 	s->days.n = s->hours.n = 0;
 	s->dirty = false;
@@ -719,6 +784,9 @@ int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows
 	static const char *const deletes[] = {
 		"DELETE FROM events WHERE id <= ?1",
 		"DELETE FROM extra WHERE id <= ?1",
+		/* Whole slices by a range of the key, the cut's own by its ids. */
+		"DELETE FROM path_index WHERE slice < ?1 >> " VA_SLICE_BITS,
+		"DELETE FROM path_index WHERE slice = ?1 >> " VA_SLICE_BITS " AND id <= ?1",
 		/* The checkpoint at the cut stays: verify starts from it. */
 		"DELETE FROM chain WHERE id < ?1",
 		"DELETE FROM seals WHERE seq < ?1",

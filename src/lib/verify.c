@@ -12,6 +12,7 @@
 #include "store_priv.h"
 #include "timefmt.h"
 #include "verify.h"
+#include "verify_index.h"
 
 /*
  * A seal may come this much later than the records it covers: the writer
@@ -55,6 +56,7 @@ struct walk {
 	/* The summaries `report` and `history` read, recomputed from the records. */
 	struct va_u64map by_path, by_proc;
 	struct spans days, hours;
+	struct va_index_check index; /* the paths index, against the records */
 };
 
 static void fail(struct walk *w, uint64_t seq, uint64_t ts, const char *fmt, ...)
@@ -456,6 +458,34 @@ static int find_anchor(struct walk *w, int64_t first)
 	return ret;
 }
 
+static void index_mismatch(struct walk *w, int64_t seq)
+{
+	if (seq == INT64_MAX)
+		fail(w, 0, 0,
+		     "the paths index lists records that are not in the store: it was "
+		     "altered, and history would answer wrongly");
+	else
+		fail(w, (uint64_t)seq, 0,
+		     "the paths index does not list record seq %lld as it is: it was altered, "
+		     "and history would answer wrongly",
+		     (long long)seq);
+}
+
+/* The record, if it has a path, is listed under it in the paths index. Returns: 0 or -errno. */
+static int check_listed(struct walk *w, const struct va_record *r, sqlite3_stmt *st)
+{
+	int64_t path = sqlite3_column_int64(st, VA_REC_NFIELDS + 1);
+	int64_t obj = sqlite3_column_int64(st, VA_REC_NFIELDS + 3);
+	int64_t bad;
+
+	if (sqlite3_column_type(st, VA_REC_NFIELDS + 1) == SQLITE_NULL)
+		return 0;
+	bad = va_index_check_record(&w->index, r->v[VA_REC_SEQ].i, path, obj > 0 ? obj : 0);
+	if (bad > 0)
+		index_mismatch(w, bad);
+	return bad < 0 ? (int)bad : 0;
+}
+
 static int walk_records(struct walk *w)
 {
 	sqlite3_stmt *st = NULL, *cp = NULL;
@@ -466,7 +496,7 @@ static int walk_records(struct walk *w)
 
 	if (sqlite3_prepare_v2(w->s->db,
 			       "SELECT " VA_RECORD_COLUMNS
-			       ", e.link, e.path, e.proc FROM events e" VA_RECORD_JOINS
+			       ", e.link, e.path, e.proc, e.obj FROM events e" VA_RECORD_JOINS
 			       " ORDER BY e.id",
 			       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(w->s->db, "SELECT id, head FROM chain WHERE id >= ? ORDER BY id", -1,
@@ -551,6 +581,8 @@ static int walk_records(struct walk *w)
 		check_seals_at(w, seq);
 		if (tally(w, &rec, st))
 			ret = -ENOMEM;
+		if (!ret && (ret = check_listed(w, &rec, st)) != 0)
+			break;
 		w->r->records++;
 		w->r->last_seq = (uint64_t)seq;
 		w->r->last_ts = ts;
@@ -630,6 +662,8 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 	va_u64map_init(&w.hours.first);
 	va_u64map_init(&w.hours.last);
 	if (!ret && r->intact)
+		ret = va_index_check_start(&w.index, s->db);
+	if (!ret && r->intact)
 		ret = walk_records(&w);
 	if (ret)
 		goto out;
@@ -661,7 +695,18 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 		goto out;
 	}
 	/* Last: a record cut short or removed is the better name for what happened. */
-	check_summaries(&w);
+	{
+		int64_t bad = va_index_check_end(&w.index);
+
+		if (bad < 0) {
+			ret = (int)bad;
+			goto out;
+		}
+		if (bad)
+			index_mismatch(&w, bad);
+	}
+	if (r->intact)
+		check_summaries(&w);
 	if (!r->intact)
 		goto out;
 	r->unsealed = r->last_seq -
@@ -678,6 +723,7 @@ out:
 	for (size_t i = 0; i < w.n_keys; i++)
 		va_seal_key_wipe(&w.keys[i]);
 	va_chain_free(&w.chain);
+	va_index_check_free(&w.index);
 	free(w.seals);
 	free(w.crashes);
 	return ret;

@@ -79,7 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     "DELETE FROM events; DELETE FROM extra; DELETE FROM paths; DELETE FROM procs;"
 		     " DELETE FROM objects; DELETE FROM names; DELETE FROM days; DELETE FROM hours;"
 		     " DELETE FROM by_path;"
-		     " DELETE FROM by_proc; DELETE FROM chain; DELETE FROM seals;",
+		     " DELETE FROM by_proc; DELETE FROM chain; DELETE FROM seals;"
+		     " DELETE FROM path_index;",
 		     NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(db, "INSERT INTO paths(id, path) VALUES(1, ?), (2, ?)", -1, &st,
 			       NULL) == SQLITE_OK) {
@@ -123,6 +124,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "INSERT OR REPLACE INTO events(id, ts, op, path, proc, obj, ret, count, bytes,"
 		  " flags, link) VALUES(?,?,?,1,1,1,?,?,?,?,?)",
 		  8 },
+		/* The paths index: the newest record's row as the writer puts it, and fuzz. */
+		{ "INSERT OR IGNORE INTO path_index SELECT id >> 18, path, coalesce(obj, 0), id"
+		  " FROM events WHERE id = (SELECT max(id) FROM events) AND path IS NOT NULL",
+		  0 },
+		{ "INSERT OR IGNORE INTO path_index VALUES(?,?,?,?)", 4 },
 		{ "INSERT OR IGNORE INTO by_path VALUES(?,?,?)", 3 },
 		{ "INSERT OR IGNORE INTO by_proc VALUES(?,?,?)", 3 },
 		{ "INSERT OR REPLACE INTO chain VALUES(?,?)", 2 },

@@ -379,22 +379,24 @@ static void test_intern_across_reopen(void **state)
 	va_store_close(s);
 }
 
-static void test_version2_upgraded(void **state)
+/*
+ * Older formats: read as they are, upgraded by the writer. @to_old turns a
+ * store of this format into one of @version; the paths index @old_index
+ * goes, path_index (format 4) comes, filled from the records.
+ */
+static void check_upgraded(struct ctx *c, const char *to_old, int version, const char *old_index)
 {
-	struct ctx *c = *state;
 	struct va_store *s = open_rw(c);
 	struct va_event ev = base_event(10000000000ull, "/etc/hosts");
 	struct va_history h;
+	char sql[200];
 
 	assert_int_equal(va_store_begin(s), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(va_store_add(s, &ev), 0);
 	assert_int_equal(va_store_commit(s), 0);
 	va_store_close(s);
-	make_foreign_db(c->file, "DROP INDEX events_slice_path;"
-				 "CREATE INDEX events_path ON events(path, obj);"
-				 "DROP TABLE hours;"
-				 "UPDATE meta SET value = '2' WHERE key = 'version';");
+	make_foreign_db(c->file, to_old);
 
 	for (int pass = 0; pass < 2; pass++) {
 		assert_int_equal(va_store_open(&s, c->file, pass ? VA_STORE_WRITE : 0, c->err,
@@ -405,12 +407,12 @@ static void test_version2_upgraded(void **state)
 		va_history_free(&h);
 		assert_int_equal(sql_int(va_store_db(s), "SELECT value FROM meta WHERE"
 							 " key = 'version'"),
-				 pass ? VA_STORE_VERSION : 2);
+				 pass ? VA_STORE_VERSION : version);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_master WHERE name = '%s'",
+			 old_index);
+		assert_int_equal(sql_int(va_store_db(s), sql), pass ? 0 : 1);
 		assert_int_equal(sql_int(va_store_db(s), "SELECT count(*) FROM sqlite_master"
-							 " WHERE name = 'events_path'"),
-				 pass ? 0 : 1);
-		assert_int_equal(sql_int(va_store_db(s), "SELECT count(*) FROM sqlite_master"
-							 " WHERE name = 'events_slice_path'"),
+							 " WHERE name = 'path_index'"),
 				 pass);
 		if (pass) {
 			struct va_verify_result r;
@@ -419,11 +421,36 @@ static void test_version2_upgraded(void **state)
 						 "SELECT count(*) FROM hours"
 						 " WHERE first_id = 1 AND last_id = 3"),
 					 1);
+			/* The three events: the start mark has no path. */
+			assert_int_equal(sql_int(va_store_db(s),
+						 "SELECT count(*) FROM path_index p JOIN events e"
+						 " ON e.id = p.id AND e.path = p.path"
+						 " AND p.slice = e.id >> 18"),
+					 3);
 			assert_int_equal(va_verify(s, NULL, 0, &r), 0);
 			assert_true(r.intact);
 		}
 		va_store_close(s);
 	}
+}
+
+static void test_version2_upgraded(void **state)
+{
+	check_upgraded(*state,
+		       "DROP TABLE path_index;"
+		       "CREATE INDEX events_path ON events(path, obj);"
+		       "DROP TABLE hours;"
+		       "UPDATE meta SET value = '2' WHERE key = 'version';",
+		       2, "events_path");
+}
+
+static void test_version3_upgraded(void **state)
+{
+	check_upgraded(*state,
+		       "DROP TABLE path_index;"
+		       "CREATE INDEX events_slice_path ON events(id >> 18, path, obj);"
+		       "UPDATE meta SET value = '3' WHERE key = 'version';",
+		       3, "events_slice_path");
 }
 
 static void test_readonly_missing(void **state)
@@ -837,6 +864,10 @@ static void test_prune(void **state)
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), 3);
 	/* The retention rows are in the chain, so they are pruned in turn, never all. */
 	assert_true(sql_int(db, "SELECT count(*) FROM events WHERE op = 104") >= 1);
+	/* The paths index lists the records kept, no others. */
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM path_index"), 3);
+	assert_int_equal(sql_int(db, "SELECT min(id) FROM path_index"),
+			 sql_int(db, "SELECT min(id) FROM events WHERE op < 100"));
 	va_store_close(s);
 }
 
@@ -890,6 +921,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_sqlite_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_version_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version2_upgraded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version3_upgraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_argv_truncated_kept, setup, teardown),

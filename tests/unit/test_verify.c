@@ -270,7 +270,7 @@ static void test_damaged_index(void **state)
 	char cmd[512];
 	unsigned char junk = 0xff;
 	int64_t page = sql_int(c->file, "SELECT rootpage FROM sqlite_master"
-					" WHERE name = 'events_slice_path'");
+					" WHERE name = 'path_index'");
 	int64_t page_size = sql_int(c->file, "PRAGMA page_size");
 	int fd;
 
@@ -284,6 +284,46 @@ static void test_damaged_index(void **state)
 	verify_file(c->copy, &c->k0, &r);
 	assert_false(r.intact);
 	assert_non_null(strstr(r.problem, "damaged"));
+}
+
+/*
+ * The paths index is how history finds a path's records: a row of it
+ * deleted, changed or added hides records or shows others, while every
+ * record still matches the chain.
+ */
+static void test_index_altered(void **state)
+{
+	struct ctx *c = *state;
+	static const struct {
+		const char *sql;
+		int64_t bad_seq;
+	} cases[] = {
+		{ "DELETE FROM path_index WHERE id = 20", 20 },
+		{ "UPDATE path_index SET path = path + 1 WHERE id = 20", 20 },
+		{ "UPDATE path_index SET obj = obj + 1 WHERE id = 20", 20 },
+		/* Past the last record, in its slice. */
+		{ "INSERT INTO path_index SELECT slice, path, obj, 5000 FROM path_index"
+		  " WHERE id = 20",
+		  5000 },
+		/* Record 1 is the start mark: it has no path. */
+		{ "INSERT INTO path_index SELECT slice, path, obj, 1 FROM path_index"
+		  " WHERE id = 20",
+		  1 },
+		/* In a slice that holds no record: only the count can tell. */
+		{ "INSERT INTO path_index VALUES(7, 1, 0, 7 << 18)", 0 },
+	};
+	struct va_verify_result r;
+
+	assert_int_equal(sql_int(c->file, "SELECT path IS NOT NULL FROM events WHERE id = 20"), 1);
+	assert_int_equal(sql_int(c->file, "SELECT path IS NULL FROM events WHERE id = 1"), 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tamper(c, cases[i].sql, true, &r);
+		if (r.intact)
+			fail_msg("not found: %s", cases[i].sql);
+		assert_false(r.damaged);
+		assert_int_equal(r.bad_seq, cases[i].bad_seq);
+		assert_non_null(strstr(r.problem, "paths index"));
+	}
 }
 
 static void test_deleted_row(void **state)
@@ -680,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_short_links),
 		cmocka_unit_test(test_changed_path),
 		cmocka_unit_test(test_changed_field),
+		cmocka_unit_test(test_index_altered),
 		cmocka_unit_test(test_deleted_row),
 		cmocka_unit_test(test_damaged_index),
 		cmocka_unit_test(test_inserted_row),
