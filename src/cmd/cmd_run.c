@@ -518,6 +518,22 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	fprintf(stderr, "vfsaudit: configuration reloaded\n");
 }
 
+/*
+ * Lock @path (made 0600 if missing, never through a symlink) for this
+ * daemon alone. Returns: 0, @fd -1 when the file cannot be made (its
+ * directory is not there yet); -EBUSY when another daemon holds it.
+ */
+static int take_lock(const char *path, int *fd, bool *made)
+{
+	*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	*made = *fd >= 0;
+	if (*fd < 0 && errno == EEXIST)
+		*fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB))
+		return -EBUSY;
+	return 0;
+}
+
 /* Deliver what the sinks hold (a remote peer's share may wait in its spool), record losses. */
 static void stop_sinks(struct daemon *d)
 {
@@ -555,6 +571,7 @@ int do_run(int argc, char **argv)
 	char lock_path[PATH_MAX + 8];
 	bool verbose = false;
 	int ret, last_op, lock_fd = -1;
+	bool made_lock = false;
 
 	va_config_init(&cfg);
 	ret = load_settings(&cfg, argc, argv, &verbose, false);
@@ -572,17 +589,29 @@ int do_run(int argc, char **argv)
 	/* The daemon says so whenever the boost is refused: its log is read. */
 	boost_priority(cfg.priority_boost, true);
 
-	/* One daemon per store: a second would record every event twice. */
+	/*
+	 * One daemon per store: a second would record every event twice. The
+	 * lock comes before the open, which upgrades an older store: a daemon
+	 * of the older format still running would go on writing it the old
+	 * way. Where the store's directory is not made yet, there is no store
+	 * to upgrade, and the lock comes after.
+	 */
 	snprintf(lock_path, sizeof(lock_path), "%s.lock", cfg.db);
-	ret = va_store_open(&d.store, cfg.db, VA_STORE_WRITE, err, sizeof(err));
+	ret = take_lock(lock_path, &lock_fd, &made_lock);
 	if (!ret) {
-		lock_fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB)) {
-			snprintf(err, sizeof(err),
-				 "another vfsaudit run is recording into %s; stop it first", cfg.db);
-			ret = -EBUSY;
-		}
+		ret = va_store_open(&d.store, cfg.db, VA_STORE_WRITE, err, sizeof(err));
+		/* A store refused leaves nothing behind. */
+		if (ret && made_lock)
+			unlink(lock_path);
 	}
+	if (!ret && lock_fd < 0) {
+		ret = take_lock(lock_path, &lock_fd, &made_lock);
+		if (!ret && lock_fd < 0)
+			ret = -EBUSY; /* as before the lock came first: no lock, no daemon */
+	}
+	if (ret == -EBUSY)
+		snprintf(err, sizeof(err), "another vfsaudit run is recording into %s; stop it first",
+			 cfg.db);
 	if (ret) {
 		fprintf(stderr, "vfsaudit: %s\n", err);
 		ret = EXIT_RUNTIME;

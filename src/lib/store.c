@@ -307,40 +307,49 @@ static int upgrade(struct va_store *s)
 /*
  * An older store's paths index, slice by slice: each slice's rows sorted
  * apart, in key order, so the sort's memory is one slice's, whatever the
- * store's size.
+ * store's size. Slices without records are skipped by a seek each: a
+ * rewritten store may hold ids far apart.
  */
 static int fill_path_index(struct va_store *s)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t lo = 0, hi = -1;
+	sqlite3_stmt *next = NULL, *fill = NULL;
 	int rc;
 
 	rc = sqlite3_prepare_v2(s->db,
-				"SELECT min(id) >> " VA_SLICE_BITS ", max(id) >> " VA_SLICE_BITS
-				" FROM events",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		lo = sqlite3_column_int64(st, 0);
-		hi = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_OK)
-		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO path_index SELECT id >> " VA_SLICE_BITS
-				", path, coalesce(obj, 0), id FROM events"
-				" WHERE id BETWEEN ?1 AND ?2 AND path IS NOT NULL"
-				" ORDER BY 2, 3, 4",
-				-1, &st, NULL);
-	for (int64_t slice = lo; rc == SQLITE_OK && slice <= hi; slice++) {
-		sqlite3_bind_int64(st, 1, slice << VA_SLICE_SHIFT);
-		sqlite3_bind_int64(st, 2, ((slice + 1) << VA_SLICE_SHIFT) - 1);
-		rc = sqlite3_step(st);
+				"SELECT id >> " VA_SLICE_BITS " FROM events WHERE id >= ?1"
+				" ORDER BY id LIMIT 1",
+				-1, &next, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db,
+					"INSERT INTO path_index SELECT id >> " VA_SLICE_BITS
+					", path, " VA_PATH_INDEX_OBJ " , id FROM events"
+					" WHERE id BETWEEN ?1 AND ?2 AND path IS NOT NULL"
+					" ORDER BY 2, 3, 4",
+					-1, &fill, NULL);
+	for (int64_t from = INT64_MIN; rc == SQLITE_OK;) {
+		int64_t slice;
+
+		sqlite3_bind_int64(next, 1, from);
+		rc = sqlite3_step(next);
+		if (rc != SQLITE_ROW) {
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+			break;
+		}
+		slice = sqlite3_column_int64(next, 0);
+		sqlite3_reset(next);
+		/* The slice's first and last ids, shifted unsigned: slices may be negative. */
+		from = (int64_t)((uint64_t)slice << VA_SLICE_SHIFT);
+		sqlite3_bind_int64(fill, 1, from);
+		sqlite3_bind_int64(fill, 2, from | ((1ll << VA_SLICE_SHIFT) - 1));
+		rc = sqlite3_step(fill);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-		sqlite3_reset(st);
+		sqlite3_reset(fill);
+		if (slice == INT64_MAX >> VA_SLICE_SHIFT)
+			break;
+		from = (int64_t)((uint64_t)(slice + 1) << VA_SLICE_SHIFT);
 	}
-	sqlite3_finalize(st);
+	sqlite3_finalize(next);
+	sqlite3_finalize(fill);
 	return rc;
 }
 
@@ -353,7 +362,7 @@ static int create_schema(struct va_store *s, char *err, size_t errlen)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, schema, NULL, NULL, NULL);
 	/* Format 2 had no `hours`: derived from the records, as the writer keeps it. */
-	if (rc == SQLITE_OK && older)
+	if (rc == SQLITE_OK && s->version == 2)
 		rc = sqlite3_exec(s->db,
 				  "INSERT OR IGNORE INTO hours SELECT ts / " VA_HOUR_NS_SQL
 				  ", min(id), max(id) FROM events GROUP BY 1",
@@ -362,6 +371,8 @@ static int create_schema(struct va_store *s, char *err, size_t errlen)
 		rc = fill_path_index(s);
 	if (rc == SQLITE_OK && older)
 		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK && older)
+		s->version = VA_STORE_VERSION;
 
 	if (rc == SQLITE_OK) {
 		snprintf(sql, sizeof(sql),

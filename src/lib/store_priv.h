@@ -41,7 +41,17 @@ struct va_name_pair {
 	int64_t path, obj;
 };
 
-/* A `path_index` row: the record's slice, path, object (0: none) and id. */
+/*
+ * A `path_index` row: the record's slice, path, object (0: none) and id.
+ * The object column from an `events` row's, in SQL (a hand-made row may hold
+ * anything there) and in C.
+ */
+#define VA_PATH_INDEX_OBJ "max(coalesce(obj, 0), 0)"
+static inline int64_t va_path_index_obj(int64_t obj)
+{
+	return obj > 0 ? obj : 0;
+}
+
 struct va_path_entry {
 	int64_t slice, path, obj, id;
 };

@@ -381,7 +381,7 @@ static int note_path_entry(struct va_store *s, int64_t path, int64_t obj, int64_
 		s->cap_new_entries = cap;
 	}
 	s->new_entries[s->n_new_entries++] =
-		(struct va_path_entry){ id >> VA_SLICE_SHIFT, path, obj > 0 ? obj : 0, id };
+		(struct va_path_entry){ id >> VA_SLICE_SHIFT, path, va_path_index_obj(obj), id };
 	return 0;
 }
 
@@ -772,6 +772,8 @@ out:
 	return cut;
 }
 
+enum { EVENTS_DELETE = 2 }; /* va_store_prune()'s, after the paths index's two */
+
 int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows)
 {
 	/*
@@ -782,11 +784,17 @@ int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows
 	 * keeps its summaries whole; verify does not recount it.
 	 */
 	static const char *const deletes[] = {
-		"DELETE FROM events WHERE id <= ?1",
-		"DELETE FROM extra WHERE id <= ?1",
-		/* Whole slices by a range of the key, the cut's own by its ids. */
+		/*
+		 * The paths index first, while the records say where their rows
+		 * are: whole slices by a range of the key, the cut's own slice
+		 * row by row (by key, not by a scan of the slice).
+		 */
 		"DELETE FROM path_index WHERE slice < ?1 >> " VA_SLICE_BITS,
-		"DELETE FROM path_index WHERE slice = ?1 >> " VA_SLICE_BITS " AND id <= ?1",
+		"DELETE FROM path_index WHERE (slice, path, obj, id) IN (SELECT id >> " VA_SLICE_BITS
+		", path, " VA_PATH_INDEX_OBJ ", id FROM events WHERE id >= (?1 >> " VA_SLICE_BITS
+		") << " VA_SLICE_BITS " AND id <= ?1 AND path IS NOT NULL)",
+		[EVENTS_DELETE] = "DELETE FROM events WHERE id <= ?1",
+		"DELETE FROM extra WHERE id <= ?1",
 		/* The checkpoint at the cut stays: verify starts from it. */
 		"DELETE FROM chain WHERE id < ?1",
 		"DELETE FROM seals WHERE seq < ?1",
@@ -795,7 +803,7 @@ int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows
 		"DELETE FROM days WHERE last_id <= ?1",
 		"DELETE FROM hours WHERE last_id <= ?1",
 	};
-	int64_t cut, deleted;
+	int64_t cut, deleted = 0;
 	struct timespec now;
 	char detail[64];
 	int ret;
@@ -808,10 +816,11 @@ int va_store_prune(struct va_store *s, uint64_t before_ns, unsigned int max_rows
 		va_store_rollback(s);
 		return 0;
 	}
-	ret = exec_bound(s->db, deletes[0], cut);
-	deleted = sqlite3_changes(s->db);
-	for (size_t i = 1; i < sizeof(deletes) / sizeof(deletes[0]) && !ret; i++)
+	for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]) && !ret; i++) {
 		ret = exec_bound(s->db, deletes[i], cut);
+		if (i == EVENTS_DELETE)
+			deleted = sqlite3_changes(s->db);
+	}
 	/* Part of the chain: removing old records by hand cannot pass for retention. */
 	snprintf(detail, sizeof(detail), "records up to seq %lld removed by retention",
 		 (long long)cut);

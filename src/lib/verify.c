@@ -460,7 +460,7 @@ static int find_anchor(struct walk *w, int64_t first)
 
 static void index_mismatch(struct walk *w, int64_t seq)
 {
-	if (seq == INT64_MAX)
+	if (!seq)
 		fail(w, 0, 0,
 		     "the paths index lists records that are not in the store: it was "
 		     "altered, and history would answer wrongly");
@@ -476,14 +476,15 @@ static int check_listed(struct walk *w, const struct va_record *r, sqlite3_stmt 
 {
 	int64_t path = sqlite3_column_int64(st, VA_REC_NFIELDS + 1);
 	int64_t obj = sqlite3_column_int64(st, VA_REC_NFIELDS + 3);
-	int64_t bad;
+	int64_t bad = 0;
+	int ret;
 
 	if (sqlite3_column_type(st, VA_REC_NFIELDS + 1) == SQLITE_NULL)
 		return 0;
-	bad = va_index_check_record(&w->index, r->v[VA_REC_SEQ].i, path, obj > 0 ? obj : 0);
-	if (bad > 0)
+	ret = va_index_check_record(&w->index, r->v[VA_REC_SEQ].i, path, obj > 0 ? obj : 0, &bad);
+	if (!ret)
 		index_mismatch(w, bad);
-	return bad < 0 ? (int)bad : 0;
+	return ret < 0 ? ret : 0;
 }
 
 static int walk_records(struct walk *w)
@@ -662,7 +663,7 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 	va_u64map_init(&w.hours.first);
 	va_u64map_init(&w.hours.last);
 	if (!ret && r->intact)
-		ret = va_index_check_start(&w.index, s->db);
+		ret = va_index_check_start(&w.index, s->db, s->version);
 	if (!ret && r->intact)
 		ret = walk_records(&w);
 	if (ret)
@@ -696,13 +697,14 @@ int va_verify(struct va_store *s, const struct va_seal_key *keys, size_t n_keys,
 	}
 	/* Last: a record cut short or removed is the better name for what happened. */
 	{
-		int64_t bad = va_index_check_end(&w.index);
+		int64_t bad = 0;
+		int listed = va_index_check_end(&w.index, &bad);
 
-		if (bad < 0) {
-			ret = (int)bad;
+		if (listed < 0) {
+			ret = listed;
 			goto out;
 		}
-		if (bad)
+		if (!listed)
 			index_mismatch(&w, bad);
 	}
 	if (r->intact)

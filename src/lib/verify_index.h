@@ -19,24 +19,31 @@ struct va_index_check {
 	sqlite3_stmt *slice_rows; /* one slice's rows, by id */
 	bool on;		  /* the store has the table (older formats: an index of events) */
 	bool have_row;		  /* slice_rows is on a row */
+	bool row_ok;		  /* ... whose columns are all integers, as the writer puts them */
 	int64_t slice, path, obj, id;
 	uint64_t matched; /* records found listed as they are */
 };
 
-/* Returns: 0 or -errno. */
-int va_index_check_start(struct va_index_check *c, sqlite3 *db);
+/*
+ * @version: the store's format (0 for one created now). From format 4 on,
+ * a missing table is an alteration: the caller learns it from the first
+ * record or from va_index_check_end().
+ * Returns: 0 or -errno.
+ */
+int va_index_check_start(struct va_index_check *c, sqlite3 *db, int version);
 /*
  * The next record with a path, in id order (@obj 0: none).
- * Returns: 0 when the index lists it as it is; else the first seq the
- * index and the records disagree on (> 0); or -errno.
+ * Returns: 1 when the index lists it as it is; 0 when the index and the
+ * records disagree, @bad_seq then being the first seq they disagree on (0
+ * when the row is no seq); or -errno.
  */
-int64_t va_index_check_record(struct va_index_check *c, int64_t seq, int64_t path, int64_t obj);
+int va_index_check_record(struct va_index_check *c, int64_t seq, int64_t path, int64_t obj,
+			  int64_t *bad_seq);
 /*
  * After the last record: the index lists nothing more.
- * Returns: 0; a seq it lists that no record has (> 0), INT64_MAX when that
- * row lies in a slice holding no record; or -errno.
+ * Returns: 1 when so; 0 with @bad_seq as above; or -errno.
  */
-int64_t va_index_check_end(struct va_index_check *c);
+int va_index_check_end(struct va_index_check *c, int64_t *bad_seq);
 void va_index_check_free(struct va_index_check *c);
 
 #endif

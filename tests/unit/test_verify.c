@@ -311,6 +311,16 @@ static void test_index_altered(void **state)
 		  1 },
 		/* In a slice that holds no record: only the count can tell. */
 		{ "INSERT INTO path_index VALUES(7, 1, 0, 7 << 18)", 0 },
+		/* A row that is no seq must not stop the check before what follows. */
+		{ "INSERT INTO path_index VALUES(0, 1, 0, 0); DELETE FROM path_index WHERE id = 20",
+		  0 },
+		{ "INSERT INTO path_index VALUES(0, 1, 0, -5)", 0 },
+		/* Values history's join never matches with the record's integers. */
+		{ "UPDATE path_index SET path = path + 0.5 WHERE id = 20", 20 },
+		{ "UPDATE path_index SET id = id + 0.5 WHERE id = 20", 20 },
+		{ "UPDATE path_index SET path = CAST(CAST(path AS TEXT) AS BLOB) WHERE id = 20", 20 },
+		/* Format 4 without it: history would fall back, the writer make it anew, empty. */
+		{ "DROP TABLE path_index", 2 },
 	};
 	struct va_verify_result r;
 
