@@ -18,6 +18,9 @@
 #include "record.h"
 #include "store_priv.h"
 
+#define STORE_BUSY_MS 5000 /* how long a statement waits for another connection's lock */
+#define WAL_BOUND_BYTES (128ll << 20) /* bound_wal() */
+
 /*
  * The schema (docs/STORE.md). Events are narrow rows: what repeats is
  * interned (paths, process identities, objects = dev/ino/type), and what
@@ -464,7 +467,7 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 		ret = va_store_errno(rc);
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	/*
 	 * Check each page's cells as it is read: a damaged page then fails the
 	 * query (-EUCLEAN) more often instead of reading as fewer rows.
@@ -506,7 +509,9 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 			goto fail;
 		load_store_id(s);
 		s->writable = true;
-		ret = va_store_prepare_writes(s);
+		ret = va_store_set_wal_bound(s, WAL_BOUND_BYTES);
+		if (!ret)
+			ret = va_store_prepare_writes(s);
 		if (ret) {
 			snprintf(err, errlen, "cannot prepare writes to %s: %s", file,
 				 sqlite3_errmsg(s->db));
@@ -553,6 +558,38 @@ int va_store_begin(struct va_store *s)
 	return va_store_errno(rc);
 }
 
+/*
+ * Keep the -wal file near WAL_BOUND_BYTES. The checkpoints that run beside
+ * the writer (store_checkpoint.c) copy the log into the store without ever
+ * blocking it, but SQLite starts the log again only when a transaction
+ * begins with all of it copied, which never happens while transactions
+ * follow one another at the writer's limit: filling 10M records grew it
+ * past 5 GiB, 10 s of a long tail of names at 170,000 events/s to 500 MiB.
+ * So between two transactions, when the file has grown past the bound,
+ * the writer copies what is left itself (waiting for no one); the next
+ * transaction starts the log again, and journal_size_limit cuts the file
+ * back to the bound.
+ */
+static void bound_wal(struct va_store *s)
+{
+	char wal[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", s->file);
+	if (stat(wal, &st) || st.st_size <= s->wal_bound)
+		return;
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+int va_store_set_wal_bound(struct va_store *s, int64_t bytes)
+{
+	char sql[64];
+
+	s->wal_bound = bytes;
+	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit=%lld", (long long)bytes);
+	return va_store_errno(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+}
+
 int va_store_commit(struct va_store *s)
 {
 	int ret = va_store_flush_batch(s);
@@ -568,6 +605,7 @@ int va_store_commit(struct va_store *s)
 		return va_store_errno(rc);
 	}
 	s->in_txn = false;
+	bound_wal(s);
 	return 0;
 }
 

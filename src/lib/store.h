@@ -91,6 +91,12 @@ void va_store_close(struct va_store *s); /* accepts NULL */
 /* Transactions: a batch of adds is one transaction (and one fsync in WAL). */
 int va_store_begin(struct va_store *s);
 int va_store_commit(struct va_store *s); /* -ENOSPC when the disk is full: batch rolled back */
+/*
+ * The -wal file's size past which the writer copies the log into the store
+ * itself after a commit, so that the next transaction starts it again
+ * (default 128 MiB; smaller in tests). Returns: 0 or -errno.
+ */
+int va_store_set_wal_bound(struct va_store *s, int64_t bytes);
 void va_store_rollback(struct va_store *s);
 
 /*

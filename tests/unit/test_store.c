@@ -853,6 +853,45 @@ static void add_batch(struct va_store *s, const struct va_event *tmpl, const uin
 	assert_int_equal(va_store_commit(s), 0);
 }
 
+/*
+ * Transactions one after another, with checkpoints only beside them (as the
+ * writer's thread does: autocheckpoint off): the -wal file stays near its
+ * bound, where SQLite alone would let it grow with every transaction.
+ */
+static void test_wal_bounded(void **state)
+{
+	struct ctx *c = *state;
+	struct va_store *s = open_rw(c);
+	char wal[200], path[600];
+	int64_t biggest = 0;
+	struct stat st;
+
+	assert_int_equal(va_store_set_wal_bound(s, 1 << 20), 0);
+	assert_int_equal(sqlite3_exec(va_store_db(s), "PRAGMA wal_autocheckpoint=0", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	snprintf(wal, sizeof(wal), "%s-wal", c->file);
+	for (int t = 0; t < 40; t++) {
+		assert_int_equal(va_store_begin(s), 0);
+		for (int i = 0; i < 50; i++) {
+			struct va_event ev;
+
+			/* New long names: a transaction writes about 100 KiB of pages. */
+			snprintf(path, sizeof(path), "/srv/%0500d/%d", t * 50 + i, i);
+			ev = base_event(1000 + (uint64_t)(t * 50 + i), path);
+			assert_int_equal(va_store_add(s, &ev), 0);
+		}
+		assert_int_equal(va_store_commit(s), 0);
+		assert_int_equal(stat(wal, &st), 0);
+		if (st.st_size > biggest)
+			biggest = st.st_size;
+	}
+	/* About 4 MiB written in all: the bound and one transaction at most. */
+	assert_true(biggest < (1 << 20) + (512 << 10));
+	assert_int_equal(sql_int(va_store_db(s), "SELECT count(*) FROM events"), 2000);
+	va_store_close(s);
+}
+
 static void test_prune(void **state)
 {
 	struct ctx *c = *state;
@@ -944,6 +983,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version2_upgraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version3_upgraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sparse_ids_upgraded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_argv_truncated_kept, setup, teardown),
