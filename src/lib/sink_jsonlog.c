@@ -30,6 +30,7 @@ struct va_jsonlog {
 	uint64_t last_flush_ns;
 	struct va_jsonlog_stats st;
 	struct va_strbuf evbuf; /* va_jsonlog_event()'s, kept between events */
+	uint64_t last_seq;	/* of the last event line */
 };
 
 static uint64_t mono_ns(void)
@@ -63,6 +64,31 @@ static int open_file(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/*
+ * A run's first or last line: {"start":{"ts","pid"}} or
+ * {"stop":{"ts","pid","last_seq"}}. Written at once, not buffered, and not
+ * counted as lines written: they are not events. Best effort: a disk that
+ * will not take them loses no event by it.
+ */
+static void write_run_line(struct va_jsonlog *j, const char *what, bool stop)
+{
+	char ts[VA_RFC3339_SIZE], line[256];
+	struct timespec now;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	va_time_rfc3339((uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec, ts,
+			sizeof(ts));
+	n = snprintf(line, sizeof(line), "{\"%s\":{\"ts\":\"%s\",\"pid\":%d", what, ts,
+		     (int)getpid());
+	if (stop)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ",\"last_seq\":%llu",
+			      (unsigned long long)j->last_seq);
+	n += snprintf(line + n, sizeof(line) - (size_t)n, "}}\n");
+	if (write(j->fd, line, (size_t)n) != n)
+		j->st.last_error = -EIO;
+}
+
 int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t errlen)
 {
 	struct va_jsonlog *j = calloc(1, sizeof(*j));
@@ -84,6 +110,8 @@ int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t
 	}
 	pthread_mutex_init(&j->lock, NULL);
 	j->last_flush_ns = mono_ns();
+	/* Each run numbers its events from 1: the line says where it begins. */
+	write_run_line(j, "start", false);
 	*out = j;
 	return 0;
 }
@@ -183,6 +211,7 @@ void va_jsonlog_event(struct va_jsonlog *j, const struct va_event *ev)
 		j->st.lost++;
 	else
 		add_line_locked(j, b->p, b->len);
+	j->last_seq = ev->seq;
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -264,6 +293,9 @@ void va_jsonlog_close(struct va_jsonlog *j, struct va_jsonlog_stats *final)
 	}
 	pthread_mutex_lock(&j->lock);
 	flush_locked(j);
+	/* After whole lines only: never glued to one the disk cut short. */
+	if (!j->len)
+		write_run_line(j, "stop", true);
 	/* What the disk would still not take is lost now. */
 	j->st.lost += j->lines;
 	j->lines = 0;

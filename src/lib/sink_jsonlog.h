@@ -7,6 +7,11 @@
  * that logrotate can move it away. When the disk is full, lines wait in
  * memory up to a limit; what does not fit is counted as lost.
  *
+ * Each run's lines begin with {"start":{"ts","pid"}}: the events after it
+ * are numbered (seq) from 1 again. A clean stop ends them with
+ * {"stop":{"ts","pid","last_seq"}}, the seq of the run's last event line,
+ * so that a reader can tell lines missing at the end from none written.
+ *
  * Thread-safe: events and seals may come from different threads.
  */
 #ifndef VA_SINK_JSONLOG_H

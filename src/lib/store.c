@@ -570,15 +570,24 @@ int va_store_begin(struct va_store *s)
  * transaction starts the log again, and journal_size_limit cuts the file
  * back to the bound.
  */
-static void bound_wal(struct va_store *s)
+static int64_t wal_size(const struct va_store *s)
 {
 	char wal[PATH_MAX + 8];
 	struct stat st;
 
 	snprintf(wal, sizeof(wal), "%s-wal", s->file);
-	if (stat(wal, &st) || st.st_size <= s->wal_bound)
-		return;
-	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return stat(wal, &st) ? 0 : (int64_t)st.st_size;
+}
+
+bool va_store_wal_filling(const struct va_store *s)
+{
+	return wal_size(s) > s->wal_bound / 2;
+}
+
+static void bound_wal(struct va_store *s)
+{
+	if (wal_size(s) > s->wal_bound)
+		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 int va_store_set_wal_bound(struct va_store *s, int64_t bytes)

@@ -97,6 +97,11 @@ int va_store_commit(struct va_store *s); /* -ENOSPC when the disk is full: batch
  * (default 128 MiB; smaller in tests). Returns: 0 or -errno.
  */
 int va_store_set_wal_bound(struct va_store *s, int64_t bytes);
+/*
+ * The -wal file is past half its bound: the checkpoints beside the writer
+ * keep up closely then, so that the writer's own copy at the bound is short.
+ */
+bool va_store_wal_filling(const struct va_store *s);
 void va_store_rollback(struct va_store *s);
 
 /*

@@ -10,6 +10,7 @@
 #include "store_checkpoint.h"
 
 #define CHECKPOINT_EVERY_MS 500
+#define CHECKPOINT_CLOSE_MS 20 /* while the log is past half its bound (store.c bound_wal) */
 
 struct va_checkpointer {
 	struct va_store *store;
@@ -29,7 +30,9 @@ static void *checkpoint_main(void *arg)
 		struct timespec until;
 
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += CHECKPOINT_EVERY_MS * 1000000L;
+		until.tv_nsec += (va_store_wal_filling(c->store) ? CHECKPOINT_CLOSE_MS
+								 : CHECKPOINT_EVERY_MS) *
+				 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;

@@ -220,11 +220,19 @@ static size_t wait_lines(const char *path, size_t lines, int ms)
 	}
 }
 
-/* The JSON log's lines, parsed. Returns: a JSON array (put it), or NULL with c->why. */
+/*
+ * The event and seal lines of a JSON log, parsed: a JSON array (put it), or
+ * NULL with c->why. Its run lines are checked and
+ * left out: a start line opens a run's lines (the file's first line,
+ * unless logrotate moved the run's beginning away), and a stop line names
+ * the seq of the run's last event line before it.
+ */
 static json_object *read_json_log(struct e2e_ctx *c, const char *path)
 {
 	char *s = slurp(path, NULL), *line, *save = NULL;
-	json_object *arr;
+	long long last_seq = -1;
+	json_object *arr, *run;
+	bool first = true;
 
 	if (!s) {
 		snprintf(c->why, sizeof(c->why), "cannot read %s: %m", path);
@@ -233,14 +241,28 @@ static json_object *read_json_log(struct e2e_ctx *c, const char *path)
 	arr = json_object_new_array();
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		json_object *o = json_tokener_parse(line);
+		bool bad = !o;
 
-		if (!o) {
-			snprintf(c->why, sizeof(c->why), "%s: not JSON: %.200s", path, line);
+		if (o && json_object_object_get_ex(o, "start", &run))
+			bad = !first || e2e_json_int(run, "pid", -1) <= 0 || !e2e_json_str(run, "ts");
+		else if (o && json_object_object_get_ex(o, "stop", &run))
+			bad = e2e_json_int(run, "last_seq", -2) != last_seq && last_seq >= 0;
+		else if (o) {
+			if (e2e_json_int(o, "seq", -1) >= 0)
+				last_seq = e2e_json_int(o, "seq", -1);
+			json_object_array_add(arr, o);
+			o = NULL;
+		}
+		first = false;
+		if (bad) {
+			snprintf(c->why, sizeof(c->why), "%s: not JSON or a wrong run line: %.200s",
+				 path, line);
+			json_object_put(o);
 			json_object_put(arr);
 			free(s);
 			return NULL;
 		}
-		json_object_array_add(arr, o);
+		json_object_put(o);
 	}
 	free(s);
 	return arr;
@@ -466,7 +488,7 @@ static int run_local_and_json(struct e2e_ctx *c)
 		goto stop;
 
 	/* The JSON log: the same events, the same seq, written within a second or so. */
-	wait_lines(json, 4, 3000);
+	wait_lines(json, 5, 3000); /* the run's start line, then 4 events */
 	if (stat(json, &st) || (st.st_mode & 07777) != 0600) {
 		snprintf(c->why, sizeof(c->why), "%s: missing or not mode 0600", json);
 		goto stop;
@@ -515,11 +537,11 @@ static int run_local_and_json(struct e2e_ctx *c)
 	if (run_child(c, create_g, true) < 0)
 		goto stop;
 	/* create, write, chmod of g */
-	if (wait_lines(json, 3, 3000) != 3 || wait_lines(moved, 4, 0) != 4) {
+	if (wait_lines(json, 3, 3000) != 3 || wait_lines(moved, 5, 0) != 5) {
 		snprintf(c->why, sizeof(c->why),
 			 "after SIGHUP: %zu lines in the new file (want 3), "
 			 "%zu in the moved one (want 4)",
-			 wait_lines(json, 3, 0), wait_lines(moved, 4, 0));
+			 wait_lines(json, 3, 0), wait_lines(moved, 5, 0));
 		goto stop;
 	}
 	e2e_watch_pump_for(1100); /* the status file is rewritten every second */

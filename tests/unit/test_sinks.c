@@ -102,6 +102,45 @@ static char *json_line(const struct va_event *ev)
 	return buf;
 }
 
+/* The run lines of a JSON log (sink_jsonlog.h), taken out of its text by strip_run_lines(). */
+struct run_lines {
+	int starts, stops;
+	long long last_seq; /* of the last stop line */
+	bool start_first;   /* the text began with a start line */
+};
+
+/* Take the start and stop lines out of @text, checking each one's fields. */
+static void strip_run_lines(char *text, struct run_lines *rl)
+{
+	char *line = text, *out = text;
+
+	memset(rl, 0, sizeof(*rl));
+	while (*line) {
+		char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+		bool start = !strncmp(line, "{\"start\":{\"ts\":\"", 15);
+		bool stop = !strncmp(line, "{\"stop\":{\"ts\":\"", 14);
+
+		if (start || stop) {
+			char pid[32];
+
+			snprintf(pid, sizeof(pid), "\"pid\":%d", (int)getpid());
+			assert_non_null(strstr(line, pid));
+			if (line == text)
+				rl->start_first = start;
+			rl->starts += start;
+			rl->stops += stop;
+			if (stop)
+				rl->last_seq = atoll(strstr(line, "\"last_seq\":") + 11);
+		} else {
+			memmove(out, line, len);
+			out += len;
+		}
+		line += len;
+	}
+	*out = '\0';
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -123,28 +162,38 @@ static void test_jsonlog_lines(void **state)
 	struct va_jsonlog_stats st;
 	struct va_event a = event(1, "/etc/foobar"), b = event(2, "/tmp/\xff\n\"");
 	char err[256], *want_a = json_line(&a), *want_b = json_line(&b), *got, want[4096];
+	struct run_lines rl;
 	struct stat sb;
+	off_t start_size;
 
 	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
 	assert_int_equal(stat(x->log, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
+	/* The run's start line, at once. */
+	start_size = sb.st_size;
+	got = slurp(x->log);
+	strip_run_lines(got, &rl);
+	assert_true(rl.start_first && rl.starts == 1 && rl.stops == 0);
+	assert_string_equal(got, "");
+	free(got);
 	va_jsonlog_event(j, &a);
 	va_jsonlog_event(j, &b);
 	/* Buffered: not yet in the file... */
 	va_jsonlog_tick(j);
 	assert_int_equal(stat(x->log, &sb), 0);
-	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(sb.st_size, start_size);
 	va_jsonlog_stats(j, &st);
 	assert_int_equal(st.queued, 2);
 	/* ...but within a second. */
 	usleep(1050 * 1000);
 	va_jsonlog_tick(j);
 	got = slurp(x->log);
+	strip_run_lines(got, &rl);
 	snprintf(want, sizeof(want), "%s%s", want_a, want_b);
 	assert_string_equal(got, want);
 	free(got);
 	va_jsonlog_stats(j, &st);
-	assert_int_equal(st.written, 2);
+	assert_int_equal(st.written, 2); /* the start line is not an event */
 	assert_int_equal(st.queued, 0);
 	assert_int_equal(st.lost, 0);
 	/* The stop writes what is left. */
@@ -152,16 +201,23 @@ static void test_jsonlog_lines(void **state)
 	va_jsonlog_close(j, &st);
 	assert_int_equal(st.written, 3);
 	got = slurp(x->log);
+	strip_run_lines(got, &rl);
 	snprintf(want, sizeof(want), "%s%s%s", want_a, want_b, want_a);
 	assert_string_equal(got, want);
+	/* The stop line names the last event's seq: a missing line before it shows. */
+	assert_true(rl.starts == 1 && rl.stops == 1);
+	assert_int_equal(rl.last_seq, a.seq);
 	free(got);
-	/* Appended, never truncated, by the next run. */
+	/* Appended, never truncated, by the next run, which says where it begins. */
 	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
 	va_jsonlog_event(j, &b);
 	va_jsonlog_close(j, NULL);
 	got = slurp(x->log);
+	strip_run_lines(got, &rl);
 	snprintf(want, sizeof(want), "%s%s%s%s", want_a, want_b, want_a, want_b);
 	assert_string_equal(got, want);
+	assert_true(rl.starts == 2 && rl.stops == 2);
+	assert_int_equal(rl.last_seq, b.seq);
 	free(got);
 	free(want_a);
 	free(want_b);
@@ -174,6 +230,7 @@ static void test_jsonlog_reopen(void **state)
 	struct va_jsonlog *j;
 	struct va_event a = event(1, "/a"), b = event(2, "/b");
 	char err[256], *want_a = json_line(&a), *want_b = json_line(&b), *got;
+	struct run_lines rl;
 
 	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
 	va_jsonlog_event(j, &a);
@@ -182,10 +239,16 @@ static void test_jsonlog_reopen(void **state)
 	va_jsonlog_event(j, &b);
 	va_jsonlog_close(j, NULL);
 	got = slurp(x->moved);
+	strip_run_lines(got, &rl);
 	assert_string_equal(got, want_a); /* what was buffered went to the old file */
+	assert_true(rl.start_first && rl.starts == 1 && rl.stops == 0);
 	free(got);
+	/* The run goes on in the new file: no start line there, its stop line at the end. */
 	got = slurp(x->log);
+	strip_run_lines(got, &rl);
 	assert_string_equal(got, want_b);
+	assert_true(rl.starts == 0 && rl.stops == 1);
+	assert_int_equal(rl.last_seq, b.seq);
 	free(got);
 	/* A reopen that fails keeps the old file. */
 	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
@@ -292,6 +355,13 @@ static void test_sinks_event_and_seal(void **state)
 	assert_true(st.json_log.enabled);
 	assert_int_equal(st.json_log.sent, 2);
 	got = slurp(x->log);
+	{
+		struct run_lines rl;
+
+		strip_run_lines(got, &rl);
+		assert_true(rl.start_first && rl.starts == 1 && rl.stops == 1);
+		assert_int_equal(rl.last_seq, ev.seq);
+	}
 	snprintf(want, sizeof(want),
 		 "%s{\"seal\":{\"seq\":1000,\"ts\":\"2026-11-26T13:14:02.123456789Z\",\"epoch\":3,"
 		 "\"event_seq\":9,\"head\":\"5a5a\",\"mac\":\"c0ffee\"}}\n",
