@@ -454,7 +454,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	st.queue_depth = ws.depth;
 	st.store_bytes = va_store_size(d->store);
 	st.store_error = ws.last_error;
-	say_store_error(d, cfg->db, ws.last_error, ws.unsaved);
+	say_store_error(d, cfg->db, va_writer_take_error(d->writer), ws.unsaved);
 	st.sealed = d->sealing;
 	st.seals = ws.seals;
 	st.seal_epoch = ws.seal_epoch;

@@ -31,6 +31,7 @@ struct va_jsonlog {
 	struct va_jsonlog_stats st;
 	struct va_strbuf evbuf; /* va_jsonlog_event()'s, kept between events */
 	uint64_t last_seq;	/* of the last event line */
+	uint64_t uncounted;	/* run lines among the buffer's lines (at its front) */
 };
 
 static uint64_t mono_ns(void)
@@ -65,10 +66,95 @@ static int open_file(const char *path, char *err, size_t errlen)
 }
 
 /*
+ * Write the buffer (lock held). After a short write (disk full) the rest
+ * stays and goes first next time: a line cut in two is completed, never
+ * followed by another.
+ */
+static void flush_locked(struct va_jsonlog *j)
+{
+	size_t done = 0;
+
+	j->last_flush_ns = mono_ns();
+	while (done < j->len) {
+		ssize_t n = write(j->fd, j->buf + done, j->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			j->st.last_error = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (!done)
+		return;
+	/* Count the lines that went out whole (events and seals: run lines are not). */
+	for (const char *p = j->buf, *end = j->buf + done; (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++) {
+		if (j->uncounted)
+			j->uncounted--;
+		else
+			j->st.written++;
+		j->lines--;
+	}
+	memmove(j->buf, j->buf + done, j->len - done);
+	j->len -= done;
+	if (!j->len)
+		j->st.last_error = 0;
+}
+
+/* Make room for @n more bytes (lock held). Returns: 0, or -1 past BUFFER_MAX. */
+static int reserve_locked(struct va_jsonlog *j, size_t n)
+{
+	size_t cap = j->cap ? j->cap : FLUSH_BYTES * 2;
+	char *nb;
+
+	if (j->len + n <= j->cap)
+		return 0;
+	while (cap < j->len + n)
+		cap *= 2;
+	nb = cap <= BUFFER_MAX ? realloc(j->buf, cap) : NULL;
+	if (!nb)
+		return -1;
+	j->buf = nb;
+	j->cap = cap;
+	return 0;
+}
+
+/* Append @n bytes that end in a newline, already counted in lines (lock held). */
+static void add_bytes_locked(struct va_jsonlog *j, const char *s, size_t n)
+{
+	if (reserve_locked(j, n)) {
+		j->lines--;
+		if (j->uncounted)
+			j->uncounted--;
+		return;
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+/* Append one line (lock held); @s without its newline. */
+static void add_line_locked(struct va_jsonlog *j, const char *s, size_t n)
+{
+	if (reserve_locked(j, n + 1)) {
+		j->st.lost++;
+		return;
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->buf[j->len + n] = '\n';
+	j->len += n + 1;
+	j->lines++;
+	if (j->len >= FLUSH_BYTES)
+		flush_locked(j);
+}
+
+/*
  * A run's first or last line: {"start":{"ts","pid"}} or
- * {"stop":{"ts","pid","last_seq"}}. Written at once, not buffered, and not
- * counted as lines written: they are not events. Best effort: a disk that
- * will not take them loses no event by it.
+ * {"stop":{"ts","pid","last_seq"}}, with the buffer empty. Written at once,
+ * and not counted as lines written: they are not events. What a full disk
+ * did not take waits at the buffer's front, as flush_locked() keeps the
+ * rest of a line cut short, so that no line is ever glued to a fragment.
  */
 static void write_run_line(struct va_jsonlog *j, const char *what, bool stop)
 {
@@ -85,8 +171,32 @@ static void write_run_line(struct va_jsonlog *j, const char *what, bool stop)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ",\"last_seq\":%llu",
 			      (unsigned long long)j->last_seq);
 	n += snprintf(line + n, sizeof(line) - (size_t)n, "}}\n");
-	if (write(j->fd, line, (size_t)n) != n)
-		j->st.last_error = -EIO;
+	j->uncounted++;
+	j->lines++;
+	add_bytes_locked(j, line, (size_t)n);
+	flush_locked(j);
+}
+
+/*
+ * A file whose last line was cut short (a full disk at the last stop):
+ * end it, so that this run's first line stands alone.
+ */
+static void end_cut_line(int fd)
+{
+	char self[64], last = '\n';
+	struct stat st;
+	int rd;
+
+	if (fstat(fd, &st) || st.st_size == 0)
+		return;
+	/* The file itself, read-only: @fd is write-only, and its path may have moved. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	rd = open(self, O_RDONLY | O_CLOEXEC);
+	if (rd < 0)
+		return;
+	if (pread(rd, &last, 1, st.st_size - 1) == 1 && last != '\n' && write(fd, "\n", 1) != 1)
+		last = '\n'; /* the start line's own write will say what the disk did */
+	close(rd);
 }
 
 int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t errlen)
@@ -111,69 +221,10 @@ int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t
 	pthread_mutex_init(&j->lock, NULL);
 	j->last_flush_ns = mono_ns();
 	/* Each run numbers its events from 1: the line says where it begins. */
+	end_cut_line(j->fd);
 	write_run_line(j, "start", false);
 	*out = j;
 	return 0;
-}
-
-/*
- * Write the buffer (lock held). After a short write (disk full) the rest
- * stays and goes first next time: a line cut in two is completed, never
- * followed by another.
- */
-static void flush_locked(struct va_jsonlog *j)
-{
-	size_t done = 0;
-
-	j->last_flush_ns = mono_ns();
-	while (done < j->len) {
-		ssize_t n = write(j->fd, j->buf + done, j->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			j->st.last_error = n < 0 ? -errno : -EIO;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (!done)
-		return;
-	/* Count the lines that went out whole. */
-	for (const char *p = j->buf, *end = j->buf + done; (p = memchr(p, '\n', (size_t)(end - p)));
-	     p++) {
-		j->st.written++;
-		j->lines--;
-	}
-	memmove(j->buf, j->buf + done, j->len - done);
-	j->len -= done;
-	if (!j->len)
-		j->st.last_error = 0;
-}
-
-/* Append one line (lock held); @s without its newline. */
-static void add_line_locked(struct va_jsonlog *j, const char *s, size_t n)
-{
-	if (j->len + n + 1 > j->cap) {
-		size_t cap = j->cap ? j->cap : FLUSH_BYTES * 2;
-		char *nb;
-
-		while (cap < j->len + n + 1)
-			cap *= 2;
-		nb = cap <= BUFFER_MAX ? realloc(j->buf, cap) : NULL;
-		if (!nb) {
-			j->st.lost++;
-			return;
-		}
-		j->buf = nb;
-		j->cap = cap;
-	}
-	memcpy(j->buf + j->len, s, n);
-	j->buf[j->len + n] = '\n';
-	j->len += n + 1;
-	j->lines++;
-	if (j->len >= FLUSH_BYTES)
-		flush_locked(j);
 }
 
 static void add_json(struct va_jsonlog *j, struct json_object *o)
@@ -296,8 +347,8 @@ void va_jsonlog_close(struct va_jsonlog *j, struct va_jsonlog_stats *final)
 	/* After whole lines only: never glued to one the disk cut short. */
 	if (!j->len)
 		write_run_line(j, "stop", true);
-	/* What the disk would still not take is lost now. */
-	j->st.lost += j->lines;
+	/* What the disk would still not take is lost now (events and seals). */
+	j->st.lost += j->lines - j->uncounted;
 	j->lines = 0;
 	j->st.queued = 0;
 	if (final)

@@ -19,7 +19,7 @@
 #include "store_priv.h"
 
 #define STORE_BUSY_MS 5000 /* how long a statement waits for another connection's lock */
-#define WAL_BOUND_BYTES (128ll << 20) /* bound_wal() */
+#define WAL_BOUND_BYTES (128ll << 20) /* store_checkpoint.c */
 
 /*
  * The schema (docs/STORE.md). Events are narrow rows: what repeats is
@@ -558,36 +558,9 @@ int va_store_begin(struct va_store *s)
 	return va_store_errno(rc);
 }
 
-/*
- * Keep the -wal file near WAL_BOUND_BYTES. The checkpoints that run beside
- * the writer (store_checkpoint.c) copy the log into the store without ever
- * blocking it, but SQLite starts the log again only when a transaction
- * begins with all of it copied, which never happens while transactions
- * follow one another at the writer's limit: filling 10M records grew it
- * past 5 GiB, 10 s of a long tail of names at 170,000 events/s to 500 MiB.
- * So between two transactions, when the file has grown past the bound,
- * the writer copies what is left itself (waiting for no one); the next
- * transaction starts the log again, and journal_size_limit cuts the file
- * back to the bound.
- */
-static int64_t wal_size(const struct va_store *s)
+int64_t va_store_wal_bound(const struct va_store *s)
 {
-	char wal[PATH_MAX + 8];
-	struct stat st;
-
-	snprintf(wal, sizeof(wal), "%s-wal", s->file);
-	return stat(wal, &st) ? 0 : (int64_t)st.st_size;
-}
-
-bool va_store_wal_filling(const struct va_store *s)
-{
-	return wal_size(s) > s->wal_bound / 2;
-}
-
-static void bound_wal(struct va_store *s)
-{
-	if (wal_size(s) > s->wal_bound)
-		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return s->wal_bound;
 }
 
 int va_store_set_wal_bound(struct va_store *s, int64_t bytes)
@@ -614,7 +587,6 @@ int va_store_commit(struct va_store *s)
 		return va_store_errno(rc);
 	}
 	s->in_txn = false;
-	bound_wal(s);
 	return 0;
 }
 

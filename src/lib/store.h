@@ -92,16 +92,15 @@ void va_store_close(struct va_store *s); /* accepts NULL */
 int va_store_begin(struct va_store *s);
 int va_store_commit(struct va_store *s); /* -ENOSPC when the disk is full: batch rolled back */
 /*
- * The -wal file's size past which the writer copies the log into the store
- * itself after a commit, so that the next transaction starts it again
- * (default 128 MiB; smaller in tests). Returns: 0 or -errno.
+ * The write-ahead log's bound (default 128 MiB; smaller in tests): past it,
+ * the writer copies what is left of the log into the store after a commit
+ * when little is left, so that the next transaction starts it again
+ * (store_checkpoint.c). Also the size the -wal file is cut back to then
+ * (journal_size_limit): it stays that big on disk. Set it before the
+ * checkpointer starts. Returns: 0 or -errno.
  */
 int va_store_set_wal_bound(struct va_store *s, int64_t bytes);
-/*
- * The -wal file is past half its bound: the checkpoints beside the writer
- * keep up closely then, so that the writer's own copy at the bound is short.
- */
-bool va_store_wal_filling(const struct va_store *s);
+int64_t va_store_wal_bound(const struct va_store *s);
 void va_store_rollback(struct va_store *s);
 
 /*

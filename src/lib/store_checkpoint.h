@@ -4,7 +4,12 @@
  * write-ahead log into the database twice a second (SQLite's PASSIVE mode,
  * which never waits for the writer). Left to SQLite, the checkpoint runs
  * inside the writer's commit and, with its fsync, can hold up storing for
- * longer than the one second a crash may cost.
+ * longer than the one second a crash may cost. It also keeps the log
+ * near its bound (va_store_set_wal_bound()): past it, the writer copies
+ * what little is left after a commit, so that the next transaction starts
+ * the log again; a backlog (a reader's old snapshot holds the copies back,
+ * or the disk is slower than the writer) stays the thread's to copy, and
+ * the log grows meanwhile rather than hold up storing.
  */
 #ifndef VA_STORE_CHECKPOINT_H
 #define VA_STORE_CHECKPOINT_H

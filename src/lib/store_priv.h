@@ -65,7 +65,7 @@ struct va_store {
 	bool immutable;
 	struct stat immutable_st;
 	int version; /* meta.version; 0 for a store created now */
-	int64_t wal_bound; /* store.c bound_wal(): the -wal file's size past which it is cut */
+	int64_t wal_bound; /* the write-ahead log's bound, in bytes (store_checkpoint.c) */
 	/* Writing: */
 	sqlite3_stmt *ins_extra, *ins_path, *get_path, *ins_proc, *get_proc;
 	sqlite3_stmt *ins_obj, *get_obj, *ins_chain, *ins_seal;

@@ -114,6 +114,7 @@ struct va_writer {
 	bool stopping;
 	/* Under lock: */
 	struct va_writer_stats stats;
+	int first_error; /* va_writer_take_error() */
 	uint64_t pending_unsaved;  /* not yet recorded in a row */
 	uint64_t unsaved_since_ns; /* when the first of those was dropped */
 	/* Sealing (writer thread only, once started): */
@@ -511,6 +512,8 @@ static int txn_end(struct va_writer *w, int ret, bool final)
 		if (t->weight)
 			count_unsaved(w, t->weight, true, t->first_ts);
 		w->stats.last_error = ret;
+		if (!w->first_error)
+			w->first_error = ret;
 	} else {
 		w->stats.stored += t->events;
 		w->stats.batches += t->events > 0;
@@ -752,6 +755,17 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 	*st = w->stats;
 	st->depth = w->front.len + w->writing + w->uncommitted;
 	pthread_mutex_unlock(&w->lock);
+}
+
+int va_writer_take_error(struct va_writer *w)
+{
+	int err;
+
+	pthread_mutex_lock(&w->lock);
+	err = w->first_error;
+	w->first_error = 0;
+	pthread_mutex_unlock(&w->lock);
+	return err;
 }
 
 int va_writer_stop(struct va_writer *w)

@@ -78,6 +78,13 @@ int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns,
 			const char *detail);
 
 void va_writer_stats(struct va_writer *w, struct va_writer_stats *st);
+/*
+ * The first write failure since the last call (-errno), and forget it; 0:
+ * none. last_error says how the last transaction went, and one that
+ * failed may be followed at once by one that does not: on a full disk, the
+ * loss row fits in the log's room where the events' rows did not.
+ */
+int va_writer_take_error(struct va_writer *w);
 
 /* Write everything queued, stop the thread. Returns: 0, or the last write error. */
 int va_writer_stop(struct va_writer *w);

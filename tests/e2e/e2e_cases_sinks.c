@@ -232,7 +232,6 @@ static json_object *read_json_log(struct e2e_ctx *c, const char *path)
 	char *s = slurp(path, NULL), *line, *save = NULL;
 	long long last_seq = -1;
 	json_object *arr, *run;
-	bool first = true;
 
 	if (!s) {
 		snprintf(c->why, sizeof(c->why), "cannot read %s: %m", path);
@@ -243,17 +242,18 @@ static json_object *read_json_log(struct e2e_ctx *c, const char *path)
 		json_object *o = json_tokener_parse(line);
 		bool bad = !o;
 
-		if (o && json_object_object_get_ex(o, "start", &run))
-			bad = !first || e2e_json_int(run, "pid", -1) <= 0 || !e2e_json_str(run, "ts");
-		else if (o && json_object_object_get_ex(o, "stop", &run))
+		if (o && json_object_object_get_ex(o, "start", &run)) {
+			/* Runs append to the file: each numbers its events anew. */
+			bad = e2e_json_int(run, "pid", -1) <= 0 || !e2e_json_str(run, "ts");
+			last_seq = -1;
+		} else if (o && json_object_object_get_ex(o, "stop", &run)) {
 			bad = e2e_json_int(run, "last_seq", -2) != last_seq && last_seq >= 0;
-		else if (o) {
+		} else if (o) {
 			if (e2e_json_int(o, "seq", -1) >= 0)
 				last_seq = e2e_json_int(o, "seq", -1);
 			json_object_array_add(arr, o);
 			o = NULL;
 		}
-		first = false;
 		if (bad) {
 			snprintf(c->why, sizeof(c->why), "%s: not JSON or a wrong run line: %.200s",
 				 path, line);
@@ -266,6 +266,31 @@ static json_object *read_json_log(struct e2e_ctx *c, const char *path)
 	}
 	free(s);
 	return arr;
+}
+
+/*
+ * The JSON log at @path ends with a run's stop line naming the seq of its
+ * last event line, the @events-th of the run. Returns: true, or false with c->why.
+ */
+static bool ends_with_stop(struct e2e_ctx *c, const char *path, long long events)
+{
+	char *s = slurp(path, NULL), *last;
+	json_object *o = NULL, *run;
+	bool ok = false;
+
+	if (s && (last = strrchr(s, '\n')) && last > s) {
+		*last = '\0';
+		last = strrchr(s, '\n');
+		o = json_tokener_parse(last ? last + 1 : s);
+	}
+	ok = o && json_object_object_get_ex(o, "stop", &run) &&
+	     e2e_json_int(run, "last_seq", -1) >= events;
+	if (!ok)
+		snprintf(c->why, sizeof(c->why), "%s: no stop line naming seq %lld or after at its end",
+			 path, events);
+	json_object_put(o);
+	free(s);
+	return ok;
 }
 
 /* Field checks with a message naming the message and the field. */
@@ -540,7 +565,7 @@ static int run_local_and_json(struct e2e_ctx *c)
 	if (wait_lines(json, 3, 3000) != 3 || wait_lines(moved, 5, 0) != 5) {
 		snprintf(c->why, sizeof(c->why),
 			 "after SIGHUP: %zu lines in the new file (want 3), "
-			 "%zu in the moved one (want 4)",
+			 "%zu in the moved one (want 5: the start line and 4 events)",
 			 wait_lines(json, 3, 0), wait_lines(moved, 5, 0));
 		goto stop;
 	}
@@ -559,6 +584,9 @@ static int run_local_and_json(struct e2e_ctx *c)
 	ret = 0;
 stop:
 	if (sinkd_stop(c, &d) && !ret)
+		ret = -1;
+	/* The run went on in the new file, and its stop line ends it there. */
+	if (!ret && !ends_with_stop(c, json, 7))
 		ret = -1;
 out:
 	if (fd >= 0)

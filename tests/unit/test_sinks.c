@@ -13,7 +13,9 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -263,6 +265,61 @@ static void test_jsonlog_reopen(void **state)
 	free(want_b);
 }
 
+/*
+ * A full disk cuts lines short: the run lines too. Each line is completed
+ * before another follows, and a run never starts on the end of a line the
+ * last one left cut.
+ */
+static void test_jsonlog_cut_lines(void **state)
+{
+	struct ctx *x = *state;
+	struct va_jsonlog *j;
+	struct va_jsonlog_stats st;
+	struct va_event a = event(1, "/a");
+	char err[256], *want_a = json_line(&a), *got, *line, *save = NULL;
+	struct rlimit fsize, was;
+	struct run_lines rl;
+	int lines = 0;
+	FILE *f;
+
+	/* The last run's final line, cut: no newline at the end. */
+	f = fopen(x->log, "we");
+	assert_non_null(f);
+	fputs("{\"seq\":7,\"ts\":\"2026-11-", f);
+	fclose(f);
+	/* The disk takes 20 more bytes: the start line is cut in its turn. */
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	fsize = was;
+	fsize.rlim_cur = 26 + 1 + 20;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &fsize), 0);
+	assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
+	/* Space again: the rest of the start line, then the event. */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	va_jsonlog_event(j, &a);
+	va_jsonlog_close(j, &st);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(st.written, 1);
+	assert_int_equal(st.lost, 0);
+	got = slurp(x->log);
+	/* Line by line: the old fragment alone, then whole lines only. */
+	for (line = strtok_r(got, "\n", &save); line; line = strtok_r(NULL, "\n", &save), lines++) {
+		if (lines == 0)
+			assert_string_equal(line, "{\"seq\":7,\"ts\":\"2026-11-");
+		else
+			assert_true(line[strlen(line) - 1] == '}');
+	}
+	assert_int_equal(lines, 4);
+	free(got);
+	got = slurp(x->log);
+	strip_run_lines(strchr(got, '\n') + 1, &rl);
+	assert_true(rl.start_first && rl.starts == 1 && rl.stops == 1);
+	assert_int_equal(rl.last_seq, a.seq);
+	assert_string_equal(strchr(got, '\n') + 1, want_a);
+	free(got);
+	free(want_a);
+}
+
 static void test_jsonlog_refused(void **state)
 {
 	struct ctx *x = *state;
@@ -419,6 +476,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_jsonlog_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonlog_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jsonlog_cut_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonlog_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sinks_event_and_seal, setup, teardown),
 		cmocka_unit_test(test_sinks_none),

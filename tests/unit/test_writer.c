@@ -444,6 +444,9 @@ static void test_write_failure(void **state)
 	assert_true(st.unsaved_disk > 0);
 	assert_int_equal(st.unsaved_queue, 0);
 	assert_int_equal(st.stored + st.unsaved, n);
+	/* The failure is there to be said, once, whatever the transactions after it did. */
+	assert_int_not_equal(va_writer_take_error(w), 0);
+	assert_int_equal(va_writer_take_error(w), 0);
 	ret = va_writer_stop(w);
 
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), st.stored);
