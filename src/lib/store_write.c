@@ -312,6 +312,25 @@ static int64_t intern_obj(struct va_store *s, const struct va_record *r)
 }
 
 /*
+ * Room for one more element in the array at *@v of *@cap, @n used: doubled
+ * when full, @first to begin with. Returns: 0 or -ENOMEM.
+ */
+static int room_for_one(void **v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t want = *cap ? *cap * 2 : first;
+	void *grown;
+
+	if (n < *cap)
+		return 0;
+	grown = realloc(*v, want * size);
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	*cap = want;
+	return 0;
+}
+
+/*
  * Remember that @obj was seen under @path (once per pair). New pairs wait
  * for the batch's end, to be inserted in key order (flush_names).
  */
@@ -319,19 +338,12 @@ static int note_name(struct va_store *s, int64_t path, int64_t obj)
 {
 	uint64_t key = (uint64_t)path << 32 | (uint64_t)obj;
 	bool cacheable = path < (1ll << 31) && obj < (1ll << 32);
-	struct va_name_pair *grown;
 
 	if (!path || !obj || (cacheable && va_u64map_get(&s->names, key)))
 		return 0;
-	if (s->n_new_names == s->cap_new_names) {
-		size_t cap = s->cap_new_names ? s->cap_new_names * 2 : 1024;
-
-		grown = realloc(s->new_names, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		s->new_names = grown;
-		s->cap_new_names = cap;
-	}
+	if (room_for_one((void **)&s->new_names, &s->cap_new_names, s->n_new_names,
+			 sizeof(*s->new_names), 1024))
+		return -ENOMEM;
 	s->new_names[s->n_new_names++] = (struct va_name_pair){ path, obj };
 	if (!cacheable)
 		return 0;
@@ -367,19 +379,11 @@ static int flush_names(struct va_store *s)
 /* Queue record @id's row of the paths index, written in key order with the transaction. */
 static int note_path_entry(struct va_store *s, int64_t path, int64_t obj, int64_t id)
 {
-	struct va_path_entry *grown;
-
 	if (!path)
 		return 0;
-	if (s->n_new_entries == s->cap_new_entries) {
-		size_t cap = s->cap_new_entries ? s->cap_new_entries * 2 : 4096;
-
-		grown = realloc(s->new_entries, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		s->new_entries = grown;
-		s->cap_new_entries = cap;
-	}
+	if (room_for_one((void **)&s->new_entries, &s->cap_new_entries, s->n_new_entries,
+			 sizeof(*s->new_entries), 4096))
+		return -ENOMEM;
 	s->new_entries[s->n_new_entries++] =
 		(struct va_path_entry){ id >> VA_SLICE_SHIFT, path, va_path_index_obj(obj), id };
 	return 0;
