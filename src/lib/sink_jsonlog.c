@@ -194,8 +194,9 @@ static void end_cut_line(int fd)
 	rd = open(self, O_RDONLY | O_CLOEXEC);
 	if (rd < 0)
 		return;
-	if (pread(rd, &last, 1, st.st_size - 1) == 1 && last != '\n' && write(fd, "\n", 1) != 1)
-		last = '\n'; /* the start line's own write will say what the disk did */
+	if (pread(rd, &last, 1, st.st_size - 1) == 1 && last != '\n' && write(fd, "\n", 1) != 1) {
+		/* Refused: the cut line stays open, and the start line completes it. */
+	}
 	close(rd);
 }
 
@@ -331,7 +332,7 @@ void va_jsonlog_stats(struct va_jsonlog *j, struct va_jsonlog_stats *st)
 		return;
 	pthread_mutex_lock(&j->lock);
 	*st = j->st;
-	st->queued = j->lines;
+	st->queued = j->lines - j->uncounted; /* events and seals */
 	pthread_mutex_unlock(&j->lock);
 }
 

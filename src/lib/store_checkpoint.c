@@ -12,7 +12,6 @@
 
 #define CHECKPOINT_EVERY_MS 500
 #define CHECKPOINT_CLOSE_MS 20 /* while the log holds more than half its bound */
-#define PAGE_BYTES	    4096 /* SQLite's default page size, the store's: a log frame each */
 /* What the writer copies itself at the bound, at most: 8 MiB, some tens of ms. */
 #define CATCH_UP_FRAMES 2048
 
@@ -36,7 +35,7 @@ static void *checkpoint_main(void *arg)
 	pthread_mutex_lock(&c->lock);
 	while (!c->stopping) {
 		struct timespec until;
-		int frames = -1, copied = -1;
+		int frames = -1, copied = -1, rc;
 
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += (atomic_load(&c->filling) ? CHECKPOINT_CLOSE_MS : CHECKPOINT_EVERY_MS) *
@@ -50,12 +49,16 @@ static void *checkpoint_main(void *arg)
 			break;
 		pthread_mutex_unlock(&c->lock);
 		/* PASSIVE: copies what no reader still needs, never blocks the writer. */
-		if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
-					      &copied) == SQLITE_OK &&
-		    frames >= 0 && copied >= 0) {
+		rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames,
+					       &copied);
+		if (rc == SQLITE_OK && frames >= 0 && copied >= 0) {
 			atomic_store(&c->behind, frames - copied);
 			atomic_store(&c->filling, frames > c->bound_frames / 2);
+		} else if (rc != SQLITE_BUSY) {
+			/* Failing (a full disk): the writer would fail the same way, at its cost. */
+			atomic_store(&c->behind, -1);
 		}
+		/* Busy: the writer's own copy is running; what the last pass said holds. */
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -86,13 +89,13 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 {
 	struct va_checkpointer *c = calloc(1, sizeof(*c));
-	int64_t bound = va_store_wal_bound(s) / PAGE_BYTES;
+	sqlite3_stmt *st;
+	int64_t frame = 4096 + 24, bound;
 	int err;
 
 	if (!c)
 		return -ENOMEM;
 	c->store = s;
-	c->bound_frames = bound > 0 && bound < (1 << 30) ? (int)bound : 1 << 30;
 	atomic_init(&c->behind, -1);
 	atomic_init(&c->filling, false);
 	if (sqlite3_open_v2(va_store_file(s), &c->db,
@@ -113,6 +116,13 @@ int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 		free(c);
 		return -EIO;
 	}
+	/* A log frame is a page and its 24-byte header. */
+	if (sqlite3_prepare_v2(c->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		frame = sqlite3_column_int64(st, 0) + 24;
+	sqlite3_finalize(st);
+	bound = va_store_wal_bound(s) / frame;
+	c->bound_frames = bound > 0 && bound < (1 << 30) ? (int)bound : 1 << 30;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
 	/* Replaces SQLite's own checkpoints in the commit (wal_autocheckpoint). */
@@ -121,7 +131,7 @@ int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 	if (!err)
 		pthread_setname_np(c->thread, "va-checkpoint");
 	if (err) {
-		sqlite3_exec(va_store_db(s), "PRAGMA wal_autocheckpoint=4000", NULL, NULL, NULL);
+		sqlite3_wal_autocheckpoint(va_store_db(s), 4000); /* replaces on_commit; cannot fail */
 		sqlite3_close(c->db);
 		pthread_mutex_destroy(&c->lock);
 		pthread_cond_destroy(&c->wake);
@@ -142,8 +152,8 @@ void va_checkpointer_stop(struct va_checkpointer *c)
 	pthread_mutex_unlock(&c->lock);
 	pthread_join(c->thread, NULL);
 	sqlite3_close(c->db);
-	/* The store checkpoints itself again (and at close); this replaces on_commit. */
-	sqlite3_exec(va_store_db(c->store), "PRAGMA wal_autocheckpoint=4000", NULL, NULL, NULL);
+	/* The store checkpoints itself again (and at close): on_commit goes, before c does. */
+	sqlite3_wal_autocheckpoint(va_store_db(c->store), 4000);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->wake);
 	free(c);

@@ -19,7 +19,8 @@
 struct va_checkpointer;
 
 /*
- * Start checkpointing @s (its own checkpoints are turned off meanwhile).
+ * Start checkpointing @s (its own checkpoints in the commit are replaced
+ * meanwhile by the bound's hook).
  * Call before any other thread uses @s. Returns: 0 or -errno.
  */
 int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s);

@@ -512,7 +512,8 @@ static int txn_end(struct va_writer *w, int ret, bool final)
 		if (t->weight)
 			count_unsaved(w, t->weight, true, t->first_ts);
 		w->stats.last_error = ret;
-		if (!w->first_error)
+		/* Damage is always said: it outranks a failure the next second may undo. */
+		if (!w->first_error || ret == -EUCLEAN)
 			w->first_error = ret;
 	} else {
 		w->stats.stored += t->events;
