@@ -22,31 +22,30 @@
 #include "query_priv.h"
 #include "store_priv.h"
 
-#define SLICE  "e.id >> " VA_SLICE_BITS
+#define SLICE "e.id >> " VA_SLICE_BITS
 
 /*
  * The records (e) of slice ?3 with path @path (and object @obj), through
  * the paths index: the path_index table (format 4), or the index of events
  * on (SLICE, path, obj) of formats 2 and 3.
  */
-#define BY_PATH_TABLE(path)                                                    \
-	" CROSS JOIN path_index x ON x.slice = ?3 AND x.path = " path \
+#define BY_PATH_TABLE(path)                                                                        \
+	" CROSS JOIN path_index x ON x.slice = ?3 AND x.path = " path                              \
 	" CROSS JOIN events e ON e.id = x.id"
-#define BY_PATH_OBJ_TABLE(path, obj)                                                              \
-	" CROSS JOIN path_index x ON x.slice = ?3 AND x.path = " path " AND x.obj = " obj \
+#define BY_PATH_OBJ_TABLE(path, obj)                                                               \
+	" CROSS JOIN path_index x ON x.slice = ?3 AND x.path = " path " AND x.obj = " obj          \
 	" CROSS JOIN events e ON e.id = x.id"
-#define BY_PATH_EVENTS(path)	     " CROSS JOIN events e ON " SLICE " = ?3 AND e.path = " path
+#define BY_PATH_EVENTS(path)	      " CROSS JOIN events e ON " SLICE " = ?3 AND e.path = " path
 #define BY_PATH_OBJ_EVENTS(path, obj) BY_PATH_EVENTS(path) " AND e.obj = " obj
 
 /* PATH's own records, of one slice. */
-#define PATH_RECORDS(by_path)                                                              \
-	"INSERT INTO temp.pe SELECT e.id, e.ts, e.path, e.obj, e.op, e.ret, o.ino >= 0,"  \
-	" o.ino >= 0 AND o.dev >= 0 FROM temp.hp h" by_path                                \
-	" LEFT JOIN objects o ON o.id = e.obj"
+#define PATH_RECORDS(by_path)                                                                      \
+	"INSERT INTO temp.pe SELECT e.id, e.ts, e.path, e.obj, e.op, e.ret, o.ino >= 0,"           \
+	" o.ino >= 0 AND o.dev >= 0 FROM temp.hp h" by_path " LEFT JOIN objects o ON o.id = e.obj"
 /* The records of PATH's objects under their other names while PATH had them, of one slice. */
-#define OBJECT_RECORDS(by_path_obj)                                                      \
-	"INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"                 \
-	" JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi" by_path_obj      \
+#define OBJECT_RECORDS(by_path_obj)                                                                \
+	"INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"                           \
+	" JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi" by_path_obj                \
 	" WHERE e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)"
 #define TS_MAX "9223372036854775807"
 

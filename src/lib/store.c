@@ -18,7 +18,7 @@
 #include "record.h"
 #include "store_priv.h"
 
-#define STORE_BUSY_MS 5000 /* how long a statement waits for another connection's lock */
+#define STORE_BUSY_MS	5000	      /* how long a statement waits for another connection's lock */
 #define WAL_BOUND_BYTES (128ll << 20) /* store_checkpoint.c */
 
 /*

@@ -12,7 +12,11 @@
 
 #define CHECKPOINT_EVERY_MS 500
 #define CHECKPOINT_CLOSE_MS 20 /* while the log holds more than half its bound */
-/* What the writer copies itself at the bound, at most: 8 MiB, some tens of ms. */
+/*
+ * Past the bound, the writer copies the rest itself only when the last pass
+ * left fewer frames than this (8 MiB): its copy is those and what was
+ * committed since, some tens of ms.
+ */
 #define CATCH_UP_FRAMES 2048
 
 struct va_checkpointer {
@@ -23,14 +27,14 @@ struct va_checkpointer {
 	pthread_cond_t wake;
 	bool stopping;
 	int bound_frames;
-	/* Frames of the log not yet copied at the last pass (-1: no pass yet), for the writer. */
+	/* For the writer: frames the last pass left (-1: no pass yet, or it failed). */
 	atomic_int behind;
-	atomic_bool filling; /* the log held more than half its bound at the last pass */
 };
 
 static void *checkpoint_main(void *arg)
 {
 	struct va_checkpointer *c = arg;
+	bool filling = false; /* the log held more than half its bound at the last pass */
 
 	pthread_mutex_lock(&c->lock);
 	while (!c->stopping) {
@@ -38,8 +42,7 @@ static void *checkpoint_main(void *arg)
 		int frames = -1, copied = -1, rc;
 
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (atomic_load(&c->filling) ? CHECKPOINT_CLOSE_MS : CHECKPOINT_EVERY_MS) *
-				 1000000L;
+		until.tv_nsec += (filling ? CHECKPOINT_CLOSE_MS : CHECKPOINT_EVERY_MS) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
@@ -53,9 +56,10 @@ static void *checkpoint_main(void *arg)
 					       &copied);
 		if (rc == SQLITE_OK && frames >= 0 && copied >= 0) {
 			atomic_store(&c->behind, frames - copied);
-			atomic_store(&c->filling, frames > c->bound_frames / 2);
+			filling = frames > c->bound_frames / 2;
 		} else if (rc != SQLITE_BUSY) {
-			/* Failing (a full disk): the writer would fail the same way, at its cost. */
+			/* Failing (a full disk): the writer would fail the same way, at its cost.
+			 */
 			atomic_store(&c->behind, -1);
 		}
 		/* Busy: the writer's own copy is running; what the last pass said holds. */
@@ -97,9 +101,8 @@ int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 		return -ENOMEM;
 	c->store = s;
 	atomic_init(&c->behind, -1);
-	atomic_init(&c->filling, false);
-	if (sqlite3_open_v2(va_store_file(s), &c->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(va_store_file(s), &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+			    NULL) != SQLITE_OK) {
 		sqlite3_close(c->db);
 		free(c);
 		return -EIO;
@@ -131,7 +134,8 @@ int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 	if (!err)
 		pthread_setname_np(c->thread, "va-checkpoint");
 	if (err) {
-		sqlite3_wal_autocheckpoint(va_store_db(s), 4000); /* replaces on_commit; cannot fail */
+		sqlite3_wal_autocheckpoint(va_store_db(s),
+					   4000); /* replaces on_commit; cannot fail */
 		sqlite3_close(c->db);
 		pthread_mutex_destroy(&c->lock);
 		pthread_cond_destroy(&c->wake);

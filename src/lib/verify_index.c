@@ -28,7 +28,8 @@ int va_index_check_start(struct va_index_check *c, sqlite3 *db, int version)
 	c->on = table || !version || version >= 4;
 	if (!table)
 		return 0;
-	rc = sqlite3_prepare_v2(db, "SELECT path, obj, id FROM path_index WHERE slice = ? ORDER BY id",
+	rc = sqlite3_prepare_v2(db,
+				"SELECT path, obj, id FROM path_index WHERE slice = ? ORDER BY id",
 				-1, &c->slice_rows, NULL);
 	return va_store_errno(rc);
 }
