@@ -634,6 +634,11 @@ int do_run(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto cleanup;
 	}
+	if (va_writer_checkpointer_error(d.writer))
+		fprintf(stderr,
+			"vfsaudit: %s: background checkpoints not started (%s): the store"
+			" checkpoints inside its commits instead, which a slow disk can hold up\n",
+			cfg.db, strerror(-va_writer_checkpointer_error(d.writer)));
 	ret = start_sealing(&cfg, &d);
 	if (ret)
 		goto cleanup;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct va_jsonlog {
 	struct va_strbuf evbuf; /* va_jsonlog_event()'s, kept between events */
 	uint64_t last_seq;	/* of the last event line */
 	uint64_t uncounted;	/* run lines among the buffer's lines (at its front) */
+	bool cut; /* the buffer begins with the rest of a line the file has the start of */
 };
 
 static uint64_t mono_ns(void)
@@ -88,6 +90,7 @@ static void flush_locked(struct va_jsonlog *j)
 	}
 	if (!done)
 		return;
+	j->cut = j->buf[done - 1] != '\n';
 	/* Count the lines that went out whole (events and seals: run lines are not). */
 	for (const char *p = j->buf, *end = j->buf + done; (p = memchr(p, '\n', (size_t)(end - p)));
 	     p++) {
@@ -305,6 +308,36 @@ void va_jsonlog_tick(struct va_jsonlog *j)
 	pthread_mutex_unlock(&j->lock);
 }
 
+/*
+ * Forget the rest of the line the disk cut short in the file being left
+ * (lock held): written to another file, it would begin that one with a
+ * fragment. The line is lost (unless a run line).
+ */
+static void drop_cut_rest(struct va_jsonlog *j)
+{
+	const char *nl = j->cut ? memchr(j->buf, '\n', j->len) : NULL;
+	size_t n;
+
+	if (!nl)
+		return;
+	n = (size_t)(nl + 1 - j->buf);
+	memmove(j->buf, j->buf + n, j->len - n);
+	j->len -= n;
+	j->lines--;
+	if (j->uncounted)
+		j->uncounted--;
+	else
+		j->st.lost++;
+	j->cut = false;
+}
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int va_jsonlog_reopen(struct va_jsonlog *j, char *err, size_t errlen)
 {
 	int fd, ret = 0;
@@ -318,6 +351,11 @@ int va_jsonlog_reopen(struct va_jsonlog *j, char *err, size_t errlen)
 		ret = fd;
 		j->st.last_error = fd;
 	} else {
+		/* Rotated (not merely reopened): the new file starts on a whole line. */
+		if (!same_file(j->fd, fd)) {
+			drop_cut_rest(j);
+			end_cut_line(fd);
+		}
 		close(j->fd);
 		j->fd = fd;
 	}

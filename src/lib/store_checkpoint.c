@@ -12,6 +12,7 @@
 
 #define CHECKPOINT_EVERY_MS 500
 #define CHECKPOINT_CLOSE_MS 20 /* while the log holds more than half its bound */
+#define FIRST_READ_WAIT_MS  1000
 /*
  * Past the bound, the writer copies the rest itself only when the last pass
  * left fewer frames than this (8 MiB): its copy is those and what was
@@ -95,7 +96,7 @@ int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 	struct va_checkpointer *c = calloc(1, sizeof(*c));
 	sqlite3_stmt *st;
 	int64_t frame = 4096 + 24, bound;
-	int err;
+	int err, rc;
 
 	if (!c)
 		return -ENOMEM;
@@ -107,18 +108,22 @@ int va_checkpointer_start(struct va_checkpointer **out, struct va_store *s)
 		free(c);
 		return -EIO;
 	}
-	sqlite3_busy_timeout(c->db, 100);
 	/*
 	 * A connection learns that the file is in WAL mode when it first reads
 	 * it: until then its checkpoints do nothing (the log's size comes back
 	 * as -1). Checkpointing did nothing at all before this read was here.
+	 * The read waits up to a second for another process's exclusive lock
+	 * (a recovery, sqlite3 with locking_mode=EXCLUSIVE); the passes only
+	 * 100 ms, to be tried again half a second later.
 	 */
-	if (sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
-	    SQLITE_OK) {
+	sqlite3_busy_timeout(c->db, FIRST_READ_WAIT_MS);
+	rc = sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
 		sqlite3_close(c->db);
 		free(c);
-		return -EIO;
+		return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? -EBUSY : -EIO;
 	}
+	sqlite3_busy_timeout(c->db, 100);
 	/* A log frame is a page and its 24-byte header. */
 	if (sqlite3_prepare_v2(c->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)

@@ -98,6 +98,7 @@ struct txn {
 struct va_writer {
 	struct va_store *store;
 	struct va_checkpointer *checkpointer; /* NULL: SQLite checkpoints in the commit */
+	int checkpointer_error; /* why it is NULL (-errno), for va_writer_checkpointer_error() */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -736,7 +737,8 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 	pthread_cond_init(&w->flushed, &cattr);
 	pthread_condattr_destroy(&cattr);
 	/* Without it the store still works: SQLite checkpoints inside the commits. */
-	if (va_checkpointer_start(&w->checkpointer, s))
+	w->checkpointer_error = va_checkpointer_start(&w->checkpointer, s);
+	if (w->checkpointer_error)
 		w->checkpointer = NULL;
 	err = pthread_create(&w->thread, NULL, writer_main, w);
 	if (!err)
@@ -756,6 +758,11 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 	*st = w->stats;
 	st->depth = w->front.len + w->writing + w->uncommitted;
 	pthread_mutex_unlock(&w->lock);
+}
+
+int va_writer_checkpointer_error(const struct va_writer *w)
+{
+	return w->checkpointer_error;
 }
 
 int va_writer_take_error(struct va_writer *w)

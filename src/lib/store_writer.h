@@ -86,6 +86,13 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st);
  */
 int va_writer_take_error(struct va_writer *w);
 
+/*
+ * Why the background checkpoints did not start (-errno; 0: they did). The
+ * store works without them, SQLite checkpointing inside the commits, which
+ * can hold storing up for the length of an fsync.
+ */
+int va_writer_checkpointer_error(const struct va_writer *w);
+
 /* Write everything queued, stop the thread. Returns: 0, or the last write error. */
 int va_writer_stop(struct va_writer *w);
 

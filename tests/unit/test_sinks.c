@@ -320,6 +320,77 @@ static void test_jsonlog_cut_lines(void **state)
 	free(want_a);
 }
 
+/* The file's size now. */
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/*
+ * A line the disk cut short just before a rotation: its rest belongs to the
+ * old file, never at the head of the new one, and that event is counted
+ * lost. Reopened without a rotation, the same file gets the rest.
+ */
+static void test_jsonlog_cut_then_reopen(void **state)
+{
+	struct ctx *x = *state;
+	struct va_jsonlog *j;
+	struct va_jsonlog_stats st;
+	struct va_event a = event(1, "/a"), b = event(2, "/b");
+	char err[256], *want_a = json_line(&a), *want_b = json_line(&b), *got, *nl;
+	struct rlimit fsize, was;
+	struct run_lines rl;
+
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	for (int rotate = 0; rotate < 2; rotate++) {
+		unlink(x->log);
+		unlink(x->moved);
+		assert_int_equal(va_jsonlog_open(&j, x->log, err, sizeof(err)), 0);
+		/* Room for 20 bytes of a's line, which the reopen's flush writes. */
+		fsize = was;
+		fsize.rlim_cur = (rlim_t)file_size(x->log) + 20;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &fsize), 0);
+		va_jsonlog_event(j, &a);
+		if (rotate)
+			assert_int_equal(rename(x->log, x->moved), 0);
+		assert_int_equal(va_jsonlog_reopen(j, err, sizeof(err)), 0);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+		va_jsonlog_event(j, &b);
+		va_jsonlog_close(j, &st);
+		got = slurp(x->log);
+		if (rotate) {
+			/* The new file: b and the stop line, whole. */
+			assert_int_equal(st.written, 1);
+			assert_int_equal(st.lost, 1);
+			strip_run_lines(got, &rl);
+			assert_true(rl.starts == 0 && rl.stops == 1);
+			assert_string_equal(got, want_b);
+			free(got);
+			/* The old one: its start line, then a's first 20 bytes, no more. */
+			got = slurp(x->moved);
+			nl = strchr(got, '\n');
+			assert_non_null(nl);
+			assert_int_equal(strlen(nl + 1), 20);
+			assert_memory_equal(nl + 1, want_a, 20);
+		} else {
+			assert_int_equal(st.written, 2);
+			assert_int_equal(st.lost, 0);
+			strip_run_lines(got, &rl);
+			assert_true(rl.start_first && rl.starts == 1 && rl.stops == 1);
+			assert_int_equal(strncmp(got, want_a, strlen(want_a)), 0);
+			assert_string_equal(got + strlen(want_a), want_b);
+		}
+		free(got);
+	}
+	signal(SIGXFSZ, SIG_DFL);
+	free(want_a);
+	free(want_b);
+}
+
 static void test_jsonlog_refused(void **state)
 {
 	struct ctx *x = *state;
@@ -477,6 +548,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_jsonlog_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonlog_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonlog_cut_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jsonlog_cut_then_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonlog_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sinks_event_and_seal, setup, teardown),
 		cmocka_unit_test(test_sinks_none),

@@ -189,6 +189,7 @@ static void test_all_stored(void **state)
 	assert_int_equal(st.unsaved_disk, 0);
 	assert_true(st.batches >= 1);
 	assert_int_equal(st.last_error, 0);
+	assert_int_equal(va_writer_checkpointer_error(w), 0);
 	assert_int_equal(va_writer_stop(w), 0);
 
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), n);
@@ -202,6 +203,33 @@ static void test_all_stored(void **state)
 			 0);
 	assert_int_equal(sql_int(db, "SELECT sum(bytes) FROM events"),
 			 (int64_t)n * (n - 1) / 2);
+}
+
+/*
+ * The background checkpoints cannot start (their connection cannot open the
+ * file, moved away since the store opened): the writer says why, and stores
+ * all the same, through the store's own connection.
+ */
+static void test_checkpointer_refused(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	char moved[160];
+	const unsigned int n = 2000;
+
+	snprintf(moved, sizeof(moved), "%s/moved.db", c->dir);
+	assert_int_equal(rename(c->file, moved), 0);
+	assert_int_equal(va_writer_start(&w, c->s, 0, 0), 0);
+	assert_int_equal(va_writer_checkpointer_error(w), -EIO);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(1000 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(rename(moved, c->file), 0);
+	assert_int_equal(sql_int(va_store_db(c->s), "SELECT count(*) FROM events WHERE op < 100"),
+			 n);
 }
 
 /* Stop writes what is still queued. */
@@ -762,6 +790,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_all_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpointer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_bytes_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_queue_stores, setup, teardown),
