@@ -1,0 +1,963 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The hard cases, every field exact: *at() calls on a directory fd whose
+ * directory moved, relative names after the working directory moved,
+ * failed attempts by an unprivileged user, device nodes and socket files
+ * made in the scratch directory, names of control bytes and malformed
+ * UTF-8, and a process in another mount namespace writing to a shared
+ * file system.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "e2e_expect.h"
+
+#define NOBODY 65534
+
+/* Every read or write event on @path: the child's, successful, on @st, its ret its bytes. */
+static void check_rw_exact(struct e2e_check *k, const char *op, const char *path,
+			   const struct stat *st)
+{
+	for (size_t i = 0; i < e2e_count(k, op, path); i++) {
+		struct json_object *e = e2e_find(k, op, path, i);
+
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", e2e_json_int(e, "bytes", -1));
+		e2e_obj_st(k, e, st, 0);
+	}
+}
+
+/* ---- *at() on a dirfd whose directory was renamed after it was opened ---- */
+
+static int setup_moved_dirfd(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "x"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "x/f"), "0123456789", 0644));
+	SK(c, lstat(e2e_dpath(c, "x/f"), &c->st[0]));
+	SK(c, lstat(e2e_dpath(c, "x"), &c->st[1]));
+	return 0;
+}
+
+static void child_moved_dirfd(struct e2e_ctx *c)
+{
+	struct stat st;
+	int dfd, fd;
+
+	CK(c, chdir("/"));
+	dfd = open(e2e_dpath(c, "x"), O_RDONLY | O_DIRECTORY);
+	CK(c, dfd);
+	CK(c, rename(e2e_dpath(c, "x"), e2e_dpath(c, "y")));
+	fd = openat(dfd, "f", O_WRONLY);
+	CK(c, fd);
+	for (int i = 0; i < 3; i++)
+		CK(c, write(fd, "abcd", 4));
+	close(fd);
+	CK(c, fchmodat(dfd, "f", 0600, 0));
+	CK(c, mkdirat(dfd, "m", 0700));
+	CK(c, fstatat(dfd, "m", &st, AT_SYMLINK_NOFOLLOW));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	CK(c, renameat(dfd, "f", dfd, "g"));
+	CK(c, linkat(dfd, "g", dfd, "h", 0));
+	CK(c, unlinkat(dfd, "m", AT_REMOVEDIR));
+	CK(c, unlinkat(dfd, "h", 0));
+	close(dfd);
+}
+
+static void check_moved_dirfd(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	const struct stat *f = &c->st[0];
+	struct json_object *e;
+
+	e2e_ops(k, "open rename open write+ chmod mkdir rename link rmdir unlink");
+	if ((e = e2e_find(k, "open", e2e_dpath(c, "x"), 0))) {
+		e2e_common(k, e);
+		e2e_flags(k, e, "O_RDONLY O_DIRECTORY");
+		e2e_obj_st(k, e, &c->st[1], 0);
+	}
+	if ((e = e2e_find(k, "rename", e2e_dpath(c, "x"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", e2e_dpath(c, "y"));
+		e2e_obj_st(k, e, &c->st[1], 0);
+	}
+	/* From here on the dirfd's directory is y: every name is under it. */
+	if ((e = e2e_find(k, "open", e2e_dpath(c, "y/f"), 0))) {
+		e2e_common(k, e);
+		e2e_flags(k, e, "O_WRONLY");
+		e2e_obj_st(k, e, f, 0);
+	}
+	e2e_sum(k, "write", e2e_dpath(c, "y/f"), "count", 3);
+	e2e_sum(k, "write", e2e_dpath(c, "y/f"), "bytes", 12);
+	check_rw_exact(k, "write", e2e_dpath(c, "y/f"), f);
+	if ((e = e2e_find(k, "chmod", e2e_dpath(c, "y/f"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_obj_st(k, e, f, 0);
+	}
+	if ((e = e2e_find(k, "mkdir", e2e_dpath(c, "y/m"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0700");
+		e2e_int(k, e, "ino", c->shm->v[0]);
+		e2e_str(k, e, "ftype", "dir");
+	}
+	if ((e = e2e_find(k, "rename", e2e_dpath(c, "y/f"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", e2e_dpath(c, "y/g"));
+		e2e_obj_st(k, e, f, 0);
+	}
+	if ((e = e2e_find(k, "link", e2e_dpath(c, "y/g"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", e2e_dpath(c, "y/h"));
+		e2e_obj_st(k, e, f, 0);
+	}
+	if ((e = e2e_find(k, "rmdir", e2e_dpath(c, "y/m"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "ino", c->shm->v[0]);
+		e2e_str(k, e, "ftype", "dir");
+	}
+	if ((e = e2e_find(k, "unlink", e2e_dpath(c, "y/h"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_obj_st(k, e, f, 0);
+	}
+}
+
+/* ---- relative names after the working directory itself was renamed ---- */
+
+static int setup_moved_cwd(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "a"), 0755));
+	return 0;
+}
+
+static void child_moved_cwd(struct e2e_ctx *c)
+{
+	struct stat st;
+	int fd;
+
+	CK(c, chdir(e2e_dpath(c, "a")));
+	CK(c, rename(e2e_dpath(c, "a"), e2e_dpath(c, "b")));
+	fd = open("f", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	c->shm->v[1] = (int64_t)st.st_dev;
+	CK(c, write(fd, "xyz", 3));
+	close(fd);
+	CK(c, symlink("f", "l"));
+	CK(c, chmod("l", 0600));
+	CK(c, rename("f", "../c"));
+	CK(c, unlink("../c"));
+}
+
+static void check_moved_cwd(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	struct e2e_shm *sh = c->shm;
+	struct json_object *e;
+	const char *f = e2e_dpath(c, "b/f");
+
+	e2e_ops(k, "rename create write+ symlink chmod rename unlink");
+	if ((e = e2e_find(k, "create", f, 0))) {
+		e2e_common(k, e);
+		e2e_flags(k, e, "O_WRONLY O_CREAT O_EXCL");
+		e2e_int(k, e, "ino", sh->v[0]);
+		e2e_dev(k, e, (uint64_t)sh->v[1]);
+	}
+	e2e_sum(k, "write", f, "count", 1);
+	e2e_sum(k, "write", f, "bytes", 3);
+	if ((e = e2e_find(k, "write", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 3);
+		e2e_int(k, e, "ino", sh->v[0]);
+	}
+	if ((e = e2e_find(k, "symlink", e2e_dpath(c, "b/l"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "target", "f");
+	}
+	if ((e = e2e_find(k, "chmod", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_int(k, e, "ino", sh->v[0]);
+	}
+	if ((e = e2e_find(k, "rename", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", e2e_dpath(c, "c"));
+		e2e_int(k, e, "ino", sh->v[0]);
+	}
+	if ((e = e2e_find(k, "unlink", e2e_dpath(c, "c"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "ino", sh->v[0]);
+	}
+}
+
+/* ---- failed attempts by an unprivileged user ---- */
+
+/* The calls uid 65534 makes in the root-owned 0755 directory ro; each must fail. */
+enum { D_OPEN, D_CREATE, D_TRUNC, D_CHMOD, D_UNLINK, D_RENAME, D_MKDIR, D_LINK, D_SYMLINK, D__N };
+
+static int setup_denied(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "ro"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "ro/f"), "0123456789", 0644));
+	SK(c, lstat(e2e_dpath(c, "ro/f"), &c->st[0]));
+	return 0;
+}
+
+/* Record -errno of a call that must fail in shm->v[@slot]. */
+static void must_fail(struct e2e_ctx *c, int slot, long ret, const char *what)
+{
+	if (ret >= 0)
+		e2e_child_fail(c, "%s as uid 65534 succeeded", what);
+	c->shm->v[slot] = -errno;
+}
+
+static void child_denied(struct e2e_ctx *c)
+{
+	const char *f = e2e_dpath(c, "ro/f");
+
+	CK(c, setresgid(NOBODY, NOBODY, NOBODY));
+	CK(c, setresuid(NOBODY, NOBODY, NOBODY));
+	must_fail(c, D_OPEN, open(f, O_WRONLY), "open O_WRONLY");
+	must_fail(c, D_CREATE, open(e2e_dpath(c, "ro/new"), O_WRONLY | O_CREAT | O_EXCL, 0644),
+		  "open O_CREAT");
+	must_fail(c, D_TRUNC, truncate(f, 0), "truncate");
+	must_fail(c, D_CHMOD, chmod(f, 0666), "chmod");
+	must_fail(c, D_UNLINK, unlink(f), "unlink");
+	must_fail(c, D_RENAME, rename(f, e2e_dpath(c, "ro/g")), "rename");
+	must_fail(c, D_MKDIR, mkdir(e2e_dpath(c, "ro/m"), 0755), "mkdir");
+	must_fail(c, D_LINK, link(f, e2e_dpath(c, "ro/h")), "link");
+	must_fail(c, D_SYMLINK, symlink("f", e2e_dpath(c, "ro/s")), "symlink");
+}
+
+/*
+ * A creating call that failed: no inode, the type it asked for (the event
+ * says so for mkdir, mknod and symlink), dev null or that of the directory.
+ */
+static void check_not_made(struct e2e_check *k, struct json_object *e, const char *ftype)
+{
+	struct json_object *v;
+	struct stat st;
+
+	e2e_null(k, e, "ino");
+	e2e_str(k, e, "ftype", ftype);
+	if (json_object_object_get_ex(e, "dev", &v) && v && !stat(e2e_dpath(k->c, "ro"), &st))
+		e2e_dev(k, e, st.st_dev);
+}
+
+/* Failed with -shm->v[@slot], by uid and gid 65534. */
+static void check_denied_ev(struct e2e_check *k, struct json_object *e, int slot)
+{
+	struct e2e_proc p = e2e_proc_child(k);
+
+	p.uid = p.euid = p.gid = NOBODY;
+	e2e_proc(k, e, &p);
+	e2e_errno(k, e, (int)-k->c->shm->v[slot]);
+	e2e_absent(k, e, "count");
+	e2e_absent(k, e, "bytes");
+}
+
+static void check_denied(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	const char *f = e2e_dpath(c, "ro/f");
+	struct json_object *e;
+
+	e2e_ops(k, "open open truncate chmod unlink rename mkdir link symlink");
+	if ((e = e2e_find(k, "open", f, 0))) {
+		check_denied_ev(k, e, D_OPEN);
+		e2e_flags(k, e, "O_WRONLY");
+		e2e_obj_st(k, e, &c->st[0], E2E_OPTIONAL);
+	}
+	if ((e = e2e_find(k, "open", e2e_dpath(c, "ro/new"), 0))) {
+		check_denied_ev(k, e, D_CREATE);
+		e2e_flags(k, e, "O_WRONLY O_CREAT O_EXCL");
+		e2e_obj_missing(k, e, e2e_dpath(c, "ro/new"));
+	}
+	if ((e = e2e_find(k, "truncate", f, 0))) {
+		check_denied_ev(k, e, D_TRUNC);
+		e2e_int(k, e, "size", 0);
+		e2e_obj_st(k, e, &c->st[0], E2E_OPTIONAL);
+	}
+	if ((e = e2e_find(k, "chmod", f, 0))) {
+		check_denied_ev(k, e, D_CHMOD);
+		e2e_str(k, e, "mode", "0666");
+		e2e_obj_st(k, e, &c->st[0], E2E_OPTIONAL);
+	}
+	if ((e = e2e_find(k, "unlink", f, 0))) {
+		check_denied_ev(k, e, D_UNLINK);
+		e2e_obj_st(k, e, &c->st[0], E2E_OPTIONAL);
+	}
+	if ((e = e2e_find(k, "rename", f, 0))) {
+		check_denied_ev(k, e, D_RENAME);
+		e2e_str(k, e, "new_path", e2e_dpath(c, "ro/g"));
+		e2e_obj_st(k, e, &c->st[0], E2E_OPTIONAL);
+	}
+	if ((e = e2e_find(k, "mkdir", e2e_dpath(c, "ro/m"), 0))) {
+		check_denied_ev(k, e, D_MKDIR);
+		e2e_str(k, e, "mode", "0755");
+		check_not_made(k, e, "dir");
+	}
+	if ((e = e2e_find(k, "link", f, 0))) {
+		check_denied_ev(k, e, D_LINK);
+		e2e_str(k, e, "new_path", e2e_dpath(c, "ro/h"));
+		e2e_obj_st(k, e, &c->st[0], E2E_OPTIONAL);
+	}
+	if ((e = e2e_find(k, "symlink", e2e_dpath(c, "ro/s"), 0))) {
+		check_denied_ev(k, e, D_SYMLINK);
+		e2e_str(k, e, "target", "f");
+		check_not_made(k, e, "symlink");
+	}
+	/* Nothing was changed. */
+	if (access(e2e_dpath(c, "ro/new"), F_OK) == 0 || access(e2e_dpath(c, "ro/g"), F_OK) == 0)
+		e2e_fail(k, "test bug: a denied call changed ro/");
+}
+
+/* ---- a character device node made in the scratch directory ---- */
+
+static void child_chr_node(struct e2e_ctx *c)
+{
+	const char *n = e2e_dpath(c, "null");
+	struct stat st;
+	int fd;
+
+	CK(c, mknod(n, S_IFCHR | 0620, makedev(1, 3)));
+	CK(c, lstat(n, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	c->shm->v[1] = (int64_t)st.st_dev;
+	fd = open(n, O_WRONLY);
+	CK(c, fd);
+	for (int i = 0; i < 3; i++)
+		CK(c, write(fd, "0123456789", 10));
+	close(fd);
+	fd = open(n, O_RDONLY);
+	CK(c, fd);
+	if (read(fd, (char[8]){ 0 }, 8) != 0)
+		e2e_child_fail(c, "a read of the null device node did not return 0");
+	close(fd);
+	CK(c, unlink(n));
+}
+
+static void check_chr_node(struct e2e_check *k)
+{
+	const char *n = e2e_dpath(k->c, "null");
+	struct e2e_shm *sh = k->c->shm;
+	struct stat st = { .st_ino = (ino_t)sh->v[0],
+			   .st_dev = (dev_t)sh->v[1],
+			   .st_mode = S_IFCHR | 0620 };
+	struct json_object *e;
+
+	e2e_ops(k, "mknod open write+ open read unlink");
+	if ((e = e2e_find(k, "mknod", n, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0620");
+		e2e_obj_st(k, e, &st, 0);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if ((e = e2e_find(k, "open", n, i))) {
+			e2e_common(k, e);
+			e2e_flags(k, e, i ? "O_RDONLY" : "O_WRONLY");
+			e2e_obj_st(k, e, &st, 0);
+		}
+	}
+	e2e_sum(k, "write", n, "count", 3);
+	e2e_sum(k, "write", n, "bytes", 30);
+	check_rw_exact(k, "write", n, &st);
+	if ((e = e2e_find(k, "read", n, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "count", 1);
+		e2e_int(k, e, "bytes", 0);
+		e2e_obj_st(k, e, &st, 0);
+	}
+	if ((e = e2e_find(k, "unlink", n, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_obj_st(k, e, &st, 0);
+	}
+}
+
+/* ---- a unix-domain socket file in the scratch directory ---- */
+
+static void child_sock_file(struct e2e_ctx *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *s = e2e_dpath(c, "s");
+	struct stat st;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	CK(c, fd);
+	if (strlen(s) >= sizeof(sa.sun_path))
+		e2e_child_fail(c, "test bug: %s is too long for sun_path", s);
+	memcpy(sa.sun_path, s, strlen(s));
+	/* bind(2) makes the file: documented as unseen by the tracepoint backend. */
+	CK(c, bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	CK(c, lstat(s, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	c->shm->v[1] = (int64_t)st.st_dev;
+	if (open(s, O_RDONLY) >= 0 || errno != ENXIO)
+		e2e_child_fail(c, "open of a socket file did not fail with ENXIO");
+	CK(c, chmod(s, 0600));
+	CK(c, unlink(s));
+	close(fd);
+}
+
+static void check_sock_file(struct e2e_check *k)
+{
+	const char *s = e2e_dpath(k->c, "s");
+	struct e2e_shm *sh = k->c->shm;
+	struct e2e_proc p = e2e_proc_child(k);
+	struct stat st = { .st_ino = (ino_t)sh->v[0],
+			   .st_dev = (dev_t)sh->v[1],
+			   .st_mode = S_IFSOCK | 0755 };
+	struct json_object *e;
+
+	e2e_ops(k, "open chmod unlink");
+	if ((e = e2e_find(k, "open", s, 0))) {
+		e2e_proc(k, e, &p);
+		e2e_errno(k, e, ENXIO);
+		e2e_flags(k, e, "O_RDONLY");
+		e2e_obj_st(k, e, &st, E2E_OPTIONAL);
+	}
+	if ((e = e2e_find(k, "chmod", s, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_obj_st(k, e, &st, 0);
+	}
+	if ((e = e2e_find(k, "unlink", s, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_obj_st(k, e, &st, 0);
+	}
+}
+
+/* ---- control bytes and malformed UTF-8 in a name ---- */
+
+/*
+ * Every control byte class, DEL, then malformed UTF-8: an overlong '/', a
+ * UTF-16 surrogate, a sequence cut short, a lone continuation byte, a code
+ * point past U+10FFFF; then valid two- and three-byte characters.
+ */
+#define BAD_NAME                                                                                   \
+	"c\x01\x02\t\r\x1b\x1f\x7f"                                                                \
+	"-\xc0\xaf-\xed\xa0\x80-\xe2\x82"                                                          \
+	"A-\x80-\xf4\x90\x80\x80-\xc3\xa9\xe2\x82\xac"
+#define FFFD "\xef\xbf\xbd"
+#define BAD_NAME_JSON                                                                              \
+	"c\x01\x02\t\r\x1b\x1f\x7f"                                                                \
+	"-" FFFD FFFD "-" FFFD FFFD FFFD "-" FFFD FFFD "A-" FFFD "-" FFFD FFFD FFFD FFFD           \
+	"-\xc3\xa9\xe2\x82\xac"
+
+static void hex_of(const char *s, char *out, size_t len)
+{
+	size_t j = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && j + 3 < len; p++)
+		j += (size_t)snprintf(out + j, len - j, "%02x", *p);
+	out[j] = '\0';
+}
+
+static void child_bad_utf8(struct e2e_ctx *c)
+{
+	struct stat st;
+	int fd = open(e2e_dpath(c, BAD_NAME), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	CK(c, write(fd, "12345", 5));
+	CK(c, write(fd, "678", 3));
+	close(fd);
+	CK(c, chmod(e2e_dpath(c, BAD_NAME), 0600));
+}
+
+static void check_bad_utf8(struct e2e_check *k)
+{
+	const char *json = e2e_dpath(k->c, BAD_NAME_JSON);
+	char hex[2 * PATH_MAX];
+	struct json_object *e;
+
+	hex_of(e2e_dpath(k->c, BAD_NAME), hex, sizeof(hex));
+	e2e_ops(k, "create write+ chmod");
+	e2e_sum(k, "write", json, "count", 2);
+	e2e_sum(k, "write", json, "bytes", 8);
+	for (size_t i = 0; i < e2e_count(k, "write", json); i++) {
+		e = e2e_find(k, "write", json, i);
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", e2e_json_int(e, "bytes", -1));
+		e2e_int(k, e, "ino", k->c->shm->v[0]);
+		e2e_str(k, e, "path_hex", hex);
+	}
+	if ((e = e2e_find(k, "create", json, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ino", k->c->shm->v[0]);
+		e2e_str(k, e, "path_hex", hex);
+	}
+	if ((e = e2e_find(k, "chmod", json, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "ino", k->c->shm->v[0]);
+		e2e_str(k, e, "path_hex", hex);
+	}
+}
+
+/* ---- another mount namespace, writing to the file system it shares with ours ---- */
+
+static int setup_ns_shared(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "x"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "y"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "x/f"), "", 0644));
+	SK(c, lstat(e2e_dpath(c, "x/f"), &c->st[0]));
+	return 0;
+}
+
+static uint64_t own_mntns(void)
+{
+	char link[64];
+	uint64_t ns = 0;
+	ssize_t n = readlink("/proc/self/ns/mnt", link, sizeof(link) - 1);
+
+	if (n > 0) {
+		link[n] = '\0';
+		sscanf(link, "mnt:[%" SCNu64 "]", &ns);
+	}
+	return ns;
+}
+
+static void child_ns_shared(struct e2e_ctx *c)
+{
+	int fd;
+
+	CK(c, unshare(CLONE_NEWNS));
+	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	c->shm->v[0] = (int64_t)own_mntns();
+	fd = open(e2e_dpath(c, "x/f"), O_WRONLY | O_APPEND);
+	CK(c, fd);
+	for (int i = 0; i < 4; i++)
+		CK(c, write(fd, "abcdef", 6));
+	close(fd);
+	CK(c, rename(e2e_dpath(c, "x/f"), e2e_dpath(c, "y/g")));
+	CK(c, chmod(e2e_dpath(c, "y/g"), 0600));
+}
+
+static void check_ns_shared(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	struct e2e_proc p = e2e_proc_child(k);
+	const char *f = e2e_dpath(c, "x/f"), *g = e2e_dpath(c, "y/g");
+	struct json_object *e;
+
+	e2e_ops(k, "open write+ rename chmod");
+	if ((uint64_t)c->shm->v[0] == c->env->mntns)
+		e2e_fail(k, "the child's mount namespace is the runner's; unshare had no effect");
+	p.mntns = (uint64_t)c->shm->v[0];
+	if ((e = e2e_find(k, "open", f, 0))) {
+		e2e_proc(k, e, &p);
+		e2e_absent(k, e, "error");
+		e2e_flags(k, e, "O_WRONLY O_APPEND");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	e2e_sum(k, "write", f, "count", 4);
+	e2e_sum(k, "write", f, "bytes", 24);
+	for (size_t i = 0; i < e2e_count(k, "write", f); i++) {
+		e = e2e_find(k, "write", f, i);
+		e2e_proc(k, e, &p);
+		e2e_int(k, e, "ret", e2e_json_int(e, "bytes", -1));
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "rename", f, 0))) {
+		e2e_proc(k, e, &p);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", g);
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "chmod", g, 0))) {
+		e2e_proc(k, e, &p);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+}
+
+/*
+ * A bind mount that exists only in the child's mount namespace: the names
+ * are those the child used (view/f), the object is real/f.
+ */
+static int setup_ns_bind(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "real"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "view"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "real/f"), "", 0644));
+	SK(c, lstat(e2e_dpath(c, "real/f"), &c->st[0]));
+	return 0;
+}
+
+static void child_ns_bind(struct e2e_ctx *c)
+{
+	int fd;
+
+	CK(c, unshare(CLONE_NEWNS));
+	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	CK(c, mount(e2e_dpath(c, "real"), e2e_dpath(c, "view"), NULL, MS_BIND, NULL));
+	c->shm->v[0] = (int64_t)own_mntns();
+	fd = open(e2e_dpath(c, "view/f"), O_WRONLY);
+	CK(c, fd);
+	for (int i = 0; i < 2; i++)
+		CK(c, write(fd, "abc", 3));
+	close(fd);
+	CK(c, chmod(e2e_dpath(c, "view/f"), 0600));
+	CK(c, unlink(e2e_dpath(c, "view/f")));
+}
+
+static void check_ns_bind(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	struct e2e_proc p = e2e_proc_child(k);
+	const char *v = e2e_dpath(c, "view/f");
+	struct json_object *e;
+
+	e2e_ops(k, "open write+ chmod unlink");
+	p.mntns = (uint64_t)c->shm->v[0];
+	if ((e = e2e_find(k, "open", v, 0))) {
+		e2e_proc(k, e, &p);
+		e2e_absent(k, e, "error");
+		e2e_flags(k, e, "O_WRONLY");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	e2e_sum(k, "write", v, "count", 2);
+	e2e_sum(k, "write", v, "bytes", 6);
+	for (size_t i = 0; i < e2e_count(k, "write", v); i++) {
+		e = e2e_find(k, "write", v, i);
+		e2e_proc(k, e, &p);
+		e2e_int(k, e, "ret", e2e_json_int(e, "bytes", -1));
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "chmod", v, 0))) {
+		e2e_proc(k, e, &p);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "unlink", v, 0))) {
+		e2e_proc(k, e, &p);
+		e2e_int(k, e, "ret", 0);
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+}
+
+/* ---- a deep path past 4096 bytes: every op on the file at the bottom ---- */
+
+#define DEEP_LEVELS 25
+#define DEEP_NAME   200
+
+static void deep_name(char *buf, int level)
+{
+	snprintf(buf, 4, "%03d", level);
+	memset(buf + 3, 'd', DEEP_NAME - 3);
+	buf[DEEP_NAME] = '\0';
+}
+
+/* Returns: D/<level 0>/.../<level DEEP_LEVELS-1>/@leaf, malloc'd. */
+static char *deep_path(struct e2e_ctx *c, const char *leaf)
+{
+	size_t len = strlen(c->dir) + DEEP_LEVELS * (DEEP_NAME + 1) + strlen(leaf) + 2;
+	char *p = malloc(len), name[DEEP_NAME + 1];
+	size_t used;
+
+	if (!p)
+		return NULL;
+	used = (size_t)snprintf(p, len, "%s", c->dir);
+	for (int i = 0; i < DEEP_LEVELS; i++) {
+		deep_name(name, i);
+		used += (size_t)snprintf(p + used, len - used, "/%s", name);
+	}
+	snprintf(p + used, len - used, "/%s", leaf);
+	return p;
+}
+
+static void child_deep(struct e2e_ctx *c)
+{
+	char name[DEEP_NAME + 1];
+	struct stat st;
+	int dfd = open(c->dir, O_RDONLY | O_DIRECTORY), nfd, fd;
+
+	CK(c, dfd);
+	for (int i = 0; i < DEEP_LEVELS; i++) {
+		deep_name(name, i);
+		CK(c, mkdirat(dfd, name, 0755));
+		nfd = openat(dfd, name, O_RDONLY | O_DIRECTORY);
+		CK(c, nfd);
+		close(dfd);
+		dfd = nfd;
+	}
+	fd = openat(dfd, "f", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[0] = (int64_t)st.st_ino;
+	c->shm->v[1] = (int64_t)st.st_dev;
+	for (int i = 0; i < 3; i++)
+		CK(c, write(fd, "0123456", 7));
+	close(fd);
+	CK(c, renameat(dfd, "f", dfd, "g"));
+	CK(c, fchmodat(dfd, "g", 0600, 0));
+	CK(c, unlinkat(dfd, "g", 0));
+	close(dfd);
+}
+
+static void check_deep(struct e2e_check *k)
+{
+	char *f = deep_path(k->c, "f"), *g = deep_path(k->c, "g");
+	char ops[DEEP_LEVELS * 11 + 64];
+	size_t used = 0;
+	struct json_object *e;
+	const struct e2e_shm *sh = k->c->shm;
+
+	if (!f || !g) {
+		e2e_fail(k, "out of memory");
+		goto out;
+	}
+	if (strlen(f) <= 4096 || strlen(f) >= 8191)
+		e2e_fail(k, "test bug: path length %zu is not between 4096 and 8191", strlen(f));
+	used = (size_t)snprintf(ops, sizeof(ops), "open ");
+	for (int i = 0; i < DEEP_LEVELS; i++)
+		used += (size_t)snprintf(ops + used, sizeof(ops) - used, "mkdir open ");
+	snprintf(ops + used, sizeof(ops) - used, "create write+ rename chmod unlink");
+	e2e_ops(k, ops);
+	if ((e = e2e_find(k, "create", f, 0))) {
+		e2e_common(k, e);
+		e2e_flags(k, e, "O_WRONLY O_CREAT O_EXCL");
+		e2e_not_true(k, e, "path_truncated");
+		e2e_int(k, e, "ino", sh->v[0]);
+		e2e_dev(k, e, (uint64_t)sh->v[1]);
+	}
+	e2e_sum(k, "write", f, "count", 3);
+	e2e_sum(k, "write", f, "bytes", 21);
+	for (size_t i = 0; i < e2e_count(k, "write", f); i++) {
+		e = e2e_find(k, "write", f, i);
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", e2e_json_int(e, "bytes", -1));
+		e2e_int(k, e, "ino", sh->v[0]);
+	}
+	if ((e = e2e_find(k, "rename", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", g);
+		e2e_int(k, e, "ino", sh->v[0]);
+		e2e_dev(k, e, (uint64_t)sh->v[1]);
+	}
+	if ((e = e2e_find(k, "chmod", g, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_int(k, e, "ino", sh->v[0]);
+	}
+	if ((e = e2e_find(k, "unlink", g, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "ino", sh->v[0]);
+		e2e_str(k, e, "ftype", "file");
+	}
+out:
+	free(f);
+	free(g);
+}
+
+/* ---- a file replaced by a rename while open: its later changes are of the deleted file ---- */
+
+static int setup_replaced(struct e2e_ctx *c)
+{
+	SK(c, e2e_write_file(e2e_dpath(c, "f"), "old", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "g"), "new", 0644));
+	SK(c, lstat(e2e_dpath(c, "f"), &c->st[0]));
+	SK(c, lstat(e2e_dpath(c, "g"), &c->st[1]));
+	return 0;
+}
+
+static void child_replaced(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "f"), O_WRONLY | O_APPEND), fd2;
+
+	CK(c, fd);
+	/* A second fd for the attribute changes: merged writes go out at the first one's close. */
+	fd2 = open(e2e_dpath(c, "f"), O_RDWR);
+	CK(c, fd2);
+	CK(c, rename(e2e_dpath(c, "g"), e2e_dpath(c, "f")));
+	CK(c, write(fd, "12", 2));
+	CK(c, write(fd, "345", 3));
+	close(fd);
+	CK(c, fchmod(fd2, 0600));
+	CK(c, ftruncate(fd2, 1));
+	close(fd2);
+	CK(c, chmod(e2e_dpath(c, "f"), 0640));
+}
+
+static void check_replaced(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	const char *f = e2e_dpath(c, "f");
+	struct json_object *e;
+
+	e2e_ops(k, "open open rename write+ chmod truncate chmod");
+	for (size_t i = 0; i < 2; i++) {
+		if ((e = e2e_find(k, "open", f, i))) {
+			e2e_common(k, e);
+			e2e_flags(k, e, i ? "O_RDWR" : "O_WRONLY O_APPEND");
+			e2e_not_true(k, e, "deleted");
+			e2e_obj_st(k, e, &c->st[0], 0);
+		}
+	}
+	if ((e = e2e_find(k, "rename", e2e_dpath(c, "g"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", f);
+		e2e_obj_st(k, e, &c->st[1], 0);
+	}
+	e2e_sum(k, "write", f, "count", 2);
+	e2e_sum(k, "write", f, "bytes", 5);
+	for (size_t i = 0; i < e2e_count(k, "write", f); i++) {
+		e = e2e_find(k, "write", f, i);
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", e2e_json_int(e, "bytes", -1));
+		e2e_true(k, e, "deleted");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	/* The fd's file is the replaced one: deleted, its own inode. */
+	if ((e = e2e_find(k, "chmod", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_true(k, e, "deleted");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "truncate", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "size", 1);
+		e2e_true(k, e, "deleted");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	/* The name now: the file that replaced it, not deleted. */
+	if ((e = e2e_find(k, "chmod", f, 1))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0640");
+		e2e_not_true(k, e, "deleted");
+		e2e_obj_st(k, e, &c->st[1], 0);
+	}
+}
+
+/* ---- a hard link that outlives the first name ---- */
+
+static int setup_hl(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "x"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "y"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "x/f"), "0123456789", 0644));
+	SK(c, lstat(e2e_dpath(c, "x/f"), &c->st[0]));
+	return 0;
+}
+
+static void child_hl(struct e2e_ctx *c)
+{
+	int fd;
+
+	CK(c, link(e2e_dpath(c, "x/f"), e2e_dpath(c, "y/h")));
+	CK(c, unlink(e2e_dpath(c, "x/f")));
+	fd = open(e2e_dpath(c, "y/h"), O_WRONLY | O_APPEND);
+	CK(c, fd);
+	CK(c, write(fd, "ab", 2));
+	CK(c, write(fd, "cd", 2));
+	close(fd);
+	CK(c, chmod(e2e_dpath(c, "y/h"), 0600));
+}
+
+static void check_hl(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	const char *h = e2e_dpath(c, "y/h");
+	struct json_object *e;
+
+	e2e_ops(k, "link unlink open write+ chmod");
+	if ((e = e2e_find(k, "link", e2e_dpath(c, "x/f"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", h);
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "unlink", e2e_dpath(c, "x/f"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "open", h, 0))) {
+		e2e_common(k, e);
+		e2e_flags(k, e, "O_WRONLY O_APPEND");
+		e2e_not_true(k, e, "deleted");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	e2e_sum(k, "write", h, "count", 2);
+	e2e_sum(k, "write", h, "bytes", 4);
+	for (size_t i = 0; i < e2e_count(k, "write", h); i++) {
+		e = e2e_find(k, "write", h, i);
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", e2e_json_int(e, "bytes", -1));
+		e2e_not_true(k, e, "deleted");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+	if ((e = e2e_find(k, "chmod", h, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+}
+
+const struct e2e_case e2e_cases_hard[] = {
+	E2E_CASE("hard: *at() on a dirfd whose directory was renamed after it was opened", W_MAIN,
+		 0, setup_moved_dirfd, child_moved_dirfd, check_moved_dirfd),
+	E2E_CASE("hard: relative names after the working directory was renamed", W_MAIN, 0,
+		 setup_moved_cwd, child_moved_cwd, check_moved_cwd),
+	E2E_CASE("hard: 9 calls denied to uid 65534 in a root directory, ret and error exact",
+		 W_MAIN, 0, setup_denied, child_denied, check_denied),
+	E2E_CASE("hard: a character device node (mknod 1:3): written 3 times, read, unlinked",
+		 W_MAIN, 0, NULL, child_chr_node, check_chr_node),
+	E2E_CASE("hard: a unix socket file: open ENXIO, chmod and unlink", W_MAIN, 0, NULL,
+		 child_sock_file, check_sock_file),
+	E2E_CASE("hard: control bytes and malformed UTF-8 in a name written twice", W_MAIN, 0, NULL,
+		 child_bad_utf8, check_bad_utf8),
+	E2E_CASE("hard: another mount namespace writes, renames and chmods a shared file", W_MAIN,
+		 0, setup_ns_shared, child_ns_shared, check_ns_shared),
+	E2E_CASE("hard: a bind mount only in another mount namespace: write, chmod, unlink", W_MAIN,
+		 0, setup_ns_bind, child_ns_bind, check_ns_bind),
+	E2E_CASE("hard: 25 levels of 200-byte names: create, write 3 times, rename, chmod, unlink",
+		 W_MAIN, 0, NULL, child_deep, check_deep),
+	E2E_CASE("hard: a file replaced by a rename while open: writes, fchmod, ftruncate deleted",
+		 W_MAIN, 0, setup_replaced, child_replaced, check_replaced),
+	E2E_CASE("hard: a hard link across directories outlives the first name: written by it",
+		 W_MAIN, 0, setup_hl, child_hl, check_hl),
+};
+const size_t e2e_n_cases_hard = sizeof(e2e_cases_hard) / sizeof(e2e_cases_hard[0]);
