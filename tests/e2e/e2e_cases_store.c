@@ -1207,6 +1207,148 @@ out:
 	return ret;
 }
 
+/* ---- history of a name reached through a bind mount, then renamed away ---- */
+
+static void hb_write(const char *path, int flags)
+{
+	int fd = open(path, O_WRONLY | flags, 0644);
+
+	if (fd < 0 || write(fd, "x\n", 2) != 2)
+		_exit(1);
+	close(fd);
+}
+
+static void hb_create(struct e2e_ctx *c)
+{
+	hb_write(e2e_dpath(c, "w/real/f"), O_CREAT | O_EXCL);
+}
+
+static void hb_via_bind(struct e2e_ctx *c)
+{
+	hb_write(e2e_dpath(c, "w/view/f"), O_APPEND);
+	if (chmod(e2e_dpath(c, "w/view/f"), 0600))
+		_exit(1);
+}
+
+static void hb_rename_out(struct e2e_ctx *c)
+{
+	if (rename(e2e_dpath(c, "w/real/f"), e2e_dpath(c, "w/out")))
+		_exit(1);
+	hb_write(e2e_dpath(c, "w/out"), O_APPEND);
+}
+
+/* One history event: op, pid, path, match (NULL: none). Returns: 0, or -1 with c->why. */
+static int hb_event(struct e2e_ctx *c, json_object *a, int i, const char *op, pid_t pid,
+		    const char *path, const char *match)
+{
+	json_object *e = json_object_array_get_idx(a, (size_t)i);
+	char what[64];
+
+	snprintf(what, sizeof(what), "events[%d].op", i);
+	if (check_str(c, what, e2e_json_str(e, "op"), op))
+		return -1;
+	snprintf(what, sizeof(what), "events[%d].pid", i);
+	if (check_int(c, what, e2e_json_int(e, "pid", -1), pid))
+		return -1;
+	snprintf(what, sizeof(what), "events[%d].uid", i);
+	if (check_int(c, what, e2e_json_int(e, "uid", -1), 0))
+		return -1;
+	snprintf(what, sizeof(what), "events[%d].path", i);
+	if (check_str(c, what, e2e_json_str(e, "path"), path))
+		return -1;
+	snprintf(what, sizeof(what), "events[%d].match", i);
+	if (match ? check_str(c, what, e2e_json_str(e, "match"), match)
+		  : check_int(c, what, !!e2e_json_str(e, "match"), 0))
+		return -1;
+	if (!strcmp(op, "write")) {
+		snprintf(what, sizeof(what), "events[%d].count", i);
+		if (check_int(c, what, e2e_json_int(e, "count", -1), 1))
+			return -1;
+		snprintf(what, sizeof(what), "events[%d].bytes", i);
+		if (check_int(c, what, e2e_json_int(e, "bytes", -1), 2))
+			return -1;
+	}
+	return 0;
+}
+
+/* `history PATH --format json` into *@o, with exactly @n events in *@a. Returns: 0, or -1. */
+static int hb_history(struct e2e_ctx *c, const char *db, const char *path, int n, json_object **o,
+		      json_object **a)
+{
+	static char out[262144];
+	char *argv[] = { c->env->binary, "history",  (char *)path, "--db",
+			 (char *)db,	 "--format", "json",	   NULL };
+	char what[PATH_MAX + 32];
+
+	if (query(c, argv, out, sizeof(out)) != 0)
+		return -1;
+	*o = json_tokener_parse(out);
+	if (!*o || !json_object_object_get_ex(*o, "events", a)) {
+		snprintf(c->why, sizeof(c->why), "history %s JSON without events: %.300s", path,
+			 out);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "history %s: events", path);
+	return check_int(c, what, (int64_t)json_object_array_length(*a), n);
+}
+
+/*
+ * real/f, written and chmodded through a bind mount of real on view, then
+ * renamed out to out and written there, then made anew: history of real/f
+ * shows the bind-mounted name's events marked "object", the rename out as
+ * its own, not what happened to out afterwards, and the new file unmarked;
+ * history of out shows the rename into it marked "new_path".
+ */
+static int run_history_bind(struct e2e_ctx *c)
+{
+	const char *real = e2e_dpath(c, "w/real"), *view = e2e_dpath(c, "w/view");
+	const char *f = e2e_dpath(c, "w/real/f"), *v = e2e_dpath(c, "w/view/f");
+	const char *out = e2e_dpath(c, "w/out");
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	pid_t p1, p2, p3, p4;
+	json_object *o = NULL, *a;
+	int ret = -1;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755) || mkdir(real, 0755) || mkdir(view, 0755) ||
+	    mount(real, view, NULL, MS_BIND, NULL)) {
+		snprintf(c->why, sizeof(c->why), "setup of %s: %m", p.watched);
+		return -1;
+	}
+	if (daemon_start(c, &w, &p))
+		goto out;
+	if (as_user(c, 0, hb_create, &p1) || as_user(c, 0, hb_via_bind, &p2) ||
+	    as_user(c, 0, hb_rename_out, &p3) || as_user(c, 0, hb_create, &p4)) {
+		daemon_stop(c, &w);
+		goto out;
+	}
+	usleep(1500 * 1000);
+	if (daemon_stop(c, &w))
+		goto out;
+
+	if (hb_history(c, p.db, f, 8, &o, &a) || hb_event(c, a, 0, "create", p1, f, NULL) ||
+	    hb_event(c, a, 1, "write", p1, f, NULL) || hb_event(c, a, 2, "open", p2, v, "object") ||
+	    hb_event(c, a, 3, "write", p2, v, "object") ||
+	    hb_event(c, a, 4, "chmod", p2, v, "object") ||
+	    hb_event(c, a, 5, "rename", p3, f, NULL) ||
+	    check_str(c, "events[5].new_path",
+		      e2e_json_str(json_object_array_get_idx(a, 5), "new_path"), out) ||
+	    hb_event(c, a, 6, "create", p4, f, NULL) || hb_event(c, a, 7, "write", p4, f, NULL))
+		goto out;
+	json_object_put(o);
+	o = NULL;
+	if (hb_history(c, p.db, out, 3, &o, &a) || hb_event(c, a, 0, "rename", p3, f, "new_path") ||
+	    hb_event(c, a, 1, "open", p3, out, NULL) || hb_event(c, a, 2, "write", p3, out, NULL))
+		goto out;
+	ret = 0;
+out:
+	if (o)
+		json_object_put(o);
+	umount2(view, MNT_DETACH);
+	return ret;
+}
+
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
 	  .run = run_read_only_store },
@@ -1221,6 +1363,8 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_disk_full },
 	{ .name = "store: history counts changes by two users, renames, hard links",
 	  .run = run_history },
+	{ .name = "store: history of a name: through a bind mount (marked), renamed out, made anew",
+	  .run = run_history_bind },
 	{ .name = "store: gaps after a clean stop and after kill -9", .run = run_gaps },
 	{ .name = "store: 5 x kill -9 under load, integrity_check ok, crash rows",
 	  .run = run_kill9 },
