@@ -525,6 +525,93 @@ static void test_load_indented(void **state)
 }
 
 /*
+ * An indented line after a key whose value may hold spaces (comm) must not
+ * pass silently either: "comm = nginx" then "    path = /srv" loaded as a
+ * second process name "path = /srv" and no path filter at all.
+ */
+static void test_load_indented_comm(void **state)
+{
+	struct ctx *x = *state;
+	int ret;
+
+	write_conf(x, "comm = nginx\n"
+		      "    path = /srv\n");
+	ret = load(x);
+	if (ret == 0) {
+		/* Read as a key of its own: the path filter is there, one comm. */
+		assert_int_equal(x->c.filter.n_comms, 1);
+		assert_int_equal(x->c.filter.n_paths, 1);
+		assert_string_equal(x->c.filter.paths[0], "/srv");
+	} else {
+		assert_int_equal(ret, -EINVAL);
+		assert_at_line(x, 2);
+	}
+}
+
+/*
+ * A line longer than inih's 200-byte buffer is one line: a long comment is
+ * a comment (it was split and its tail parsed as a setting of its own, on
+ * "line 2"), and a long value is the whole value (a --path prefix may have
+ * up to 255 bytes), or an error naming the line it is on.
+ */
+static void test_load_long_comment(void **state)
+{
+	struct ctx *x = *state;
+	char text[1024];
+	int ret;
+
+	/* A comment of 300 bytes, nothing else: loads. */
+	memset(text, 0, sizeof(text));
+	text[0] = '#';
+	memset(text + 1, 'x', 299);
+	strcat(text, "\n");
+	write_conf(x, text);
+	ret = load(x);
+	if (ret)
+		fail_msg("a 300-byte comment line: %d, %s", ret, x->err);
+}
+
+static void test_load_long_comment_tail(void **state)
+{
+	struct ctx *x = *state;
+	char text[1024];
+	int ret;
+
+	/* A comment whose 200th byte starts "path = /nowhere": still a comment. */
+	memset(text, 0, sizeof(text));
+	text[0] = '#';
+	memset(text + 1, 'x', 198);
+	strcat(text, "path = /nowhere\n");
+	write_conf(x, text);
+	ret = load(x);
+	if (ret || x->c.filter.n_paths)
+		fail_msg("a comment's tail became a setting: ret %d, %u paths (%s)", ret,
+			 x->c.filter.n_paths, x->c.filter.n_paths ? x->c.filter.paths[0] : "");
+}
+
+static void test_load_long_value(void **state)
+{
+	struct ctx *x = *state;
+	char text[1024], longp[240];
+	int ret;
+
+	/* A 239-byte prefix: kept whole, or refused naming line 1. */
+	longp[0] = '/';
+	memset(longp + 1, 'a', sizeof(longp) - 2);
+	longp[sizeof(longp) - 1] = '\0';
+	snprintf(text, sizeof(text), "path = %s\n", longp);
+	write_conf(x, text);
+	ret = load(x);
+	if (ret == 0) {
+		assert_int_equal(x->c.filter.n_paths, 1);
+		assert_string_equal(x->c.filter.paths[0], longp);
+	} else {
+		assert_int_equal(ret, -EINVAL);
+		assert_at_line(x, 1);
+	}
+}
+
+/*
  * An inline comment must not become part of the value: "path = /var # web"
  * silently watching a prefix "/var # web" would watch nothing under /var.
  */
@@ -669,6 +756,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_sinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_indented, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_indented_comm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_long_comment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_long_comment_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_long_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_inline_comments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup, teardown),
