@@ -1539,6 +1539,72 @@ static int run_reload_no_leak(struct e2e_ctx *c)
 	return 0;
 }
 
+/*
+ * A setting SIGHUP does not apply must be said, as db, backend and the sinks
+ * are: "configuration reloaded" alone, after retain = 30d became 1d, left
+ * the administrator believing a day's retention was in force.
+ */
+static int run_reload_says_restart(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char *said;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755) || e2e_write_file(p.conf, "retain = 30d\n", 0644)) {
+		snprintf(c->why, sizeof(c->why), "setup: %m");
+		return -1;
+	}
+	if (daemon_start(c, &w, &p))
+		return -1;
+	if (e2e_write_file(p.conf, "retain = 1d\nqueue-size = 5000\n", 0644) ||
+	    kill(w.pid, SIGHUP)) {
+		snprintf(c->why, sizeof(c->why), "rewrite and SIGHUP: %m");
+		daemon_stop(c, &w);
+		return -1;
+	}
+	e2e_watch_pump_for(1000);
+	said = strstr(w.err, "vfsaudit: configuration reloaded") ? strdup(w.err) : NULL;
+	if (daemon_stop(c, &w)) {
+		free(said);
+		return -1;
+	}
+	if (!said) {
+		snprintf(c->why, sizeof(c->why), "no reload line at all: %.500s", w.err);
+		return -1;
+	}
+	if (!strstr(said, "retain") || !strstr(said, "queue-size")) {
+		snprintf(c->why, sizeof(c->why),
+			 "retain and queue-size changed, not applied, nothing said: %.600s",
+			 strstr(said, "ready") ? strchr(strstr(said, "ready"), '\n') : said);
+		free(said);
+		return -1;
+	}
+	free(said);
+	return 0;
+}
+
+/* A bad filter option names it once: "--path 'x'", not "----path 'x'". */
+static int run_bad_filter_option(struct e2e_ctx *c)
+{
+	char conf[PATH_MAX], out[4096], err[4096];
+	char *argv[] = { c->env->binary, "run", "--config", conf, "--path", "relative", NULL };
+	int status;
+
+	snprintf(conf, sizeof(conf), "%s/empty.conf", c->dir);
+	if (e2e_write_file(conf, "\n", 0644) ||
+	    e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err))) {
+		snprintf(c->why, sizeof(c->why), "running vfsaudit run: %m");
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, "--path 'relative'") ||
+	    strstr(err, "---path")) {
+		snprintf(c->why, sizeof(c->why), "expected exit 2 naming --path 'relative', got %d: %.300s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+		return -1;
+	}
+	return 0;
+}
 
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
@@ -1574,5 +1640,9 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_reload_no_loss },
 	{ .name = "reload: SIGHUPs under load record nothing the filters leave out (/dev/null)",
 	  .run = run_reload_no_leak },
+	{ .name = "reload: a changed setting SIGHUP does not apply (retain, queue-size) is said",
+	  .run = run_reload_says_restart },
+	{ .name = "run: a bad filter option on the command line is named as --path, exit 2",
+	  .run = run_bad_filter_option },
 };
 const size_t e2e_n_cases_store = sizeof(e2e_cases_store) / sizeof(e2e_cases_store[0]);
