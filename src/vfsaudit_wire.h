@@ -16,12 +16,14 @@ typedef __u64 va_u64;
 typedef __s64 va_s64;
 typedef __u32 va_u32;
 typedef __u16 va_u16;
+typedef __u8 va_u8;
 #else
 #include <stdint.h>
 typedef uint64_t va_u64;
 typedef int64_t va_s64;
 typedef uint32_t va_u32;
 typedef uint16_t va_u16;
+typedef uint8_t va_u8;
 #endif
 
 /* Operations (SPEC.md's table). Numbers are part of the wire format: never reuse one. */
@@ -172,5 +174,45 @@ struct va_wire_lost {
 	va_u32 cpu;
 };
 _Static_assert(sizeof(struct va_wire_lost) == 32, "va_wire_lost layout");
+
+/*
+ * Not records: the filters the programs apply, which user space sets in the
+ * programs' global data and maps (maps.bpf.h). They come in two sets, 0
+ * and 1, and every key of a filter map begins with its set: a reload fills
+ * the set not in use, then switches to it with one store.
+ */
+struct va_filter_conf {
+	va_u64 ops_sel;	      /* VA_SEL_* bits (lib/ops.h) */
+	va_u8 uid;	      /* --uid */
+	va_u8 comm;	      /* --comm */
+	va_u8 dev;	      /* --dev */
+	va_u8 fs;	      /* default exclusion of pseudo filesystems */
+	va_u8 path;	      /* any --path/--exclude/default path prefix */
+	va_u8 path_includes; /* some --path given: unmatched paths are dropped */
+	va_u8 pad[2];
+};
+
+/* A uid (--uid), device (--dev) or filesystem magic (default exclusions). */
+struct va_filter_id_key {
+	va_u32 set;
+	va_u32 id;
+};
+
+struct va_filter_comm_key {
+	va_u32 set;
+	char comm[16];
+};
+
+/*
+ * A path prefix in the LPM trie, as "prefix/", so that a path looked up as
+ * "path/" matches on component boundaries. The trie takes 256 bytes of
+ * key after the length: the set's byte and 255 of path.
+ */
+#define VA_FILTER_KEY_PATH_MAX 255
+struct va_filter_path_key {
+	va_u32 prefixlen; /* bits, the set's byte included */
+	va_u8 set;
+	char data[VA_FILTER_KEY_PATH_MAX];
+};
 
 #endif

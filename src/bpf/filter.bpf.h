@@ -13,11 +13,16 @@
 /* Returns: true when --dev or the filesystem exclusion drops the object. */
 static __always_inline bool object_filtered_out(struct scratch *s)
 {
+	__u32 set = current_set();
+	struct va_filter_id_key k = { .set = set };
+
 	if (!(s->ev.wflags & VA_WF_DEV_KNOWN))
 		return false;
-	if (filter_fs && bpf_map_lookup_elem(&fs_exclude, &s->ev.fs_magic))
+	k.id = s->ev.fs_magic;
+	if (filter_conf[set].fs && bpf_map_lookup_elem(&fs_exclude, &k))
 		return true;
-	if (filter_dev && !bpf_map_lookup_elem(&dev_filter, &s->ev.dev))
+	k.id = s->ev.dev;
+	if (filter_conf[set].dev && !bpf_map_lookup_elem(&dev_filter, &k))
 		return true;
 	return false;
 }
@@ -25,10 +30,11 @@ static __always_inline bool object_filtered_out(struct scratch *s)
 /* Returns: true when the path at data[@off] (@len bytes, @flags) is kept. */
 static __always_inline bool path_kept(struct scratch *s, __u32 off, __u32 len, __u16 flags)
 {
+	__u32 set = current_set();
 	__u8 *verdict;
 	__u32 n = len;
 
-	if (!filter_path)
+	if (!filter_conf[set].path)
 		return true;
 	/* The head of such a path is unknown: keep it rather than guess. */
 	if (flags & (VA_PATH_TRUNCATED | VA_PATH_UNREACHABLE | VA_PATH_FAULT))
@@ -40,14 +46,19 @@ static __always_inline bool path_kept(struct scratch *s, __u32 off, __u32 len, _
 		return true;
 	bpf_probe_read_kernel(s->key.data, n, s->data + (off & SLOT_MASK));
 	if (len < PATH_KEY_MAX && !(len == 1 && s->key.data[0] == '/')) {
-		s->key.data[len & (PATH_KEY_MAX - 1)] = '/';
+		__u32 i = len;
+
+		barrier_var(i);
+		if (i < PATH_KEY_MAX)
+			s->key.data[i] = '/';
 		n = len + 1;
 	}
-	s->key.prefixlen = n * 8;
+	s->key.set = set;
+	s->key.prefixlen = (1 + n) * 8;
 	verdict = bpf_map_lookup_elem(&path_filter, &s->key);
 	if (verdict)
 		return *verdict == PATH_INCLUDE;
-	return !path_includes;
+	return !filter_conf[set].path_includes;
 }
 
 /* Returns: true when the event in @s passes the object and path filters. */
@@ -57,7 +68,7 @@ static __always_inline bool event_kept(struct scratch *s)
 		return true;
 	if (object_filtered_out(s))
 		return false;
-	if (!filter_path)
+	if (!filter_conf[current_set()].path)
 		return true;
 	if (path_kept(s, 0, s->ev.str_len[0], s->ev.str_flags[0]))
 		return true;

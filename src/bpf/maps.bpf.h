@@ -19,17 +19,15 @@ const volatile __u64 wake_bytes;	/* wake the consumer once this much is queued *
 const volatile __u32 agg_idle_flushes; /* end a read/write aggregation after this many
 					  * periodic flushes without a call */
 
-/*
- * Filter switches: plain globals, so that a configuration reload (SIGHUP)
- * changes them, with the filter maps, while the programs stay attached.
- */
-__u64 ops_sel;		/* VA_SEL_* bits (lib/ops.h) */
-bool filter_uid;
-bool filter_comm;
-bool filter_dev;
-bool filter_fs;		/* default exclusion of pseudo filesystems */
-bool filter_path;	/* any --path/--exclude/default path prefix */
-bool path_includes;	/* some --path given: unmatched paths are dropped */
+/* The filters' two sets (vfsaudit_wire.h): a reload fills one, then switches filter_set. */
+struct va_filter_conf filter_conf[2];
+__u32 filter_set;
+
+/* The filters in force: read once by each check, with its maps' keys. */
+static __always_inline __u32 current_set(void)
+{
+	return READ_ONCE(filter_set) & 1;
+}
 
 /* FMODE_CREATED moved between kernel versions: user space measures it at start. */
 __u32 fmode_created;
@@ -71,55 +69,45 @@ struct {
 	__type(value, __u32);
 } exit_handlers SEC(".maps");
 
+/* 64 entries a set (VA_FILTER_MAX_IDS), two sets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
+	__uint(max_entries, 128);
+	__type(key, struct va_filter_id_key);
 	__type(value, __u8);
 } uid_filter SEC(".maps");
 
-struct comm_key {
-	char comm[16];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, struct comm_key);
+	__uint(max_entries, 128);
+	__type(key, struct va_filter_comm_key);
 	__type(value, __u8);
 } comm_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
+	__uint(max_entries, 128);
+	__type(key, struct va_filter_id_key);
 	__type(value, __u8);
 } dev_filter SEC(".maps");
 
 /* Superblock magics whose objects are noise by default (pipefs, sockfs, proc…). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
+	__uint(max_entries, 128);
+	__type(key, struct va_filter_id_key);
 	__type(value, __u8);
 } fs_exclude SEC(".maps");
 
-/*
- * Path prefixes, longest match wins. Keys hold "prefix/" so that matching a
- * path looked up as "path/" falls on component boundaries.
- */
-#define PATH_KEY_MAX 256
-struct path_key {
-	__u32 prefixlen; /* bits */
-	char data[PATH_KEY_MAX];
-};
+#define PATH_KEY_MAX VA_FILTER_KEY_PATH_MAX
 #define PATH_INCLUDE 1
 #define PATH_EXCLUDE 2
 
+/* Up to 64 + 64 prefixes and the default exclusions a set, two sets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 256);
-	__type(key, struct path_key);
+	__uint(max_entries, 512);
+	__type(key, struct va_filter_path_key);
 	__type(value, __u8);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } path_filter SEC(".maps");
@@ -255,7 +243,7 @@ struct scratch {
 	struct va_wire_file ev;
 	char data[VA_WIRE_DATA_MAX + VA_WIRE_NAME_MAX]; /* slack for masked offsets */
 	char walk[WALK_BUF + 256]; /* slack: masked offset + masked length stays inside */
-	struct path_key key;
+	struct va_filter_path_key key;
 	/* A syscall's name and its symlink expansion; twice the size for masked offsets. */
 	char names[2][2 * VA_WIRE_NAME_MAX];
 	char comp[264] __attribute__((aligned(8))); /* one component, zero padded, for hashing */

@@ -230,9 +230,9 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 		/* A truncating open of an existing regular file is a truncate too. */
 		if (f && (flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY &&
 		    (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFREG)
-			want_trunc = ops_sel & SEL(VA_OP_TRUNCATE);
+			want_trunc = ops_selected(SEL(VA_OP_TRUNCATE));
 	}
-	if (!(ops_sel & sel) && !want_trunc)
+	if (!ops_selected(sel) && !want_trunc)
 		return 0;
 
 	s = begin(task, op, ret);
@@ -254,7 +254,7 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 	}
 	if (!event_kept(s))
 		return 0;
-	if (ops_sel & sel)
+	if (ops_selected(sel))
 		emit_file(s);
 	if (want_trunc) {
 		s->ev.hdr.ts = bpf_ktime_get_boot_ns();
@@ -287,9 +287,9 @@ int BPF_PROG(h_rw, struct pt_regs *regs, long ret)
 	default:
 		dir = 1;
 	}
-	if (!(ops_sel & SEL(dir ? VA_OP_WRITE : VA_OP_READ)) || is_self())
+	if (!ops_selected(SEL(dir ? VA_OP_WRITE : VA_OP_READ)) || is_self())
 		return 0;
-	if (filter_uid || filter_comm) {
+	if (task_filters()) {
 		t.uid = (__u32)bpf_get_current_uid_gid();
 		bpf_get_current_comm(t.comm, sizeof(t.comm));
 		if (task_filtered_out(&t))
@@ -322,15 +322,15 @@ int BPF_PROG(h_xfer, struct pt_regs *regs, long ret)
 		in_fd = ARG0(regs);
 		out_fd = ARG2(regs);
 	}
-	if (filter_uid || filter_comm) {
+	if (task_filters()) {
 		t.uid = (__u32)bpf_get_current_uid_gid();
 		bpf_get_current_comm(t.comm, sizeof(t.comm));
 		if (task_filtered_out(&t))
 			return 0;
 	}
-	if (ops_sel & SEL(VA_OP_READ))
+	if (ops_selected(SEL(VA_OP_READ)))
 		rw_account(task, fd_file(task, in_fd), 0, ret);
-	if (ops_sel & SEL(VA_OP_WRITE))
+	if (ops_selected(SEL(VA_OP_WRITE)))
 		rw_account(task, fd_file(task, out_fd), 1, ret);
 	return 0;
 }
@@ -399,7 +399,7 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 		uname = (const char *)ARG1(regs);
 		mode = ARG2(regs);
 	}
-	if (!(ops_sel & SEL(op)))
+	if (!ops_selected(SEL(op)))
 		return 0;
 	s = begin(task, op, ret);
 	if (!s)
@@ -477,7 +477,7 @@ int BPF_PROG(h_two, struct pt_regs *regs, long ret)
 		if (nr == VA_NR_renameat2)
 			rflags = ARG4(regs);
 	}
-	if (!(ops_sel & SEL(op)))
+	if (!ops_selected(SEL(op)))
 		return 0;
 	s = begin(task, op, ret);
 	if (!s)
@@ -538,7 +538,7 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 	default:
 		op = VA_OP_UTIMES;
 	}
-	if (!(ops_sel & SEL(op)))
+	if (!ops_selected(SEL(op)))
 		return 0;
 	s = begin(task, op, ret);
 	if (!s)
@@ -640,7 +640,7 @@ int BPF_PROG(h_xattr, struct pt_regs *regs, long ret)
 	      nr == VA_NR_setxattrat)
 		     ? VA_OP_SETXATTR
 		     : VA_OP_REMOVEXATTR;
-	if (!(ops_sel & SEL(op)))
+	if (!ops_selected(SEL(op)))
 		return 0;
 	s = begin(task, op, ret);
 	if (!s)

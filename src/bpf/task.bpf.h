@@ -52,11 +52,32 @@ static __always_inline void fill_task(struct va_wire_task *t, struct task_struct
 /* Returns: true when the task filters (--uid, --comm) drop this task. */
 static __always_inline bool task_filtered_out(const struct va_wire_task *t)
 {
-	if (filter_uid && !bpf_map_lookup_elem(&uid_filter, &t->uid))
+	__u32 set = current_set();
+	struct va_filter_id_key uid = { .set = set, .id = t->uid };
+	struct va_filter_comm_key comm = { .set = set };
+
+	if (filter_conf[set].uid && !bpf_map_lookup_elem(&uid_filter, &uid))
 		return true;
-	if (filter_comm && !bpf_map_lookup_elem(&comm_filter, t->comm))
-		return true;
+	if (filter_conf[set].comm) {
+		__builtin_memcpy(comm.comm, t->comm, sizeof(comm.comm));
+		if (!bpf_map_lookup_elem(&comm_filter, &comm))
+			return true;
+	}
 	return false;
+}
+
+/* Returns: true when the filters in force select any of @sel's ops. */
+static __always_inline bool ops_selected(__u64 sel)
+{
+	return filter_conf[current_set()].ops_sel & sel;
+}
+
+/* Returns: true when the filters in force pick processes by uid or name. */
+static __always_inline bool task_filters(void)
+{
+	__u32 set = current_set();
+
+	return filter_conf[set].uid || filter_conf[set].comm;
 }
 
 /*

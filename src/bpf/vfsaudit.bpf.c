@@ -48,7 +48,7 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 	long dfd = AT_FDCWD;
 	const char *uname = (const char *)regs->di;
 
-	if (!s || !(ops_sel & (SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR))) || is_self())
+	if (!s || !ops_selected(SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR)) || is_self())
 		return;
 	if (id == VA_NR_unlinkat) {
 		dfd = (int)regs->di;
@@ -156,7 +156,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 				       (void *)start) == 0)
 		s->ev.str_len[1] = len;
 
-	if (!(ops_sel & SEL(VA_OP_EXEC)) || task_filtered_out(&s->ev.task) || !event_kept(s))
+	if (!ops_selected(SEL(VA_OP_EXEC)) || task_filtered_out(&s->ev.task) || !event_kept(s))
 		s->ev.wflags |= VA_WF_PROC_ONLY;
 	emit_file(s);
 	return 0;

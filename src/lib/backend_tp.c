@@ -5,6 +5,7 @@
  * fentry and BPF LSM programs are refused.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -167,80 +168,103 @@ static int on_record(void *ctx, void *data, size_t size)
 }
 
 /* Write the prefixes into the LPM trie as "prefix/", excludes after includes. */
-static int put_prefix(int fd, const char *prefix, uint8_t verdict)
+/* A --path prefix, its "/" and the set's byte fill the trie's key. */
+_Static_assert(VA_FILTER_PREFIX_MAX + 1 == VA_FILTER_KEY_PATH_MAX, "prefix and trie key disagree");
+
+static int put_prefix(int fd, uint32_t set, const char *prefix, uint8_t verdict)
 {
-	struct {
-		uint32_t prefixlen;
-		char data[256];
-	} key;
+	struct va_filter_path_key key;
 	size_t n = strlen(prefix);
 
 	memset(&key, 0, sizeof(key));
-	if (n > 255)
+	if (n + 1 > sizeof(key.data))
 		return -ENAMETOOLONG;
+	key.set = (uint8_t)set;
 	memcpy(key.data, prefix, n);
 	if (strcmp(prefix, "/"))
 		key.data[n++] = '/';
-	key.prefixlen = (uint32_t)n * 8;
+	key.prefixlen = (uint32_t)(1 + n) * 8;
 	return bpf_map_update_elem(fd, &key, &verdict, BPF_ANY) ? -errno : 0;
 }
 
-/* Empty a hash or LPM map (a reload starts from nothing). */
-static void clear_map(int fd, size_t key_size)
+static int put_id(int fd, uint32_t set, uint32_t id)
 {
-	char key[512], next[512];
-	void *prev = NULL;
+	struct va_filter_id_key key = { .set = set, .id = id };
+	uint8_t one = 1;
 
-	if (key_size > sizeof(key))
-		return;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		bpf_map_delete_elem(fd, key);
-		prev = NULL; /* the map changed: start over */
-	}
+	return bpf_map_update_elem(fd, &key, &one, BPF_ANY) ? -errno : 0;
 }
 
-static int fill_filter_maps(struct vfsaudit_bpf *skel, const struct va_filter *f)
+/*
+ * Delete filter set @set's entries from a filter map: those whose key holds
+ * @set at @set_off (one byte in a path key, 32 bits in the others). The
+ * keys are gathered first: deleting while walking would lose the place.
+ */
+static int clear_set(struct bpf_map *map, size_t set_off, uint32_t set)
 {
-	uint8_t one = 1;
+	int fd = bpf_map__fd(map);
+	size_t size = bpf_map__key_size(map), cap = bpf_map__max_entries(map), n = 0;
+	char *keys = calloc(cap + 1, size), *prev = NULL;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (n < cap && !bpf_map_get_next_key(fd, prev, keys + n * size)) {
+		prev = keys + n * size;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *k = keys + i * size;
+		uint32_t kset = 0;
+
+		if (set_off == offsetof(struct va_filter_path_key, set))
+			kset = (uint8_t)k[set_off];
+		else
+			memcpy(&kset, k + set_off, sizeof(kset));
+		if (kset == set && bpf_map_delete_elem(fd, k) && errno != ENOENT && !ret)
+			ret = -errno;
+	}
+	free(keys);
+	return ret;
+}
+
+/* Fill filter set @set (not in use) from @f, after emptying it of an older reload's. */
+static int fill_filter_set(struct vfsaudit_bpf *skel, const struct va_filter *f, uint32_t set)
+{
+	struct bpf_map *ids[] = { skel->maps.uid_filter, skel->maps.dev_filter,
+				  skel->maps.fs_exclude, skel->maps.comm_filter };
 	int err = 0, fd;
 
-	clear_map(bpf_map__fd(skel->maps.uid_filter), bpf_map__key_size(skel->maps.uid_filter));
-	clear_map(bpf_map__fd(skel->maps.comm_filter), bpf_map__key_size(skel->maps.comm_filter));
-	clear_map(bpf_map__fd(skel->maps.dev_filter), bpf_map__key_size(skel->maps.dev_filter));
-	clear_map(bpf_map__fd(skel->maps.fs_exclude), bpf_map__key_size(skel->maps.fs_exclude));
-	clear_map(bpf_map__fd(skel->maps.path_filter), bpf_map__key_size(skel->maps.path_filter));
-
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]) && !err; i++)
+		err = clear_set(ids[i], 0, set);
+	if (!err)
+		err = clear_set(skel->maps.path_filter, offsetof(struct va_filter_path_key, set), set);
 	for (unsigned int i = 0; i < f->n_uids && !err; i++)
-		err = bpf_map_update_elem(bpf_map__fd(skel->maps.uid_filter), &f->uids[i], &one,
-					  BPF_ANY);
-	for (unsigned int i = 0; i < f->n_comms && !err; i++)
-		err = bpf_map_update_elem(bpf_map__fd(skel->maps.comm_filter), f->comms[i], &one,
-					  BPF_ANY);
+		err = put_id(bpf_map__fd(skel->maps.uid_filter), set, f->uids[i]);
 	for (unsigned int i = 0; i < f->n_devs && !err; i++)
-		err = bpf_map_update_elem(bpf_map__fd(skel->maps.dev_filter), &f->devs[i], &one,
-					  BPF_ANY);
-	if (err)
-		return -errno;
-	if (f->default_excludes) {
-		for (const char *const *t = va_default_exclude_fstypes; *t; t++) {
-			for (size_t i = 0; i < sizeof(fs_magics) / sizeof(fs_magics[0]); i++) {
-				if (strcmp(*t, fs_magics[i].name))
-					continue;
-				if (bpf_map_update_elem(bpf_map__fd(skel->maps.fs_exclude),
-							&fs_magics[i].magic, &one, BPF_ANY))
-					return -errno;
-			}
-		}
+		err = put_id(bpf_map__fd(skel->maps.dev_filter), set, f->devs[i]);
+	for (unsigned int i = 0; i < f->n_comms && !err; i++) {
+		struct va_filter_comm_key key = { .set = set };
+		uint8_t one = 1;
+
+		memcpy(key.comm, f->comms[i], sizeof(key.comm));
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.comm_filter), &key, &one, BPF_ANY))
+			err = -errno;
 	}
+	for (const char *const *t = va_default_exclude_fstypes; f->default_excludes && *t && !err;
+	     t++)
+		for (size_t i = 0; i < sizeof(fs_magics) / sizeof(fs_magics[0]) && !err; i++)
+			if (!strcmp(*t, fs_magics[i].name))
+				err = put_id(bpf_map__fd(skel->maps.fs_exclude), set,
+					     fs_magics[i].magic);
 	fd = bpf_map__fd(skel->maps.path_filter);
 	for (unsigned int i = 0; i < f->n_paths && !err; i++)
-		err = put_prefix(fd, f->paths[i], 1);
+		err = put_prefix(fd, set, f->paths[i], 1);
 	for (const char *const *d = va_default_exclude_paths; *d && !err; d++)
 		if (va_filter_default_exclude_applies(f, *d))
-			err = put_prefix(fd, *d, 2);
+			err = put_prefix(fd, set, *d, 2);
 	for (unsigned int i = 0; i < f->n_excludes && !err; i++)
-		err = put_prefix(fd, f->excludes[i], 2);
+		err = put_prefix(fd, set, f->excludes[i], 2);
 	return err;
 }
 
@@ -277,23 +301,38 @@ static int install_handlers(struct vfsaudit_bpf *skel, uint64_t sel, char *err, 
 	return 0;
 }
 
-/* Apply @f to the loaded programs: maps first, then the switches that use them. */
+/*
+ * Apply @f to the loaded programs. The filter set not in use is filled, and
+ * then put in use by one store, so that a check sees the old filters or
+ * the new ones, never a map being emptied or filled; the handlers of the
+ * ops of both stay installed across the switch. A failure leaves the set
+ * in use as it was.
+ */
 static int apply_filter(struct vfsaudit_bpf *skel, const struct va_filter *f, char *err,
 			size_t errlen)
 {
-	int ret = fill_filter_maps(skel, f);
+	uint32_t cur = skel->bss->filter_set & 1, next = cur ^ 1;
+	uint64_t was = skel->bss->filter_conf[cur].ops_sel;
+	int ret = fill_filter_set(skel, f, next);
 
 	if (ret) {
 		snprintf(err, errlen, "cannot load the filters into the kernel: %s", strerror(-ret));
 		return ret;
 	}
-	skel->bss->filter_uid = f->n_uids > 0;
-	skel->bss->filter_comm = f->n_comms > 0;
-	skel->bss->filter_dev = f->n_devs > 0;
-	skel->bss->filter_fs = f->default_excludes;
-	skel->bss->filter_path = f->n_paths || f->n_excludes || f->default_excludes;
-	skel->bss->path_includes = f->n_paths > 0;
-	skel->bss->ops_sel = f->ops;
+	ret = install_handlers(skel, was | f->ops, err, errlen);
+	if (ret)
+		return ret;
+	skel->bss->filter_conf[next] = (struct va_filter_conf){
+		.ops_sel = f->ops,
+		.uid = f->n_uids > 0,
+		.comm = f->n_comms > 0,
+		.dev = f->n_devs > 0,
+		.fs = f->default_excludes,
+		.path = f->n_paths || f->n_excludes || f->default_excludes,
+		.path_includes = f->n_paths > 0,
+	};
+	/* After the set's entries and switches (x86 keeps stores in order). */
+	__atomic_store_n(&skel->bss->filter_set, next, __ATOMIC_RELEASE);
 	return install_handlers(skel, f->ops, err, errlen);
 }
 
@@ -609,7 +648,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	}
 	{
 		/* Needs h_open on the open syscalls, whatever --ops selects. */
-		uint64_t sel = skel->bss->ops_sel;
+		uint64_t sel = skel->bss->filter_conf[skel->bss->filter_set & 1].ops_sel;
 
 		ret = install_handlers(skel, sel | VA_SEL(VA_OP_CREATE), err, errlen);
 		if (!ret)

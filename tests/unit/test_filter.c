@@ -85,13 +85,13 @@ static void test_path_length(void **state)
 
 	memset(p, 'a', sizeof(p));
 	p[0] = '/';
-	p[VA_FILTER_PREFIX_MAX] = '\0'; /* exactly 255 bytes */
+	p[VA_FILTER_PREFIX_MAX] = '\0'; /* exactly 254 bytes */
 	assert_int_equal(add(f, "path", p), 0);
 	assert_int_equal(strlen(f->paths[0]), VA_FILTER_PREFIX_MAX);
 	p[VA_FILTER_PREFIX_MAX] = 'a';
 	p[VA_FILTER_PREFIX_MAX + 1] = '\0';
 	assert_int_equal(add(f, "path", p), -EINVAL);
-	assert_err_mentions("--path", "255");
+	assert_err_mentions("--path", "254");
 	/* what normalizing removes does not count */
 	p[VA_FILTER_PREFIX_MAX] = '/';
 	assert_int_equal(add(f, "exclude", p), 0);
