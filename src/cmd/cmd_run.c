@@ -402,7 +402,8 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 			ret = va_config_set(cfg, name, optarg ? optarg : "", err, sizeof(err));
 		}
 		if (ret) {
-			fprintf(stderr, "vfsaudit: --%s\n", err);
+			/* Settings name their key; the filters' messages, their option. */
+			fprintf(stderr, "vfsaudit: %s%s\n", strncmp(err, "--", 2) ? "--" : "", err);
 			return EXIT_USAGE;
 		}
 	}
@@ -480,12 +481,55 @@ static void push_filters(struct daemon *d, enum va_mark mark, uint64_t ts,
 	va_writer_push_mark(d->writer, mark, ts, detail);
 }
 
-/* SIGHUP: read the settings again and apply the filters; other changes need a restart. */
+/* Add @name to @list ("a, b") when @changed. */
+static void note_change(char *list, size_t len, bool changed, const char *name)
+{
+	size_t n = strlen(list);
+
+	if (changed)
+		snprintf(list + n, len - n, "%s%s", n ? ", " : "", name);
+}
+
+/*
+ * The settings of @next a running daemon cannot take (the store, the
+ * capture's buffers and mode, the sinks, the sealing key), listed in
+ * @list by option name where they differ from @cfg's.
+ */
+static void restart_only(const struct va_config *cfg, const struct va_config *next, char *list,
+			 size_t len)
+{
+	list[0] = '\0';
+	note_change(list, len, strcmp(next->db, cfg->db), "db");
+	note_change(list, len, next->backend != cfg->backend, "backend");
+	note_change(list, len, next->priority_boost != cfg->priority_boost, "priority-boost");
+	note_change(list, len, next->filter.every_call != cfg->filter.every_call, "every-call");
+	note_change(list, len, next->queue_events != cfg->queue_events, "queue-size");
+	note_change(list, len, next->ringbuf_bytes != cfg->ringbuf_bytes, "buffer-size");
+	note_change(list, len, strcmp(next->seal_key, cfg->seal_key), "seal-key");
+	note_change(list, len,
+		    next->syslog != cfg->syslog || next->syslog_facility != cfg->syslog_facility ||
+			    next->syslog_severity != cfg->syslog_severity ||
+			    strcmp(next->syslog_tag, cfg->syslog_tag) ||
+			    next->syslog_format != cfg->syslog_format ||
+			    strcmp(next->syslog_socket, cfg->syslog_socket) ||
+			    memcmp(&next->syslog_remote, &cfg->syslog_remote,
+				   sizeof(next->syslog_remote)) ||
+			    strcmp(next->syslog_spool, cfg->syslog_spool) ||
+			    next->syslog_spool_bytes != cfg->syslog_spool_bytes ||
+			    next->syslog_queue_bytes != cfg->syslog_queue_bytes,
+		    "the syslog sinks");
+	note_change(list, len, strcmp(next->json_log, cfg->json_log), "json-log");
+}
+
+/*
+ * SIGHUP: read the settings again; apply the filters, retain and
+ * status-file, and say which other changes wait for a restart.
+ */
 static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *d)
 {
 	struct va_config next;
 	bool verbose = false;
-	char err[512];
+	char err[512], later[256];
 
 	va_config_init(&next);
 	if (load_settings(&next, argc, argv, &verbose, true)) {
@@ -493,19 +537,9 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 		va_config_free(&next);
 		return;
 	}
-	if (strcmp(next.db, cfg->db) || next.backend != cfg->backend ||
-	    next.priority_boost != cfg->priority_boost)
-		fprintf(stderr, "vfsaudit: reload: db, backend and priority-boost changes take effect "
-				"at restart\n");
-	if (next.syslog != cfg->syslog || next.syslog_facility != cfg->syslog_facility ||
-	    next.syslog_severity != cfg->syslog_severity || strcmp(next.syslog_tag, cfg->syslog_tag) ||
-	    next.syslog_format != cfg->syslog_format ||
-	    strcmp(next.syslog_socket, cfg->syslog_socket) ||
-	    memcmp(&next.syslog_remote, &cfg->syslog_remote, sizeof(next.syslog_remote)) ||
-	    strcmp(next.syslog_spool, cfg->syslog_spool) || strcmp(next.json_log, cfg->json_log) ||
-	    next.syslog_spool_bytes != cfg->syslog_spool_bytes ||
-	    next.syslog_queue_bytes != cfg->syslog_queue_bytes)
-		fprintf(stderr, "vfsaudit: reload: sink changes take effect at restart\n");
+	restart_only(cfg, &next, later, sizeof(later));
+	/* The capture's mode stays what it started with; the rest of the filters apply. */
+	next.filter.every_call = cfg->filter.every_call;
 	if (va_capture_set_filter(d->cap, &next.filter, err, sizeof(err))) {
 		fprintf(stderr, "vfsaudit: reload refused: %s\n", err);
 		va_config_free(&next);
@@ -515,6 +549,19 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	va_filter_free(&cfg->filter);
 	cfg->filter = next.filter;
 	push_filters(d, VA_MARK_FILTERS, now_ns(CLOCK_REALTIME), &cfg->filter);
+	if (next.retain_ns != cfg->retain_ns) {
+		va_writer_set_retain(d->writer, next.retain_ns);
+		cfg->retain_ns = next.retain_ns;
+		fprintf(stderr, "vfsaudit: reload: retain now %llu s%s\n",
+			(unsigned long long)(next.retain_ns / 1000000000ull),
+			next.retain_ns ? "" : " (keep everything)");
+	}
+	if (strcmp(next.status_file, cfg->status_file)) {
+		unlink(cfg->status_file);
+		snprintf(cfg->status_file, sizeof(cfg->status_file), "%s", next.status_file);
+	}
+	if (later[0])
+		fprintf(stderr, "vfsaudit: reload: %s: changes take effect at restart\n", later);
 	fprintf(stderr, "vfsaudit: configuration reloaded\n");
 }
 

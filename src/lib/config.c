@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -234,11 +235,110 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 struct load_ctx {
 	struct va_config *c;
 	const char *file;
-	int line;
+	FILE *fp;
+	char *text; /* the line being read, whole (getline) */
+	size_t text_cap;
+	int lineno;   /* of the line inih has last been given */
+	int err_line; /* where l->ret was set */
+	char section[64];
 	char *err;
 	size_t errlen;
 	int ret;
 };
+
+static int on_key(void *user, const char *section, const char *name, const char *raw);
+
+static char *skip_blanks(char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '\f' || *p == '\v')
+		p++;
+	return p;
+}
+
+static void trim_end(char *p)
+{
+	char *end = p + strlen(p);
+
+	while (end > p && strchr(" \t\r\n\f\v", end[-1]))
+		*--end = '\0';
+}
+
+/*
+ * A line longer than the parser's buffer (Debian's libinih reads 200 bytes
+ * at a time and takes the rest for the next line): "key = value" read as
+ * inih reads it (a ';' after a blank starts a comment), and given to
+ * on_key() here. Anything else on such a line is refused.
+ */
+static void long_line(struct load_ctx *l, char *start)
+{
+	char *eq = NULL, *value;
+
+	for (char *p = start; *p && !eq; p++) {
+		if (*p == ';' && p > start && (p[-1] == ' ' || p[-1] == '\t'))
+			break;
+		if (*p == '=' || *p == ':')
+			eq = p;
+	}
+	if (!eq || *start == '[') {
+		if (!l->ret) {
+			snprintf(l->err, l->errlen, "%s: not a 'key = value' line", l->file);
+			l->ret = -EINVAL;
+			l->err_line = l->lineno;
+		}
+		return;
+	}
+	*eq = '\0';
+	trim_end(start);
+	value = skip_blanks(eq + 1);
+	for (char *p = value; *p; p++) {
+		if (*p == ';' && p > value && (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	}
+	trim_end(value);
+	on_key(l, l->section, start, value);
+}
+
+/*
+ * What inih reads the file through, one line at a time (fgets's contract).
+ * Each line is given whole or not at all: a comment as an empty line,
+ * whatever its length; a setting with its indentation taken off (inih
+ * would take an indented line for the rest of the previous value, so that
+ * an indented "path = /srv" after "comm = nginx" became a process name);
+ * a setting longer than inih's buffer read here (long_line()).
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct load_ctx *l = stream;
+	ssize_t n = getline(&l->text, &l->text_cap, l->fp);
+	char *start;
+
+	if (n < 0 || num < 2)
+		return NULL;
+	l->lineno++;
+	start = skip_blanks(l->text);
+	/* A UTF-8 byte order mark, first in the file, is inih's to skip. */
+	if (l->lineno == 1 && !strncmp(l->text, "\xEF\xBB\xBF", 3))
+		start = skip_blanks(l->text + 3);
+	if (*start == '#' || *start == ';' || !*start) {
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	if (*start == '[' && strchr(start, ']')) {
+		/* The section, for long_line(); inih knows it from the line itself. */
+		size_t len = (size_t)(strchr(start, ']') - start - 1);
+
+		snprintf(l->section, sizeof(l->section), "%.*s", (int)len, start + 1);
+	}
+	if (strlen(start) < (size_t)num - 1) {
+		snprintf(str, (size_t)num, "%s", start);
+		return str;
+	}
+	long_line(l, start);
+	snprintf(str, (size_t)num, "\n");
+	return str;
+}
 
 /*
  * inih strips ';' comments after a value; '#' ones too, when whitespace
@@ -284,6 +384,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	if (ret) {
 		snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
 		l->ret = ret == -E2BIG ? -EINVAL : (ret == -ENOENT ? -EINVAL : ret);
+		l->err_line = l->lineno;
 		return 0;
 	}
 	return 1;
@@ -291,17 +392,29 @@ static int on_key(void *user, const char *section, const char *name, const char 
 
 int va_config_load(struct va_config *c, const char *file, char *err, size_t errlen)
 {
-	struct load_ctx l = { c, file, 0, err, errlen, 0 };
+	struct load_ctx l = { .c = c, .file = file, .err = err, .errlen = errlen };
 	char where[64];
-	FILE *fp = fopen(file, "re");
 	int line;
 
-	if (!fp) {
+	l.fp = fopen(file, "re");
+	if (!l.fp) {
 		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
 		return -errno;
 	}
-	line = ini_parse_file(fp, on_key, &l);
-	fclose(fp);
+	line = ini_parse_stream(read_line, &l, on_key, &l);
+	if (line >= 0 && ferror(l.fp))
+		line = -1;
+	fclose(l.fp);
+	free(l.text);
+	if (line < 0) {
+		snprintf(err, errlen, "cannot read %s", file);
+		return -EIO;
+	}
+	/* The first bad line: a setting refused (ours), or one inih could not parse. */
+	if (l.ret && (!line || line >= l.err_line))
+		line = l.err_line;
+	else
+		l.ret = 0;
 	if (line > 0) {
 		/* Put the line number where the message names the file. */
 		size_t n = strlen(file);
@@ -316,10 +429,6 @@ int va_config_load(struct va_config *c, const char *file, char *err, size_t errl
 			snprintf(err, errlen, "%s%s: not a 'key = value' line", file, where);
 		}
 		return -EINVAL;
-	}
-	if (line < 0) {
-		snprintf(err, errlen, "cannot read %s", file);
-		return -EIO;
 	}
 	return 0;
 }

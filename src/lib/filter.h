@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 #define VA_FILTER_MAX_PREFIXES 64
-#define VA_FILTER_PREFIX_MAX   254 /* bytes, without the trailing NUL: the kernel filter holds it, "/" and a byte more */
+/* Bytes of a prefix, without its NUL: the kernel filter holds it, a "/" and a byte more. */
+#define VA_FILTER_PREFIX_MAX   254
 #define VA_FILTER_MAX_IDS      64
 
 struct va_filter {

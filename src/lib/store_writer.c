@@ -531,13 +531,13 @@ static int txn_end(struct va_writer *w, int ret, bool final)
 
 static void maybe_prune(struct va_writer *w, uint64_t *last_prune)
 {
-	uint64_t now = now_real_ns();
+	uint64_t now = now_real_ns(), retain = __atomic_load_n(&w->retain_ns, __ATOMIC_RELAXED);
 	int n;
 
-	if (!w->retain_ns || now - *last_prune < PRUNE_EVERY_NS || now < w->retain_ns)
+	if (!retain || now - *last_prune < PRUNE_EVERY_NS || now < retain)
 		return;
 	*last_prune = now;
-	n = va_store_prune(w->store, now - w->retain_ns, PRUNE_STEP_ROWS);
+	n = va_store_prune(w->store, now - retain, PRUNE_STEP_ROWS);
 	if (n > 0) {
 		pthread_mutex_lock(&w->lock);
 		w->stats.pruned += (uint64_t)n;
@@ -758,6 +758,11 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 	*st = w->stats;
 	st->depth = w->front.len + w->writing + w->uncommitted;
 	pthread_mutex_unlock(&w->lock);
+}
+
+void va_writer_set_retain(struct va_writer *w, uint64_t retain_ns)
+{
+	__atomic_store_n(&w->retain_ns, retain_ns, __ATOMIC_RELAXED);
 }
 
 int va_writer_checkpointer_error(const struct va_writer *w)

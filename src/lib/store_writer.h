@@ -53,6 +53,9 @@ struct va_seal_info {
 int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 		    uint64_t retain_ns);
 
+/* Delete events older than @retain_ns from now on (0: keep everything). */
+void va_writer_set_retain(struct va_writer *w, uint64_t retain_ns);
+
 /**
  * va_writer_seal() - seal the chain every @interval_ns (and at stop) with
  * the forward-secure key in @key_file, which the writer evolves and saves

@@ -1540,30 +1540,46 @@ static int run_reload_no_leak(struct e2e_ctx *c)
 }
 
 /*
- * A setting SIGHUP does not apply must be said, as db, backend and the sinks
- * are: "configuration reloaded" alone, after retain = 30d became 1d, left
- * the administrator believing a day's retention was in force.
+ * SIGHUP applies what a running daemon can take (the filters, retain) and
+ * says which other changes wait for a restart: "configuration reloaded"
+ * alone, after retain = 30d became 1d, left the administrator believing a
+ * day's retention was in force; and a changed every-call refused the whole
+ * reload, filters included.
  */
 static int run_reload_says_restart(struct e2e_ctx *c)
 {
 	struct daemon_paths p;
 	struct e2e_watcher w;
+	char conf[PATH_MAX + 160], skip[PATH_MAX + 16], kept[PATH_MAX + 16], sql[PATH_MAX + 256];
 	char *said;
+	long n_skip, n_kept;
 
 	daemon_paths(c, &p);
-	if (mkdir(p.watched, 0755) || e2e_write_file(p.conf, "retain = 30d\n", 0644)) {
+	snprintf(skip, sizeof(skip), "%s/skip", p.watched);
+	snprintf(kept, sizeof(kept), "%s/kept", p.watched);
+	if (mkdir(p.watched, 0755) || mkdir(skip, 0755) ||
+	    e2e_write_file(p.conf, "retain = 30d\n", 0644)) {
 		snprintf(c->why, sizeof(c->why), "setup: %m");
 		return -1;
 	}
 	if (daemon_start(c, &w, &p))
 		return -1;
-	if (e2e_write_file(p.conf, "retain = 1d\nqueue-size = 5000\n", 0644) ||
-	    kill(w.pid, SIGHUP)) {
+	snprintf(conf, sizeof(conf), "retain = 1d\nqueue-size = 5000\nevery-call = yes\nexclude = %s\n",
+		 skip);
+	if (e2e_write_file(p.conf, conf, 0644) || kill(w.pid, SIGHUP)) {
 		snprintf(c->why, sizeof(c->why), "rewrite and SIGHUP: %m");
 		daemon_stop(c, &w);
 		return -1;
 	}
-	e2e_watch_pump_for(1000);
+	for (int i = 0; i < 50 && !strstr(w.err, "configuration reloaded"); i++)
+		e2e_watch_pump_for(100);
+	strcat(skip, "/f");
+	if (e2e_write_file(skip, "x", 0644) || e2e_write_file(kept, "x", 0644)) {
+		snprintf(c->why, sizeof(c->why), "writing after the reload: %m");
+		daemon_stop(c, &w);
+		return -1;
+	}
+	e2e_watch_pump_for(500);
 	said = strstr(w.err, "vfsaudit: configuration reloaded") ? strdup(w.err) : NULL;
 	if (daemon_stop(c, &w)) {
 		free(said);
@@ -1573,14 +1589,33 @@ static int run_reload_says_restart(struct e2e_ctx *c)
 		snprintf(c->why, sizeof(c->why), "no reload line at all: %.500s", w.err);
 		return -1;
 	}
-	if (!strstr(said, "retain") || !strstr(said, "queue-size")) {
+	if (!strstr(said, "vfsaudit: reload: retain now 86400 s\n") ||
+	    !strstr(said, "vfsaudit: reload: every-call, queue-size: changes take effect at "
+			  "restart\n")) {
 		snprintf(c->why, sizeof(c->why),
-			 "retain and queue-size changed, not applied, nothing said: %.600s",
+			 "want retain applied and every-call, queue-size said to wait: %.600s",
 			 strstr(said, "ready") ? strchr(strstr(said, "ready"), '\n') : said);
 		free(said);
 		return -1;
 	}
 	free(said);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM events e JOIN paths p ON p.id = e.path"
+		 " WHERE CAST(p.path AS TEXT) = '%s'",
+		 skip);
+	n_skip = store_count(c, p.db, sql);
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM events e JOIN paths p ON p.id = e.path"
+		 " WHERE CAST(p.path AS TEXT) = '%s' AND e.op = 1",
+		 kept);
+	n_kept = store_count(c, p.db, sql);
+	if (n_skip != 0 || n_kept != 1) {
+		snprintf(c->why, sizeof(c->why),
+			 "the reload's exclude: %ld events under it (want 0), %ld creates beside it"
+			 " (want 1)",
+			 n_skip, n_kept);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1640,7 +1675,7 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_reload_no_loss },
 	{ .name = "reload: SIGHUPs under load record nothing the filters leave out (/dev/null)",
 	  .run = run_reload_no_leak },
-	{ .name = "reload: a changed setting SIGHUP does not apply (retain, queue-size) is said",
+	{ .name = "reload: retain and filters apply; every-call, queue-size are said to wait for a restart",
 	  .run = run_reload_says_restart },
 	{ .name = "run: a bad filter option on the command line is named as --path, exit 2",
 	  .run = run_bad_filter_option },

@@ -512,16 +512,21 @@ static void test_load_file(void **state)
 
 /*
  * inih joins an indented line to the value before it (multi-line values):
- * an indented "key = value" must at least not pass silently.
+ * the file is read without indentation, so an indented "key = value" is a
+ * setting of its own.
  */
 static void test_load_indented(void **state)
 {
 	struct ctx *x = *state;
 
 	write_conf(x, "path = /etc\n"
-		      "    exclude = /etc/ssl\n");
-	assert_int_equal(load(x), -EINVAL);
-	assert_at_line(x, 2);
+		      "    exclude = /etc/ssl\n"
+		      "\tuid = 7\n");
+	assert_int_equal(load(x), 0);
+	assert_int_equal(x->c.filter.n_paths, 1);
+	assert_int_equal(x->c.filter.n_excludes, 1);
+	assert_string_equal(x->c.filter.excludes[0], "/etc/ssl");
+	assert_int_equal(x->c.filter.n_uids, 1);
 }
 
 /*
@@ -537,15 +542,11 @@ static void test_load_indented_comm(void **state)
 	write_conf(x, "comm = nginx\n"
 		      "    path = /srv\n");
 	ret = load(x);
-	if (ret == 0) {
-		/* Read as a key of its own: the path filter is there, one comm. */
-		assert_int_equal(x->c.filter.n_comms, 1);
-		assert_int_equal(x->c.filter.n_paths, 1);
-		assert_string_equal(x->c.filter.paths[0], "/srv");
-	} else {
-		assert_int_equal(ret, -EINVAL);
-		assert_at_line(x, 2);
-	}
+	assert_int_equal(ret, 0);
+	/* Read as a key of its own: the path filter is there, one comm. */
+	assert_int_equal(x->c.filter.n_comms, 1);
+	assert_int_equal(x->c.filter.n_paths, 1);
+	assert_string_equal(x->c.filter.paths[0], "/srv");
 }
 
 /*
@@ -602,13 +603,40 @@ static void test_load_long_value(void **state)
 	snprintf(text, sizeof(text), "path = %s\n", longp);
 	write_conf(x, text);
 	ret = load(x);
-	if (ret == 0) {
-		assert_int_equal(x->c.filter.n_paths, 1);
-		assert_string_equal(x->c.filter.paths[0], longp);
-	} else {
-		assert_int_equal(ret, -EINVAL);
-		assert_at_line(x, 1);
-	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(x->c.filter.n_paths, 1);
+	assert_string_equal(x->c.filter.paths[0], longp);
+
+	/* Indented, after a section, a comment after it: read as inih reads a short one. */
+	snprintf(text, sizeof(text), "[vfsaudit]\n\n  exclude:%s  ; the build tree\n", longp);
+	write_conf(x, text);
+	assert_int_equal(load(x), 0);
+	assert_int_equal(x->c.filter.n_excludes, 1);
+	assert_string_equal(x->c.filter.excludes[0], longp);
+
+	/* Refused where a short one would be, naming its line. */
+	snprintf(text, sizeof(text), "uid = 1\n# %s\npath = %sx/../../%s\n", longp, longp, "a");
+	write_conf(x, text);
+	assert_int_equal(load(x), 0);
+	snprintf(text, sizeof(text), "uid = 1\n# %s\npaht = %s\n", longp, longp);
+	write_conf(x, text);
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 3);
+	assert_non_null(strstr(x->err, "unknown setting 'paht'"));
+	snprintf(text, sizeof(text), "[other]\npath = %s\n", longp);
+	write_conf(x, text);
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 2);
+	snprintf(text, sizeof(text), "uid = 1\n%s\n", longp);
+	write_conf(x, text);
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 2);
+	assert_non_null(strstr(x->err, "not a 'key = value' line"));
+	/* A short bad line before a long bad one: the first is named. */
+	snprintf(text, sizeof(text), "uid\npaht = %s\n", longp);
+	write_conf(x, text);
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 1);
 }
 
 /*
