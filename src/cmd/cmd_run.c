@@ -407,6 +407,10 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 			return EXIT_USAGE;
 		}
 	}
+	if (va_filter_check_real(&cfg->filter, err, sizeof(err))) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 

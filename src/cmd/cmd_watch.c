@@ -161,6 +161,10 @@ int do_watch(int argc, char **argv)
 			argv[optind]);
 		goto cleanup;
 	}
+	if (va_filter_check_real(&filter, err, sizeof(err))) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		goto cleanup;
+	}
 
 	boost_priority(boost, boost_asked);
 	memset(&sa, 0, sizeof(sa));

@@ -374,6 +374,57 @@ static int set_ops(struct va_filter *f, const char *value, char *err, size_t err
 	return 0;
 }
 
+/*
+ * The real path of @prefix's longest existing part into @real, and how much
+ * of @prefix that part is. Returns: 0, or -1 when nothing could be resolved.
+ */
+static int real_part(const char *prefix, char *real, size_t *part)
+{
+	char buf[PATH_MAX], *slash;
+
+	snprintf(buf, sizeof(buf), "%s", prefix);
+	for (;;) {
+		if (realpath(buf, real)) {
+			*part = strlen(buf);
+			return 0;
+		}
+		if ((errno != ENOENT && errno != ENOTDIR) || !strcmp(buf, "/"))
+			return -1;
+		slash = strrchr(buf, '/');
+		if (slash == buf)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+static int check_real(const char *opt, char *const *list, unsigned int n, char *err,
+		      size_t errlen)
+{
+	char real[PATH_MAX];
+	size_t part;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (real_part(list[i], real, &part) ||
+		    (strlen(real) == part && !strncmp(real, list[i], part)))
+			continue;
+		snprintf(err, errlen,
+			 "--%s '%s': %.*s goes through a symlink to %s (the kernel names files by"
+			 " their real path, so this prefix would match nothing); give --%s %s%s",
+			 opt, list[i], (int)part, list[i], real, opt, strcmp(real, "/") ? real : "",
+			 list[i] + part);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int va_filter_check_real(const struct va_filter *f, char *err, size_t errlen)
+{
+	int ret = check_real("path", f->paths, f->n_paths, err, errlen);
+
+	return ret ? ret : check_real("exclude", f->excludes, f->n_excludes, err, errlen);
+}
+
 int va_filter_add(struct va_filter *f, const char *key, const char *value, char *err, size_t errlen)
 {
 	if (errlen)

@@ -40,6 +40,16 @@ extern const char *const va_default_exclude_fstypes[];
 void va_filter_init(struct va_filter *f); /* ops = changes, default excludes on */
 void va_filter_free(struct va_filter *f); /* accepts NULL */
 
+/*
+ * va_filter_check_real() - refuse a --path or --exclude prefix that goes
+ * through a symlink where it exists (/bin on a merged /usr, /var/run):
+ * the kernel names files by their real path, which such a prefix never
+ * matches. For what an administrator gives, not for filters read back
+ * from a store (the machine may have changed since).
+ * Returns: 0, or -EINVAL with @err naming the prefix and its real path.
+ */
+int va_filter_check_real(const struct va_filter *f, char *err, size_t errlen);
+
 /**
  * va_filter_add() - apply one filter option.
  * @key: the long option name without dashes ("path", "exclude", "dev",

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "filter.h"
@@ -324,15 +327,57 @@ static void test_default_excludes(void **state)
 	assert_false(va_filter_default_exclude_applies(f, "/proc"));
 }
 
+/*
+ * A prefix through a symlink would match nothing (the kernel names files by
+ * their real path): refused, naming the real path to give instead, where
+ * the symlink is in the part that exists; real and missing paths pass.
+ */
+static void test_symlink_prefix(void **state)
+{
+	struct va_filter *f = *state;
+	char dir[] = "/tmp/va-filter.XXXXXX", real[64], lnk[64], p[128], want[160];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(real, sizeof(real), "%s/real", dir);
+	snprintf(lnk, sizeof(lnk), "%s/lnk", dir);
+	assert_int_equal(mkdir(real, 0700), 0);
+	assert_int_equal(symlink("real", lnk), 0);
+
+	snprintf(p, sizeof(p), "%s/sub/not/yet", real);
+	assert_int_equal(add(f, "path", p), 0);
+	assert_int_equal(add(f, "path", "/"), 0);
+	assert_int_equal(add(f, "exclude", "/nonexistent-dir/x"), 0);
+	assert_int_equal(va_filter_check_real(f, errbuf, sizeof(errbuf)), 0);
+
+	snprintf(p, sizeof(p), "%s/sub", lnk);
+	assert_int_equal(add(f, "exclude", p), 0);
+	assert_int_equal(va_filter_check_real(f, errbuf, sizeof(errbuf)), -EINVAL);
+	snprintf(want, sizeof(want), "give --exclude %s/sub", real);
+	assert_err_mentions("--exclude '", want);
+
+	assert_int_equal(unlink(lnk), 0);
+	assert_int_equal(rmdir(real), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_init_free), T(test_paths),      T(test_path_length),
-		T(test_too_many),  T(test_dev),	       T(test_uid),
-		T(test_comm),	   T(test_ops),	       T(test_unknown_key),
-		T(test_normalize), T(test_path_under), T(test_default_excludes),
+		T(test_init_free),
+		T(test_paths),
+		T(test_symlink_prefix),
+		T(test_path_length),
+		T(test_too_many),
+		T(test_dev),
+		T(test_uid),
+		T(test_comm),
+		T(test_ops),
+		T(test_unknown_key),
+		T(test_normalize),
+		T(test_path_under),
+		T(test_default_excludes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
