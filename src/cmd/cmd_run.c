@@ -411,6 +411,7 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 		fprintf(stderr, "vfsaudit: %s\n", err);
 		return EXIT_USAGE;
 	}
+	filter_warn_unwatched(&cfg->filter);
 	return 0;
 }
 

@@ -165,6 +165,7 @@ int do_watch(int argc, char **argv)
 		fprintf(stderr, "vfsaudit: %s\n", err);
 		goto cleanup;
 	}
+	filter_warn_unwatched(&filter);
 
 	boost_priority(boost, boost_asked);
 	memset(&sa, 0, sizeof(sa));

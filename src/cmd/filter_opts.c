@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "coverage.h"
 
 int filter_option(struct va_filter *f, const char *name, const char *value)
 {
@@ -26,6 +27,17 @@ int filter_option(struct va_filter *f, const char *name, const char *value)
 		fprintf(stderr, "vfsaudit: %s\n", err);
 		return -1;
 	}
+}
+
+void filter_warn_unwatched(const struct va_filter *f)
+{
+	char why[512];
+
+	/* A --path the filters leave out whole (/proc: its files are excluded by type). */
+	for (unsigned int i = 0; i < f->n_paths; i++)
+		if (va_coverage_check(f, f->paths[i], f->ops, why, sizeof(why)) == VA_COVER_NONE)
+			fprintf(stderr, "vfsaudit: --path %s records nothing: %s\n", f->paths[i],
+				why);
 }
 
 void filter_usage(FILE *out)

@@ -1641,6 +1641,49 @@ static int run_bad_filter_option(struct e2e_ctx *c)
 	return 0;
 }
 
+/*
+ * A prefix through a symlink matches nothing (files are named by their real
+ * path): run and watch refuse it with exit 2, naming the real path. run
+ * refuses it before making a store.
+ */
+static int run_symlink_prefix(struct e2e_ctx *c)
+{
+	char conf[PATH_MAX], real[PATH_MAX], lnk[PATH_MAX], under[PATH_MAX + 8], db[PATH_MAX];
+	char want[PATH_MAX + 64], out[4096], err[4096];
+	char *run[] = { c->env->binary, "run", "--config", conf, "--db", db, "--path", under, NULL };
+	char *watch[] = { c->env->binary, "watch", "--exclude", under, NULL };
+	char **cmds[] = { run, watch };
+	int status;
+
+	snprintf(conf, sizeof(conf), "%s/empty.conf", c->dir);
+	snprintf(real, sizeof(real), "%s/real", c->dir);
+	snprintf(lnk, sizeof(lnk), "%s/lnk", c->dir);
+	snprintf(under, sizeof(under), "%s/sub", lnk);
+	snprintf(db, sizeof(db), "%s/store/audit.db", c->dir);
+	if (e2e_write_file(conf, "\n", 0644) || mkdir(real, 0755) || symlink("real", lnk)) {
+		snprintf(c->why, sizeof(c->why), "setup: %m");
+		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(want, sizeof(want), "give --%s %s/sub", i ? "exclude" : "path", real);
+		if (e2e_run_cmd(cmds[i], 10000, &status, out, sizeof(out), err, sizeof(err))) {
+			snprintf(c->why, sizeof(c->why), "running vfsaudit: %m");
+			return -1;
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, want)) {
+			snprintf(c->why, sizeof(c->why), "%s: want exit 2 and '%s', got %d: %.300s",
+				 cmds[i][1], want, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+				 err);
+			return -1;
+		}
+	}
+	if (!access(db, F_OK)) {
+		snprintf(c->why, sizeof(c->why), "run made %s before refusing", db);
+		return -1;
+	}
+	return 0;
+}
+
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
 	  .run = run_read_only_store },
@@ -1677,6 +1720,8 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_reload_no_leak },
 	{ .name = "reload: retain and filters apply; every-call, queue-size are said to wait for a restart",
 	  .run = run_reload_says_restart },
+	{ .name = "run, watch: a --path or --exclude through a symlink exits 2 naming the real path",
+	  .run = run_symlink_prefix },
 	{ .name = "run: a bad filter option on the command line is named as --path, exit 2",
 	  .run = run_bad_filter_option },
 };
