@@ -401,14 +401,17 @@ int va_config_load(struct va_config *c, const char *file, char *err, size_t errl
 		snprintf(err, errlen, "cannot read %s: %s", file, strerror(errno));
 		return -errno;
 	}
+	errno = 0;
 	line = ini_parse_stream(read_line, &l, on_key, &l);
 	if (line >= 0 && ferror(l.fp))
 		line = -1;
 	fclose(l.fp);
 	free(l.text);
 	if (line < 0) {
-		snprintf(err, errlen, "cannot read %s", file);
-		return -EIO;
+		int e = errno ? errno : EIO; /* a directory: EISDIR */
+
+		snprintf(err, errlen, "cannot read %s: %s", file, strerror(e));
+		return -e;
 	}
 	/* The first bad line: a setting refused (ours), or one inih could not parse. */
 	if (l.ret && (!line || line >= l.err_line))

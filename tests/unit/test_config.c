@@ -529,6 +529,16 @@ static void test_load_indented(void **state)
 	assert_int_equal(x->c.filter.n_uids, 1);
 }
 
+/* A directory given as the file: refused, saying so (it read as an empty file). */
+static void test_load_directory(void **state)
+{
+	struct ctx *x = *state;
+
+	x->err[0] = '\0';
+	assert_int_equal(va_config_load(&x->c, x->dir, x->err, sizeof(x->err)), -EISDIR);
+	assert_non_null(strstr(x->err, "Is a directory"));
+}
+
 /*
  * An indented line after a key whose value may hold spaces (comm) must not
  * pass silently either: "comm = nginx" then "    path = /srv" loaded as a
@@ -785,6 +795,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_indented, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_indented_comm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_long_comment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_long_comment_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_long_value, setup, teardown),
