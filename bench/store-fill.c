@@ -121,6 +121,8 @@ static int profile_statement(unsigned int type, void *ctx, void *p, void *x)
 
 static struct path *paths;
 static size_t n_paths, cap_paths;
+/* Inodes of the files that replace others (above every path's own, 1000 + 7 per path). */
+static uint64_t replaced_ino = 1ull << 40;
 
 static void add_path(uint32_t dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -302,7 +304,7 @@ static void build_procs(void)
 }
 
 /* Pick a path for @p: mostly the hot head, the tree otherwise. */
-static const struct path *pick_path(void)
+static struct path *pick_path(void)
 {
 	uint32_t r = rnd_below(100);
 
@@ -412,7 +414,7 @@ int main(int argc, char **argv)
 	tp = t0;
 	for (uint64_t i = 0; i < n; i++) {
 		const struct proc *p = &procs[rnd_skewed(sizeof(procs) / sizeof(procs[0]))];
-		const struct path *path = pick_path();
+		struct path *path = pick_path();
 		struct va_event ev = {
 			.ts_ns = start + (uint64_t)((double)span * (double)i / (double)n) +
 				 rnd_below(1000),
@@ -476,7 +478,9 @@ int main(int argc, char **argv)
 			ev.op = VA_OP_RENAME;
 			ev.path = (struct va_bytes){ tmpname, (size_t)len };
 			ev.path2 = (struct va_bytes){ path->s, path->len };
-			ev.ino = path->ino + 3;
+			/* A new file, which the name has from now on (inodes above the paths'). */
+			ev.ino = replaced_ino++;
+			path->ino = ev.ino;
 		} else if (r < 910) {
 			ev.op = VA_OP_CHMOD;
 			ev.mode = rnd_below(2) ? 0644 : 0600;

@@ -134,6 +134,90 @@ static int run_once(sqlite3 *db, const char *sql, uint64_t since, uint64_t until
 	return ret;
 }
 
+/* One span of temp.objs, being built: the object a name has, since when. */
+struct span {
+	int64_t path, obj, first;
+	bool open;
+};
+
+/* End @sp's span at @ts (inclusive), if one is open. Returns: 0 or -errno. */
+static int close_span(sqlite3 *db, sqlite3_stmt *put, struct span *sp, int64_t ts)
+{
+	int ret = 0;
+
+	if (!sp->open)
+		return 0;
+	sp->open = false;
+	sqlite3_bind_int64(put, 1, sp->path);
+	sqlite3_bind_int64(put, 2, sp->obj);
+	sqlite3_bind_int64(put, 3, sp->first);
+	sqlite3_bind_int64(put, 4, ts);
+	if (sqlite3_step(put) != SQLITE_DONE)
+		ret = va_q_errno(db);
+	sqlite3_reset(put);
+	return ret;
+}
+
+/*
+ * The spans in which each name of PATH had each (real) object, into
+ * temp.objs, read from the name's records in time order: a record on the
+ * name showing an object, or a rename or link onto the name, begins one;
+ * the name seen with another object, unlinked, renamed away or renamed
+ * over ends it, the ending record included. A name may have an object
+ * again after losing it (renamed away and back): each span is a row. One
+ * that began when the name was renamed away (so first seen then) ends
+ * there, rather than take every later record of the object.
+ */
+static int object_spans(sqlite3 *db)
+{
+	static const char rows[] =
+		/* path, ts, id, obj, real, has_ino, ends: the name's own records */
+		"SELECT path, ts, id, obj, real, has_ino, op IN (6, 10) AND ret = 0 FROM temp.pe"
+		" UNION ALL"
+		/* and those that gave the name its object: renames and links onto it */
+		" SELECT x.path2, e.ts, e.id, e.obj, coalesce(o.ino >= 0 AND o.dev >= 0, 0), 1, 0"
+		" FROM temp.hp h CROSS JOIN extra x ON x.path2 = h.id"
+		" CROSS JOIN events e ON e.id = x.id LEFT JOIN objects o ON o.id = e.obj"
+		" WHERE e.op IN (10, 11) AND e.ret = 0"
+		" ORDER BY 1, 2, 3";
+	sqlite3_stmt *st = NULL, *put = NULL;
+	struct span sp = { 0 };
+	int ret = 0, rc;
+
+	if (sqlite3_prepare_v2(db, rows, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "INSERT OR IGNORE INTO temp.objs(path, obj, first, last)"
+			       " VALUES (?1, ?2, ?3, ?4)",
+			       -1, &put, NULL) != SQLITE_OK) {
+		ret = va_q_errno(db);
+		goto out;
+	}
+	while (!ret && (rc = va_q_step(st)) == SQLITE_ROW) {
+		int64_t path = sqlite3_column_int64(st, 0), ts = sqlite3_column_int64(st, 1);
+		int64_t obj = sqlite3_column_int64(st, 3);
+		bool real = sqlite3_column_int(st, 4), has_ino = sqlite3_column_int(st, 5);
+		bool ends = sqlite3_column_int(st, 6);
+
+		if (sp.open && sp.path != path)
+			ret = close_span(db, put, &sp, INT64_MAX);
+		/* The name now has this record's object, or an unknown one. */
+		if (!ret && has_ino && (!real || !sp.open || sp.obj != obj))
+			ret = close_span(db, put, &sp, ts);
+		if (!ret && has_ino && real && !sp.open)
+			sp = (struct span){ .path = path, .obj = obj, .first = ts, .open = true };
+		if (!ret && ends)
+			ret = close_span(db, put, &sp, ts);
+	}
+	if (!ret && rc < 0)
+		ret = rc;
+	if (!ret)
+		ret = close_span(db, put, &sp, INT64_MAX);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(put);
+	return ret;
+}
+
 /*
  * The slices where each object's other names can matter: those of the
  * window's part in which PATH had the object.
@@ -214,7 +298,7 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 			    "DELETE FROM temp.pe;"
 			    "CREATE TEMP TABLE IF NOT EXISTS objs(path INTEGER, obj INTEGER,"
 			    " first INTEGER, last INTEGER, slo INTEGER, shi INTEGER,"
-			    " PRIMARY KEY(path, obj));"
+			    " PRIMARY KEY(path, obj, first));"
 			    "DELETE FROM temp.objs;");
 	if (!ret)
 		ret = find_spans(db, &sp);
@@ -238,24 +322,8 @@ int va_q_select_events(sqlite3 *db, uint64_t since, uint64_t until)
 			       " CROSS JOIN extra x ON x.path2 = h.id JOIN events e ON e.id = x.id"
 			       " WHERE e.op IN (10, 11) AND e.ts BETWEEN ?1 AND ?2",
 			       since, until);
-	/* The objects PATH had, from the first time it had each. Real ones only. */
 	if (!ret)
-		ret = va_q_exec(db, "INSERT INTO temp.objs(path, obj, first, last)"
-				    " SELECT path, obj, min(ts), " TS_MAX " FROM temp.pe"
-				    " WHERE real GROUP BY path, obj");
-	/*
-	 * A name stops being that file when the same name is seen with
-	 * another object, or is unlinked, or renamed away or over.
-	 */
-	if (!ret)
-		ret = va_q_exec(db, "UPDATE temp.objs SET last = min("
-				    " coalesce((SELECT min(p.ts) FROM temp.pe p"
-				    " WHERE p.path = temp.objs.path AND p.ts > temp.objs.first AND"
-				    " ((p.has_ino AND p.obj != temp.objs.obj) OR"
-				    " (p.op IN (6, 10) AND p.ret = 0))), " TS_MAX "),"
-				    " coalesce((SELECT min(e.ts) FROM extra x JOIN events e"
-				    " ON e.id = x.id WHERE x.path2 = temp.objs.path AND e.op = 10"
-				    " AND e.ret = 0 AND e.ts > temp.objs.first), " TS_MAX "))");
+		ret = object_spans(db);
 	if (!ret)
 		ret = object_slices(db, &sp, since, until);
 	if (!ret)

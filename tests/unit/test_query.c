@@ -399,6 +399,46 @@ static void object_names_case(struct ctx *c)
 	va_history_free(h);
 }
 
+/*
+ * A name renamed away and back has its file again (a span each time), and
+ * a name the file had only between two renames keeps those two records
+ * alone, not every later one of the file (editors' backup names).
+ */
+static void test_object_names_renamed_back(void **state)
+{
+	struct ctx *c = *state;
+	static const struct spec v[] = {
+		{ 10, VA_OP_CREATE, "/d/f", NULL, 100, 0, O_WRONLY | O_CREAT, 0 },
+		WI(11, "/d/f", 100),
+		{ 20, VA_OP_RENAME, "/d/f", "/d/g", 100, 0, -1, 0 },
+		WI(25, "/d/h0", 100), /* another name of it while neither f nor g: in g's span */
+		{ 30, VA_OP_RENAME, "/d/g", "/d/f", 100, 0, -1, 0 },
+		{ 40, VA_OP_LINK, "/d/f", "/d/h", 100, 0, -1, 0 },
+		WI(50, "/d/h", 100),
+		{ 60, VA_OP_CHMOD, "/d/f", NULL, 100, 0, -1, 0 },
+	};
+	struct va_history *h = &c->h;
+
+	add_all(c, v, sizeof(v) / sizeof(v[0]));
+	history(c, "/d/f", 0, ALL_TIME, VA_SEL_ALL, h);
+	assert_int_equal(match_at(h, 10), VA_MATCH_PATH);
+	assert_int_equal(match_at(h, 20), VA_MATCH_PATH);
+	assert_int_equal(match_at(h, 25), -1); /* f was g then */
+	assert_int_equal(match_at(h, 30), VA_MATCH_NEW_PATH);
+	assert_int_equal(match_at(h, 40), VA_MATCH_PATH);
+	assert_int_equal(match_at(h, 50), VA_MATCH_OBJECT);
+	assert_int_equal(match_at(h, 60), VA_MATCH_PATH);
+	assert_int_equal(h->count, 7);
+	va_history_free(h);
+
+	history(c, "/d/g", 0, ALL_TIME, VA_SEL_ALL, h);
+	assert_int_equal(match_at(h, 20), VA_MATCH_NEW_PATH);
+	assert_int_equal(match_at(h, 25), VA_MATCH_OBJECT);
+	assert_int_equal(match_at(h, 30), VA_MATCH_PATH);
+	assert_int_equal(h->count, 3); /* not 40, 50, 60: g was gone */
+	va_history_free(h);
+}
+
 static void test_object_names(void **state)
 {
 	object_names_case(*state);
@@ -1299,6 +1339,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_renames_into, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_headless_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_object_names_renamed_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_names_over_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_object_names_in_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ops_selection, setup, teardown),
