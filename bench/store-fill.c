@@ -121,8 +121,11 @@ static int profile_statement(unsigned int type, void *ctx, void *p, void *x)
 
 static struct path *paths;
 static size_t n_paths, cap_paths;
-/* Inodes of the files that replace others (above every path's own, 1000 + 7 per path). */
-static uint64_t replaced_ino = 1ull << 40;
+/*
+ * Inodes of the files that replace others: above every path's own (1000 + 7
+ * a path) and the churn's (5,000,000 on), a size a large ext4 volume has.
+ */
+static uint64_t replaced_ino = 1ull << 26;
 
 static void add_path(uint32_t dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
