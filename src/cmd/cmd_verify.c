@@ -148,6 +148,11 @@ static void print_text(const char *db, const struct va_verify_result *r)
 	if (r->late_after_crash)
 		printf("note: %llu records were sealed late because the daemon crashed first\n",
 		       (unsigned long long)r->late_after_crash);
+	if (r->before_key)
+		printf("note: %llu records predate the sealing key (setup-keys was run on a store in "
+		       "use): the first seal covers them as part of the chain, but no seal vouches for "
+		       "their times\n",
+		       (unsigned long long)r->before_key);
 	printf("intact: the chain%s verified\n",
 	       r->seals ? (r->keyed ? " and its seals" : " (not its seals' keys)") : "");
 }
@@ -169,6 +174,8 @@ static void print_json(const char *db, const struct va_verify_result *r)
 	json_object_object_add(o, "seals", json_object_new_uint64(r->seals));
 	json_object_object_add(o, "last_seal_seq", json_object_new_uint64(r->last_seal_seq));
 	json_object_object_add(o, "unsealed", json_object_new_uint64(r->unsealed));
+	json_object_object_add(o, "late_after_crash", json_object_new_uint64(r->late_after_crash));
+	json_object_object_add(o, "before_key", json_object_new_uint64(r->before_key));
 	/* Every key always there (null when intact or unknown): one shape for a SIEM's parser. */
 	json_object_object_add(o, "bad_seq", r->intact ? NULL : json_object_new_uint64(r->bad_seq));
 	if (!r->intact && r->bad_ts) {

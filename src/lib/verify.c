@@ -224,6 +224,17 @@ static void check_seals_at(struct walk *w, int64_t seq)
 	}
 }
 
+/* When the first of the verification keys began (its epoch 0). */
+static uint64_t keys_start(const struct walk *w)
+{
+	uint64_t start = UINT64_MAX;
+
+	for (size_t i = 0; i < w->n_keys; i++)
+		if (w->keys[i].start_ns < start)
+			start = w->keys[i].start_ns;
+	return start;
+}
+
 /*
  * With the key: a record must be sealed within two intervals (and some
  * slack) of its time, or else someone who held a later key could have
@@ -241,6 +252,15 @@ static void check_timely(struct walk *w, int64_t seq, uint64_t ts)
 			cover = &w->seals[i];
 	if (!cover || cover->ts <= ts + allowed)
 		return;
+	/*
+	 * Recorded before any sealing key existed (setup-keys run on a store in
+	 * use): no seal could be timely. The first seal vouches for them as the
+	 * chain's head, and no key that came later can remake it.
+	 */
+	if (cover == &w->seals[0] && ts < keys_start(w)) {
+		w->r->before_key++;
+		return;
+	}
 	/*
 	 * Only the last crash before the covering seal excuses, and only the
 	 * records of the moments before it: one forged crash row cannot excuse

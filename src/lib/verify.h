@@ -23,6 +23,7 @@ struct va_verify_result {
 	uint64_t seals, last_seal_seq, last_seal_ts, last_seal_epoch;
 	uint64_t unsealed;	   /* records after the last seal */
 	uint64_t late_after_crash; /* records sealed late because the daemon crashed first */
+	uint64_t before_key;	   /* records older than the first key, under the first seal */
 	/* When not intact: */
 	uint64_t bad_seq, bad_ts; /* the first bad record (bad_ts 0: unknown) */
 	char problem[512];	  /* what is wrong, in words */
