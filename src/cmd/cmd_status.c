@@ -133,8 +133,9 @@ int do_status(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (ret) {
-		fprintf(stderr, "vfsaudit: cannot read %s: %s\n", file,
-			ret == -EINVAL ? "not a status file" : strerror(-ret));
+		fprintf(stderr, "vfsaudit: cannot read %s: %s%s\n", file,
+			ret == -EINVAL ? "not a status file" : strerror(-ret),
+			ret == -EACCES ? " (the daemon's status is root's to read)" : "");
 		return EXIT_RUNTIME;
 	}
 	/* A daemon killed with -9 leaves its file behind: check it still runs and writes. */

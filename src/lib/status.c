@@ -132,8 +132,15 @@ int va_status_read(const char *file, struct va_status *st)
 	json_object *v;
 
 	memset(st, 0, sizeof(*st));
-	if (!o)
-		return access(file, F_OK) ? -ENOENT : -EINVAL;
+	if (!o) {
+		/* Why it could not be read: missing, not ours to read (EACCES), or not JSON. */
+		int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		return -EINVAL;
+	}
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return -EINVAL;
