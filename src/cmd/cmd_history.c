@@ -86,8 +86,8 @@ static void print_duration(const char *arg)
 	printf("in the last %s", arg);
 }
 
-static void print_text(const char *path, const char *since_arg, const struct va_history *h,
-		       uint64_t ops, size_t limit)
+static void print_text(const char *path, const char *since_arg, bool until_given,
+		       const struct va_history *h, uint64_t ops, size_t limit)
 {
 	char a[64], name[64];
 	size_t first;
@@ -95,11 +95,17 @@ static void print_text(const char *path, const char *since_arg, const struct va_
 	fputs(path, stdout);
 	printf(": %s %llu time%s ", ops == VA_SEL_CHANGES ? "changed" : "accessed",
 	       (unsigned long long)h->count, h->count == 1 ? "" : "s");
-	if (since_arg && since_arg[0] >= '0' && since_arg[0] <= '9' && !strchr(since_arg, '-'))
+	if (!until_given && since_arg && since_arg[0] >= '0' && since_arg[0] <= '9' &&
+	    !strchr(since_arg, '-'))
 		print_duration(since_arg);
 	else {
 		fmt_local(h->since_ns, a, sizeof(a), 1);
-		printf("since %s", a);
+		printf("%s %s", until_given ? "between" : "since", a);
+	}
+	if (until_given) {
+		/* A window that ends before now says so: "since" alone reads as "up to now". */
+		fmt_local(h->until_ns, a, sizeof(a), 1);
+		printf(" and %s", a);
 	}
 	printf(" by %zu user%s\n", h->n_users, h->n_users == 1 ? "" : "s");
 	print_gaps(stdout, h->gaps, h->n_gaps, h->since_ns, h->first_record_ns);
@@ -259,6 +265,7 @@ int do_history(int argc, char **argv)
 	};
 	const char *db = VA_STORE_DEFAULT_PATH, *since_arg = "7d", *bad;
 	uint64_t now = now_real_ns(), since, until = now, ops = VA_SEL_CHANGES, limit = 50;
+	bool until_given = false;
 	enum va_format fmt = VA_FORMAT_TEXT;
 	struct va_store *store = NULL;
 	struct va_history h;
@@ -273,6 +280,7 @@ int do_history(int argc, char **argv)
 			since_arg = optarg;
 			break;
 		case 'u':
+			until_given = true;
 			if (parse_when_opt("until", optarg, now, &until))
 				return EXIT_USAGE;
 			break;
@@ -340,7 +348,7 @@ int do_history(int argc, char **argv)
 	if (fmt == VA_FORMAT_JSON)
 		ret = print_json(path, &h);
 	else
-		print_text(path, since_arg, &h, ops, (size_t)limit);
+		print_text(path, since_arg, until_given, &h, ops, (size_t)limit);
 	va_history_free(&h);
 	va_store_close(store);
 	return ret ? EXIT_RUNTIME : EXIT_OK;

@@ -299,6 +299,30 @@ static int run_history(struct e2e_ctx *c)
 			return -1;
 		}
 	}
+	/* A window that ends in the past says where it ends: nothing of it happened then. */
+	{
+		char *argv[] = { c->env->binary,
+				 "history",
+				 (char *)e2e_dpath(c, "w/foobar"),
+				 "--db",
+				 p.db,
+				 "--since",
+				 "2000-01-01T00:00:00Z",
+				 "--until",
+				 "2000-01-02T00:00:00Z",
+				 NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+		snprintf(line, sizeof(line), "%s: changed 0 times between ", e2e_dpath(c, "w/foobar"));
+		if (strncmp(out, line, strlen(line)) || !strstr(out, " and 2000-01-0")) {
+			snprintf(c->why, sizeof(c->why),
+				 "history text with --until: expected \"%s... and 2000-01-0...\", got "
+				 "\"%.300s\"",
+				 line, out);
+			return -1;
+		}
+	}
 
 	/* report: foobar is the most changed path (7 events name it). */
 	{
