@@ -252,7 +252,7 @@ static int start_sealing(const struct va_config *cfg, struct daemon *d)
 	if (ret == -ENOENT && !cfg->seal_key[0]) {
 		fprintf(stderr,
 			"vfsaudit: no sealing key (%s): the record is hash-chained but not sealed; "
-			"run `vfsaudit setup-keys` and restart to seal it\n",
+			"to seal it, stop this daemon, run `vfsaudit setup-keys`, and start it again\n",
 			file);
 		return 0;
 	}

@@ -5,9 +5,12 @@
  * `journalctl --setup-keys` does for journald's sealing).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +18,22 @@
 #include "common.h"
 #include "seal.h"
 #include "util.h"
+
+/* Whether a daemon holds @db's lock (cmd_run.c takes it for as long as it runs). */
+static bool daemon_running(const char *db)
+{
+	char lock[PATH_MAX + 8];
+	int fd;
+	bool held;
+
+	snprintf(lock, sizeof(lock), "%s.lock", db);
+	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
 
 static void setup_keys_usage(FILE *out)
 {
@@ -109,6 +128,20 @@ int do_setup_keys(int argc, char **argv)
 			key_file);
 		return EXIT_USAGE;
 	}
+	/*
+	 * A daemon recording now would store records without seals until it
+	 * restarts with the key, records no seal could then vouch for in time:
+	 * verify would report them as rewritten. Before the key, they are
+	 * known to predate it.
+	 */
+	if (daemon_running(db)) {
+		fprintf(stderr,
+			"vfsaudit setup-keys: a daemon is recording into %s: stop it first, then run "
+			"setup-keys and start it again (what it stored between the key and its "
+			"restart could not be sealed in time)\n",
+			db);
+		return EXIT_RUNTIME;
+	}
 	ret = va_seal_key_new(&k, now_real_ns(), interval);
 	if (!ret)
 		ret = va_seal_key_save(key_file, &k);
@@ -121,7 +154,7 @@ int do_setup_keys(int argc, char **argv)
 	va_seal_verification_key(&k, vkey, sizeof(vkey));
 	va_seal_key_wipe(&k);
 	fprintf(stderr,
-		"vfsaudit: sealing key written to %s; restart `vfsaudit run` to use it.\n"
+		"vfsaudit: sealing key written to %s; start `vfsaudit run` to use it.\n"
 		"The verification key follows on standard output. Keep it OFF this machine;\n"
 		"`vfsaudit verify --key KEY` needs it to prove the seals authentic.\n",
 		key_file);

@@ -162,8 +162,8 @@ static int close_span(sqlite3 *db, sqlite3_stmt *put, struct span *sp, int64_t t
  * The spans in which each name of PATH had each (real) object, into
  * temp.objs, read from the name's records in time order: a record on the
  * name showing an object, or a rename or link onto the name, begins one;
- * the name seen with another object, unlinked, renamed away or renamed
- * over ends it, the ending record included. A name may have an object
+ * the name seen with another object, unlinked, removed (rmdir), renamed
+ * away or renamed over ends it, the ending record included. A name may have an object
  * again after losing it (renamed away and back): each span is a row. One
  * that began when the name was renamed away (so first seen then) ends
  * there, rather than take every later record of the object.
@@ -171,15 +171,17 @@ static int close_span(sqlite3 *db, sqlite3_stmt *put, struct span *sp, int64_t t
 static int object_spans(sqlite3 *db)
 {
 	static const char rows[] =
-		/* path, ts, id, obj, real, has_ino, ends: the name's own records */
-		"SELECT path, ts, id, obj, real, has_ino, op IN (6, 10) AND ret = 0 FROM temp.pe"
+		/* path, ts, id, obj, real, has_ino, ends, 0: the name's own records */
+		"SELECT path, ts, id, obj, real, has_ino, op IN (6, 7, 10) AND ret = 0, 0"
+		" FROM temp.pe"
 		" UNION ALL"
 		/* and those that gave the name its object: renames and links onto it */
-		" SELECT x.path2, e.ts, e.id, e.obj, coalesce(o.ino >= 0 AND o.dev >= 0, 0), 1, 0"
+		" SELECT x.path2, e.ts, e.id, e.obj, coalesce(o.ino >= 0 AND o.dev >= 0, 0), 1, 0, 1"
 		" FROM temp.hp h CROSS JOIN extra x ON x.path2 = h.id"
 		" CROSS JOIN events e ON e.id = x.id LEFT JOIN objects o ON o.id = e.obj"
 		" WHERE e.op IN (10, 11) AND e.ret = 0"
-		" ORDER BY 1, 2, 3";
+		/* A record that does both (renamed onto itself) ends the span, then begins one. */
+		" ORDER BY 1, 2, 3, 8";
 	sqlite3_stmt *st = NULL, *put = NULL;
 	struct span sp = { 0 };
 	int ret = 0, rc;

@@ -1708,6 +1708,53 @@ static int run_symlink_prefix(struct e2e_ctx *c)
 	return 0;
 }
 
+/*
+ * setup-keys while a daemon records into the store: refused, no key made
+ * (what the daemon stored until its restart could not be sealed in time,
+ * and verify would report it); with the daemon stopped, the key is made.
+ */
+static int run_keys_while_running(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char key[PATH_MAX + 8], out[4096], err[4096];
+	char *argv[] = { c->env->binary, "setup-keys", "--db", p.db, NULL };
+	int status, ret = -1;
+
+	daemon_paths(c, &p);
+	snprintf(key, sizeof(key), "%s.key", p.db);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir: %m");
+		return -1;
+	}
+	if (daemon_start(c, &w, &p))
+		return -1;
+	if (e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err))) {
+		snprintf(c->why, sizeof(c->why), "running setup-keys: %m");
+		daemon_stop(c, &w);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || !strstr(err, "stop it first") ||
+	    !access(key, F_OK)) {
+		snprintf(c->why, sizeof(c->why),
+			 "setup-keys with the daemon running: want exit 1, 'stop it first' and no "
+			 "key; got %d, key %s: %.300s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+			 access(key, F_OK) ? "absent" : "made", err);
+		daemon_stop(c, &w);
+		return -1;
+	}
+	if (daemon_stop(c, &w))
+		return -1;
+	if (e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err)) ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0 || access(key, F_OK))
+		snprintf(c->why, sizeof(c->why), "setup-keys after the stop: exit %d: %.300s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+	else
+		ret = 0;
+	return ret;
+}
+
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
 	  .run = run_read_only_store },
@@ -1746,6 +1793,8 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_reload_says_restart },
 	{ .name = "run, watch: a --path or --exclude through a symlink exits 2 naming the real path",
 	  .run = run_symlink_prefix },
+	{ .name = "setup-keys refuses while a daemon records into the store, works once it stops",
+	  .run = run_keys_while_running },
 	{ .name = "run: a bad filter option on the command line is named as --path, exit 2",
 	  .run = run_bad_filter_option },
 };

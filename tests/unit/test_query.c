@@ -416,11 +416,24 @@ static void test_object_names_renamed_back(void **state)
 		{ 40, VA_OP_LINK, "/d/f", "/d/h", 100, 0, -1, 0 },
 		WI(50, "/d/h", 100),
 		{ 60, VA_OP_CHMOD, "/d/f", NULL, 100, 0, -1, 0 },
+		/* Renamed onto itself: nothing changes, the hard link stays f's file. */
+		{ 70, VA_OP_RENAME, "/d/f", "/d/f", 100, 0, -1, 0 },
+		WI(75, "/d/h", 100),
+		/* A directory removed ends its span: its inode reused is another's. */
+		{ 80, VA_OP_MKDIR, "/d/sub", NULL, 500, 0, -1, 0 },
+		{ 81, VA_OP_RMDIR, "/d/sub", NULL, 500, 0, -1, 0 },
+		{ 90, VA_OP_MKDIR, "/e/other", NULL, 500, 0, -1, 0 },
 	};
 	struct va_history *h = &c->h;
 
 	add_all(c, v, sizeof(v) / sizeof(v[0]));
+	history(c, "/d/sub", 0, ALL_TIME, VA_SEL_ALL, h);
+	assert_int_equal(match_at(h, 90), -1);
+	assert_int_equal(h->count, 2);
+	va_history_free(h);
 	history(c, "/d/f", 0, ALL_TIME, VA_SEL_ALL, h);
+	assert_int_equal(match_at(h, 70), VA_MATCH_PATH);
+	assert_int_equal(match_at(h, 75), VA_MATCH_OBJECT);
 	assert_int_equal(match_at(h, 10), VA_MATCH_PATH);
 	assert_int_equal(match_at(h, 20), VA_MATCH_PATH);
 	assert_int_equal(match_at(h, 25), -1); /* f was g then */
@@ -428,7 +441,7 @@ static void test_object_names_renamed_back(void **state)
 	assert_int_equal(match_at(h, 40), VA_MATCH_PATH);
 	assert_int_equal(match_at(h, 50), VA_MATCH_OBJECT);
 	assert_int_equal(match_at(h, 60), VA_MATCH_PATH);
-	assert_int_equal(h->count, 7);
+	assert_int_equal(h->count, 9);
 	va_history_free(h);
 
 	history(c, "/d/g", 0, ALL_TIME, VA_SEL_ALL, h);
