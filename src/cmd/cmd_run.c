@@ -575,6 +575,38 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
  * daemon alone. Returns: 0, @fd -1 when the file cannot be made (its
  * directory is not there yet); -EBUSY when another daemon holds it.
  */
+/*
+ * Whether another running daemon, recording into another store, writes
+ * @file (both left at the default): `status` would show whichever wrote
+ * last, and the first to stop would remove it. Running: its pid alive as
+ * a vfsaudit process, the file written in the last 10 s. Into the same
+ * store, the store's lock says so. Sets *@pid.
+ */
+static bool status_file_taken(const char *file, const char *db, uint32_t *pid)
+{
+	struct va_status st;
+	struct timespec now;
+	char comm[32] = "", path[64];
+	FILE *f;
+
+	if (va_status_read(file, &st) || !st.pid || st.pid == (uint32_t)getpid() ||
+	    !strcmp(st.store, db))
+		return false;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if ((uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec - st.updated_ns >
+	    10000000000ull)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/comm", st.pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	*pid = st.pid;
+	return !strncmp(comm, "vfsaudit", 8);
+}
+
 static int take_lock(const char *path, int *fd, bool *made)
 {
 	*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -637,6 +669,18 @@ int do_run(int argc, char **argv)
 		fprintf(stderr, "vfsaudit: %s\n", err);
 		va_config_free(&cfg);
 		return EXIT_RUNTIME;
+	}
+	{
+		uint32_t other = 0;
+
+		if (status_file_taken(cfg.status_file, cfg.db, &other)) {
+			fprintf(stderr,
+				"vfsaudit: %s is written by another daemon (pid %u, another store): "
+				"give this one its own --status-file\n",
+				cfg.status_file, other);
+			va_config_free(&cfg);
+			return EXIT_RUNTIME;
+		}
 	}
 	/* The daemon says so whenever the boost is refused: its log is read. */
 	boost_priority(cfg.priority_boost, true);

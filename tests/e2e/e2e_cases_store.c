@@ -1755,6 +1755,47 @@ static int run_keys_while_running(struct e2e_ctx *c)
 	return ret;
 }
 
+/*
+ * A second daemon, into another store, on the first one's status file:
+ * refused before it makes its store (status would show whichever wrote
+ * last, and the first to stop would remove it).
+ */
+static int run_status_file_taken(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char db2[PATH_MAX + 8], out[4096], err[4096];
+	char *argv[] = { c->env->binary, "run",	   "--config",	    p.conf, "--db",
+			 db2,		 "--path", p.watched,	    "--status-file",
+			 p.status,	 NULL };
+	int status, ret = -1;
+
+	daemon_paths(c, &p);
+	snprintf(db2, sizeof(db2), "%s/other/audit.db", c->dir);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir: %m");
+		return -1;
+	}
+	if (daemon_start(c, &w, &p))
+		return -1;
+	for (int i = 0; i < 30 && access(p.status, F_OK); i++)
+		e2e_watch_pump_for(100);
+	if (e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err)))
+		snprintf(c->why, sizeof(c->why), "running the second daemon: %m");
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+		 !strstr(err, "give this one its own --status-file") || !access(db2, F_OK))
+		snprintf(c->why, sizeof(c->why),
+			 "second daemon on the same status file: want exit 1 naming --status-file"
+			 " and no store; got %d, store %s: %.300s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+			 access(db2, F_OK) ? "absent" : "made", err);
+	else
+		ret = 0;
+	if (daemon_stop(c, &w))
+		return -1;
+	return ret;
+}
+
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
 	  .run = run_read_only_store },
@@ -1795,6 +1836,8 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_symlink_prefix },
 	{ .name = "setup-keys refuses while a daemon records into the store, works once it stops",
 	  .run = run_keys_while_running },
+	{ .name = "run: a second daemon on another's status file is refused before making its store",
+	  .run = run_status_file_taken },
 	{ .name = "run: a bad filter option on the command line is named as --path, exit 2",
 	  .run = run_bad_filter_option },
 };
