@@ -182,12 +182,12 @@ _Static_assert(sizeof(struct va_wire_lost) == 32, "va_wire_lost layout");
  * the set not in use, then switches to it with one store.
  */
 struct va_filter_conf {
-	va_u64 ops_sel;	      /* VA_SEL_* bits (lib/ops.h) */
-	va_u8 uid;	      /* --uid */
-	va_u8 comm;	      /* --comm */
-	va_u8 dev;	      /* --dev */
-	va_u8 fs;	      /* default exclusion of pseudo filesystems */
-	va_u8 path;	      /* any --path/--exclude/default path prefix */
+	va_u64 ops_sel;	     /* VA_SEL_* bits (lib/ops.h) */
+	va_u8 uid;	     /* --uid */
+	va_u8 comm;	     /* --comm */
+	va_u8 dev;	     /* --dev */
+	va_u8 fs;	     /* default exclusion of pseudo filesystems */
+	va_u8 path;	     /* any --path/--exclude/default path prefix */
 	va_u8 path_includes; /* some --path given: unmatched paths are dropped */
 	va_u8 pad[2];
 };

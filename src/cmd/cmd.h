@@ -36,9 +36,9 @@ int do_setup_keys(int argc, char **argv);
  */
 int filter_option(struct va_filter *f, const char *name, const char *value);
 
-/* Print the FILTERS section of a usage text, with the default exclusions. */
 /* Say on stderr which --path prefixes the other filters leave out whole. */
 void filter_warn_unwatched(const struct va_filter *f);
+/* Print the FILTERS section of a usage text, with the default exclusions. */
 void filter_usage(FILE *out);
 
 #endif

@@ -251,8 +251,9 @@ static int start_sealing(const struct va_config *cfg, struct daemon *d)
 	}
 	if (ret == -ENOENT && !cfg->seal_key[0]) {
 		fprintf(stderr,
-			"vfsaudit: no sealing key (%s): the record is hash-chained but not sealed; "
-			"to seal it, stop this daemon, run `vfsaudit setup-keys`, and start it again\n",
+			"vfsaudit: no sealing key (%s): the record is hash-chained but not "
+			"sealed; to seal it, stop this daemon, run `vfsaudit setup-keys`, and "
+			"start it again\n",
 			file);
 		return 0;
 	}
@@ -571,30 +572,20 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 }
 
 /*
- * Lock @path (made 0600 if missing, never through a symlink) for this
- * daemon alone. Returns: 0, @fd -1 when the file cannot be made (its
- * directory is not there yet); -EBUSY when another daemon holds it.
- */
-/*
  * Whether another running daemon, recording into another store, writes
  * @file (both left at the default): `status` would show whichever wrote
- * last, and the first to stop would remove it. Running: its pid alive as
- * a vfsaudit process, the file written in the last 10 s. Into the same
+ * last, and the first to stop would remove it. Running as `status` says,
+ * and its pid a vfsaudit process (not a pid reused since). Into the same
  * store, the store's lock says so. Sets *@pid.
  */
 static bool status_file_taken(const char *file, const char *db, uint32_t *pid)
 {
 	struct va_status st;
-	struct timespec now;
 	char comm[32] = "", path[64];
 	FILE *f;
 
-	if (va_status_read(file, &st) || !st.pid || st.pid == (uint32_t)getpid() ||
-	    !strcmp(st.store, db))
-		return false;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if ((uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec - st.updated_ns >
-	    10000000000ull)
+	if (va_status_read(file, &st) || st.pid == (uint32_t)getpid() || !strcmp(st.store, db) ||
+	    !va_status_live(&st, now_ns(CLOCK_REALTIME)))
 		return false;
 	snprintf(path, sizeof(path), "/proc/%u/comm", st.pid);
 	f = fopen(path, "re");
@@ -607,6 +598,11 @@ static bool status_file_taken(const char *file, const char *db, uint32_t *pid)
 	return !strncmp(comm, "vfsaudit", 8);
 }
 
+/*
+ * Lock @path (made 0600 if missing, never through a symlink) for this
+ * daemon alone. Returns: 0, @fd -1 when the file cannot be made (its
+ * directory is not there yet); -EBUSY when another daemon holds it.
+ */
 static int take_lock(const char *path, int *fd, bool *made)
 {
 	*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -675,8 +671,8 @@ int do_run(int argc, char **argv)
 
 		if (status_file_taken(cfg.status_file, cfg.db, &other)) {
 			fprintf(stderr,
-				"vfsaudit: %s is written by another daemon (pid %u, another store): "
-				"give this one its own --status-file\n",
+				"vfsaudit: %s is written by another daemon (pid %u, another "
+				"store): give this one its own --status-file\n",
 				cfg.status_file, other);
 			va_config_free(&cfg);
 			return EXIT_RUNTIME;

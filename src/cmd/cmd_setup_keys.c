@@ -136,9 +136,9 @@ int do_setup_keys(int argc, char **argv)
 	 */
 	if (daemon_running(db)) {
 		fprintf(stderr,
-			"vfsaudit setup-keys: a daemon is recording into %s: stop it first, then run "
-			"setup-keys and start it again (what it stored between the key and its "
-			"restart could not be sealed in time)\n",
+			"vfsaudit setup-keys: a daemon is recording into %s: stop it first, then "
+			"run setup-keys and start it again (what it stored between the key and "
+			"its restart could not be sealed in time)\n",
 			db);
 		return EXIT_RUNTIME;
 	}

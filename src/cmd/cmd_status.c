@@ -139,8 +139,7 @@ int do_status(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	/* A daemon killed with -9 leaves its file behind: check it still runs and writes. */
-	running = st.pid && (!kill((pid_t)st.pid, 0) || errno == EPERM) &&
-		  now - st.updated_ns < 10ull * 1000000000ull;
+	running = va_status_live(&st, now);
 	store_facts(st.store, &oldest, &rows);
 
 	if (fmt == VA_FORMAT_JSON) {

@@ -149,9 +149,9 @@ static void print_text(const char *db, const struct va_verify_result *r)
 		printf("note: %llu records were sealed late because the daemon crashed first\n",
 		       (unsigned long long)r->late_after_crash);
 	if (r->before_key)
-		printf("note: %llu records predate the sealing key (setup-keys was run on a store in "
-		       "use): the first seal covers them as part of the chain, but no seal vouches for "
-		       "their times\n",
+		printf("note: %llu records predate the sealing key (setup-keys was run on a store "
+		       "in use): the first seal covers them as part of the chain, but no seal "
+		       "vouches for their times\n",
 		       (unsigned long long)r->before_key);
 	printf("intact: the chain%s verified\n",
 	       r->seals ? (r->keyed ? " and its seals" : " (not its seals' keys)") : "");

@@ -237,8 +237,8 @@ int parse_when_opt(const char *opt, const char *value, uint64_t now, uint64_t *o
 {
 	if (va_parse_when(value, now, out)) {
 		fprintf(stderr,
-			"vfsaudit: --%s '%s': give a duration back from now (90s, 15m, 12h, 7d, 2w) or a "
-			"time (2026-11-20, 2026-11-20T13:00:00Z)\n",
+			"vfsaudit: --%s '%s': give a duration back from now (90s, 15m, 12h, 7d, "
+			"2w) or a time (2026-11-20, 2026-11-20T13:00:00Z)\n",
 			opt, value);
 		return EXIT_USAGE;
 	}

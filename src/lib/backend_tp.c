@@ -167,10 +167,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Write the prefixes into the LPM trie as "prefix/", excludes after includes. */
 /* A --path prefix, its "/" and the set's byte fill the trie's key. */
 _Static_assert(VA_FILTER_PREFIX_MAX + 1 == VA_FILTER_KEY_PATH_MAX, "prefix and trie key disagree");
 
+/* Write @prefix into filter set @set of the LPM trie, as "prefix/". */
 static int put_prefix(int fd, uint32_t set, const char *prefix, uint8_t verdict)
 {
 	struct va_filter_path_key key;
@@ -238,7 +238,8 @@ static int fill_filter_set(struct vfsaudit_bpf *skel, const struct va_filter *f,
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]) && !err; i++)
 		err = clear_set(ids[i], 0, set);
 	if (!err)
-		err = clear_set(skel->maps.path_filter, offsetof(struct va_filter_path_key, set), set);
+		err = clear_set(skel->maps.path_filter, offsetof(struct va_filter_path_key, set),
+				set);
 	for (unsigned int i = 0; i < f->n_uids && !err; i++)
 		err = put_id(bpf_map__fd(skel->maps.uid_filter), set, f->uids[i]);
 	for (unsigned int i = 0; i < f->n_devs && !err; i++)

@@ -398,8 +398,7 @@ static int real_part(const char *prefix, char *real, size_t *part)
 	}
 }
 
-static int check_real(const char *opt, char *const *list, unsigned int n, char *err,
-		      size_t errlen)
+static int check_real(const char *opt, char *const *list, unsigned int n, char *err, size_t errlen)
 {
 	char real[PATH_MAX];
 	size_t part;

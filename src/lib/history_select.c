@@ -47,7 +47,6 @@
 	"INSERT OR IGNORE INTO temp.hid SELECT e.id, 2 FROM temp.objs o"                           \
 	" JOIN names n ON n.obj = o.obj AND ?3 BETWEEN o.slo AND o.shi" by_path_obj                \
 	" WHERE e.ts BETWEEN max(?1, o.first) AND min(?2, o.last)"
-#define TS_MAX "9223372036854775807"
 
 struct slices {
 	int64_t all_lo, all_hi; /* every slice that holds records; lo > hi: none */
@@ -163,8 +162,9 @@ static int close_span(sqlite3 *db, sqlite3_stmt *put, struct span *sp, int64_t t
  * temp.objs, read from the name's records in time order: a record on the
  * name showing an object, or a rename or link onto the name, begins one;
  * the name seen with another object, unlinked, removed (rmdir), renamed
- * away or renamed over ends it, the ending record included. A name may have an object
- * again after losing it (renamed away and back): each span is a row. One
+ * away or renamed over ends it, the ending record included. A name may
+ * have an object again after losing it (renamed away and back): each span
+ * is a row. One
  * that began when the name was renamed away (so first seen then) ends
  * there, rather than take every later record of the object.
  */
@@ -176,7 +176,8 @@ static int object_spans(sqlite3 *db)
 		" FROM temp.pe"
 		" UNION ALL"
 		/* and those that gave the name its object: renames and links onto it */
-		" SELECT x.path2, e.ts, e.id, e.obj, coalesce(o.ino >= 0 AND o.dev >= 0, 0), 1, 0, 1"
+		" SELECT x.path2, e.ts, e.id, e.obj,"
+		" coalesce(o.ino >= 0 AND o.dev >= 0, 0), 1, 0, 1"
 		" FROM temp.hp h CROSS JOIN extra x ON x.path2 = h.id"
 		" CROSS JOIN events e ON e.id = x.id LEFT JOIN objects o ON o.id = e.obj"
 		" WHERE e.op IN (10, 11) AND e.ret = 0"

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,12 @@ static void get_str(json_object *o, const char *key, char *dst, size_t size)
 	dst[0] = '\0';
 	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
 		snprintf(dst, size, "%s", json_object_get_string(v));
+}
+
+bool va_status_live(const struct va_status *st, uint64_t now_ns)
+{
+	return st->pid && (!kill((pid_t)st->pid, 0) || errno == EPERM) &&
+	       now_ns - st->updated_ns < 10ull * 1000000000ull;
 }
 
 int va_status_read(const char *file, struct va_status *st)

@@ -55,5 +55,10 @@ struct va_status {
 int va_status_write(const char *file, const struct va_status *st);
 /* Returns: 0; -ENOENT when no daemon wrote one; -EINVAL when unreadable. */
 int va_status_read(const char *file, struct va_status *st);
+/*
+ * Whether the daemon that wrote @st still runs: its pid alive, the file
+ * written in the last 10 s (one killed with -9 leaves its file behind).
+ */
+bool va_status_live(const struct va_status *st, uint64_t now_ns);
 
 #endif

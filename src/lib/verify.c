@@ -255,7 +255,8 @@ static void check_timely(struct walk *w, int64_t seq, uint64_t ts)
 	/*
 	 * Recorded before any sealing key existed (setup-keys run on a store in
 	 * use): no seal could be timely. The first seal vouches for them as the
-	 * chain's head, and no key that came later can remake it.
+	 * chain's head: a later key cannot remake it, only replace it when every
+	 * seal is deleted (docs/TAMPER.md: only a copy of the seals shows that).
 	 */
 	if (cover == &w->seals[0] && ts < keys_start(w)) {
 		w->r->before_key++;
