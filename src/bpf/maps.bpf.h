@@ -174,14 +174,24 @@ struct {
  * must stay under the 512 bytes of stack that kernels before 6.13 allow it
  * in all.
  */
+/*
+ * What walks and lookups need of a dentry, from one read of its first
+ * DSNAP_SIZE bytes where the kernel's layout allows (path.bpf.h): each
+ * helper call costs more than the whole of what it reads.
+ */
+#define DSNAP_SIZE 128
 struct dentry_head {
+	struct dentry *self; /* the dentry these fields are of */
 	__u64 hash_next;
 	__u64 hash_pprev; /* 0: unhashed */
 	struct dentry *parent;
 	__u64 hash_len;
 	const unsigned char *name;
 	struct inode *inode;
-	__u64 inline_head; /* the first 8 bytes of what follows d_inode: a short name */
+	const void *op;	   /* d_op */
+	__u32 flags;	   /* d_flags */
+	__u32 name_inline; /* the name's bytes are in raw, at the inline name's offset */
+	__u8 raw[DSNAP_SIZE] __attribute__((aligned(8)));
 };
 
 /* A name being resolved, component by component (resolve.bpf.h). */
@@ -204,7 +214,23 @@ struct res_ctx {
 	 * change a path), so put_resolved() copies it instead of walking.
 	 */
 	__u32 canonical;
+	__u32 dflags; /* d_flags of dentry, when dflags_known */
+	__u32 dflags_known;
 	int status; /* 0 running, 1 done, -1 failed */
+};
+
+/*
+ * The directory a name's first hint_len bytes (up to and with its last
+ * '/') resolved to, through no symlink: a second name that starts with the
+ * same bytes (a rename within one directory) resumes from it. Set and
+ * cleared within one handler run.
+ */
+struct res_hint {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	long dfd;
+	__u32 len; /* 0: no hint */
+	__u32 canonical;
 };
 
 /* A place in the mount tree, for the mount crossings of name resolution. */
@@ -249,12 +275,20 @@ struct scratch {
 	char comp[264] __attribute__((aligned(8))); /* one component, zero padded, for hashing */
 	char kname[264] __attribute__((aligned(8))); /* a dentry's name, to compare with comp */
 	struct dentry_head head; /* the dentry being looked at (walks and lookups; never both) */
+	struct {
+		__u64 pprev, parent, op; /* of the dentry walk_path() started from */
+		__u32 read;		 /* 0: the walk began at the root, reading nothing */
+	} wstart;
+	/* An inode's or superblock's head (set_object()). */
+	__u8 osnap[128] __attribute__((aligned(8)));
 	struct kid_key kid_key;
 	struct mnt_key mnt_key;
 	struct mnt_pos mpos;
 	struct mnt_hit mnt_hit;
 	__u32 mnt_budget; /* child mounts a name's resolution may still scan */
 	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */
+	struct res_hint hint; /* a directory just resolved, for the next name (a rename's) */
+	char hint_prefix[256] __attribute__((aligned(8)));
 	__u64 bucket_head; /* a dcache hash bucket's first entry, as read */
 };
 
@@ -337,7 +371,12 @@ struct victim {
 	__u32 dev;
 	__u32 imode;
 	__u32 fs_magic;
-	__u32 pad;
+	/*
+	 * The name's length when it is the path itself (absolute, canonical,
+	 * through no symlink): the exit copies it instead of resolving the
+	 * name's directory again. 0: resolve at exit.
+	 */
+	__u32 path_len;
 };
 
 struct {

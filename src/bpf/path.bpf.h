@@ -45,28 +45,71 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch_map, &cpu);
 }
 
-static __always_inline bool dentry_head_in_one(void)
-{
-	__u32 h = bpf_core_field_offset(struct dentry, d_hash);
+#define OFF(type, field) bpf_core_field_offset(type, field)
+#define DNAME_INLINE_MIN 32 /* bytes of a name kept in the dentry itself, at least (6.1: 32) */
 
-	return bpf_core_field_offset(struct dentry, d_parent) == h + 16 &&
-	       bpf_core_field_offset(struct dentry, d_name) == h + 24 &&
-	       bpf_core_field_offset(struct dentry, d_inode) == h + 40;
+/* Where a short name's bytes are kept: right after d_inode, on every kernel since 2.6. */
+static __always_inline __u32 dentry_iname_off(void)
+{
+	return OFF(struct dentry, d_inode) + 8;
 }
+
+/* One read of the dentry's first DSNAP_SIZE bytes holds every field a walk or lookup needs. */
+static __always_inline bool dentry_snap_fits(void)
+{
+	return OFF(struct dentry, d_flags) + 4 <= DSNAP_SIZE &&
+	       OFF(struct dentry, d_hash) + 16 <= DSNAP_SIZE &&
+	       OFF(struct dentry, d_parent) + 8 <= DSNAP_SIZE &&
+	       OFF(struct dentry, d_name) + 16 <= DSNAP_SIZE &&
+	       OFF(struct dentry, d_op) + 8 <= DSNAP_SIZE &&
+	       dentry_iname_off() + DNAME_INLINE_MIN <= DSNAP_SIZE;
+}
+
+#define RAW64(h, off) (*(__u64 *)((h)->raw + (off)))
 
 /* Returns: 0, or a negative error when @d could not be read. */
 static __always_inline long read_dentry_head(struct dentry *d, struct dentry_head *h)
 {
-	if (dentry_head_in_one())
-		return bpf_probe_read_kernel(
-			h, sizeof(*h), (void *)d + bpf_core_field_offset(struct dentry, d_hash));
+	h->self = d;
+	if (dentry_snap_fits()) {
+		if (bpf_probe_read_kernel(h->raw, DSNAP_SIZE, d))
+			return -1;
+		h->flags = *(__u32 *)(h->raw + OFF(struct dentry, d_flags));
+		h->hash_next = RAW64(h, OFF(struct dentry, d_hash));
+		h->hash_pprev = RAW64(h, OFF(struct dentry, d_hash) + 8);
+		h->parent = (struct dentry *)RAW64(h, OFF(struct dentry, d_parent));
+		h->hash_len = RAW64(h, OFF(struct dentry, d_name));
+		h->name = (const unsigned char *)RAW64(h, OFF(struct dentry, d_name) + 8);
+		h->inode = (struct inode *)RAW64(h, OFF(struct dentry, d_inode));
+		h->op = (const void *)RAW64(h, OFF(struct dentry, d_op));
+		h->name_inline = (void *)h->name == (void *)d + dentry_iname_off() &&
+				 (h->hash_len >> 32) < DNAME_INLINE_MIN;
+		return 0;
+	}
+	h->flags = BPF_CORE_READ(d, d_flags);
 	h->hash_next = (__u64)BPF_CORE_READ(d, d_hash.next);
 	h->hash_pprev = (__u64)BPF_CORE_READ(d, d_hash.pprev);
 	h->parent = BPF_CORE_READ(d, d_parent);
 	h->hash_len = BPF_CORE_READ(d, d_name.hash_len);
 	h->name = BPF_CORE_READ(d, d_name.name);
 	h->inode = BPF_CORE_READ(d, d_inode);
+	h->op = BPF_CORE_READ(d, d_op);
+	h->name_inline = 0;
 	return 0;
+}
+
+/* Word @w of @h's inline name of @len bytes, zero padded. */
+static __always_inline __u64 inline_name_word(const struct dentry_head *h, __u32 w, __u32 len)
+{
+	__u32 at = dentry_iname_off() + w * 8;
+	__u64 x;
+
+	if (at > DSNAP_SIZE - 8)
+		return 0;
+	x = *(__u64 *)(h->raw + at);
+	if (len < w * 8 + 8)
+		x &= ~(~0ull << ((len - w * 8) * 8));
+	return x;
 }
 
 /* The first 8 bytes of @h's name of @len bytes (zero padded): usually without a read. */
@@ -75,14 +118,32 @@ static __always_inline __u64 dentry_name_head(struct dentry *d, const struct den
 {
 	__u64 head = 0;
 
-	if (dentry_head_in_one() &&
-	    (void *)h->name == (void *)d + bpf_core_field_offset(struct dentry, d_inode) + 8)
-		head = h->inline_head;
-	else
-		bpf_probe_read_kernel(&head, 8, h->name);
+	if (h->name_inline)
+		return inline_name_word(h, 0, len);
+	bpf_probe_read_kernel(&head, 8, h->name);
 	if (len < 8)
 		head &= ~(~0ull << (len * 8));
 	return head;
+}
+
+/*
+ * Copy @h's inline name (@len < DNAME_INLINE_MIN bytes) to end at
+ * walk[@end], a word at a time from the end. The words may also write up to
+ * 7 bytes before the name's start: the walk fills those afterwards ('/', the
+ * parent's name) or they lie before the path's start, where nothing reads.
+ */
+static __always_inline void copy_inline_name(struct scratch *s, const struct dentry_head *h,
+					     __u32 end, __u32 len)
+{
+#pragma unroll
+	for (__u32 k = 0; k < DNAME_INLINE_MIN / 8; k++) {
+		/* From raw[iname + len - 8(k+1)]: at worst 31 bytes before the name, inside raw. */
+		__u32 from = dentry_iname_off() + len - 8 * (k + 1);
+
+		if (k * 8 >= len || from > DSNAP_SIZE - 8)
+			break;
+		*(__u64 *)(s->walk + ((end - 8 * (k + 1)) & WALK_MASK)) = *(__u64 *)(h->raw + from);
+	}
 }
 
 static long walk_step(__u32 i, void *arg)
@@ -106,6 +167,12 @@ static long walk_step(__u32 i, void *arg)
 		return 1;
 	}
 	parent = h->parent;
+	if (i == 0) {
+		s->wstart.pprev = h->hash_pprev;
+		s->wstart.parent = (__u64)parent;
+		s->wstart.op = (__u64)h->op;
+		s->wstart.read = 1;
+	}
 	if (d == mnt_root || d == parent) {
 		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
 
@@ -126,9 +193,11 @@ static long walk_step(__u32 i, void *arg)
 		c->flags |= VA_PATH_TRUNCATED;
 		return 1;
 	}
-	pos -= len;
-	bpf_probe_read_kernel(s->walk + (pos & WALK_MASK), len & 255, h->name);
-	pos -= 1;
+	if (h->name_inline && pos >= 64)
+		copy_inline_name(s, h, pos, len & (DNAME_INLINE_MIN - 1));
+	else
+		bpf_probe_read_kernel(s->walk + ((pos - len) & WALK_MASK), len & 255, h->name);
+	pos -= len + 1;
 	s->walk[pos & WALK_MASK] = '/';
 	c->pos = pos;
 	c->dentry = parent;
@@ -136,14 +205,14 @@ static long walk_step(__u32 i, void *arg)
 }
 
 /*
- * walk_path() - write the path of (@dentry, @vfsmnt) into scratch->walk.
+ * walk_path() - write the path of (@dentry, @vfsmnt) into scratch->walk;
+ * s->wstart gets what the first step read of @dentry (op 0: not read, a root).
  * Returns: the start offset in s->walk; the path ends at WALK_BUF.
  */
 static __always_inline __u32 walk_path(struct scratch *s, struct task_struct *task,
 				       struct dentry *dentry, struct vfsmount *vfsmnt, __u16 *flags)
 {
 	struct walk_ctx c = {};
-	struct dentry *parent;
 
 	c.dentry = dentry;
 	c.vfsmnt = vfsmnt;
@@ -152,15 +221,17 @@ static __always_inline __u32 walk_path(struct scratch *s, struct task_struct *ta
 	c.root_dentry = task->fs->root.dentry;
 	c.root_mnt = task->fs->root.mnt;
 	c.pos = WALK_BUF;
+	s->wstart.read = 0;
 	bpf_loop(WALK_MAX_DEPTH, walk_step, &c, 0);
 	if (c.pos == WALK_BUF) {
 		c.pos = WALK_BUF - 1;
 		s->walk[WALK_BUF - 1] = '/';
 	}
-	/* d_unlinked(): unhashed and not a root. */
-	parent = BPF_CORE_READ(dentry, d_parent);
-	if (!BPF_CORE_READ(dentry, d_hash.pprev) && parent != dentry)
+	/* d_unlinked(): unhashed and not a root (a walk that read nothing began at the root). */
+	if (s->wstart.read && !s->wstart.pprev && s->wstart.parent != (__u64)dentry)
 		c.flags |= VA_PATH_DELETED;
+	if (!s->wstart.read)
+		s->wstart.op = 0;
 	*flags |= c.flags;
 	return c.pos;
 }
@@ -182,11 +253,9 @@ static __always_inline __u32 put_walk(struct scratch *s, __u32 off, __u32 pos)
  * themselves through d_op->d_dname ("pipe:[123]"). Put the dentry name and
  * let user space format it from fs_magic and ino as d_path would.
  */
-static __always_inline bool is_pseudo(struct dentry *d)
+static __always_inline bool is_pseudo_op(const void *op)
 {
-	const struct dentry_operations *op = BPF_CORE_READ(d, d_op);
-
-	return op && BPF_CORE_READ(op, d_dname);
+	return op && BPF_CORE_READ((const struct dentry_operations *)op, d_dname);
 }
 
 /*
@@ -196,9 +265,11 @@ static __always_inline bool is_pseudo(struct dentry *d)
 static __always_inline __u32 put_path(struct scratch *s, struct task_struct *task, __u32 off,
 				      struct dentry *dentry, struct vfsmount *mnt, __u16 *flags)
 {
-	__u32 pos;
+	/* The walk reads the dentry's d_op on its way: a pseudo file's walk is thrown away. */
+	__u16 wflags = 0;
+	__u32 pos = walk_path(s, task, dentry, mnt, &wflags);
 
-	if (is_pseudo(dentry)) {
+	if (is_pseudo_op((const void *)s->wstart.op)) {
 		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
 		__u32 len = BPF_CORE_READ(dentry, d_name.len) & 255;
 
@@ -206,7 +277,7 @@ static __always_inline __u32 put_path(struct scratch *s, struct task_struct *tas
 		bpf_probe_read_kernel(s->data + (off & SLOT_MASK), len, name);
 		return len;
 	}
-	pos = walk_path(s, task, dentry, mnt, flags);
+	*flags |= wflags;
 	return put_walk(s, off, pos);
 }
 
@@ -217,15 +288,45 @@ static __always_inline __u32 put_file_path(struct scratch *s, struct task_struct
 			flags);
 }
 
+/* The superblock fields an event carries: s_dev and s_magic in one read where they are close. */
+static __always_inline void set_object_sb(struct scratch *s, struct super_block *sb)
+{
+	__u32 dev = OFF(struct super_block, s_dev), magic = OFF(struct super_block, s_magic);
+	__u32 from = dev & ~7u;
+
+	if (from < magic && magic + 8 - from <= sizeof(s->osnap)) {
+		if (bpf_probe_read_kernel(s->osnap, magic + 8 - from, (void *)sb + from))
+			return;
+		s->ev.dev = *(__u32 *)(s->osnap + dev - from);
+		s->ev.fs_magic = *(__u64 *)(s->osnap + magic - from);
+		return;
+	}
+	s->ev.dev = BPF_CORE_READ(sb, s_dev);
+	s->ev.fs_magic = BPF_CORE_READ(sb, s_magic);
+}
+
 /* Describe the object behind @inode in the event (dev, ino, type, fs). */
 static __always_inline void set_object(struct scratch *s, struct inode *inode)
 {
+	__u32 ino = OFF(struct inode, i_ino), mode = OFF(struct inode, i_mode),
+	      isb = OFF(struct inode, i_sb);
+	struct super_block *sb;
+
 	if (!inode)
 		return;
-	s->ev.ino = BPF_CORE_READ(inode, i_ino);
-	s->ev.imode = BPF_CORE_READ(inode, i_mode);
-	s->ev.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	s->ev.fs_magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (ino + 8 <= sizeof(s->osnap) && mode + 2 <= sizeof(s->osnap) &&
+	    isb + 8 <= sizeof(s->osnap)) {
+		if (bpf_probe_read_kernel(s->osnap, sizeof(s->osnap), inode))
+			return;
+		s->ev.ino = *(__u64 *)(s->osnap + ino);
+		s->ev.imode = *(__u16 *)(s->osnap + mode);
+		sb = (struct super_block *)*(__u64 *)(s->osnap + isb);
+	} else {
+		s->ev.ino = BPF_CORE_READ(inode, i_ino);
+		s->ev.imode = BPF_CORE_READ(inode, i_mode);
+		sb = BPF_CORE_READ(inode, i_sb);
+	}
+	set_object_sb(s, sb);
 	s->ev.wflags |= VA_WF_DEV_KNOWN | VA_WF_INO_KNOWN;
 }
 

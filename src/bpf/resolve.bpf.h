@@ -27,7 +27,31 @@
 #define RES_MOUNT_BUDGET 4096 /* child mounts scanned per name, in all (then remembered) */
 
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
-#define DCACHE_MOUNTED_OLD 0x10000 /* before enum dentry_flags (6.1) */
+#define DCACHE_MOUNTED_OLD	0x10000 /* before enum dentry_flags (6.1, 6.12) */
+#define DCACHE_ENTRY_TYPE_OLD	0x700000
+#define DCACHE_SYMLINK_TYPE_OLD 0x600000
+
+/* d_flags bits: enum dentry_flags in newer kernels, which also renumbered them. */
+static __always_inline __u32 dcache_mounted(void)
+{
+	return bpf_core_enum_value_exists(enum dentry_flags, DCACHE_MOUNTED)
+		       ? bpf_core_enum_value(enum dentry_flags, DCACHE_MOUNTED)
+		       : DCACHE_MOUNTED_OLD;
+}
+
+static __always_inline __u32 dcache_entry_type(void)
+{
+	return bpf_core_enum_value_exists(enum dentry_flags, DCACHE_ENTRY_TYPE)
+		       ? bpf_core_enum_value(enum dentry_flags, DCACHE_ENTRY_TYPE)
+		       : DCACHE_ENTRY_TYPE_OLD;
+}
+
+static __always_inline __u32 dcache_symlink_type(void)
+{
+	return bpf_core_enum_value_exists(enum dentry_flags, DCACHE_SYMLINK_TYPE)
+		       ? bpf_core_enum_value(enum dentry_flags, DCACHE_SYMLINK_TYPE)
+		       : DCACHE_SYMLINK_TYPE_OLD;
+}
 
 /* Kernels before 6.8 kept children in list_heads. */
 struct dentry___old {
@@ -131,6 +155,16 @@ static __always_inline bool same_long_name(struct scratch *s, const unsigned cha
 {
 	__u32 words = (len + 7) / 8;
 
+	/* A short name is in the snapshot of its dentry already (read_dentry_head()). */
+	if (s->head.name_inline && name == s->head.name) {
+		for (int w = 0; w < DNAME_INLINE_MIN / 8; w++) {
+			if (w >= words)
+				break;
+			if (inline_name_word(&s->head, w, len) != *(__u64 *)(s->comp + w * 8))
+				return false;
+		}
+		return true;
+	}
 	__builtin_memset(s->kname, 0, sizeof(s->kname));
 	if (bpf_probe_read_kernel(s->kname, len & 255, name))
 		return false;
@@ -202,10 +236,8 @@ __noinline __u64 va_dhash_child(__u64 parent, __u32 len)
 {
 	struct scratch *s = get_scratch();
 
+	/* The caller checked that @parent's filesystem hashes names as we do (DCACHE_OP_HASH). */
 	if (!s || len > 255)
-		return DHASH_UNKNOWN;
-	/* As va_lookup_child(): a filesystem's own name hash is not ours to compute. */
-	if (BPF_CORE_READ((struct dentry *)parent, d_flags) & 1 /* DCACHE_OP_HASH */)
 		return DHASH_UNKNOWN;
 	return dhash_find(s, parent, name_hash_len(s, parent, len));
 }
@@ -354,9 +386,7 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 /* If p->dentry is a mount point, step into what is mounted there (global: checked once). */
 __noinline int va_cross_down(struct mnt_pos *p)
 {
-	__u32 mounted = bpf_core_enum_value_exists(enum dentry_flags, DCACHE_MOUNTED)
-				? bpf_core_enum_value(enum dentry_flags, DCACHE_MOUNTED)
-				: DCACHE_MOUNTED_OLD;
+	__u32 mounted = dcache_mounted();
 	struct scratch *s = get_scratch();
 	struct dentry *d;
 	struct vfsmount *vfsmnt;
@@ -476,6 +506,34 @@ __noinline __u32 va_component_end(__u32 cur, __u32 pos, __u32 len)
 	return pos;
 }
 
+/*
+ * s->comp = the component s->names[@cur][@start..@start+@len), zero padded
+ * to a whole word, copied a word at a time: what hashing and comparing
+ * read. A global function: the verifier checks its loop once, not in every
+ * state of the name's walk.
+ */
+__noinline int va_copy_component(__u32 cur, __u32 start, __u32 len)
+{
+	struct scratch *s = get_scratch();
+	__u32 words = (len + 7) / 8;
+	const char *name;
+
+	if (!s || len > 255)
+		return -1;
+	name = s->names[cur & 1];
+	for (int w = 0; w < 32; w++) {
+		__u64 x;
+
+		if (w >= words)
+			break;
+		x = *(const __u64 *)(name + ((start + w * 8) & NAME_MASK));
+		if (len < w * 8 + 8)
+			x &= ~(~0ull << ((len - w * 8) * 8));
+		*(__u64 *)(s->comp + w * 8) = x;
+	}
+	return 0;
+}
+
 static long res_step(__u32 i, void *arg)
 {
 	struct res_ctx *c = arg;
@@ -514,6 +572,7 @@ static long res_step(__u32 i, void *arg)
 		va_go_up(&s->mpos);
 		c->dentry = (struct dentry *)s->mpos.dentry;
 		c->vfsmnt = (struct vfsmount *)s->mpos.vfsmnt;
+		c->dflags_known = 0;
 		goto next;
 	}
 	if (clen > 255) {
@@ -526,32 +585,46 @@ static long res_step(__u32 i, void *arg)
 		c->status = 1;
 		return 1;
 	}
-	__builtin_memset(s->comp, 0, sizeof(s->comp));
-	{
-		/* The compiler knows clen <= 255; make the verifier know it too. */
-		__u32 n = clen;
+	va_copy_component(c->cur, start, clen);
+	/* The directory's flags: known from its own lookup, else read once. */
+	if (!c->dflags_known) {
+		struct dentry *dir = c->dentry;
 
-		barrier_var(n);
-		bpf_probe_read_kernel(s->comp, n & 255, name + (start & NAME_MASK));
+		c->dflags = BPF_CORE_READ(dir, d_flags);
 	}
-	child = (struct dentry *)(dhash_ok ? va_dhash_child((__u64)c->dentry, clen) : DHASH_UNKNOWN);
+	/* A filesystem with its own name hash (case-folding) is not ours to hash. */
+	child = (struct dentry *)((dhash_ok && !(c->dflags & 1 /* DCACHE_OP_HASH */))
+					  ? va_dhash_child((__u64)c->dentry, clen)
+					  : DHASH_UNKNOWN);
 	if ((__u64)child == DHASH_UNKNOWN)
 		child = (struct dentry *)va_lookup_child((__u64)c->dentry, clen);
 	if (!child) {
 		c->status = -1;
 		return 1;
 	}
-	/* In scratch, not on this frame: the call chain's stack is nearly all spoken for. */
-	s->mpos.dentry = (__u64)child;
-	s->mpos.vfsmnt = (__u64)c->vfsmnt;
-	va_cross_down(&s->mpos);
-	c->dentry = (struct dentry *)s->mpos.dentry;
-	c->vfsmnt = (struct vfsmount *)s->mpos.vfsmnt;
-	child = c->dentry;
-	if ((BPF_CORE_READ(child, d_inode, i_mode) & S_IFMT) == S_IFLNK &&
+	/* Every way to the child read its snapshot last; read it when not. */
+	if (s->head.self != child && read_dentry_head(child, &s->head)) {
+		c->status = -1;
+		return 1;
+	}
+	c->dflags = s->head.flags;
+	c->dflags_known = 1;
+	c->dentry = child;
+	if (c->dflags & dcache_mounted()) {
+		/* In scratch, not on this frame: the call chain's stack is all spoken for. */
+		s->mpos.dentry = (__u64)child;
+		s->mpos.vfsmnt = (__u64)c->vfsmnt;
+		va_cross_down(&s->mpos);
+		c->dentry = (struct dentry *)s->mpos.dentry;
+		c->vfsmnt = (struct vfsmount *)s->mpos.vfsmnt;
+		child = c->dentry;
+		c->dflags = BPF_CORE_READ(child, d_flags);
+	}
+	if ((c->dflags & dcache_entry_type()) == dcache_symlink_type() &&
 	    (!last || (c->flags & RES_FOLLOW))) {
 		/* The link's directory is where a relative target starts. */
 		c->dentry = BPF_CORE_READ(child, d_parent);
+		c->dflags_known = 0;
 		if (expand_link(s, c, child)) {
 			c->status = -1;
 			return 1;
@@ -578,6 +651,65 @@ __noinline int va_resolve_run(struct res_ctx *arg)
 	bpf_loop(RES_MAX_STEPS, res_step, &c, 0);
 	__builtin_memcpy(arg, &c, sizeof(c));
 	return c.status == 1 ? 0 : -1;
+}
+
+/*
+ * Remember the directory the last put_resolved() with RES_PARENT found, for
+ * the next name in this handler run (s->hint); put_resolved() of that name
+ * clears it.
+ */
+static __always_inline void hint_from_last(struct scratch *s, long dfd)
+{
+	struct res_ctx *c = &s->rctx;
+	__u32 len = c->last_start;
+
+	s->hint.len = 0;
+	if (c->status != 1 || !(c->flags & RES_PARENT) || c->links || c->cur || !len ||
+	    len > sizeof(s->hint_prefix))
+		return;
+	for (int w = 0; w < sizeof(s->hint_prefix) / 8; w++) {
+		if (w * 8 >= len)
+			break;
+		*(__u64 *)(s->hint_prefix + w * 8) = *(__u64 *)(s->names[0] + w * 8);
+	}
+	s->hint.dentry = c->dentry;
+	s->hint.vfsmnt = c->vfsmnt;
+	s->hint.dfd = dfd;
+	s->hint.canonical = c->canonical;
+	s->hint.len = len;
+}
+
+/*
+ * s->names[0] starts with s->hint's prefix (global: its loop is checked
+ * once). Returns: 1 when it does, else 0.
+ */
+__noinline int va_hint_matches(__u32 len)
+{
+	struct scratch *s = get_scratch();
+	__u32 n;
+
+	if (!s)
+		return 0;
+	n = s->hint.len;
+	if (!n || n >= len || n > sizeof(s->hint_prefix))
+		return 0;
+	for (int w = 0; w < sizeof(s->hint_prefix) / 8; w++) {
+		__u64 a, b;
+
+		if (w * 8 >= n)
+			break;
+		a = *(__u64 *)(s->names[0] + w * 8);
+		b = *(__u64 *)(s->hint_prefix + w * 8);
+		if (n < w * 8 + 8) {
+			__u64 mask = ~(~0ull << ((n - w * 8) * 8));
+
+			a &= mask;
+			b &= mask;
+		}
+		if (a != b)
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -616,6 +748,16 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 		len--;
 	}
 	c->len = len;
+	/* The same directory as the name before (a rename's): resume after it. */
+	if (s->hint.len && (s->names[0][0] == '/' || dfd == s->hint.dfd) && va_hint_matches(len)) {
+		c->dentry = s->hint.dentry;
+		c->vfsmnt = s->hint.vfsmnt;
+		c->canonical = s->hint.canonical;
+		c->pos = s->hint.len;
+		c->start = s->hint.len;
+		s->mnt_budget = RES_MOUNT_BUDGET;
+		return va_resolve_run(c);
+	}
 	if (s->names[0][0] == '/') {
 		c->dentry = root_dentry;
 		c->vfsmnt = root_mnt;

@@ -20,8 +20,12 @@
 
 #define EAGAIN 11
 
-/* Returns: 0, or -1 when the ring buffer refused the record (counted when it carried calls). */
-static __always_inline int emit_flush(__u64 id, __u64 count, __u64 bytes, __u32 flags, __u32 tid)
+/*
+ * Returns: 0, or -1 when the ring buffer refused the record (counted when it
+ * carried calls). Not inlined: its record would add to rw_account()'s frame,
+ * which is on the call chain whose stack the kernel limits to 512 bytes.
+ */
+static __noinline int emit_flush(__u64 id, __u64 count, __u64 bytes, __u32 flags, __u32 tid)
 {
 	struct va_wire_flush rec = {};
 

@@ -419,7 +419,7 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 	}
 	if ((op == VA_OP_UNLINK || op == VA_OP_RMDIR) && ret == 0) {
 		/* The name is gone: its directory now, its object as seen at entry. */
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u32 tid = (__u32)bpf_get_current_pid_tgid(), path_len = 0;
 		struct victim *v = bpf_map_lookup_elem(&victims, &tid);
 
 		if (v) {
@@ -428,10 +428,18 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 			s->ev.dev = v->dev;
 			s->ev.fs_magic = v->fs_magic;
 			s->ev.wflags |= VA_WF_DEV_KNOWN | VA_WF_INO_KNOWN;
+			path_len = v->path_len;
 			bpf_map_delete_elem(&victims, &tid);
 		}
-		s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_PARENT,
-						&s->ev.str_flags[0]);
+		/* The entry found the name to be the path: no need to resolve it again. */
+		__u32 n = path_len & NAME_MASK;
+
+		barrier_var(n); /* keeps the mask below, which the verifier needs */
+		if (n && n == path_len && !bpf_probe_read_user(s->data, n & NAME_MASK, uname))
+			s->ev.str_len[0] = n;
+		else
+			s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_PARENT,
+							&s->ev.str_flags[0]);
 	} else {
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
@@ -500,8 +508,11 @@ int BPF_PROG(h_two, struct pt_regs *regs, long ret)
 		/* Renamed: the old name is gone, the object is at the new one. */
 		len1 = put_resolved(s, task, 0, odfd, oname, RES_PARENT, &s->ev.str_flags[0]);
 		s->ev.str_len[0] = len1;
+		/* Usually within one directory: the new name's resolution starts from it. */
+		hint_from_last(s, odfd);
 		s->ev.str_len[1] =
 			put_resolved(s, task, len1, ndfd, nname, RES_OBJECT, &s->ev.str_flags[1]);
+		s->hint.len = 0;
 	} else {
 		len1 = put_resolved(s, task, 0, odfd, oname, RES_OBJECT, &s->ev.str_flags[0]);
 		s->ev.str_len[0] = len1;

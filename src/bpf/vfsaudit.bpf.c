@@ -56,17 +56,24 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 	}
 	if (resolve_name(s, task, dfd, uname, 0, &c))
 		return;
-	{
+	/* The lookup of the last component read its dentry already, usually. */
+	if (s->head.self == c.dentry) {
+		inode = s->head.inode;
+	} else {
 		struct dentry *d = c.dentry;
 
 		inode = BPF_CORE_READ(d, d_inode);
 	}
 	if (!inode)
 		return;
-	v.ino = BPF_CORE_READ(inode, i_ino);
-	v.imode = BPF_CORE_READ(inode, i_mode);
-	v.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	v.fs_magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	/* The event slot is free at syscall entry: set_object() reads the inode there. */
+	set_object(s, inode);
+	v.ino = s->ev.ino;
+	v.imode = s->ev.imode;
+	v.dev = s->ev.dev;
+	v.fs_magic = s->ev.fs_magic;
+	if (c.canonical && !c.links)
+		v.path_len = c.len;
 	bpf_map_update_elem(&victims, &tid, &v, BPF_ANY);
 }
 
