@@ -239,6 +239,15 @@ struct mnt_pos {
 	__u64 vfsmnt;
 	__u64 root_dentry;
 	__u64 root_mnt;
+	__u32 dflags; /* va_cross_down(): d_flags of the dentry it ends on */
+	__u32 pad;
+};
+
+/* A mount's place: its parent, the dentry it is mounted on, its root (read_mount_head()). */
+struct mount_head {
+	__u64 parent;
+	__u64 mountpoint;
+	__u64 root;
 };
 
 /* Mount crossing's cache key: (mount, its dentry that is a mountpoint). */
@@ -284,6 +293,7 @@ struct scratch {
 	struct kid_key kid_key;
 	struct mnt_key mnt_key;
 	struct mnt_pos mpos;
+	struct mount_head mhead;
 	struct mnt_hit mnt_hit;
 	__u32 mnt_budget; /* child mounts a name's resolution may still scan */
 	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */

@@ -146,6 +146,27 @@ static __always_inline void copy_inline_name(struct scratch *s, const struct den
 	}
 }
 
+/* mnt_parent, mnt_mountpoint and mnt.mnt_root follow each other (every kernel since 3.3). */
+static __always_inline bool mount_head_in_one(void)
+{
+	__u32 p = OFF(struct mount, mnt_parent);
+
+	return OFF(struct mount, mnt_mountpoint) == p + 8 &&
+	       OFF(struct mount, mnt) + OFF(struct vfsmount, mnt_root) == p + 16;
+}
+
+/* Returns: 0, or -1 when @m could not be read. */
+static __always_inline long read_mount_head(struct mount *m, struct mount_head *h)
+{
+	if (mount_head_in_one())
+		return bpf_probe_read_kernel(h, sizeof(*h),
+					     (void *)m + OFF(struct mount, mnt_parent));
+	h->parent = (__u64)BPF_CORE_READ(m, mnt_parent);
+	h->mountpoint = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+	h->root = (__u64)BPF_CORE_READ(m, mnt.mnt_root);
+	return 0;
+}
+
 static long walk_step(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
@@ -174,11 +195,17 @@ static long walk_step(__u32 i, void *arg)
 		s->wstart.read = 1;
 	}
 	if (d == mnt_root || d == parent) {
-		struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+		struct mount_head *mh = &s->mhead;
+		struct mount *mp;
 
+		if (read_mount_head(mnt, mh)) {
+			c->flags |= VA_PATH_FAULT;
+			return 1;
+		}
+		mp = (struct mount *)mh->parent;
 		if (d == mnt_root && mp != mnt) {
 			vfsmnt = (void *)mp + bpf_core_field_offset(struct mount, mnt);
-			c->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			c->dentry = (struct dentry *)mh->mountpoint;
 			c->mnt = mp;
 			c->vfsmnt = vfsmnt;
 			c->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);

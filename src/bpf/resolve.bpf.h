@@ -328,12 +328,13 @@ static __always_inline __u64 ns_event(struct mount *mnt)
 }
 
 /*
- * The mount on mountpoint @d of @mnt, or 0. From mnt_cache when the mount
- * remembered is still there (its parent and mountpoint unchanged: an
- * unmounted mount becomes its own parent, and one tucked under a newer
- * mount gets that one as parent), or when none was there and nothing was
- * mounted or unmounted in the namespace since. Else a scan of @mnt's child
- * mounts, within what is left of the name's budget, remembered after.
+ * The mount on mountpoint @d of @mnt (its head left in s->mhead), or 0.
+ * From mnt_cache when the mount remembered is still there (its parent and
+ * mountpoint unchanged: an unmounted mount becomes its own parent, and one
+ * tucked under a newer mount gets that one as parent), or when none was
+ * there and nothing was mounted or unmounted in the namespace since. Else a
+ * scan of @mnt's child mounts, within what is left of the name's budget,
+ * remembered after.
  */
 static __always_inline struct mount *mount_on(struct scratch *s, struct mount *mnt,
 					      struct dentry *d)
@@ -355,8 +356,8 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 		if (hit->mnt == (__u64)mnt && hit->dentry == (__u64)d) {
 			struct mount *child = (struct mount *)hit->child;
 
-			if (child && BPF_CORE_READ(child, mnt_parent) == mnt &&
-			    BPF_CORE_READ(child, mnt_mountpoint) == d)
+			if (child && !read_mount_head(child, &s->mhead) &&
+			    s->mhead.parent == (__u64)mnt && s->mhead.mountpoint == (__u64)d)
 				return child;
 			if (!child && (event = ns_event(mnt)) && hit->event == event)
 				return 0;
@@ -372,6 +373,9 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 	m.mountpoint = d;
 	bpf_loop(budget, mnt_step, &m, 0);
 	s->mnt_budget = m.steps < budget ? budget - m.steps : 0;
+	/* What a cache hit leaves too: the child's head, for its root. */
+	if (m.found && read_mount_head(m.found, &s->mhead))
+		return 0;
 	/* None found is worth remembering only after the whole list, in a namespace. */
 	if (m.found || (m.done && event)) {
 		hit->mnt = (__u64)mnt;
@@ -395,19 +399,25 @@ __noinline int va_cross_down(struct mnt_pos *p)
 		return -1;
 	d = (struct dentry *)p->dentry;
 	vfsmnt = (struct vfsmount *)p->vfsmnt;
+	/* The caller read the flags of the dentry it passes. */
+	__u32 flags = p->dflags;
+
 	for (int k = 0; k < 4; k++) {
 		struct mount *child;
 
-		if (!(BPF_CORE_READ(d, d_flags) & mounted))
+		if (!(flags & mounted))
 			break;
 		child = mount_on(s, real_mount(vfsmnt), d);
 		if (!child)
 			break;
 		vfsmnt = (void *)child + bpf_core_field_offset(struct mount, mnt);
-		d = BPF_CORE_READ(vfsmnt, mnt_root);
+		/* mount_on() left the child's head in s->mhead: its root is there. */
+		d = (struct dentry *)s->mhead.root;
+		flags = BPF_CORE_READ(d, d_flags);
 	}
 	p->dentry = (__u64)d;
 	p->vfsmnt = (__u64)vfsmnt;
+	p->dflags = flags;
 	return 0;
 }
 
@@ -614,11 +624,12 @@ static long res_step(__u32 i, void *arg)
 		/* In scratch, not on this frame: the call chain's stack is all spoken for. */
 		s->mpos.dentry = (__u64)child;
 		s->mpos.vfsmnt = (__u64)c->vfsmnt;
+		s->mpos.dflags = c->dflags;
 		va_cross_down(&s->mpos);
 		c->dentry = (struct dentry *)s->mpos.dentry;
 		c->vfsmnt = (struct vfsmount *)s->mpos.vfsmnt;
+		c->dflags = s->mpos.dflags;
 		child = c->dentry;
-		c->dflags = BPF_CORE_READ(child, d_flags);
 	}
 	if ((c->dflags & dcache_entry_type()) == dcache_symlink_type() &&
 	    (!last || (c->flags & RES_FOLLOW))) {
@@ -809,12 +820,14 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 		struct dentry *d = c->dentry;
 		struct dentry_head *h = &s->head;
 
-		if ((flags & (RES_PARENT | RES_OBJECT)) == RES_OBJECT)
-			set_object(s, BPF_CORE_READ(d, d_inode));
-		/* d_unlinked(), as walk_path() would say: gone since the call. */
-		if (!(flags & RES_PARENT) && !read_dentry_head(d, h) && !h->hash_pprev &&
-		    h->parent != d)
-			*sflags |= VA_PATH_DELETED;
+		/* The last lookup left the object's snapshot in s->head, usually. */
+		if (!(flags & RES_PARENT) && (h->self == d || !read_dentry_head(d, h))) {
+			if (flags & RES_OBJECT)
+				set_object(s, h->inode);
+			/* d_unlinked(), as walk_path() would say: gone since the call. */
+			if (!h->hash_pprev && h->parent != d)
+				*sflags |= VA_PATH_DELETED;
+		}
 		bpf_probe_read_kernel(s->data + (off & SLOT_MASK), c->len & NAME_MASK, s->names[0]);
 		return c->len;
 	}

@@ -198,18 +198,30 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 	return 0;
 }
 
-/* close(2): end the aggregations of this file descriptor's file. */
+#define FMODE_WRITE 0x2
+
+/*
+ * close(2): end the aggregations of this file descriptor's file. Only the
+ * directions whose op is selected can have one (one started before a reload
+ * deselected its op ends at the periodic flush), and writes only on a file
+ * open for writing: most closes look nothing up.
+ */
 static __always_inline void rw_close(struct task_struct *task, long fd)
 {
 	struct file *f = fd_file(task, fd);
 	struct agg_key key = {};
 	struct agg_val *v;
+	bool reads = ops_selected(SEL(VA_OP_READ)), writes = ops_selected(SEL(VA_OP_WRITE));
 
-	if (!f)
+	if (!f || !(reads || writes))
+		return;
+	if (writes && !reads && !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE))
 		return;
 	key.file = (__u64)f;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	for (__u32 dir = 0; dir < 2; dir++) {
+		if (!(dir ? writes : reads))
+			continue;
 		key.dir = dir;
 		v = bpf_map_lookup_elem(&agg, &key);
 		if (!v)

@@ -202,17 +202,20 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 		return 0;
 	}
 
-	if (ret >= 0)
-		f = fd_file(task, ret);
 	/*
 	 * Calibrate on the opens of the thread of ours that does it
 	 * (backend_tp.c), not on those of our store or sinks.
 	 */
 	if (is_self()) {
-		if (f && (flags & O_CREAT) && (__u32)bpf_get_current_pid_tgid() == calib_tid) {
+		if (ret >= 0 && (flags & O_CREAT) &&
+		    (__u32)bpf_get_current_pid_tgid() == calib_tid) {
 			__u32 idx = (flags & O_EXCL) ? 0 : 1;
-			__u32 fmode = BPF_CORE_READ(f, f_mode);
+			__u32 fmode;
 
+			f = fd_file(task, ret);
+			if (!f)
+				return 0;
+			fmode = BPF_CORE_READ(f, f_mode);
 			bpf_map_update_elem(&calib, &idx, &fmode, BPF_ANY);
 			va_calibrate_names((__u64)f, flags & O_EXCL);
 		}
@@ -222,7 +225,18 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
 	if (flags & O_PATH)
 		write = false;
-	if (f && fmode_created && (BPF_CORE_READ(f, f_mode) & fmode_created)) {
+	/*
+	 * Most opens on a machine read, and most audits leave reads out: stop
+	 * before any read of the file when no op this open could be is selected.
+	 * Only an O_CREAT open can have made the file; only an O_TRUNC one truncates.
+	 */
+	if (!ops_selected(write ? SEL_OPEN_WRITE : SEL_OPEN_READ) &&
+	    !((flags & O_CREAT) && ops_selected(SEL(VA_OP_CREATE))) &&
+	    !((flags & O_TRUNC) && ops_selected(SEL(VA_OP_TRUNCATE))))
+		return 0;
+	if (ret >= 0)
+		f = fd_file(task, ret);
+	if (f && (flags & O_CREAT) && fmode_created && (BPF_CORE_READ(f, f_mode) & fmode_created)) {
 		op = VA_OP_CREATE;
 		sel = SEL(VA_OP_CREATE);
 	} else {
