@@ -55,7 +55,7 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(OUTPUT)/%.bpf.o: src/bpf/%.bpf.c src/vfsaudit_wire.h $(wildcard src/bpf/*.h) $(OUTPUT)/vmlinux.h
+$(OUTPUT)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/*.h src/bpf/*.h) $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -63,7 +63,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/lib/%.o: src/lib/%.c $(wildcard src/lib/*.h) src/vfsaudit_wire.h $(BPF_SKELS) | $(OUTPUT)/lib
+$(OUTPUT)/lib/%.o: src/lib/%.c $(wildcard src/*.h src/lib/*.h) $(BPF_SKELS) | $(OUTPUT)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 

@@ -181,6 +181,8 @@ _Static_assert(sizeof(struct va_wire_lost) == 32, "va_wire_lost layout");
  * and 1, and every key of a filter map begins with its set: a reload fills
  * the set not in use, then switches to it with one store.
  */
+#define VA_FILTER_HEADS 8
+
 struct va_filter_conf {
 	va_u64 ops_sel;	     /* VA_SEL_* bits (lib/ops.h) */
 	va_u8 uid;	     /* --uid */
@@ -189,7 +191,15 @@ struct va_filter_conf {
 	va_u8 fs;	     /* default exclusion of pseudo filesystems */
 	va_u8 path;	     /* any --path/--exclude/default path prefix */
 	va_u8 path_includes; /* some --path given: unmatched paths are dropped */
-	va_u8 pad[2];
+	/*
+	 * The first bytes of each path prefix (with its '/'), up to
+	 * VA_FILTER_HEADS of them: a path that starts like none of them cannot
+	 * match, and skips the trie. heads > VA_FILTER_HEADS: always look.
+	 */
+	va_u8 heads;
+	va_u8 pad;
+	va_u64 head[VA_FILTER_HEADS];	   /* up to 8 bytes, zero padded */
+	va_u64 head_mask[VA_FILTER_HEADS]; /* which bytes of head count */
 };
 
 /* A uid (--uid), device (--dev) or filesystem magic (default exclusions). */

@@ -10,6 +10,8 @@
 #ifndef VA_FILTER_BPF_H
 #define VA_FILTER_BPF_H
 
+#include "../filter_heads.h"
+
 /* Returns: true when --dev or the filesystem exclusion drops the object. */
 static __always_inline bool object_filtered_out(struct scratch *s)
 {
@@ -27,6 +29,14 @@ static __always_inline bool object_filtered_out(struct scratch *s)
 	return false;
 }
 
+/* Returns: true when the path at data[@off] (@len bytes) may match a prefix of set @set. */
+static __always_inline bool may_match_prefix(struct scratch *s, __u32 set, __u32 off, __u32 len)
+{
+	__u64 w = *(__u64 *)(s->data + (off & SLOT_MASK));
+
+	return va_head_may_match(&filter_conf[set & 1], va_head_key(w, len));
+}
+
 /* Returns: true when the path at data[@off] (@len bytes, @flags) is kept. */
 static __always_inline bool path_kept(struct scratch *s, __u32 off, __u32 len, __u16 flags)
 {
@@ -39,6 +49,8 @@ static __always_inline bool path_kept(struct scratch *s, __u32 off, __u32 len, _
 	/* The head of such a path is unknown: keep it rather than guess. */
 	if (flags & (VA_PATH_TRUNCATED | VA_PATH_UNREACHABLE | VA_PATH_FAULT))
 		return true;
+	if (!may_match_prefix(s, set, off, len))
+		return !filter_conf[set].path_includes;
 	if (n > PATH_KEY_MAX)
 		n = PATH_KEY_MAX;
 	barrier_var(n);

@@ -18,16 +18,16 @@ static __always_inline bool is_self(void)
  */
 static __always_inline void fill_task(struct va_wire_task *t, struct task_struct *task)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u64 ug = bpf_get_current_uid_gid();
+	const struct cred *cred = task->cred;
 	struct tty_struct *tty;
 
-	t->pid = id >> 32;
-	t->tid = (__u32)id;
-	t->uid = (__u32)ug;
-	t->gid = ug >> 32;
+	/* What bpf_get_current_pid_tgid() and _uid_gid() return, without their calls. */
+	t->pid = task->tgid;
+	t->tid = task->pid;
+	t->uid = cred->uid.val;
+	t->gid = cred->gid.val;
 	t->ppid = task->real_parent->tgid;
-	t->euid = task->cred->euid.val;
+	t->euid = cred->euid.val;
 	/* loginuid/sessionid exist only with CONFIG_AUDIT. */
 	if (bpf_core_field_exists(task->loginuid)) {
 		t->auid = task->loginuid.val;

@@ -23,6 +23,7 @@
 
 #include "capture_priv.h"
 #include "dhash.h"
+#include "filter.h"
 #include "ops.h"
 #include "bpf/syscall_nr.h"
 #include "vfsaudit.skel.h"
@@ -229,7 +230,8 @@ static int clear_set(struct bpf_map *map, size_t set_off, uint32_t set)
 }
 
 /* Fill filter set @set (not in use) from @f, after emptying it of an older reload's. */
-static int fill_filter_set(struct vfsaudit_bpf *skel, const struct va_filter *f, uint32_t set)
+static int fill_filter_set(struct vfsaudit_bpf *skel, const struct va_filter *f, uint32_t set,
+			   struct va_filter_conf *conf)
 {
 	struct bpf_map *ids[] = { skel->maps.uid_filter, skel->maps.dev_filter,
 				  skel->maps.fs_exclude, skel->maps.comm_filter };
@@ -259,13 +261,20 @@ static int fill_filter_set(struct vfsaudit_bpf *skel, const struct va_filter *f,
 				err = put_id(bpf_map__fd(skel->maps.fs_exclude), set,
 					     fs_magics[i].magic);
 	fd = bpf_map__fd(skel->maps.path_filter);
-	for (unsigned int i = 0; i < f->n_paths && !err; i++)
+	for (unsigned int i = 0; i < f->n_paths && !err; i++) {
 		err = put_prefix(fd, set, f->paths[i], 1);
-	for (const char *const *d = va_default_exclude_paths; *d && !err; d++)
-		if (va_filter_default_exclude_applies(f, *d))
+		va_filter_add_head(conf, f->paths[i]);
+	}
+	for (const char *const *d = va_default_exclude_paths; *d && !err; d++) {
+		if (va_filter_default_exclude_applies(f, *d)) {
 			err = put_prefix(fd, set, *d, 2);
-	for (unsigned int i = 0; i < f->n_excludes && !err; i++)
+			va_filter_add_head(conf, *d);
+		}
+	}
+	for (unsigned int i = 0; i < f->n_excludes && !err; i++) {
 		err = put_prefix(fd, set, f->excludes[i], 2);
+		va_filter_add_head(conf, f->excludes[i]);
+	}
 	return err;
 }
 
@@ -314,16 +323,7 @@ static int apply_filter(struct vfsaudit_bpf *skel, const struct va_filter *f, ch
 {
 	uint32_t cur = skel->bss->filter_set & 1, next = cur ^ 1;
 	uint64_t was = skel->bss->filter_conf[cur].ops_sel;
-	int ret = fill_filter_set(skel, f, next);
-
-	if (ret) {
-		snprintf(err, errlen, "cannot load the filters into the kernel: %s", strerror(-ret));
-		return ret;
-	}
-	ret = install_handlers(skel, was | f->ops, err, errlen);
-	if (ret)
-		return ret;
-	skel->bss->filter_conf[next] = (struct va_filter_conf){
+	struct va_filter_conf conf = {
 		.ops_sel = f->ops,
 		.uid = f->n_uids > 0,
 		.comm = f->n_comms > 0,
@@ -332,6 +332,17 @@ static int apply_filter(struct vfsaudit_bpf *skel, const struct va_filter *f, ch
 		.path = f->n_paths || f->n_excludes || f->default_excludes,
 		.path_includes = f->n_paths > 0,
 	};
+	int ret = fill_filter_set(skel, f, next, &conf);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot load the filters into the kernel: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = install_handlers(skel, was | f->ops, err, errlen);
+	if (ret)
+		return ret;
+	skel->bss->filter_conf[next] = conf;
 	/* After the set's entries and switches (x86 keeps stores in order). */
 	__atomic_store_n(&skel->bss->filter_set, next, __ATOMIC_RELEASE);
 	return install_handlers(skel, f->ops, err, errlen);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "filter.h"
+#include "../filter_heads.h"
 #include "ops.h"
 #include "util.h"
 
@@ -447,4 +448,23 @@ int va_filter_add(struct va_filter *f, const char *key, const char *value, char 
 	snprintf(err, errlen,
 		 "unknown filter option '%s'; use path, exclude, dev, uid, comm or ops", key);
 	return -ENOENT;
+}
+
+void va_filter_add_head(struct va_filter_conf *conf, const char *prefix)
+{
+	char key[8] = { 0 };
+	size_t n = strlen(prefix);
+	uint64_t word;
+
+	if (conf->heads >= VA_FILTER_HEADS) {
+		conf->heads = VA_FILTER_HEADS + 1; /* too many: the trie decides alone */
+		return;
+	}
+	memcpy(key, prefix, n < 8 ? n : 8);
+	if (n < 8 && strcmp(prefix, "/"))
+		key[n++] = '/';
+	memcpy(&word, key, 8);
+	conf->head_mask[conf->heads] = va_head_mask(n < 8 ? (uint32_t)n : 8);
+	conf->head[conf->heads] = word & conf->head_mask[conf->heads];
+	conf->heads++;
 }

@@ -96,4 +96,13 @@ bool va_filter_path_kept(const struct va_filter *f, const char *path, size_t len
  */
 bool va_filter_default_exclude_applies(const struct va_filter *f, const char *prefix);
 
+struct va_filter_conf;
+
+/*
+ * va_filter_add_head() - add @prefix's first bytes to @conf's quick test
+ * (filter_heads.h); past VA_FILTER_HEADS prefixes the test always says
+ * "may match", and the trie decides alone.
+ */
+void va_filter_add_head(struct va_filter_conf *conf, const char *prefix);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "filter.h"
 #include "ops.h"
+#include "../../src/filter_heads.h"
 
 static int setup(void **state)
 {
@@ -360,6 +361,111 @@ static void test_symlink_prefix(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The trie's answer, as path_kept() keys a path and backend_tp.c keys a prefix. */
+static int trie_matches(const char *prefix, const char *path)
+{
+	char key[512], pkey[512];
+
+	snprintf(key, sizeof(key), "%s%s", path, strcmp(path, "/") ? "/" : "");
+	snprintf(pkey, sizeof(pkey), "%s%s", prefix, strcmp(prefix, "/") ? "/" : "");
+	return strncmp(key, pkey, strlen(pkey)) == 0;
+}
+
+/* The quick test as the BPF program runs it: the path's first 8 bytes, loaded. */
+static int quick_may_match(const struct va_filter_conf *conf, const char *path)
+{
+	char buf[8];
+	uint64_t w;
+
+	memset(buf, 0x5a, sizeof(buf)); /* bytes past the path are whatever was there */
+	memcpy(buf, path, strlen(path) < 8 ? strlen(path) : 8);
+	memcpy(&w, buf, 8);
+	return va_head_may_match(conf, va_head_key(w, (uint32_t)strlen(path)));
+}
+
+/*
+ * The quick test never says "cannot match" where the trie matches (it may
+ * say "may match" where the trie does not: the trie then decides), and it
+ * does skip the common case.
+ */
+static void test_heads(void **state)
+{
+	static const char *const prefixes[] = { "/dev",	    "/proc",	     "/sys", "/tmp/wl",
+						"/tmp/abc", "/var/lib/dpkg", "/e",   "/" };
+	static const char *const paths[] = {
+		"/",
+		"/d",
+		"/dev",
+		"/dev/",
+		"/dev/null",
+		"/devices",
+		"/device/x",
+		"/proc",
+		"/proc/1/stat",
+		"/procx",
+		"/sys",
+		"/sysfs",
+		"/tmp",
+		"/tmp/wl",
+		"/tmp/wl/a",
+		"/tmp/wlx",
+		"/tmp/w",
+		"/tmp/abc",
+		"/tmp/abc/d",
+		"/tmp/abcd",
+		"/var/lib",
+		"/var/lib/dpkg",
+		"/var/lib/dpkgx",
+		"/var/lib/dpkg/info",
+		"/e",
+		"/e/f",
+		"/ex",
+		"",
+		"/etc/passwd",
+		"/home/u/f",
+	};
+	struct va_filter_conf conf;
+
+	(void)state;
+	/* Each prefix alone, then all but "/" (which matches everything). */
+	for (size_t p = 0; p <= sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+		memset(&conf, 0, sizeof(conf));
+		if (p < sizeof(prefixes) / sizeof(prefixes[0]))
+			va_filter_add_head(&conf, prefixes[p]);
+		else
+			for (size_t i = 0; i + 1 < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+				va_filter_add_head(&conf, prefixes[i]);
+		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+			int trie = 0;
+
+			if (p < sizeof(prefixes) / sizeof(prefixes[0]))
+				trie = trie_matches(prefixes[p], paths[i]);
+			else
+				for (size_t k = 0; k + 1 < sizeof(prefixes) / sizeof(prefixes[0]);
+				     k++)
+					trie |= trie_matches(prefixes[k], paths[i]);
+			if (trie && !quick_may_match(&conf, paths[i]))
+				fail_msg("quick test skips %s, which a prefix matches", paths[i]);
+		}
+	}
+	/* The default excludes: a path elsewhere skips the trie. */
+	memset(&conf, 0, sizeof(conf));
+	va_filter_add_head(&conf, "/dev");
+	va_filter_add_head(&conf, "/proc");
+	va_filter_add_head(&conf, "/sys");
+	assert_int_equal(conf.heads, 3);
+	assert_false(quick_may_match(&conf, "/home/u/f"));
+	assert_false(quick_may_match(&conf, "/devices"));
+	assert_false(quick_may_match(&conf, "/sysfs"));
+	assert_true(quick_may_match(&conf, "/dev"));
+	assert_true(quick_may_match(&conf, "/proc/1"));
+	/* Past VA_FILTER_HEADS prefixes it always says "may match". */
+	for (int i = 0; i < VA_FILTER_HEADS; i++)
+		va_filter_add_head(&conf, "/x");
+	assert_int_equal(conf.heads, VA_FILTER_HEADS + 1);
+	assert_true(quick_may_match(&conf, "/home/u/f"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -378,6 +484,7 @@ int main(void)
 		T(test_normalize),
 		T(test_path_under),
 		T(test_default_excludes),
+		T(test_heads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
