@@ -274,6 +274,25 @@ struct kid_key {
 	__u64 hash_len;
 };
 
+/* unlink/rmdir: the object, seen at syscall entry before its name goes. */
+struct victim {
+	__u64 ino;
+	__u32 dev;
+	__u32 imode;
+	__u32 fs_magic;
+	/*
+	 * The name's length when it is the path itself (absolute, canonical,
+	 * through no symlink): the exit copies it instead of resolving the
+	 * name's directory again. 0: resolve at exit.
+	 */
+	__u32 path_len;
+	/* The call it is of: the exit uses it only for the same syscall, name and dirfd. */
+	__u64 uname;
+	__s64 dfd;
+	__u32 nr;
+	__u32 pad;
+};
+
 struct scratch {
 	struct va_wire_file ev;
 	char data[VA_WIRE_DATA_MAX + VA_WIRE_NAME_MAX]; /* slack for masked offsets */
@@ -294,6 +313,7 @@ struct scratch {
 	struct mnt_key mnt_key;
 	struct mnt_pos mpos;
 	struct mount_head mhead;
+	struct victim note; /* unlink/rmdir: what the entry saw, being built or taken */
 	struct mnt_hit mnt_hit;
 	__u32 mnt_budget; /* child mounts a name's resolution may still scan */
 	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */
@@ -375,20 +395,7 @@ struct {
 	__type(value, struct mnt_hit);
 } mnt_cache SEC(".maps");
 
-/* unlink/rmdir: the object, seen at syscall entry before its name goes. */
-struct victim {
-	__u64 ino;
-	__u32 dev;
-	__u32 imode;
-	__u32 fs_magic;
-	/*
-	 * The name's length when it is the path itself (absolute, canonical,
-	 * through no symlink): the exit copies it instead of resolving the
-	 * name's directory again. 0: resolve at exit.
-	 */
-	__u32 path_len;
-};
-
+/* Per thread id: the note of its unlink or rmdir in flight (note_victim()). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);

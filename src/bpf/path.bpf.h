@@ -70,7 +70,8 @@ static __always_inline bool dentry_snap_fits(void)
 /* Returns: 0, or a negative error when @d could not be read. */
 static __always_inline long read_dentry_head(struct dentry *d, struct dentry_head *h)
 {
-	h->self = d;
+	/* Until the read succeeds, the fields are nobody's. */
+	h->self = NULL;
 	if (dentry_snap_fits()) {
 		if (bpf_probe_read_kernel(h->raw, DSNAP_SIZE, d))
 			return -1;
@@ -84,6 +85,7 @@ static __always_inline long read_dentry_head(struct dentry *d, struct dentry_hea
 		h->op = (const void *)RAW64(h, OFF(struct dentry, d_op));
 		h->name_inline = (void *)h->name == (void *)d + dentry_iname_off() &&
 				 (h->hash_len >> 32) < DNAME_INLINE_MIN;
+		h->self = d;
 		return 0;
 	}
 	h->flags = BPF_CORE_READ(d, d_flags);
@@ -95,6 +97,7 @@ static __always_inline long read_dentry_head(struct dentry *d, struct dentry_hea
 	h->inode = BPF_CORE_READ(d, d_inode);
 	h->op = BPF_CORE_READ(d, d_op);
 	h->name_inline = 0;
+	h->self = d;
 	return 0;
 }
 
@@ -315,36 +318,43 @@ static __always_inline __u32 put_file_path(struct scratch *s, struct task_struct
 			flags);
 }
 
-/* The superblock fields an event carries: s_dev and s_magic in one read where they are close. */
-static __always_inline void set_object_sb(struct scratch *s, struct super_block *sb)
+/*
+ * The superblock fields an event carries: s_dev and s_magic in one read
+ * where they are close. Returns: false when they could not be read.
+ */
+static __always_inline bool set_object_sb(struct scratch *s, struct super_block *sb)
 {
 	__u32 dev = OFF(struct super_block, s_dev), magic = OFF(struct super_block, s_magic);
 	__u32 from = dev & ~7u;
 
 	if (from < magic && magic + 8 - from <= sizeof(s->osnap)) {
 		if (bpf_probe_read_kernel(s->osnap, magic + 8 - from, (void *)sb + from))
-			return;
+			return false;
 		s->ev.dev = *(__u32 *)(s->osnap + dev - from);
 		s->ev.fs_magic = *(__u64 *)(s->osnap + magic - from);
-		return;
+		return true;
 	}
 	s->ev.dev = BPF_CORE_READ(sb, s_dev);
 	s->ev.fs_magic = BPF_CORE_READ(sb, s_magic);
+	return true;
 }
 
-/* Describe the object behind @inode in the event (dev, ino, type, fs). */
-static __always_inline void set_object(struct scratch *s, struct inode *inode)
+/*
+ * Describe the object behind @inode in the event (dev, ino, type, fs).
+ * Returns: false when there is none, or it could not be read.
+ */
+static __always_inline bool set_object(struct scratch *s, struct inode *inode)
 {
 	__u32 ino = OFF(struct inode, i_ino), mode = OFF(struct inode, i_mode),
 	      isb = OFF(struct inode, i_sb);
 	struct super_block *sb;
 
 	if (!inode)
-		return;
+		return false;
 	if (ino + 8 <= sizeof(s->osnap) && mode + 2 <= sizeof(s->osnap) &&
 	    isb + 8 <= sizeof(s->osnap)) {
 		if (bpf_probe_read_kernel(s->osnap, sizeof(s->osnap), inode))
-			return;
+			return false;
 		s->ev.ino = *(__u64 *)(s->osnap + ino);
 		s->ev.imode = *(__u16 *)(s->osnap + mode);
 		sb = (struct super_block *)*(__u64 *)(s->osnap + isb);
@@ -353,8 +363,10 @@ static __always_inline void set_object(struct scratch *s, struct inode *inode)
 		s->ev.imode = BPF_CORE_READ(inode, i_mode);
 		sb = BPF_CORE_READ(inode, i_sb);
 	}
-	set_object_sb(s, sb);
+	if (!set_object_sb(s, sb))
+		return false;
 	s->ev.wflags |= VA_WF_DEV_KNOWN | VA_WF_INO_KNOWN;
+	return true;
 }
 
 static __always_inline void set_object_file(struct scratch *s, struct file *f)

@@ -413,6 +413,22 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 		uname = (const char *)ARG1(regs);
 		mode = ARG2(regs);
 	}
+	/* The entry's note goes now, whatever happens to this event (note_victim()). */
+	s = get_scratch();
+	if (!s)
+		return 0;
+	s->note.nr = 0;
+	if (op == VA_OP_UNLINK || op == VA_OP_RMDIR) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		struct victim *v = bpf_map_lookup_elem(&victims, &tid);
+
+		if (v) {
+			__builtin_memcpy(&s->note, v, sizeof(s->note));
+			bpf_map_delete_elem(&victims, &tid);
+			if (s->note.nr != nr || s->note.uname != (__u64)uname || s->note.dfd != dfd)
+				s->note.nr = 0;
+		}
+	}
 	if (!ops_selected(SEL(op)))
 		return 0;
 	s = begin(task, op, ret);
@@ -433,31 +449,32 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 	}
 	if ((op == VA_OP_UNLINK || op == VA_OP_RMDIR) && ret == 0) {
 		/* The name is gone: its directory now, its object as seen at entry. */
-		__u32 tid = (__u32)bpf_get_current_pid_tgid(), path_len = 0;
-		struct victim *v = bpf_map_lookup_elem(&victims, &tid);
+		__u32 path_len = 0;
+		long n = 0;
 
-		if (v) {
-			s->ev.ino = v->ino;
-			s->ev.imode = v->imode;
-			s->ev.dev = v->dev;
-			s->ev.fs_magic = v->fs_magic;
+		if (s->note.nr) {
+			s->ev.ino = s->note.ino;
+			s->ev.imode = s->note.imode;
+			s->ev.dev = s->note.dev;
+			s->ev.fs_magic = s->note.fs_magic;
 			s->ev.wflags |= VA_WF_DEV_KNOWN | VA_WF_INO_KNOWN;
-			path_len = v->path_len;
-			bpf_map_delete_elem(&victims, &tid);
+			path_len = s->note.path_len;
 		}
-		/* The entry found the name to be the path: no need to resolve it again. */
-		__u32 n = path_len & NAME_MASK;
+		/*
+		 * The entry found the name to be the path: no need to resolve it
+		 * again, if the name reads the same (up to trailing '/').
+		 */
+		__u32 at = path_len;
 
-		barrier_var(n); /* keeps the mask below, which the verifier needs */
-		if (n && n == path_len && !bpf_probe_read_user(s->data, n & NAME_MASK, uname))
-			s->ev.str_len[0] = n;
+		barrier_var(at); /* keeps the mask below, which the verifier needs */
+		if (path_len && path_len < VA_WIRE_NAME_MAX)
+			n = bpf_probe_read_user_str(s->data, VA_WIRE_NAME_MAX, uname);
+		if (n > path_len && (n == path_len + 1 || s->data[at & NAME_MASK] == '/'))
+			s->ev.str_len[0] = path_len;
 		else
 			s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_PARENT,
 							&s->ev.str_flags[0]);
 	} else {
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-		bpf_map_delete_elem(&victims, &tid);
 		s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_OBJECT,
 						&s->ev.str_flags[0]);
 	}

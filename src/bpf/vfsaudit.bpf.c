@@ -36,45 +36,57 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* unlink/rmdir: note what the name points to while it still does. */
+/*
+ * unlink/rmdir: note what the name points to while it still does. A note
+ * is for its own call only: one that cannot be made removes the thread's
+ * older note, and the exit takes it (and drops it) only for the same
+ * syscall, name and dirfd.
+ */
 static __always_inline void note_victim(struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct scratch *s = get_scratch();
-	struct victim v = {};
+	struct res_ctx *c;
+	struct victim *v;
 	struct inode *inode;
-	struct res_ctx c;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	long dfd = AT_FDCWD;
 	const char *uname = (const char *)regs->di;
 
 	if (!s || !ops_selected(SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR)) || is_self())
 		return;
+	/* In scratch, not on this frame: the call chain's stack is all spoken for. */
+	c = &s->rctx;
+	v = &s->note;
 	if (id == VA_NR_unlinkat) {
 		dfd = (int)regs->di;
 		uname = (const char *)regs->si;
 	}
-	if (resolve_name(s, task, dfd, uname, 0, &c))
-		return;
+	if (resolve_name(s, task, dfd, uname, 0, c))
+		goto drop;
 	/* The lookup of the last component read its dentry already, usually. */
-	if (s->head.self == c.dentry) {
+	if (s->head.self == c->dentry) {
 		inode = s->head.inode;
 	} else {
-		struct dentry *d = c.dentry;
+		struct dentry *d = c->dentry;
 
 		inode = BPF_CORE_READ(d, d_inode);
 	}
-	if (!inode)
-		return;
 	/* The event slot is free at syscall entry: set_object() reads the inode there. */
-	set_object(s, inode);
-	v.ino = s->ev.ino;
-	v.imode = s->ev.imode;
-	v.dev = s->ev.dev;
-	v.fs_magic = s->ev.fs_magic;
-	if (c.canonical && !c.links)
-		v.path_len = c.len;
-	bpf_map_update_elem(&victims, &tid, &v, BPF_ANY);
+	if (!inode || !set_object(s, inode))
+		goto drop;
+	v->ino = s->ev.ino;
+	v->imode = s->ev.imode;
+	v->dev = s->ev.dev;
+	v->fs_magic = s->ev.fs_magic;
+	v->path_len = c->canonical && !c->links ? c->len : 0;
+	v->uname = (__u64)uname;
+	v->dfd = dfd;
+	v->nr = id;
+	bpf_map_update_elem(&victims, &tid, v, BPF_ANY);
+	return;
+drop:
+	bpf_map_delete_elem(&victims, &tid);
 }
 
 /*

@@ -244,6 +244,66 @@ static void check_comm(struct e2e_check *k)
 	e2e_proc(k, e, &p);
 }
 
+/*
+ * The entry of an unlink notes its object (and, for a plain absolute name,
+ * that the name is the path) for the exit. A note left by an unlink the
+ * --comm filter dropped must not be taken by the same thread's next unlink,
+ * whose entry could not resolve its name (through a symlink whose target is
+ * too long to be inline): that gave the other file's inode, and a path cut
+ * to, or padded past its NUL to, the other name's length.
+ */
+static int setup_stale_victim(struct e2e_ctx *c)
+{
+	char target[256];
+	int n;
+
+	SK(c, mkdir(e2e_dpath(c, "real"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "w"), 0755));
+	/* > 128 bytes: neither tmpfs nor ext4 keeps it inline (no i_link) */
+	n = snprintf(target, sizeof(target), "../");
+	while (n < 160)
+		n += snprintf(target + n, sizeof(target) - (size_t)n, "./");
+	snprintf(target + n, sizeof(target) - (size_t)n, "real");
+	SK(c, symlink(target, e2e_dpath(c, "w/ln")));
+	SK(c, e2e_write_file(e2e_dpath(c, "w/a_file_with_a_rather_long_name_xyz"), "x", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "real/f"), "x", 0644));
+	SK(c, lstat(e2e_dpath(c, "real/f"), &c->st[0]));
+	return 0;
+}
+
+static void child_stale_victim(struct e2e_ctx *c)
+{
+	prctl(PR_SET_NAME, "e2e-other");
+	CK(c, unlink(e2e_dpath(c, "w/a_file_with_a_rather_long_name_xyz"))); /* filtered out */
+	prctl(PR_SET_NAME, "e2e-comm");
+	CK(c, unlink(e2e_dpath(c, "w/ln/f")));
+}
+
+static void check_stale_victim(struct e2e_check *k)
+{
+	struct json_object *e;
+
+	e2e_ops(k, "unlink");
+	/* The name as given (the resolver cannot follow the link) or its object's path. */
+	e = e2e_find(k, "unlink", e2e_dpath(k->c, "w/ln/f"), 0);
+	if (!e)
+		return;
+	e2e_absent(k, e, "path_hex");
+	{
+		/* json-c compares to the first NUL: check the whole string's length. */
+		struct json_object *v = NULL;
+		const char *want = e2e_dpath(k->c, "w/ln/f");
+
+		if (json_object_object_get_ex(e, "path", &v) &&
+		    (size_t)json_object_get_string_len(v) != strlen(want))
+			e2e_fail(k,
+				 "unlink %s: path is %d bytes, %zu expected (bytes past the name)",
+				 want, json_object_get_string_len(v), strlen(want));
+	}
+	/* Not the inode of the file the dropped unlink removed. */
+	e2e_obj_st(k, e, &k->c->st[0], E2E_OPTIONAL);
+}
+
 /* ---- --ops exec (W_OPS) ---- */
 
 static void child_ops_exec(struct e2e_ctx *c)
@@ -314,6 +374,9 @@ const struct e2e_case e2e_cases_filters[] = {
 		 child_uid, check_uid, .settle_ms = 300),
 	E2E_CASE("filter: --comm reports only that process name", W_COMM, 0, NULL, child_comm,
 		 check_comm, .settle_ms = 300),
+	E2E_CASE("filter: an unlink --comm dropped leaves nothing for the thread's next unlink",
+		 W_COMM, 0, setup_stale_victim, child_stale_victim, check_stale_victim,
+		 .settle_ms = 300),
 	E2E_CASE("filter: --ops exec reports no writes", W_OPS, 0, NULL, child_ops_exec,
 		 check_ops_exec, .settle_ms = 300),
 };
