@@ -67,7 +67,7 @@ $(OUTPUT)/lib/%.o: src/lib/%.c $(wildcard src/*.h src/lib/*.h) $(BPF_SKELS) | $(
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/cmd/%.o: src/cmd/%.c $(wildcard src/lib/*.h src/cmd/*.h) | $(OUTPUT)/cmd
+$(OUTPUT)/cmd/%.o: src/cmd/%.c $(wildcard src/*.h src/lib/*.h src/cmd/*.h) | $(OUTPUT)/cmd
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 

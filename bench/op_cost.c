@@ -130,9 +130,10 @@ static void name(char *buf, size_t size, const struct ctx *c, const char *fmt, l
 static void op_create(const struct ctx *c, long i)
 {
 	char p[4096];
+	int fd;
 
 	name(p, sizeof(p), c, "f%ld", i);
-	int fd = open(p, O_CREAT | O_EXCL | O_WRONLY, 0644);
+	fd = open(p, O_CREAT | O_EXCL | O_WRONLY, 0644);
 	check(fd, "create", p);
 	close(fd);
 }
@@ -140,9 +141,10 @@ static void op_create(const struct ctx *c, long i)
 static void op_write(const struct ctx *c, long i)
 {
 	char p[4096], buf[64] = { 0 };
+	int fd;
 
 	name(p, sizeof(p), c, "f%ld", i);
-	int fd = open(p, O_WRONLY);
+	fd = open(p, O_WRONLY);
 	check(fd, "open", p);
 	check(write(fd, buf, sizeof(buf)), "write", p);
 	close(fd);
@@ -151,9 +153,10 @@ static void op_write(const struct ctx *c, long i)
 static void op_open_r(const struct ctx *c, long i)
 {
 	char p[4096];
+	int fd;
 
 	name(p, sizeof(p), c, "f%ld", i);
-	int fd = open(p, O_RDONLY);
+	fd = open(p, O_RDONLY);
 	check(fd, "open", p);
 	close(fd);
 }
@@ -235,11 +238,10 @@ int main(int argc, char **argv)
 	if (pid)
 		find_progs(pid);
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		const char *only = getenv("OP_COST_ONLY");
-		unsigned long long t0 = now_ns(), b0 = pid ? bpf_ns() : 0, t1, b1;
-
 		/* OP_COST_ONLY=WORD: only the kinds named with WORD, and their set-up. */
+		const char *only = getenv("OP_COST_ONLY");
 		bool timed = !only || strstr(kinds[k].name, only);
+		unsigned long long t0 = now_ns(), b0 = pid ? bpf_ns() : 0, t1, b1;
 
 		if (!timed && kinds[k].fn != op_create && kinds[k].fn != op_rename)
 			continue;

@@ -202,6 +202,52 @@ struct va_filter_conf {
 	va_u64 head_mask[VA_FILTER_HEADS]; /* which bytes of head count */
 };
 
+_Static_assert(sizeof(struct va_filter_conf) == 144, "va_filter_conf layout");
+
+/*
+ * The path filters' quick test, run by the BPF programs and filled (and
+ * tested) by user space: each path prefix's first 8 bytes, as the trie's key
+ * has them (the prefix and a '/', except for "/" itself). A path whose key
+ * starts like none of them cannot match a prefix, and skips the trie lookup
+ * and the copy of its key. Little-endian words, as both sides load them.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "filter heads are little-endian words");
+
+/* Bytes 0..n-1 of a word (n <= 8). */
+static inline va_u64 va_filter_head_mask(va_u32 n)
+{
+	return n >= 8 ? ~0ull : ~(~0ull << (n * 8));
+}
+
+/*
+ * The first 8 bytes of the key of a path of @len bytes whose first 8 bytes
+ * (as loaded; bytes past @len are ignored) are @w.
+ */
+static inline va_u64 va_filter_head_key(va_u64 w, va_u32 len)
+{
+	if (len == 1 && (w & 0xff) == '/')
+		return '/';
+	if (len < 8)
+		return (w & va_filter_head_mask(len)) | ((va_u64)'/' << (len * 8));
+	return w;
+}
+
+/* Returns: 1 when a path whose key starts with @key may match a prefix of @conf. */
+static inline int va_filter_head_may_match(const struct va_filter_conf *conf, va_u64 key)
+{
+	va_u32 heads = conf->heads;
+
+	if (heads > VA_FILTER_HEADS)
+		return 1;
+	for (int i = 0; i < VA_FILTER_HEADS; i++) {
+		if (i >= (int)heads)
+			break;
+		if ((key & conf->head_mask[i]) == conf->head[i])
+			return 1;
+	}
+	return 0;
+}
+
 /* A uid (--uid), device (--dev) or filesystem magic (default exclusions). */
 struct va_filter_id_key {
 	va_u32 set;

@@ -10,8 +10,6 @@
 #ifndef VA_FILTER_BPF_H
 #define VA_FILTER_BPF_H
 
-#include "../filter_heads.h"
-
 /* Returns: true when --dev or the filesystem exclusion drops the object. */
 static __always_inline bool object_filtered_out(struct scratch *s)
 {
@@ -34,7 +32,7 @@ static __always_inline bool may_match_prefix(struct scratch *s, __u32 set, __u32
 {
 	__u64 w = *(__u64 *)(s->data + (off & SLOT_MASK));
 
-	return va_head_may_match(&filter_conf[set & 1], va_head_key(w, len));
+	return va_filter_head_may_match(&filter_conf[set & 1], va_filter_head_key(w, len));
 }
 
 /* Returns: true when the path at data[@off] (@len bytes, @flags) is kept. */

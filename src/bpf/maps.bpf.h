@@ -166,18 +166,12 @@ struct {
 #define NAME_MASK  (VA_WIRE_NAME_MAX - 1)
 
 /*
- * The fields of a dentry that walks and lookups need, which have been
- * contiguous and in this order for years: read in one helper call where the
- * running kernel has them so (checked against its BTF), field by field
- * elsewhere. Each kernel read is a helper call, the largest part of a walk.
- * Kept in the per-CPU scratch, not on the stack: the resolver's call chain
- * must stay under the 512 bytes of stack that kernels before 6.13 allow it
- * in all.
- */
-/*
  * What walks and lookups need of a dentry, from one read of its first
- * DSNAP_SIZE bytes where the kernel's layout allows (path.bpf.h): each
- * helper call costs more than the whole of what it reads.
+ * DSNAP_SIZE bytes where the running kernel's layout allows (checked against
+ * its BTF; field by field elsewhere, path.bpf.h): each helper call costs
+ * more than the whole of what it reads. Kept in the per-CPU scratch, not on
+ * the stack: the resolver's call chain must stay under the 512 bytes of
+ * stack that kernels before 6.13 allow it in all.
  */
 #define DSNAP_SIZE 128
 struct dentry_head {
@@ -220,7 +214,7 @@ struct res_ctx {
 };
 
 /*
- * The directory a name's first hint_len bytes (up to and with its last
+ * The directory a name's first len bytes (up to and with its last
  * '/') resolved to, through no symlink: a second name that starts with the
  * same bytes (a rename within one directory) resumes from it. Set and
  * cleared within one handler run.

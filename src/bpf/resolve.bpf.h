@@ -394,13 +394,13 @@ __noinline int va_cross_down(struct mnt_pos *p)
 	struct scratch *s = get_scratch();
 	struct dentry *d;
 	struct vfsmount *vfsmnt;
+	__u32 flags;
 
 	if (!p || !s)
 		return -1;
 	d = (struct dentry *)p->dentry;
 	vfsmnt = (struct vfsmount *)p->vfsmnt;
-	/* The caller read the flags of the dentry it passes. */
-	__u32 flags = p->dflags;
+	flags = p->dflags; /* the caller read the flags of the dentry it passes */
 
 	for (int k = 0; k < 4; k++) {
 		struct mount *child;
@@ -666,8 +666,8 @@ __noinline int va_resolve_run(struct res_ctx *arg)
 
 /*
  * Remember the directory the last put_resolved() with RES_PARENT found, for
- * the next name in this handler run (s->hint); put_resolved() of that name
- * clears it.
+ * the next name in this handler run (s->hint); the handler clears it after
+ * that name (h_two).
  */
 static __always_inline void hint_from_last(struct scratch *s, long dfd)
 {
@@ -744,6 +744,8 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 
 	if (!name_hash_ok || !uname)
 		return -1;
+	/* A name that needs no lookup ("/") must not meet an older run's snapshot. */
+	s->head.self = NULL;
 	__builtin_memset(c, 0, sizeof(*c));
 	c->flags = flags;
 	c->root_dentry = root_dentry;

@@ -203,8 +203,8 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 /*
  * close(2): end the aggregations of this file descriptor's file. Only the
  * directions whose op is selected can have one (one started before a reload
- * deselected its op ends at the periodic flush), and writes only on a file
- * open for writing: most closes look nothing up.
+ * deselected its op ends at the periodic flush); when only writes are, a
+ * file not open for writing has none: most closes look nothing up.
  */
 static __always_inline void rw_close(struct task_struct *task, long fd)
 {

@@ -449,7 +449,7 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 	}
 	if ((op == VA_OP_UNLINK || op == VA_OP_RMDIR) && ret == 0) {
 		/* The name is gone: its directory now, its object as seen at entry. */
-		__u32 path_len = 0;
+		__u32 path_len = 0, at;
 		long n = 0;
 
 		if (s->note.nr) {
@@ -462,10 +462,10 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 		}
 		/*
 		 * The entry found the name to be the path: no need to resolve it
-		 * again, if the name reads the same (up to trailing '/').
+		 * again, if the name reads as long (or longer by trailing '/';
+		 * a name rewritten meanwhile fools this as it fooled a resolution).
 		 */
-		__u32 at = path_len;
-
+		at = path_len;
 		barrier_var(at); /* keeps the mask below, which the verifier needs */
 		if (path_len && path_len < VA_WIRE_NAME_MAX)
 			n = bpf_probe_read_user_str(s->data, VA_WIRE_NAME_MAX, uname);

@@ -229,7 +229,10 @@ static int clear_set(struct bpf_map *map, size_t set_off, uint32_t set)
 	return ret;
 }
 
-/* Fill filter set @set (not in use) from @f, after emptying it of an older reload's. */
+/*
+ * Fill filter set @set (not in use) from @f, after emptying it of an older
+ * reload's, and @conf's quick test of the path prefixes (va_filter_add_head()).
+ */
 static int fill_filter_set(struct vfsaudit_bpf *skel, const struct va_filter *f, uint32_t set,
 			   struct va_filter_conf *conf)
 {

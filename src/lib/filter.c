@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "filter.h"
-#include "../filter_heads.h"
+#include "../vfsaudit_wire.h"
 #include "ops.h"
 #include "util.h"
 
@@ -464,7 +464,7 @@ void va_filter_add_head(struct va_filter_conf *conf, const char *prefix)
 	if (n < 8 && strcmp(prefix, "/"))
 		key[n++] = '/';
 	memcpy(&word, key, 8);
-	conf->head_mask[conf->heads] = va_head_mask(n < 8 ? (uint32_t)n : 8);
+	conf->head_mask[conf->heads] = va_filter_head_mask(n < 8 ? (uint32_t)n : 8);
 	conf->head[conf->heads] = word & conf->head_mask[conf->heads];
 	conf->heads++;
 }

@@ -100,7 +100,7 @@ struct va_filter_conf;
 
 /*
  * va_filter_add_head() - add @prefix's first bytes to @conf's quick test
- * (filter_heads.h); past VA_FILTER_HEADS prefixes the test always says
+ * (vfsaudit_wire.h); past VA_FILTER_HEADS prefixes the test always says
  * "may match", and the trie decides alone.
  */
 void va_filter_add_head(struct va_filter_conf *conf, const char *prefix);

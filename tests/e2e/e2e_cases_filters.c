@@ -284,7 +284,7 @@ static void check_stale_victim(struct e2e_check *k)
 	struct json_object *e;
 
 	e2e_ops(k, "unlink");
-	/* The name as given (the resolver cannot follow the link) or its object's path. */
+	/* The name as given: the resolver cannot follow the link. */
 	e = e2e_find(k, "unlink", e2e_dpath(k->c, "w/ln/f"), 0);
 	if (!e)
 		return;

@@ -936,9 +936,68 @@ static void check_hl(struct e2e_check *k)
 	}
 }
 
+/*
+ * ---- renames whose names share their first bytes but not their directory ----
+ * A rename's new name resumes from the directory its old name resolved to
+ * when both start with the same bytes and the same dirfd: "s/a" -> "s/b"
+ * from two dirfds whose directories each hold an s must not.
+ */
+
+static int setup_rename_prefix(struct e2e_ctx *c)
+{
+	SK(c, mkdir(e2e_dpath(c, "p"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "p/s"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "q"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "q/s"), 0755));
+	SK(c, mkdir(e2e_dpath(c, "q/sx"), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "p/s/a"), "x", 0644));
+	SK(c, lstat(e2e_dpath(c, "p/s/a"), &c->st[0]));
+	return 0;
+}
+
+static void child_rename_prefix(struct e2e_ctx *c)
+{
+	int p = open(e2e_dpath(c, "p"), O_RDONLY | O_DIRECTORY);
+	int q = open(e2e_dpath(c, "q"), O_RDONLY | O_DIRECTORY);
+
+	CK(c, p);
+	CK(c, q);
+	CK(c, renameat(p, "s/a", q, "s/b"));  /* same bytes, other directory */
+	CK(c, renameat(q, "s/b", q, "s/c"));  /* same dirfd: may resume */
+	CK(c, renameat(q, "s/c", q, "sx/d")); /* a longer name sharing "s" */
+	CK(c, rename(e2e_dpath(c, "q/sx/d"), e2e_dpath(c, "q/sx/e")));
+	close(p);
+	close(q);
+}
+
+static void check_rename_prefix(struct e2e_check *k)
+{
+	static const char *const moves[][2] = {
+		{ "p/s/a", "q/s/b" },
+		{ "q/s/b", "q/s/c" },
+		{ "q/s/c", "q/sx/d" },
+		{ "q/sx/d", "q/sx/e" },
+	};
+	struct e2e_ctx *c = k->c;
+
+	e2e_ops(k, "open open rename rename rename rename");
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		struct json_object *e = e2e_find(k, "rename", e2e_dpath(c, moves[i][0]), 0);
+
+		if (!e)
+			continue;
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", e2e_dpath(c, moves[i][1]));
+		e2e_obj_st(k, e, &c->st[0], 0);
+	}
+}
+
 const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: *at() on a dirfd whose directory was renamed after it was opened", W_MAIN,
 		 0, setup_moved_dirfd, child_moved_dirfd, check_moved_dirfd),
+	E2E_CASE("hard: renames whose names share their first bytes, not their directory", W_MAIN,
+		 0, setup_rename_prefix, child_rename_prefix, check_rename_prefix),
 	E2E_CASE("hard: relative names after the working directory was renamed", W_MAIN, 0,
 		 setup_moved_cwd, child_moved_cwd, check_moved_cwd),
 	E2E_CASE("hard: 9 calls denied to uid 65534 in a root directory, ret and error exact",

@@ -13,7 +13,7 @@
 
 #include "filter.h"
 #include "ops.h"
-#include "../../src/filter_heads.h"
+#include "../../src/vfsaudit_wire.h"
 
 static int setup(void **state)
 {
@@ -380,7 +380,7 @@ static int quick_may_match(const struct va_filter_conf *conf, const char *path)
 	memset(buf, 0x5a, sizeof(buf)); /* bytes past the path are whatever was there */
 	memcpy(buf, path, strlen(path) < 8 ? strlen(path) : 8);
 	memcpy(&w, buf, 8);
-	return va_head_may_match(conf, va_head_key(w, (uint32_t)strlen(path)));
+	return va_filter_head_may_match(conf, va_filter_head_key(w, (uint32_t)strlen(path)));
 }
 
 /*
