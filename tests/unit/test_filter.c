@@ -390,7 +390,7 @@ static int quick_may_match(const struct va_filter_conf *conf, const char *path)
  */
 static void test_heads(void **state)
 {
-	static const char *const prefixes[] = { "/dev",	    "/proc",	     "/sys", "/tmp/wl",
+	static const char *const prefixes[] = { "/dev",	    "/proc",	     "/sys", "/opt/ab",
 						"/tmp/abc", "/var/lib/dpkg", "/e",   "/" };
 	static const char *const paths[] = {
 		"/",
@@ -406,10 +406,10 @@ static void test_heads(void **state)
 		"/sys",
 		"/sysfs",
 		"/tmp",
-		"/tmp/wl",
-		"/tmp/wl/a",
-		"/tmp/wlx",
-		"/tmp/w",
+		"/opt/ab",
+		"/opt/ab/a",
+		"/opt/abx",
+		"/opt/a",
 		"/tmp/abc",
 		"/tmp/abc/d",
 		"/tmp/abcd",
