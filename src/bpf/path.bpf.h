@@ -116,8 +116,7 @@ static __always_inline __u64 inline_name_word(const struct dentry_head *h, __u32
 }
 
 /* The first 8 bytes of @h's name of @len bytes (zero padded): usually without a read. */
-static __always_inline __u64 dentry_name_head(struct dentry *d, const struct dentry_head *h,
-					      __u32 len)
+static __always_inline __u64 dentry_name_head(const struct dentry_head *h, __u32 len)
 {
 	__u64 head = 0;
 
@@ -252,6 +251,7 @@ static __always_inline __u32 walk_path(struct scratch *s, struct task_struct *ta
 	c.root_mnt = task->fs->root.mnt;
 	c.pos = WALK_BUF;
 	s->wstart.read = 0;
+	s->wstart.op = 0;
 	bpf_loop(WALK_MAX_DEPTH, walk_step, &c, 0);
 	if (c.pos == WALK_BUF) {
 		c.pos = WALK_BUF - 1;
@@ -260,8 +260,6 @@ static __always_inline __u32 walk_path(struct scratch *s, struct task_struct *ta
 	/* d_unlinked(): unhashed and not a root (a walk that read nothing began at the root). */
 	if (s->wstart.read && !s->wstart.pprev && s->wstart.parent != (__u64)dentry)
 		c.flags |= VA_PATH_DELETED;
-	if (!s->wstart.read)
-		s->wstart.op = 0;
 	*flags |= c.flags;
 	return c.pos;
 }

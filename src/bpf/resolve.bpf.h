@@ -31,27 +31,11 @@
 #define DCACHE_ENTRY_TYPE_OLD	0x700000
 #define DCACHE_SYMLINK_TYPE_OLD 0x600000
 
-/* d_flags bits: enum dentry_flags in newer kernels, which also renumbered them. */
-static __always_inline __u32 dcache_mounted(void)
-{
-	return bpf_core_enum_value_exists(enum dentry_flags, DCACHE_MOUNTED)
-		       ? bpf_core_enum_value(enum dentry_flags, DCACHE_MOUNTED)
-		       : DCACHE_MOUNTED_OLD;
-}
-
-static __always_inline __u32 dcache_entry_type(void)
-{
-	return bpf_core_enum_value_exists(enum dentry_flags, DCACHE_ENTRY_TYPE)
-		       ? bpf_core_enum_value(enum dentry_flags, DCACHE_ENTRY_TYPE)
-		       : DCACHE_ENTRY_TYPE_OLD;
-}
-
-static __always_inline __u32 dcache_symlink_type(void)
-{
-	return bpf_core_enum_value_exists(enum dentry_flags, DCACHE_SYMLINK_TYPE)
-		       ? bpf_core_enum_value(enum dentry_flags, DCACHE_SYMLINK_TYPE)
-		       : DCACHE_SYMLINK_TYPE_OLD;
-}
+/* A d_flags bit: enum dentry_flags in newer kernels, which also renumbered them. */
+#define DCACHE_FLAG(name)                                                                          \
+	(bpf_core_enum_value_exists(enum dentry_flags, name)                                       \
+		 ? bpf_core_enum_value(enum dentry_flags, name)                                    \
+		 : name##_OLD)
 
 /* Kernels before 6.8 kept children in list_heads. */
 struct dentry___old {
@@ -101,12 +85,11 @@ struct kids_ctx {
 	struct dentry *found;
 };
 
-/* @d, read into @h, is a positive child named like @k's. */
-static __always_inline bool kid_named(struct dentry *d, const struct dentry_head *h,
-				      const struct kids_ctx *k)
+/* The dentry read into @h is a positive child named like @k's. */
+static __always_inline bool kid_named(const struct dentry_head *h, const struct kids_ctx *k)
 {
 	return h->hash_len == k->hash_len && h->inode &&
-	       dentry_name_head(d, h, k->hash_len >> 32) == k->head;
+	       dentry_name_head(h, k->hash_len >> 32) == k->head;
 }
 
 /*
@@ -121,7 +104,7 @@ static __always_inline bool kid_matches(struct dentry *d, const struct kids_ctx 
 {
 	if (!d || read_dentry_head(d, h))
 		return false;
-	return h->parent == k->parent && h->hash_pprev && kid_named(d, h, k);
+	return h->parent == k->parent && h->hash_pprev && kid_named(h, k);
 }
 
 static long kid_step(__u32 i, void *arg)
@@ -141,7 +124,7 @@ static long kid_step(__u32 i, void *arg)
 		k->node = BPF_CORE_READ((struct list_head *)node, next);
 	}
 	/* Unhashed: unlinked, though still open; the name no longer leads to it. */
-	if (read_dentry_head(d, &s->head) || !s->head.hash_pprev || !kid_named(d, &s->head, k))
+	if (read_dentry_head(d, &s->head) || !s->head.hash_pprev || !kid_named(&s->head, k))
 		return 0;
 	k->found = d;
 	return 1;
@@ -218,7 +201,7 @@ static __always_inline __u64 dhash_find(struct scratch *s, __u64 parent, __u64 h
 			return DHASH_UNKNOWN;
 		if ((__u64)h->parent == s->kid_key.parent && h->hash_len == s->kid_key.hash_len &&
 		    h->inode &&
-		    (len <= 8 ? dentry_name_head(d, h, len) == *(__u64 *)s->comp
+		    (len <= 8 ? dentry_name_head(h, len) == *(__u64 *)s->comp
 			      : same_long_name(s, h->name, len)))
 			return (__u64)d;
 		node = h->hash_next;
@@ -390,7 +373,7 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 /* If p->dentry is a mount point, step into what is mounted there (global: checked once). */
 __noinline int va_cross_down(struct mnt_pos *p)
 {
-	__u32 mounted = dcache_mounted();
+	__u32 mounted = DCACHE_FLAG(DCACHE_MOUNTED);
 	struct scratch *s = get_scratch();
 	struct dentry *d;
 	struct vfsmount *vfsmnt;
@@ -620,7 +603,7 @@ static long res_step(__u32 i, void *arg)
 	c->dflags = s->head.flags;
 	c->dflags_known = 1;
 	c->dentry = child;
-	if (c->dflags & dcache_mounted()) {
+	if (c->dflags & DCACHE_FLAG(DCACHE_MOUNTED)) {
 		/* In scratch, not on this frame: the call chain's stack is all spoken for. */
 		s->mpos.dentry = (__u64)child;
 		s->mpos.vfsmnt = (__u64)c->vfsmnt;
@@ -631,7 +614,7 @@ static long res_step(__u32 i, void *arg)
 		c->dflags = s->mpos.dflags;
 		child = c->dentry;
 	}
-	if ((c->dflags & dcache_entry_type()) == dcache_symlink_type() &&
+	if ((c->dflags & DCACHE_FLAG(DCACHE_ENTRY_TYPE)) == DCACHE_FLAG(DCACHE_SYMLINK_TYPE) &&
 	    (!last || (c->flags & RES_FOLLOW))) {
 		/* The link's directory is where a relative target starts. */
 		c->dentry = BPF_CORE_READ(child, d_parent);

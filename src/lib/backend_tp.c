@@ -175,15 +175,13 @@ _Static_assert(VA_FILTER_PREFIX_MAX + 1 == VA_FILTER_KEY_PATH_MAX, "prefix and t
 static int put_prefix(int fd, uint32_t set, const char *prefix, uint8_t verdict)
 {
 	struct va_filter_path_key key;
-	size_t n = strlen(prefix);
+	size_t n;
 
 	memset(&key, 0, sizeof(key));
-	if (n + 1 > sizeof(key.data))
+	n = va_filter_prefix_key(prefix, (char *)key.data, sizeof(key.data));
+	if (!n)
 		return -ENAMETOOLONG;
 	key.set = (uint8_t)set;
-	memcpy(key.data, prefix, n);
-	if (strcmp(prefix, "/"))
-		key.data[n++] = '/';
 	key.prefixlen = (uint32_t)(1 + n) * 8;
 	return bpf_map_update_elem(fd, &key, &verdict, BPF_ANY) ? -errno : 0;
 }

@@ -450,19 +450,29 @@ int va_filter_add(struct va_filter *f, const char *key, const char *value, char 
 	return -ENOENT;
 }
 
+size_t va_filter_prefix_key(const char *prefix, char *key, size_t size)
+{
+	size_t n = strlen(prefix);
+
+	if (n + 1 > size)
+		return 0;
+	memset(key, 0, size);
+	memcpy(key, prefix, n);
+	if (strcmp(prefix, "/"))
+		key[n++] = '/';
+	return n;
+}
+
 void va_filter_add_head(struct va_filter_conf *conf, const char *prefix)
 {
-	char key[8] = { 0 };
-	size_t n = strlen(prefix);
+	char key[VA_FILTER_KEY_PATH_MAX];
 	uint64_t word;
+	size_t n = va_filter_prefix_key(prefix, key, sizeof(key));
 
-	if (conf->heads >= VA_FILTER_HEADS) {
-		conf->heads = VA_FILTER_HEADS + 1; /* too many: the trie decides alone */
+	if (!n || conf->heads >= VA_FILTER_HEADS) {
+		conf->heads = VA_FILTER_HEADS + 1; /* the trie decides alone */
 		return;
 	}
-	memcpy(key, prefix, n < 8 ? n : 8);
-	if (n < 8 && strcmp(prefix, "/"))
-		key[n++] = '/';
 	memcpy(&word, key, 8);
 	conf->head_mask[conf->heads] = va_filter_head_mask(n < 8 ? (uint32_t)n : 8);
 	conf->head[conf->heads] = word & conf->head_mask[conf->heads];

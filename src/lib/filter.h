@@ -99,6 +99,13 @@ bool va_filter_default_exclude_applies(const struct va_filter *f, const char *pr
 struct va_filter_conf;
 
 /*
+ * va_filter_prefix_key() - @prefix as the path filter trie keys it: the
+ * prefix and a '/' (so that /etc does not match /etcx), "/" alone as it is;
+ * zero padded to @size. Returns: the key's length, 0 when it does not fit.
+ */
+size_t va_filter_prefix_key(const char *prefix, char *key, size_t size);
+
+/*
  * va_filter_add_head() - add @prefix's first bytes to @conf's quick test
  * (vfsaudit_wire.h); past VA_FILTER_HEADS prefixes the test always says
  * "may match", and the trie decides alone.
