@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "e2e_expect.h"
@@ -993,11 +994,193 @@ static void check_rename_prefix(struct e2e_check *k)
 	}
 }
 
+/*
+ * ---- names through a directory resolved before ----
+ * A name's directory is kept per CPU for the next names that begin with
+ * the same bytes from the same place. The child stays on one CPU, and a
+ * process of its own on another CPU changes the tree between two of its
+ * names, so that nothing it resolves itself replaces what the first name
+ * left there: after the directory's parent was renamed away and another
+ * renamed in its place, after a tmpfs was mounted over its parent, after
+ * the directory was removed and made anew (no rename: the kept dentry's
+ * own check), and
+ * from another working directory or dirfd, the second name must be the new
+ * object, not the one before. (On one CPU the case cannot set that up.)
+ */
+
+static int setup_kept_dirs(struct e2e_ctx *c)
+{
+	static const char *const dirs[] = { "a", "a/b", "n",   "n/b", "p",  "p/q",
+					    "r", "x",	"x/s", "y",   "y/s" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		SK(c, mkdir(e2e_dpath(c, dirs[i]), 0755));
+	SK(c, e2e_write_file(e2e_dpath(c, "a/b/f"), "x", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "n/b/f"), "x", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "p/q/f"), "x", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "r/f"), "x", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "x/s/f"), "x", 0644));
+	SK(c, e2e_write_file(e2e_dpath(c, "y/s/f"), "x", 0644));
+	SK(c, lstat(e2e_dpath(c, "a/b/f"), &c->st[0]));
+	SK(c, lstat(e2e_dpath(c, "n/b/f"), &c->st[1]));
+	SK(c, lstat(e2e_dpath(c, "p/q/f"), &c->st[2]));
+	SK(c, lstat(e2e_dpath(c, "r/f"), &c->st[3]));
+	return 0;
+}
+
+static void pin_to(struct e2e_ctx *c, int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	CK(c, sched_setaffinity(0, sizeof(one), &one));
+}
+
+/* Run @change in a process of ours on a CPU other than @cpu (when there is one); wait for it. */
+static void on_other_cpu(struct e2e_ctx *c, int cpu, void (*change)(struct e2e_ctx *c))
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int status;
+	pid_t pid = fork();
+
+	CK(c, pid);
+	if (pid == 0) {
+		if (ncpu > 1)
+			pin_to(c, (cpu + 1) % (int)ncpu);
+		change(c);
+		_exit(0);
+	}
+	CK(c, waitpid(pid, &status, 0));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		CK(c, -1);
+}
+
+static void swap_parent(struct e2e_ctx *c)
+{
+	CK(c, rename(e2e_dpath(c, "a"), e2e_dpath(c, "a2")));
+	CK(c, rename(e2e_dpath(c, "n"), e2e_dpath(c, "a")));
+}
+
+static void mount_over_parent(struct e2e_ctx *c)
+{
+	struct stat st;
+	int fd;
+
+	CK(c, mount("tmpfs", e2e_dpath(c, "p"), "tmpfs", 0, "size=1m"));
+	CK(c, mkdir(e2e_dpath(c, "p/q"), 0755));
+	fd = open(e2e_dpath(c, "p/q/f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[1] = (int64_t)st.st_ino;
+	c->shm->v[2] = (int64_t)st.st_dev;
+	close(fd);
+}
+
+static void remake_dir(struct e2e_ctx *c)
+{
+	struct stat st;
+	int fd;
+
+	CK(c, unlink(e2e_dpath(c, "r/f")));
+	CK(c, rmdir(e2e_dpath(c, "r")));
+	CK(c, mkdir(e2e_dpath(c, "r"), 0755));
+	fd = open(e2e_dpath(c, "r/f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[3] = (int64_t)st.st_ino;
+	c->shm->v[4] = (int64_t)st.st_dev;
+	close(fd);
+}
+
+static void child_kept_dirs(struct e2e_ctx *c)
+{
+	int cpu = sched_getcpu(), dr, dx, dy;
+
+	CK(c, cpu);
+	pin_to(c, cpu);
+	/* A namespace of its own: the mount goes with the child, whatever happens. */
+	CK(c, unshare(CLONE_NEWNS));
+	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	c->shm->v[0] = (int64_t)own_mntns();
+
+	CK(c, chmod(e2e_dpath(c, "a/b/f"), 0600));
+	on_other_cpu(c, cpu, swap_parent);
+	CK(c, chmod(e2e_dpath(c, "a/b/f"), 0600));
+
+	CK(c, chmod(e2e_dpath(c, "p/q/f"), 0600));
+	on_other_cpu(c, cpu, mount_over_parent);
+	CK(c, chmod(e2e_dpath(c, "p/q/f"), 0600));
+
+	/* Held open, the removed directory's dentry is dropped, not reused for the new one. */
+	dr = open(e2e_dpath(c, "r"), O_RDONLY | O_DIRECTORY);
+	CK(c, dr);
+	CK(c, chmod(e2e_dpath(c, "r/f"), 0600));
+	on_other_cpu(c, cpu, remake_dir);
+	CK(c, chmod(e2e_dpath(c, "r/f"), 0600));
+	close(dr);
+
+	CK(c, chdir(e2e_dpath(c, "x")));
+	CK(c, chmod("s/f", 0600));
+	CK(c, chdir(e2e_dpath(c, "y")));
+	CK(c, chmod("s/f", 0600));
+	dx = open(e2e_dpath(c, "x"), O_RDONLY | O_DIRECTORY);
+	dy = open(e2e_dpath(c, "y"), O_RDONLY | O_DIRECTORY);
+	CK(c, dx);
+	CK(c, dy);
+	CK(c, fchmodat(dx, "s/f", 0640, 0));
+	CK(c, fchmodat(dy, "s/f", 0640, 0));
+	close(dx);
+	close(dy);
+}
+
+/* The @nth chmod of D/@rel succeeded, by the child, on the object of inode @ino, device @dev. */
+static void check_kept_chmod(struct e2e_check *k, const struct e2e_proc *p, const char *rel,
+			     size_t nth, int64_t ino, int64_t dev)
+{
+	struct json_object *e = e2e_find(k, "chmod", e2e_dpath(k->c, rel), nth);
+
+	if (!e)
+		return;
+	e2e_proc(k, e, p);
+	e2e_int(k, e, "ret", 0);
+	e2e_int(k, e, "ino", ino);
+	e2e_dev(k, e, (uint64_t)dev);
+}
+
+static void check_kept_dirs(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	struct e2e_proc p = e2e_proc_child(k);
+	struct e2e_shm *sh = c->shm;
+	struct stat x, y;
+
+	e2e_ops(k, "chmod chmod chmod chmod open chmod chmod chmod chmod open open chmod chmod");
+	p.mntns = (uint64_t)sh->v[0];
+	if (lstat(e2e_dpath(c, "x/s/f"), &x) || lstat(e2e_dpath(c, "y/s/f"), &y)) {
+		e2e_fail(k, "cannot stat the case's files: %s", strerror(errno));
+		return;
+	}
+	check_kept_chmod(k, &p, "a/b/f", 0, (int64_t)c->st[0].st_ino, (int64_t)c->st[0].st_dev);
+	check_kept_chmod(k, &p, "a/b/f", 1, (int64_t)c->st[1].st_ino, (int64_t)c->st[1].st_dev);
+	check_kept_chmod(k, &p, "p/q/f", 0, (int64_t)c->st[2].st_ino, (int64_t)c->st[2].st_dev);
+	check_kept_chmod(k, &p, "p/q/f", 1, sh->v[1], sh->v[2]);
+	check_kept_chmod(k, &p, "r/f", 0, (int64_t)c->st[3].st_ino, (int64_t)c->st[3].st_dev);
+	check_kept_chmod(k, &p, "r/f", 1, sh->v[3], sh->v[4]);
+	check_kept_chmod(k, &p, "x/s/f", 0, (int64_t)x.st_ino, (int64_t)x.st_dev);
+	check_kept_chmod(k, &p, "y/s/f", 0, (int64_t)y.st_ino, (int64_t)y.st_dev);
+	check_kept_chmod(k, &p, "x/s/f", 1, (int64_t)x.st_ino, (int64_t)x.st_dev);
+	check_kept_chmod(k, &p, "y/s/f", 1, (int64_t)y.st_ino, (int64_t)y.st_dev);
+}
+
 const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: *at() on a dirfd whose directory was renamed after it was opened", W_MAIN,
 		 0, setup_moved_dirfd, child_moved_dirfd, check_moved_dirfd),
 	E2E_CASE("hard: renames whose names share their first bytes, not their directory", W_MAIN,
 		 0, setup_rename_prefix, child_rename_prefix, check_rename_prefix),
+	E2E_CASE("hard: names through a directory resolved before: parent swapped, mounted over, "
+		 "remade; other cwd, dirfd",
+		 W_MAIN, 0, setup_kept_dirs, child_kept_dirs, check_kept_dirs),
 	E2E_CASE("hard: relative names after the working directory was renamed", W_MAIN, 0,
 		 setup_moved_cwd, child_moved_cwd, check_moved_cwd),
 	E2E_CASE("hard: 9 calls denied to uid 65534 in a root directory, ret and error exact",
