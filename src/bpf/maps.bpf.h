@@ -164,6 +164,8 @@ struct {
  */
 #define WALK_BUF   VA_WIRE_PATH_MAX
 #define WALK_MASK  (VA_WIRE_PATH_MAX - 1)
+#define VA_WALK_KEEP_MAX                                                                           \
+	256 /* a walk keeps directory paths shorter than this (struct walk_dcache) */
 #define SLOT_MASK  (VA_WIRE_SLOT - 1)
 #define NAME_MASK  (VA_WIRE_NAME_MAX - 1)
 
@@ -243,6 +245,38 @@ struct res_dcache {
 	struct inode *inode;
 	__u32 len; /* 0: nothing kept */
 	__u32 canonical;
+};
+
+/*
+ * The path of the directory a walk up from a file passed first (its
+ * parent), kept per CPU: the next walk that reaches that directory, through
+ * the same mount and towards the same root, copies it instead of going on.
+ * True under the same conditions as struct res_dcache (its d_parent, d_name
+ * and d_inode as they were, hashed; dir_gen unchanged).
+ */
+struct walk_dcache {
+	__u64 gen;
+	__u64 root_dentry, root_mnt;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *parent;
+	__u64 hash_len;
+	struct inode *inode;
+	__u32 len; /* of path; 0: nothing kept */
+	char path[VA_WALK_KEEP_MAX];
+};
+
+/* What a walk saw of its start's parent, for struct walk_dcache. */
+struct walk_dir {
+	__u64 gen;		     /* dir_gen when the walk began */
+	__u64 root_dentry, root_mnt; /* where it stops */
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *parent;
+	__u64 hash_len;
+	struct inode *inode;
+	__u32 end; /* where its path ends in s->walk; 0: not seen */
+	__u32 hit; /* the walk ended by copying the kept path */
 };
 
 /* The directory of a name's last component, as its resolution passed it. */
@@ -341,6 +375,8 @@ struct scratch {
 	__u32 mnt_budget; /* child mounts a name's resolution may still scan */
 	__u32 mnt_scan_done; /* the last scan reached the end of the list */
 	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */
+	struct walk_dir wdir;	/* of the walk under way */
+	struct walk_dcache wdc; /* of a walk before, maybe in another call */
 	struct res_dir dir;  /* of the name being resolved */
 	struct res_dcache dc; /* of a name resolved before, maybe by another call */
 	char dc_prefix[256] __attribute__((aligned(8)));

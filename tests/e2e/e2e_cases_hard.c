@@ -1037,10 +1037,13 @@ static void pin_to(struct e2e_ctx *c, int cpu)
 	CK(c, sched_setaffinity(0, sizeof(one), &one));
 }
 
-/* Run @change in a process of ours on a CPU other than @cpu (when there is one); wait for it. */
-static void on_other_cpu(struct e2e_ctx *c, int cpu, void (*change)(struct e2e_ctx *c))
+/*
+ * Run @change in a process of ours on a CPU other than @cpu of the @ncpu
+ * (when there is one); wait for it. The caller counts the CPUs beforehand:
+ * sysconf() opens a file, whose walk would replace what the case set up.
+ */
+static void on_other_cpu(struct e2e_ctx *c, int cpu, long ncpu, void (*change)(struct e2e_ctx *c))
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int status;
 	pid_t pid = fork();
 
@@ -1096,6 +1099,7 @@ static void remake_dir(struct e2e_ctx *c)
 static void child_kept_dirs(struct e2e_ctx *c)
 {
 	int cpu = sched_getcpu(), dr, dx, dy;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	CK(c, cpu);
 	pin_to(c, cpu);
@@ -1105,18 +1109,18 @@ static void child_kept_dirs(struct e2e_ctx *c)
 	c->shm->v[0] = (int64_t)own_mntns();
 
 	CK(c, chmod(e2e_dpath(c, "a/b/f"), 0600));
-	on_other_cpu(c, cpu, swap_parent);
+	on_other_cpu(c, cpu, ncpu, swap_parent);
 	CK(c, chmod(e2e_dpath(c, "a/b/f"), 0600));
 
 	CK(c, chmod(e2e_dpath(c, "p/q/f"), 0600));
-	on_other_cpu(c, cpu, mount_over_parent);
+	on_other_cpu(c, cpu, ncpu, mount_over_parent);
 	CK(c, chmod(e2e_dpath(c, "p/q/f"), 0600));
 
 	/* Held open, the removed directory's dentry is dropped, not reused for the new one. */
 	dr = open(e2e_dpath(c, "r"), O_RDONLY | O_DIRECTORY);
 	CK(c, dr);
 	CK(c, chmod(e2e_dpath(c, "r/f"), 0600));
-	on_other_cpu(c, cpu, remake_dir);
+	on_other_cpu(c, cpu, ncpu, remake_dir);
 	CK(c, chmod(e2e_dpath(c, "r/f"), 0600));
 	close(dr);
 
@@ -1173,6 +1177,90 @@ static void check_kept_dirs(struct e2e_check *k)
 	check_kept_chmod(k, &p, "y/s/f", 1, (int64_t)y.st_ino, (int64_t)y.st_dev);
 }
 
+/*
+ * ---- paths of files in a directory whose path a walk kept ----
+ * A walk up from a file keeps its directory's path per CPU for the next
+ * walk that reaches that directory. The child, on one CPU, creates a file;
+ * a process of its own on another CPU renames the directory's parent, or
+ * moves the bind mount the directory is seen through; the child's next
+ * file in that same directory must have the directory's new path.
+ */
+
+static int setup_kept_walks(struct e2e_ctx *c)
+{
+	static const char *const dirs[] = { "a", "a/b", "src", "src/q", "m" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		SK(c, mkdir(e2e_dpath(c, dirs[i]), 0755));
+	return 0;
+}
+
+/* Create D/@rel, empty; its inode and device go to shm->v[@slot], v[@slot + 1]. */
+static void create_noted(struct e2e_ctx *c, const char *rel, int slot)
+{
+	struct stat st;
+	int fd = open(e2e_dpath(c, rel), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, fd);
+	CK(c, fstat(fd, &st));
+	c->shm->v[slot] = (int64_t)st.st_ino;
+	c->shm->v[slot + 1] = (int64_t)st.st_dev;
+	close(fd);
+}
+
+static void rename_parent(struct e2e_ctx *c)
+{
+	CK(c, rename(e2e_dpath(c, "a"), e2e_dpath(c, "a2")));
+}
+
+static void move_bind_mount(struct e2e_ctx *c)
+{
+	CK(c, mkdir(e2e_dpath(c, "m2"), 0755));
+	CK(c, mount(e2e_dpath(c, "m"), e2e_dpath(c, "m2"), NULL, MS_MOVE, NULL));
+}
+
+static void child_kept_walks(struct e2e_ctx *c)
+{
+	int cpu = sched_getcpu();
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CK(c, cpu);
+	pin_to(c, cpu);
+	CK(c, unshare(CLONE_NEWNS));
+	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	c->shm->v[0] = (int64_t)own_mntns();
+	CK(c, mount(e2e_dpath(c, "src"), e2e_dpath(c, "m"), NULL, MS_BIND, NULL));
+
+	create_noted(c, "a/b/f1", 1);
+	on_other_cpu(c, cpu, ncpu, rename_parent);
+	create_noted(c, "a2/b/f2", 3);
+
+	create_noted(c, "m/q/f3", 5);
+	on_other_cpu(c, cpu, ncpu, move_bind_mount);
+	create_noted(c, "m2/q/f4", 7);
+}
+
+static void check_kept_walks(struct e2e_check *k)
+{
+	static const char *const made[] = { "a/b/f1", "a2/b/f2", "m/q/f3", "m2/q/f4" };
+	struct e2e_ctx *c = k->c;
+	struct e2e_proc p = e2e_proc_child(k);
+	struct e2e_shm *sh = c->shm;
+
+	e2e_ops(k, "create create create create");
+	p.mntns = (uint64_t)sh->v[0];
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		struct json_object *e = e2e_find(k, "create", e2e_dpath(c, made[i]), 0);
+
+		if (!e)
+			continue;
+		e2e_proc(k, e, &p);
+		e2e_absent(k, e, "error");
+		e2e_int(k, e, "ino", sh->v[1 + 2 * i]);
+		e2e_dev(k, e, (uint64_t)sh->v[2 + 2 * i]);
+	}
+}
+
 const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: *at() on a dirfd whose directory was renamed after it was opened", W_MAIN,
 		 0, setup_moved_dirfd, child_moved_dirfd, check_moved_dirfd),
@@ -1181,6 +1269,9 @@ const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: names through a directory resolved before: parent swapped, mounted over, "
 		 "remade; other cwd, dirfd",
 		 W_MAIN, 0, setup_kept_dirs, child_kept_dirs, check_kept_dirs),
+	E2E_CASE("hard: files in a directory whose path a walk kept: parent renamed, bind mount "
+		 "moved",
+		 W_MAIN, 0, setup_kept_walks, child_kept_walks, check_kept_walks),
 	E2E_CASE("hard: relative names after the working directory was renamed", W_MAIN, 0,
 		 setup_moved_cwd, child_moved_cwd, check_moved_cwd),
 	E2E_CASE("hard: 9 calls denied to uid 65534 in a root directory, ret and error exact",
