@@ -50,8 +50,6 @@ __u64 agg_next_id;
  * one load, where reading a clock costs a paravirtual clock read in a VM.
  */
 __u64 flush_gen;
-/* Directory renames and mount changes so far (struct res_dcache). */
-__u64 dir_gen;
 
 /* Mirror of the selection bits in lib/ops.h. */
 #define SEL(op)		(1ull << (op))
@@ -164,8 +162,6 @@ struct {
  */
 #define WALK_BUF   VA_WIRE_PATH_MAX
 #define WALK_MASK  (VA_WIRE_PATH_MAX - 1)
-#define VA_WALK_KEEP_MAX                                                                           \
-	256 /* a walk keeps directory paths shorter than this (struct walk_dcache) */
 #define SLOT_MASK  (VA_WIRE_SLOT - 1)
 #define NAME_MASK  (VA_WIRE_NAME_MAX - 1)
 
@@ -194,100 +190,41 @@ struct dentry_head {
 
 /* A name being resolved, component by component (resolve.bpf.h). */
 struct res_ctx {
-	/*
-	 * Small: va_resolve_name() keeps a copy on its stack for bpf_loop, on
-	 * a call chain the kernel limits to 512 bytes before 6.13. The
-	 * process's root is in s->mpos.
-	 */
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 cur; /* name buffer in use: symlink expansion alternates */
 	__u32 pos;
 	__u32 len;
 	__u32 start;
+	__u32 links;
+	__u32 flags;
 	__u32 last_start, last_len;
-	__u32 dflags; /* d_flags of dentry, when dflags_known */
-	__u8 cur;     /* name buffer in use: symlink expansion alternates */
-	__u8 links;
-	__u8 flags;
 	/*
 	 * The name is absolute, and has no ".", ".." or empty component: with
 	 * no symlink followed (links == 0), it is the object's path as a walk
 	 * up from the object would write it (mounts crossed downwards do not
 	 * change a path), so put_resolved() copies it instead of walking.
 	 */
-	__u8 canonical;
-	__u8 dflags_known;
-	__s8 status; /* 0 running, 1 done, -1 failed */
-};
-
-/*
- * The directory a name's first len bytes (up to and with its last '/')
- * resolved to, through no symlink, kept per CPU from one call to the next:
- * a name that starts with the same bytes from the same starting point
- * (the root, the working directory or a dirfd's directory) resumes from it
- * (a rename within one directory; a chmod, then an unlink, of a file just
- * named). It stays true while:
- * - the directory is still that dentry under that name (its d_parent,
- *   d_name and d_inode as they were; hashed; nothing mounted on it), which
- *   one read of the dentry checks at each use;
- * - no directory above it was renamed and no mount changed anywhere:
- *   dir_gen counts those syscalls from their entry (vfsaudit.bpf.c), and
- *   an entry made before one of them is not used after it.
- * (A rename by io_uring or nfsd passes no syscall: see the backend's limits.)
- */
-struct res_dcache {
-	__u64 gen;		       /* dir_gen when the name's resolution began */
-	__u64 start_dentry, start_mnt; /* where it began */
-	struct dentry *dentry;	       /* the directory */
-	struct vfsmount *vfsmnt;
-	struct dentry *parent; /* the directory's d_parent, d_name.hash_len, d_inode */
-	__u64 hash_len;
-	struct inode *inode;
-	__u32 len; /* 0: nothing kept */
 	__u32 canonical;
+	__u32 dflags; /* d_flags of dentry, when dflags_known */
+	__u32 dflags_known;
+	int status; /* 0 running, 1 done, -1 failed */
 };
 
 /*
- * The path of the directory a walk up from a file passed first (its
- * parent), kept per CPU: the next walk that reaches that directory, through
- * the same mount and towards the same root, copies it instead of going on.
- * True under the same conditions as struct res_dcache (its d_parent, d_name
- * and d_inode as they were, hashed; dir_gen unchanged).
+ * The directory a name's first len bytes (up to and with its last
+ * '/') resolved to, through no symlink: a second name that starts with the
+ * same bytes (a rename within one directory) resumes from it. Set and
+ * cleared within one handler run.
  */
-struct walk_dcache {
-	__u64 gen;
-	__u64 root_dentry, root_mnt;
+struct res_hint {
 	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
-	struct dentry *parent;
-	__u64 hash_len;
-	struct inode *inode;
-	__u32 len; /* of path; 0: nothing kept */
-	char path[VA_WALK_KEEP_MAX];
-};
-
-/* What a walk saw of its start's parent, for struct walk_dcache. */
-struct walk_dir {
-	__u64 gen;		     /* dir_gen when the walk began */
-	__u64 root_dentry, root_mnt; /* where it stops */
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct dentry *parent;
-	__u64 hash_len;
-	struct inode *inode;
-	__u32 end; /* where its path ends in s->walk; 0: not seen */
-	__u32 hit; /* the walk ended by copying the kept path */
-};
-
-/* The directory of a name's last component, as its resolution passed it. */
-struct res_dir {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct dentry *parent;
-	__u64 hash_len;
-	struct inode *inode;
-	__u32 len;   /* bytes before the last component; 0: none seen */
-	__u32 known; /* parent, hash_len and inode were in the snapshot */
+	long dfd;
+	__u32 len; /* 0: no hint */
+	__u32 canonical;
 };
 
 /* A place in the mount tree, for the mount crossings of name resolution. */
@@ -373,14 +310,9 @@ struct scratch {
 	struct victim note; /* unlink/rmdir: what the entry saw, being built or taken */
 	struct mnt_hit mnt_hit;
 	__u32 mnt_budget; /* child mounts a name's resolution may still scan */
-	__u32 mnt_scan_done; /* the last scan reached the end of the list */
 	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */
-	struct walk_dir wdir;	/* of the walk under way */
-	struct walk_dcache wdc; /* of a walk before, maybe in another call */
-	struct res_dir dir;  /* of the name being resolved */
-	struct res_dcache dc; /* of a name resolved before, maybe by another call */
-	char dc_prefix[256] __attribute__((aligned(8)));
-	__u64 dc_start_dentry, dc_start_mnt, dc_gen; /* the name being resolved's */
+	struct res_hint hint; /* a directory just resolved, for the next name (a rename's) */
+	char hint_prefix[256] __attribute__((aligned(8)));
 	__u64 bucket_head; /* a dcache hash bucket's first entry, as read */
 };
 

@@ -169,73 +169,6 @@ static __always_inline long read_mount_head(struct mount *m, struct mount_head *
 	return 0;
 }
 
-/*
- * The kept path (s->wdc) is that of s->wdir's directory, which the walk
- * has reached at @pos towards the same root: then copy it to
- * end there. Global: one copy of its checks for all the walk's callers.
- * Returns: 1 when it was copied, else 0.
- */
-__noinline int va_walk_kept(__u32 pos)
-{
-	struct scratch *s = get_scratch();
-	struct walk_dir *w;
-	__u32 n;
-
-	if (!s)
-		return 0;
-	w = &s->wdir;
-	n = s->wdc.len;
-	/* Renamed, removed (unhashed and not a root, or negative), freed for another. */
-	if (!n || n >= VA_WALK_KEEP_MAX || n > pos || s->wdc.dentry != w->dentry ||
-	    s->wdc.vfsmnt != w->vfsmnt || s->wdc.root_dentry != w->root_dentry ||
-	    s->wdc.root_mnt != w->root_mnt || s->wdc.gen != READ_ONCE(dir_gen) ||
-	    s->wdc.parent != w->parent || s->wdc.hash_len != w->hash_len ||
-	    s->wdc.inode != w->inode || !w->inode ||
-	    (!s->head.hash_pprev && w->parent != w->dentry))
-		return 0;
-	barrier_var(n);
-	if (bpf_probe_read_kernel(s->walk + ((pos - n) & WALK_MASK), n & (VA_WALK_KEEP_MAX - 1),
-				  s->wdc.path))
-		return 0;
-	w->hit = 1;
-	return 1;
-}
-
-/*
- * Keep the path of the walk's start's parent, which the walk just wrote
- * from @pos, unless it is kept already (global: checked once).
- */
-__noinline int va_walk_keep(__u32 pos)
-{
-	struct scratch *s = get_scratch();
-	struct walk_dir *w;
-	__u32 n;
-
-	if (!s)
-		return 0;
-	w = &s->wdir;
-	if (w->hit || !w->end || w->end <= pos || !w->inode)
-		return 0;
-	n = w->end - pos;
-	if (n >= VA_WALK_KEEP_MAX)
-		return 0;
-	s->wdc.len = 0;
-	barrier_var(n);
-	if (bpf_probe_read_kernel(s->wdc.path, n & (VA_WALK_KEEP_MAX - 1),
-				  s->walk + (pos & WALK_MASK)))
-		return 0;
-	s->wdc.gen = w->gen;
-	s->wdc.root_dentry = w->root_dentry;
-	s->wdc.root_mnt = w->root_mnt;
-	s->wdc.dentry = w->dentry;
-	s->wdc.vfsmnt = w->vfsmnt;
-	s->wdc.parent = w->parent;
-	s->wdc.hash_len = w->hash_len;
-	s->wdc.inode = w->inode;
-	s->wdc.len = n;
-	return 0;
-}
-
 static long walk_step(__u32 i, void *arg)
 {
 	struct walk_ctx *c = arg;
@@ -262,15 +195,6 @@ static long walk_step(__u32 i, void *arg)
 		s->wstart.parent = (__u64)parent;
 		s->wstart.op = (__u64)h->op;
 		s->wstart.read = 1;
-	} else if (d == s->wdir.dentry && vfsmnt == s->wdir.vfsmnt) {
-		/* The start's parent: a walk before may have kept its path. */
-		s->wdir.parent = parent;
-		s->wdir.hash_len = h->hash_len;
-		s->wdir.inode = h->inode;
-		if (va_walk_kept(pos)) {
-			c->pos = pos - s->wdc.len;
-			return 1;
-		}
 	}
 	if (d == mnt_root || d == parent) {
 		struct mount_head *mh = &s->mhead;
@@ -306,12 +230,6 @@ static long walk_step(__u32 i, void *arg)
 	s->walk[pos & WALK_MASK] = '/';
 	c->pos = pos;
 	c->dentry = parent;
-	if (i == 0) {
-		/* Its parent's path will end here. */
-		s->wdir.dentry = parent;
-		s->wdir.vfsmnt = vfsmnt;
-		s->wdir.end = pos;
-	}
 	return 0;
 }
 
@@ -334,17 +252,7 @@ static __always_inline __u32 walk_path(struct scratch *s, struct task_struct *ta
 	c.pos = WALK_BUF;
 	s->wstart.read = 0;
 	s->wstart.op = 0;
-	s->wdir.gen = READ_ONCE(dir_gen);
-	s->wdir.root_dentry = (__u64)c.root_dentry;
-	s->wdir.root_mnt = (__u64)c.root_mnt;
-	s->wdir.dentry = NULL;
-	s->wdir.inode = NULL;
-	s->wdir.end = 0;
-	s->wdir.hit = 0;
 	bpf_loop(WALK_MAX_DEPTH, walk_step, &c, 0);
-	/* Only a walk that reached the root made a whole path. */
-	if (!c.flags)
-		va_walk_keep(c.pos);
 	if (c.pos == WALK_BUF) {
 		c.pos = WALK_BUF - 1;
 		s->walk[WALK_BUF - 1] = '/';

@@ -302,29 +302,6 @@ static long mnt_step(__u32 i, void *arg)
 	return 0;
 }
 
-/*
- * Scan at most @budget child mounts of @mnt for the one on @d; what is
- * left of the budget goes back to s->mnt_budget, and s->mnt_scan_done says
- * whether the list ended. Not inlined: its loop context would add to
- * va_cross_down()'s frame, which is on a call chain the kernel limits to
- * 512 bytes of stack. Returns: that mount, or 0.
- */
-__noinline __u64 va_mount_scan(__u64 mnt, __u64 d, __u32 budget)
-{
-	struct scratch *s = get_scratch();
-	struct mnt_ctx m = {};
-
-	if (!s)
-		return 0;
-	m.node = BPF_CORE_READ((struct mount *)mnt, mnt_mounts.next);
-	m.end = (void *)mnt + bpf_core_field_offset(struct mount, mnt_mounts);
-	m.mountpoint = (struct dentry *)d;
-	bpf_loop(budget, mnt_step, &m, 0);
-	s->mnt_budget = m.steps < budget ? budget - m.steps : 0;
-	s->mnt_scan_done = m.done;
-	return (__u64)m.found;
-}
-
 /* The mount event counter of @mnt's namespace: it moves at every mount and umount there. */
 static __always_inline __u64 ns_event(struct mount *mnt)
 {
@@ -347,7 +324,7 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 {
 	struct mnt_hit *cached, *hit = &s->mnt_hit;
 	__u32 budget = s->mnt_budget;
-	struct mount *found;
+	struct mnt_ctx m = {};
 	__u64 event = 0;
 
 	s->mnt_key.mnt = (__u64)mnt;
@@ -374,19 +351,23 @@ static __always_inline struct mount *mount_on(struct scratch *s, struct mount *m
 	/* Before the scan: a mount made during it moves the counter past what is kept. */
 	if (!event)
 		event = ns_event(mnt);
-	found = (struct mount *)va_mount_scan((__u64)mnt, (__u64)d, budget);
+	m.node = BPF_CORE_READ(mnt, mnt_mounts.next);
+	m.end = (void *)mnt + bpf_core_field_offset(struct mount, mnt_mounts);
+	m.mountpoint = d;
+	bpf_loop(budget, mnt_step, &m, 0);
+	s->mnt_budget = m.steps < budget ? budget - m.steps : 0;
 	/* What a cache hit leaves too: the child's head, for its root. */
-	if (found && read_mount_head(found, &s->mhead))
+	if (m.found && read_mount_head(m.found, &s->mhead))
 		return 0;
 	/* None found is worth remembering only after the whole list, in a namespace. */
-	if (found || (s->mnt_scan_done && event)) {
+	if (m.found || (m.done && event)) {
 		hit->mnt = (__u64)mnt;
 		hit->dentry = (__u64)d;
-		hit->child = (__u64)found;
+		hit->child = (__u64)m.found;
 		hit->event = event;
 		bpf_map_update_elem(&mnt_cache, &s->mnt_key, hit, BPF_ANY);
 	}
-	return found;
+	return m.found;
 }
 
 /* If p->dentry is a mount point, step into what is mounted there (global: checked once). */
@@ -475,8 +456,8 @@ static __always_inline int expand_link(struct scratch *s, struct res_ctx *c, str
 		n += 1 + rest;
 	}
 	if (dst[0] == '/') {
-		c->dentry = (struct dentry *)s->mpos.root_dentry;
-		c->vfsmnt = (struct vfsmount *)s->mpos.root_mnt;
+		c->dentry = c->root_dentry;
+		c->vfsmnt = c->root_mnt;
 	}
 	c->cur = next;
 	c->len = n;
@@ -579,6 +560,8 @@ static long res_step(__u32 i, void *arg)
 		c->canonical = 0;
 		s->mpos.dentry = (__u64)c->dentry;
 		s->mpos.vfsmnt = (__u64)c->vfsmnt;
+		s->mpos.root_dentry = (__u64)c->root_dentry;
+		s->mpos.root_mnt = (__u64)c->root_mnt;
 		va_go_up(&s->mpos);
 		c->dentry = (struct dentry *)s->mpos.dentry;
 		c->vfsmnt = (struct vfsmount *)s->mpos.vfsmnt;
@@ -588,20 +571,6 @@ static long res_step(__u32 i, void *arg)
 	if (clen > 255) {
 		c->status = -1;
 		return 1;
-	}
-	if (last) {
-		/* The directory of the last component, for the next names (struct res_dcache). */
-		struct res_dir *dir = &s->dir;
-
-		dir->dentry = c->dentry;
-		dir->vfsmnt = c->vfsmnt;
-		dir->len = start;
-		dir->known = s->head.self == c->dentry;
-		if (dir->known) {
-			dir->parent = s->head.parent;
-			dir->hash_len = s->head.hash_len;
-			dir->inode = s->head.inode;
-		}
 	}
 	if (last && (c->flags & RES_PARENT)) {
 		c->last_start = start;
@@ -664,34 +633,67 @@ next:
 	return 0;
 }
 
+/* Run the component walk (global: the verifier checks it once). Returns: 0 or -1. */
+__noinline int va_resolve_run(struct res_ctx *arg)
+{
+	struct res_ctx c;
+
+	if (!arg)
+		return -1;
+	/* bpf_loop wants its context on our stack. */
+	__builtin_memcpy(&c, arg, sizeof(c));
+	bpf_loop(RES_MAX_STEPS, res_step, &c, 0);
+	__builtin_memcpy(arg, &c, sizeof(c));
+	return c.status == 1 ? 0 : -1;
+}
+
 /*
- * When the kept directory (s->dc) serves the name in s->names[0] of @len
- * bytes, resume its resolution (s->rctx) after it: the name begins with the
- * same bytes (then more), from the same place, no rename or mount change
- * came between, and the directory is still that dentry, read into s->head.
- * Global, and it sets the context itself: the verifier checks its loop once,
- * and the handlers that inline resolve_name() gain no branch.
+ * Remember the directory the last put_resolved() with RES_PARENT found, for
+ * the next name in this handler run (s->hint); the handler clears it after
+ * that name (h_two).
  */
-__noinline int va_dcache_resume(__u32 len)
+static __always_inline void hint_from_last(struct scratch *s, long dfd)
+{
+	struct res_ctx *c = &s->rctx;
+	__u32 len = c->last_start;
+
+	s->hint.len = 0;
+	if (c->status != 1 || !(c->flags & RES_PARENT) || c->links || c->cur || !len ||
+	    len > sizeof(s->hint_prefix))
+		return;
+	for (int w = 0; w < sizeof(s->hint_prefix) / 8; w++) {
+		if (w * 8 >= len)
+			break;
+		*(__u64 *)(s->hint_prefix + w * 8) = *(__u64 *)(s->names[0] + w * 8);
+	}
+	s->hint.dentry = c->dentry;
+	s->hint.vfsmnt = c->vfsmnt;
+	s->hint.dfd = dfd;
+	s->hint.canonical = c->canonical;
+	s->hint.len = len;
+}
+
+/*
+ * s->names[0] starts with s->hint's prefix (global: its loop is checked
+ * once). Returns: 1 when it does, else 0.
+ */
+__noinline int va_hint_matches(__u32 len)
 {
 	struct scratch *s = get_scratch();
-	struct dentry_head *h;
-	struct dentry *d;
 	__u32 n;
 
 	if (!s)
 		return 0;
-	n = s->dc.len;
-	if (!n || n >= len || n > sizeof(s->dc_prefix) || s->dc.gen != s->dc_gen ||
-	    s->dc.start_dentry != s->dc_start_dentry || s->dc.start_mnt != s->dc_start_mnt)
+	n = s->hint.len;
+	if (!n || n >= len || n > sizeof(s->hint_prefix))
 		return 0;
-	for (int w = 0; w < sizeof(s->dc_prefix) / 8; w++) {
+	for (int w = 0; w < sizeof(s->hint_prefix) / 8; w++) {
 		__u64 a, b;
 
 		if (w * 8 >= n)
 			break;
 		a = *(__u64 *)(s->names[0] + w * 8);
-		b = *(__u64 *)(s->dc_prefix + w * 8);
+		b = *(__u64 *)(s->hint_prefix + w * 8);
 		if (n < w * 8 + 8) {
 			__u64 mask = ~(~0ull << ((n - w * 8) * 8));
 
@@ -701,99 +703,18 @@ __noinline int va_dcache_resume(__u32 len)
 		if (a != b)
 			return 0;
 	}
-	d = s->dc.dentry;
-	h = &s->head;
-	if (read_dentry_head(d, h))
-		return 0;
-	/* Renamed, removed (unhashed or negative), freed for another, mounted on. */
-	if (h->parent != s->dc.parent || h->hash_len != s->dc.hash_len || h->inode != s->dc.inode ||
-	    !h->inode || (!h->hash_pprev && h->parent != d) ||
-	    (h->flags & DCACHE_FLAG(DCACHE_MOUNTED)))
-		return 0;
-	s->rctx.dentry = d;
-	s->rctx.vfsmnt = s->dc.vfsmnt;
-	s->rctx.canonical = s->dc.canonical;
-	s->rctx.pos = n;
-	s->rctx.start = n;
-	s->rctx.dflags = h->flags;
-	s->rctx.dflags_known = 1;
-	return 0;
-}
-
-/*
- * Keep the directory of the last component of the name just resolved
- * (s->dir), when the name followed no symlink.
- */
-static __always_inline void dcache_keep(void)
-{
-	struct scratch *s = get_scratch();
-	struct res_dir *dir;
-	struct dentry *d;
-	__u32 n;
-
-	if (!s)
-		return;
-	dir = &s->dir;
-	n = dir->len;
-	if (!n || n > sizeof(s->dc_prefix) || s->rctx.links || s->rctx.cur)
-		return;
-	/* Already kept (it served this name): nothing to copy. */
-	if (s->dc.len == n && s->dc.dentry == dir->dentry && s->dc.gen == s->dc_gen &&
-	    s->dc.start_dentry == s->dc_start_dentry && s->dc.start_mnt == s->dc_start_mnt)
-		return;
-	d = dir->dentry;
-	if (!dir->known) {
-		dir->parent = BPF_CORE_READ(d, d_parent);
-		dir->hash_len = BPF_CORE_READ(d, d_name.hash_len);
-		dir->inode = BPF_CORE_READ(d, d_inode);
-	}
-	s->dc.len = 0;
-	for (int w = 0; w < sizeof(s->dc_prefix) / 8; w++) {
-		if (w * 8 >= n)
-			break;
-		*(__u64 *)(s->dc_prefix + w * 8) = *(__u64 *)(s->names[0] + w * 8);
-	}
-	s->dc.gen = s->dc_gen;
-	s->dc.start_dentry = s->dc_start_dentry;
-	s->dc.start_mnt = s->dc_start_mnt;
-	s->dc.dentry = d;
-	s->dc.vfsmnt = dir->vfsmnt;
-	s->dc.parent = dir->parent;
-	s->dc.hash_len = dir->hash_len;
-	s->dc.inode = dir->inode;
-	s->dc.canonical = s->rctx.canonical;
-	s->dc.len = n;
-}
-
-/*
- * Run the component walk. Inlined into va_resolve_name(): one frame for
- * both keeps the call chain within 512 bytes on kernels before 6.13.
- * Returns: 0 or -1.
- */
-static __always_inline int resolve_run(struct res_ctx *arg)
-{
-	struct res_ctx c;
-
-	/* bpf_loop wants its context on our stack. */
-	__builtin_memcpy(&c, arg, sizeof(c));
-	bpf_loop(RES_MAX_STEPS, res_step, &c, 0);
-	__builtin_memcpy(arg, &c, sizeof(c));
-	if (c.status != 1)
-		return -1;
-	dcache_keep();
-	return 0;
+	return 1;
 }
 
 /*
  * resolve_name() - the object (dentry, vfsmount) that (@dfd, @uname) names.
  * With RES_PARENT, its directory, and the last component's place in
  * s->names[c->cur].
- * Returns: 0 with s->rctx filled, or -1 when the name cannot be resolved here.
+ * Returns: 0 with @c filled, or -1 when the name cannot be resolved here.
  */
 static __always_inline int resolve_name(struct scratch *s, struct task_struct *task, long dfd,
-					const char *uname, __u32 flags)
+					const char *uname, __u32 flags, struct res_ctx *c)
 {
-	struct res_ctx *c = &s->rctx;
 	struct fs_struct *fs = task->fs;
 	/*
 	 * Kept in registers: a load from c here and one from fs below may be
@@ -810,8 +731,8 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 	s->head.self = NULL;
 	__builtin_memset(c, 0, sizeof(*c));
 	c->flags = flags;
-	s->mpos.root_dentry = (__u64)root_dentry;
-	s->mpos.root_mnt = (__u64)root_mnt;
+	c->root_dentry = root_dentry;
+	c->root_mnt = root_mnt;
 	n = bpf_probe_read_user_str(s->names[0], VA_WIRE_NAME_MAX, uname);
 	if (n <= 1)
 		return -1;
@@ -823,8 +744,16 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 		len--;
 	}
 	c->len = len;
-	/* Read before the walk: a rename or mount change during it voids what it finds. */
-	s->dc_gen = READ_ONCE(dir_gen);
+	/* The same directory as the name before (a rename's): resume after it. */
+	if (s->hint.len && (s->names[0][0] == '/' || dfd == s->hint.dfd) && va_hint_matches(len)) {
+		c->dentry = s->hint.dentry;
+		c->vfsmnt = s->hint.vfsmnt;
+		c->canonical = s->hint.canonical;
+		c->pos = s->hint.len;
+		c->start = s->hint.len;
+		s->mnt_budget = RES_MOUNT_BUDGET;
+		return va_resolve_run(c);
+	}
 	if (s->names[0][0] == '/') {
 		c->dentry = root_dentry;
 		c->vfsmnt = root_mnt;
@@ -840,26 +769,8 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 		c->dentry = BPF_CORE_READ(f, f_path.dentry);
 		c->vfsmnt = BPF_CORE_READ(f, f_path.mnt);
 	}
-	s->dc_start_dentry = (__u64)c->dentry;
-	s->dc_start_mnt = (__u64)c->vfsmnt;
-	s->dir.len = 0;
-	/* A directory this name begins with was resolved before: resume after it. */
-	va_dcache_resume(len);
 	s->mnt_budget = RES_MOUNT_BUDGET;
-	return resolve_run(c);
-}
-
-/*
- * resolve_name() for the current task (global: verified once per program,
- * where a handler inlines put_resolved() up to six times).
- */
-__noinline int va_resolve_name(long dfd, __u64 uname, __u32 flags)
-{
-	struct scratch *s = get_scratch();
-
-	if (!s)
-		return -1;
-	return resolve_name(s, bpf_get_current_task_btf(), dfd, (const char *)uname, flags);
+	return va_resolve_run(c);
 }
 
 /*
@@ -876,8 +787,9 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 	struct res_ctx *c = &s->rctx;
 	__u32 base, pos;
 
-	if (va_resolve_name(dfd, (__u64)uname, flags)) {
-		if ((flags & RES_PARENT) || va_resolve_name(dfd, (__u64)uname, flags | RES_PARENT))
+	if (resolve_name(s, task, dfd, uname, flags, c)) {
+		if ((flags & RES_PARENT) ||
+		    resolve_name(s, task, dfd, uname, flags | RES_PARENT, c))
 			return put_name(s, task, off, dfd, uname, sflags);
 		/*
 		 * The object did not resolve (it does not exist, or a symlink's

@@ -539,9 +539,11 @@ int BPF_PROG(h_two, struct pt_regs *regs, long ret)
 		/* Renamed: the old name is gone, the object is at the new one. */
 		len1 = put_resolved(s, task, 0, odfd, oname, RES_PARENT, &s->ev.str_flags[0]);
 		s->ev.str_len[0] = len1;
-		/* Usually within one directory: the new name's resolution resumes from it. */
+		/* Usually within one directory: the new name's resolution starts from it. */
+		hint_from_last(s, odfd);
 		s->ev.str_len[1] =
 			put_resolved(s, task, len1, ndfd, nname, RES_OBJECT, &s->ev.str_flags[1]);
+		s->hint.len = 0;
 	} else {
 		len1 = put_resolved(s, task, 0, odfd, oname, RES_OBJECT, &s->ev.str_flags[0]);
 		s->ev.str_len[0] = len1;

@@ -35,10 +35,7 @@
 #define VA_NR_fchown		93
 #define VA_NR_lchown		94
 #define VA_NR_utime		132
-#define VA_NR_pivot_root	155
 #define VA_NR_mknod		133
-#define VA_NR_mount		165
-#define VA_NR_umount2		166
 #define VA_NR_setxattr		188
 #define VA_NR_lsetxattr		189
 #define VA_NR_fsetxattr		190
@@ -67,7 +64,6 @@
 #define VA_NR_copy_file_range	326
 #define VA_NR_preadv2		327
 #define VA_NR_pwritev2		328
-#define VA_NR_move_mount	429
 #define VA_NR_openat2		437
 #define VA_NR_fchmodat2		452
 #define VA_NR_setxattrat	463

@@ -44,6 +44,7 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
  */
 static __always_inline void note_victim(struct pt_regs *regs, long id)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct scratch *s = get_scratch();
 	struct res_ctx *c;
 	struct victim *v;
@@ -61,7 +62,7 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 		dfd = (int)regs->di;
 		uname = (const char *)regs->si;
 	}
-	if (va_resolve_name(dfd, (__u64)uname, 0))
+	if (resolve_name(s, task, dfd, uname, 0, c))
 		goto drop;
 	/* The lookup of the last component read its dentry already, usually. */
 	if (s->head.self == c->dentry) {
@@ -90,33 +91,18 @@ drop:
 
 /*
  * Syscall entry: close(2) ends the read/write aggregations of the file while
- * it still has its fd; unlink/rmdir note their victim; a rename or a mount
- * change voids the directories kept for name resolution (struct
- * res_dcache) before it happens.
+ * it still has its fd; unlink/rmdir note their victim.
  */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long id)
 {
-	switch (id) {
-	case VA_NR_close:
+	if (id == VA_NR_close) {
 		if (!every_call && !is_self())
 			rw_close(bpf_get_current_task_btf(), regs->di);
-		break;
-	case VA_NR_unlink:
-	case VA_NR_unlinkat:
-	case VA_NR_rmdir:
-		note_victim(regs, id);
-		break;
-	case VA_NR_rename:
-	case VA_NR_renameat:
-	case VA_NR_renameat2:
-	case VA_NR_mount:
-	case VA_NR_umount2:
-	case VA_NR_move_mount:
-	case VA_NR_pivot_root:
-		__sync_fetch_and_add(&dir_gen, 1);
-		break;
+		return 0;
 	}
+	if (id == VA_NR_unlink || id == VA_NR_unlinkat || id == VA_NR_rmdir)
+		note_victim(regs, id);
 	return 0;
 }
 

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -654,18 +653,6 @@ int do_run(int argc, char **argv)
 	int ret, last_op, lock_fd = -1;
 	bool made_lock = false;
 
-	/*
-	 * Blocks of 256 KiB and more in mappings of their own, unmapped when
-	 * freed: the writer's arrays of a transaction (several MiB on a long
-	 * tail of names), qsort()'s copy of what it sorts, the intern caches'
-	 * tables. glibc would otherwise raise this threshold to the largest
-	 * block freed so far (libbpf's 5 MiB copy of the kernel's BTF, at
-	 * start) and take blocks below it from the thread's heap, which keeps
-	 * resident all that they ever held: on a long tail of names the
-	 * writer's heap held 32 to 36 MiB at the peak, of which SQLite's page
-	 * cache was 17.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	va_config_init(&cfg);
 	ret = load_settings(&cfg, argc, argv, &verbose, false);
 	if (ret) {

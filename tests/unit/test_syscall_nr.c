@@ -31,10 +31,6 @@ static void test_numbers(void **state)
 	CHECK(truncate);
 	CHECK(ftruncate);
 	CHECK(rename);
-	CHECK(pivot_root);
-	CHECK(mount);
-	CHECK(umount2);
-	CHECK(move_mount);
 	CHECK(mkdir);
 	CHECK(rmdir);
 	CHECK(creat);
