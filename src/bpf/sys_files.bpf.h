@@ -1,20 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Syscall exit handlers, one program per family, reached from the
- * dispatcher by tail call on the syscall number. Arguments are read from
- * the saved user registers, which x86-64 leaves intact until the return
- * to user space; the result is the tracepoint's @ret. @regs is a BTF
- * pointer (tp_btf): its fields are plain loads, not helper calls.
+ * dispatcher by tail call on the syscall number (x86-64's, also for a
+ * 32-bit call: syscall.bpf.h); the result is the tracepoint's @ret.
  */
 #ifndef VA_SYS_FILES_BPF_H
 #define VA_SYS_FILES_BPF_H
-
-#define ARG0(r) ((long)(r)->di)
-#define ARG1(r) ((long)(r)->si)
-#define ARG2(r) ((long)(r)->dx)
-#define ARG3(r) ((long)(r)->r10)
-#define ARG4(r) ((long)(r)->r8)
-#define SYSNR(r) ((long)(r)->orig_ax)
 
 #define O_ACCMODE   00000003
 #define O_RDONLY    00000000
@@ -358,7 +349,7 @@ int BPF_PROG(h_truncate, struct pt_regs *regs, long ret)
 
 	if (!s)
 		return 0;
-	s->ev.size = ARG1(regs);
+	s->ev.size = sys_length_arg(regs);
 	if (SYSNR(regs) == VA_NR_ftruncate)
 		str1_from_fd(s, task, ARG0(regs));
 	else
@@ -607,13 +598,13 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 		if (nr == VA_NR_lchown)
 			follow = 0;
 		uname = (const char *)ARG0(regs);
-		s->ev.owner_uid = (int)ARG1(regs);
-		s->ev.owner_gid = (int)ARG2(regs);
+		s->ev.owner_uid = sys_id_arg(regs, 1);
+		s->ev.owner_gid = sys_id_arg(regs, 2);
 		break;
 	case VA_NR_fchown:
 		fd = ARG0(regs);
-		s->ev.owner_uid = (int)ARG1(regs);
-		s->ev.owner_gid = (int)ARG2(regs);
+		s->ev.owner_uid = sys_id_arg(regs, 1);
+		s->ev.owner_gid = sys_id_arg(regs, 2);
 		break;
 	case VA_NR_fchownat:
 		dfd = (int)ARG0(regs);

@@ -11,6 +11,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "maps.bpf.h"
+#include "syscall.bpf.h"
 #include "task.bpf.h"
 #include "path.bpf.h"
 #include "emit.bpf.h"
@@ -23,12 +24,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 /*
  * Every syscall exit on the system comes here: one tail call on the syscall
- * number; numbers without a handler (the vast majority) fall through.
+ * number (a 32-bit call's x86-64 equivalent); numbers without a handler
+ * (the vast majority) fall through.
  */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 {
-	long nr = regs->orig_ax;
+	long nr = SYSNR(regs);
 
 	if (nr < 0 || nr >= VA_NR_MAX)
 		return 0;
@@ -51,7 +53,7 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 	struct inode *inode;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	long dfd = AT_FDCWD;
-	const char *uname = (const char *)regs->di;
+	const char *uname = (const char *)ARG0(regs);
 
 	if (!s || !ops_selected(SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR)) || is_self())
 		return;
@@ -59,8 +61,8 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 	c = &s->rctx;
 	v = &s->note;
 	if (id == VA_NR_unlinkat) {
-		dfd = (int)regs->di;
-		uname = (const char *)regs->si;
+		dfd = (int)ARG0(regs);
+		uname = (const char *)ARG1(regs);
 	}
 	if (resolve_name(s, task, dfd, uname, 0, c))
 		goto drop;
@@ -94,11 +96,13 @@ drop:
  * it still has its fd; unlink/rmdir note their victim.
  */
 SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long id)
+int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long raw_id)
 {
+	long id = sys_compat() ? nr_from_ia32(raw_id) : raw_id;
+
 	if (id == VA_NR_close) {
 		if (!every_call && !is_self())
-			rw_close(bpf_get_current_task_btf(), regs->di);
+			rw_close(bpf_get_current_task_btf(), (int)ARG0(regs));
 		return 0;
 	}
 	if (id == VA_NR_unlink || id == VA_NR_unlinkat || id == VA_NR_rmdir)

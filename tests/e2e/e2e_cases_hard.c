@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1262,6 +1263,110 @@ static void check_dir_moved(struct e2e_check *k)
 	}
 }
 
+/*
+ * ---- 32-bit calls (int $0x80) ----
+ * A 64-bit program can make 32-bit system calls with int $0x80, as a
+ * 32-bit program does: other numbers (ia32 87 is swapon, x86-64's unlink;
+ * ia32 20 is getpid, x86-64's writev) and other registers. Each must be
+ * recorded as what it is, and none as what its number means in 64 bits.
+ */
+
+static long int80(long nr, long a, long b, long c)
+{
+	long ret;
+
+	/* The kernel zeroes r8-r11 on the way back from int $0x80. */
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+static void child_int80(struct e2e_ctx *c)
+{
+	/* Below 4 GiB: 32-bit calls take 32-bit pointers. */
+	char *low = mmap(NULL, 4 * PATH_MAX, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	char *f, *g, *lpath, *target, *buf;
+	long fd;
+
+	if (low == MAP_FAILED)
+		CK(c, -1);
+	f = low;
+	g = low + PATH_MAX;
+	lpath = low + 2 * PATH_MAX;
+	target = low + 3 * PATH_MAX;
+	buf = target + 16;
+	snprintf(f, PATH_MAX, "%s", e2e_dpath(c, "f"));
+	snprintf(g, PATH_MAX, "%s", e2e_dpath(c, "g"));
+	snprintf(lpath, PATH_MAX, "%s", e2e_dpath(c, "l"));
+	strcpy(target, "g");
+	strcpy(buf, "abc");
+	fd = int80(8 /* creat */, (long)f, 0644, 0);
+	CK(c, (int)fd);
+	CK(c, (int)int80(4 /* write */, fd, (long)buf, 3));
+	CK(c, (int)int80(6 /* close */, fd, 0, 0));
+	CK(c, (int)int80(15 /* chmod */, (long)f, 0600, 0));
+	CK(c, (int)int80(182 /* chown, 16-bit ids */, (long)f, 0xffff, 1234));
+	CK(c, (int)int80(38 /* rename */, (long)f, (long)g, 0));
+	CK(c, (int)int80(193 /* truncate64: length in two registers */, (long)g, 7, 1));
+	CK(c, (int)int80(20 /* getpid */, 0, 0, 0));
+	CK(c, (int)int80(83 /* symlink */, (long)target, (long)lpath, 0));
+	CK(c, (int)int80(10 /* unlink */, (long)lpath, 0, 0));
+	CK(c, (int)int80(10 /* unlink */, (long)g, 0, 0));
+	munmap(low, 4 * PATH_MAX);
+}
+
+static void check_int80(struct e2e_check *k)
+{
+	struct e2e_ctx *c = k->c;
+	const char *f = e2e_dpath(c, "f"), *g = e2e_dpath(c, "g"), *l = e2e_dpath(c, "l");
+	struct json_object *e;
+
+	e2e_ops(k, "create write chmod chown rename truncate symlink unlink unlink");
+	if ((e = e2e_find(k, "create", f, 0))) {
+		e2e_common(k, e);
+		e2e_flags(k, e, "O_WRONLY O_CREAT O_TRUNC");
+	}
+	e2e_sum(k, "write", f, "count", 1);
+	e2e_sum(k, "write", f, "bytes", 3);
+	if ((e = e2e_find(k, "chmod", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "mode", "0600");
+	}
+	if ((e = e2e_find(k, "chown", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "owner_uid", -1);
+		e2e_int(k, e, "owner_gid", 1234);
+	}
+	if ((e = e2e_find(k, "rename", f, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "new_path", g);
+	}
+	if ((e = e2e_find(k, "truncate", g, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "size", (int64_t)((1ull << 32) + 7));
+	}
+	if ((e = e2e_find(k, "symlink", l, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_str(k, e, "target", "g");
+	}
+	if ((e = e2e_find(k, "unlink", l, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+	}
+	if ((e = e2e_find(k, "unlink", g, 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+	}
+}
+
 const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: *at() on a dirfd whose directory was renamed after it was opened", W_MAIN,
 		 0, setup_moved_dirfd, child_moved_dirfd, check_moved_dirfd),
@@ -1273,6 +1378,9 @@ const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: files made before and after their directory's parent was renamed, its "
 		 "bind mount moved",
 		 W_MAIN, 0, setup_dir_moved, child_dir_moved, check_dir_moved),
+	E2E_CASE("hard: 32-bit calls (int $0x80): create, write, chmod, 16-bit chown, rename, "
+		 "truncate64, symlink, unlink",
+		 W_MAIN, 0, NULL, child_int80, check_int80),
 	E2E_CASE("hard: relative names after the working directory was renamed", W_MAIN, 0,
 		 setup_moved_cwd, child_moved_cwd, check_moved_cwd),
 	E2E_CASE("hard: 9 calls denied to uid 65534 in a root directory, ret and error exact",

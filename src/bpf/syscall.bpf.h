@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A syscall's number and arguments, from the saved user registers, which
+ * x86-64 leaves intact until the return to user space. A 32-bit (ia32)
+ * call has its own numbers and registers: SYSNR() gives its x86-64
+ * equivalent (-1 for calls not handled), ARGn() its n-th argument. @r is a
+ * BTF pointer (tp_btf): its fields are plain loads, not helper calls.
+ */
+#ifndef VA_SYSCALL_BPF_H
+#define VA_SYSCALL_BPF_H
+
+#include "syscall_nr.h"
+#include "syscall_nr32.h"
+
+#define TS_COMPAT 0x0002 /* x86 thread_info.status: in a 32-bit syscall */
+
+/* The current syscall is a 32-bit one (the flag is cleared on the return to user space). */
+static __always_inline bool sys_compat(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (!bpf_core_field_exists(struct thread_info, status))
+		return false;
+	return task->thread_info.status & TS_COMPAT;
+}
+
+/* The x86-64 number of the ia32 call @nr, or -1 when it is not one handled. */
+static __always_inline long nr_from_ia32(long nr)
+{
+	switch (nr) {
+	case VA_NR32_read:
+		return VA_NR_read;
+	case VA_NR32_write:
+		return VA_NR_write;
+	case VA_NR32_open:
+		return VA_NR_open;
+	case VA_NR32_close:
+		return VA_NR_close;
+	case VA_NR32_creat:
+		return VA_NR_creat;
+	case VA_NR32_link:
+		return VA_NR_link;
+	case VA_NR32_unlink:
+		return VA_NR_unlink;
+	case VA_NR32_execve:
+		return VA_NR_execve;
+	case VA_NR32_mknod:
+		return VA_NR_mknod;
+	case VA_NR32_chmod:
+		return VA_NR_chmod;
+	case VA_NR32_lchown:
+	case VA_NR32_lchown32:
+		return VA_NR_lchown;
+	case VA_NR32_utime:
+		return VA_NR_utime;
+	case VA_NR32_rename:
+		return VA_NR_rename;
+	case VA_NR32_mkdir:
+		return VA_NR_mkdir;
+	case VA_NR32_rmdir:
+		return VA_NR_rmdir;
+	case VA_NR32_symlink:
+		return VA_NR_symlink;
+	case VA_NR32_truncate:
+	case VA_NR32_truncate64:
+		return VA_NR_truncate;
+	case VA_NR32_ftruncate:
+	case VA_NR32_ftruncate64:
+		return VA_NR_ftruncate;
+	case VA_NR32_fchmod:
+		return VA_NR_fchmod;
+	case VA_NR32_fchown:
+	case VA_NR32_fchown32:
+		return VA_NR_fchown;
+	case VA_NR32_readv:
+		return VA_NR_readv;
+	case VA_NR32_writev:
+		return VA_NR_writev;
+	case VA_NR32_pread64:
+		return VA_NR_pread64;
+	case VA_NR32_pwrite64:
+		return VA_NR_pwrite64;
+	case VA_NR32_chown:
+	case VA_NR32_chown32:
+		return VA_NR_chown;
+	case VA_NR32_sendfile:
+	case VA_NR32_sendfile64:
+		return VA_NR_sendfile;
+	case VA_NR32_setxattr:
+		return VA_NR_setxattr;
+	case VA_NR32_lsetxattr:
+		return VA_NR_lsetxattr;
+	case VA_NR32_fsetxattr:
+		return VA_NR_fsetxattr;
+	case VA_NR32_removexattr:
+		return VA_NR_removexattr;
+	case VA_NR32_lremovexattr:
+		return VA_NR_lremovexattr;
+	case VA_NR32_fremovexattr:
+		return VA_NR_fremovexattr;
+	case VA_NR32_utimes:
+		return VA_NR_utimes;
+	case VA_NR32_openat:
+		return VA_NR_openat;
+	case VA_NR32_mkdirat:
+		return VA_NR_mkdirat;
+	case VA_NR32_mknodat:
+		return VA_NR_mknodat;
+	case VA_NR32_fchownat:
+		return VA_NR_fchownat;
+	case VA_NR32_futimesat:
+		return VA_NR_futimesat;
+	case VA_NR32_unlinkat:
+		return VA_NR_unlinkat;
+	case VA_NR32_renameat:
+		return VA_NR_renameat;
+	case VA_NR32_linkat:
+		return VA_NR_linkat;
+	case VA_NR32_symlinkat:
+		return VA_NR_symlinkat;
+	case VA_NR32_fchmodat:
+		return VA_NR_fchmodat;
+	case VA_NR32_splice:
+		return VA_NR_splice;
+	case VA_NR32_tee:
+		return VA_NR_tee;
+	case VA_NR32_utimensat:
+	case VA_NR32_utimensat_time64:
+		return VA_NR_utimensat;
+	case VA_NR32_preadv:
+		return VA_NR_preadv;
+	case VA_NR32_pwritev:
+		return VA_NR_pwritev;
+	case VA_NR32_open_by_handle_at:
+		return VA_NR_open_by_handle_at;
+	case VA_NR32_renameat2:
+		return VA_NR_renameat2;
+	case VA_NR32_execveat:
+		return VA_NR_execveat;
+	case VA_NR32_sendto:
+		return VA_NR_sendto;
+	case VA_NR32_sendmsg:
+		return VA_NR_sendmsg;
+	case VA_NR32_recvfrom:
+		return VA_NR_recvfrom;
+	case VA_NR32_recvmsg:
+		return VA_NR_recvmsg;
+	case VA_NR32_copy_file_range:
+		return VA_NR_copy_file_range;
+	case VA_NR32_preadv2:
+		return VA_NR_preadv2;
+	case VA_NR32_pwritev2:
+		return VA_NR_pwritev2;
+	case VA_NR32_openat2:
+		return VA_NR_openat2;
+	case VA_NR32_fchmodat2:
+		return VA_NR_fchmodat2;
+	case VA_NR32_setxattrat:
+		return VA_NR_setxattrat;
+	case VA_NR32_removexattrat:
+		return VA_NR_removexattrat;
+	}
+	return -1;
+}
+
+/* The call's x86-64 number (-1: a 32-bit call not handled). */
+static __always_inline long sys_nr(const struct pt_regs *r)
+{
+	long nr = r->orig_ax;
+
+	return sys_compat() ? nr_from_ia32(nr) : nr;
+}
+
+/* Argument @n (0-4): zero-extended from 32 bits for an ia32 call; callers cast ints. */
+static __always_inline long sys_arg(const struct pt_regs *r, int n)
+{
+	if (sys_compat()) {
+		switch (n) {
+		case 0:
+			return (__u32)r->bx;
+		case 1:
+			return (__u32)r->cx;
+		case 2:
+			return (__u32)r->dx;
+		case 3:
+			return (__u32)r->si;
+		default:
+			return (__u32)r->di;
+		}
+	}
+	switch (n) {
+	case 0:
+		return r->di;
+	case 1:
+		return r->si;
+	case 2:
+		return r->dx;
+	case 3:
+		return r->r10;
+	default:
+		return r->r8;
+	}
+}
+
+/* truncate's and ftruncate's length (argument 1): ia32 truncate64 passes it in two registers. */
+static __always_inline long sys_length_arg(const struct pt_regs *r)
+{
+	if (!sys_compat())
+		return r->si;
+	if (r->orig_ax == VA_NR32_truncate64 || r->orig_ax == VA_NR32_ftruncate64)
+		return (long)((__u64)(__u32)r->cx | (__u64)(__u32)r->dx << 32);
+	return (int)r->cx; /* a 32-bit long */
+}
+
+/* A chown's owner or group (argument @n): the old ia32 calls take 16 bits, 0xffff for -1. */
+static __always_inline int sys_id_arg(const struct pt_regs *r, int n)
+{
+	long id = sys_arg(r, n);
+
+	if (sys_compat() && (r->orig_ax == VA_NR32_chown || r->orig_ax == VA_NR32_lchown ||
+			     r->orig_ax == VA_NR32_fchown)) {
+		id &= 0xffff;
+		return id == 0xffff ? -1 : (int)id;
+	}
+	return (int)id;
+}
+
+#define ARG0(r)	 sys_arg(r, 0)
+#define ARG1(r)	 sys_arg(r, 1)
+#define ARG2(r)	 sys_arg(r, 2)
+#define ARG3(r)	 sys_arg(r, 3)
+#define ARG4(r)	 sys_arg(r, 4)
+#define SYSNR(r) sys_nr(r)
+
+#endif
