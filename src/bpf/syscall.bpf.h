@@ -163,12 +163,56 @@ static __always_inline long nr_from_ia32(long nr)
 	return -1;
 }
 
-/* The call's x86-64 number (-1: a 32-bit call not handled). */
+#define X32_SYSCALL_BIT 0x40000000
+
+/*
+ * The x86-64 number of the x32 call @nr (its bit cleared): x86-64's own,
+ * but for the calls that pass structures with pointers, numbered from 512.
+ */
+static __always_inline long nr_from_x32(long nr)
+{
+	switch (nr) {
+	case 515:
+		return VA_NR_readv;
+	case 516:
+		return VA_NR_writev;
+	case 518:
+		return VA_NR_sendmsg;
+	case 519:
+		return VA_NR_recvmsg;
+	case 520:
+		return VA_NR_execve;
+	case 534:
+		return VA_NR_preadv;
+	case 535:
+		return VA_NR_pwritev;
+	case 545:
+		return VA_NR_execveat;
+	case 546:
+		return VA_NR_preadv2;
+	case 547:
+		return VA_NR_pwritev2;
+	}
+	return nr < 512 ? nr : -1;
+}
+
+/*
+ * The call's x86-64 number (-1: a 32-bit call not handled). x32 calls (the
+ * ILP32 ABI, usually off: they then fail with ENOSYS) have x86-64's
+ * registers and, mostly, its numbers with X32_SYSCALL_BIT set.
+ */
+static __always_inline long sys_nr_of(const struct pt_regs *r, long nr)
+{
+	if (sys_compat())
+		return nr_from_ia32(nr);
+	if (nr & X32_SYSCALL_BIT)
+		return nr_from_x32(nr & ~X32_SYSCALL_BIT);
+	return nr;
+}
+
 static __always_inline long sys_nr(const struct pt_regs *r)
 {
-	long nr = r->orig_ax;
-
-	return sys_compat() ? nr_from_ia32(nr) : nr;
+	return sys_nr_of(r, r->orig_ax);
 }
 
 /* Argument @n (0-4): zero-extended from 32 bits for an ia32 call; callers cast ints. */

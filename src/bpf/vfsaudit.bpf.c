@@ -98,7 +98,7 @@ drop:
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long raw_id)
 {
-	long id = sys_compat() ? nr_from_ia32(raw_id) : raw_id;
+	long id = sys_nr_of(regs, raw_id);
 
 	if (id == VA_NR_close) {
 		if (!every_call && !is_self())

@@ -18,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -1367,6 +1368,42 @@ static void check_int80(struct e2e_check *k)
 	}
 }
 
+/*
+ * ---- an x32 call ----
+ * x32 programs (the ILP32 ABI) call with bit 30 set in the number; kernels
+ * mostly refuse them (ENOSYS), but the call is still made and must be
+ * recorded as what it is, with the kernel's answer.
+ */
+
+static int setup_x32(struct e2e_ctx *c)
+{
+	SK(c, e2e_write_file(e2e_dpath(c, "f"), "x", 0644));
+	return 0;
+}
+
+static void child_x32(struct e2e_ctx *c)
+{
+	long r = syscall(0x40000000 | SYS_chmod, e2e_dpath(c, "f"), 0600);
+
+	c->shm->v[0] = r < 0 ? -errno : r;
+}
+
+static void check_x32(struct e2e_check *k)
+{
+	struct json_object *e = e2e_find(k, "chmod", e2e_dpath(k->c, "f"), 0);
+	struct e2e_proc p = e2e_proc_child(k);
+	int64_t ret = k->c->shm->v[0];
+
+	e2e_ops(k, "chmod");
+	if (!e)
+		return;
+	e2e_proc(k, e, &p);
+	e2e_int(k, e, "ret", ret);
+	e2e_str(k, e, "mode", "0600");
+	if (ret < 0)
+		e2e_errno(k, e, (int)-ret);
+}
+
 const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: *at() on a dirfd whose directory was renamed after it was opened", W_MAIN,
 		 0, setup_moved_dirfd, child_moved_dirfd, check_moved_dirfd),
@@ -1381,6 +1418,8 @@ const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: 32-bit calls (int $0x80): create, write, chmod, 16-bit chown, rename, "
 		 "truncate64, symlink, unlink",
 		 W_MAIN, 0, NULL, child_int80, check_int80),
+	E2E_CASE("hard: an x32 chmod (bit 30 of the number): a chmod, with the kernel's answer",
+		 W_MAIN, 0, setup_x32, child_x32, check_x32),
 	E2E_CASE("hard: relative names after the working directory was renamed", W_MAIN, 0,
 		 setup_moved_cwd, child_moved_cwd, check_moved_cwd),
 	E2E_CASE("hard: 9 calls denied to uid 65534 in a root directory, ret and error exact",
