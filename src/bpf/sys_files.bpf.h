@@ -349,7 +349,7 @@ int BPF_PROG(h_truncate, struct pt_regs *regs, long ret)
 
 	if (!s)
 		return 0;
-	s->ev.size = sys_length_arg(regs);
+	s->ev.size = sys_length_arg(task, regs);
 	if (SYSNR(regs) == VA_NR_ftruncate)
 		str1_from_fd(s, task, ARG0(regs));
 	else
@@ -598,13 +598,13 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 		if (nr == VA_NR_lchown)
 			follow = 0;
 		uname = (const char *)ARG0(regs);
-		s->ev.owner_uid = sys_id_arg(regs, 1);
-		s->ev.owner_gid = sys_id_arg(regs, 2);
+		s->ev.owner_uid = sys_id_arg(task, regs, 1);
+		s->ev.owner_gid = sys_id_arg(task, regs, 2);
 		break;
 	case VA_NR_fchown:
 		fd = ARG0(regs);
-		s->ev.owner_uid = sys_id_arg(regs, 1);
-		s->ev.owner_gid = sys_id_arg(regs, 2);
+		s->ev.owner_uid = sys_id_arg(task, regs, 1);
+		s->ev.owner_gid = sys_id_arg(task, regs, 2);
 		break;
 	case VA_NR_fchownat:
 		dfd = (int)ARG0(regs);

@@ -14,11 +14,13 @@
 
 #define TS_COMPAT 0x0002 /* x86 thread_info.status: in a 32-bit syscall */
 
-/* The current syscall is a 32-bit one (the flag is cleared on the return to user space). */
-static __always_inline bool sys_compat(void)
+/*
+ * @task's current syscall is a 32-bit one (the flag is cleared on the
+ * return to user space). A load from the task the caller has at hand:
+ * every handler asks several times, and a write asks three times.
+ */
+static __always_inline bool sys_compat(const struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
 	if (!bpf_core_field_exists(struct thread_info, status))
 		return false;
 	return task->thread_info.status & TS_COMPAT;
@@ -172,10 +174,25 @@ static __always_inline long nr_from_ia32(long nr)
 static __always_inline long nr_from_x32(long nr)
 {
 	switch (nr) {
+	/* Numbers x32 renumbers: from x32, the kernel refuses them (ENOSYS). */
+	case VA_NR_readv:
+	case VA_NR_writev:
+	case VA_NR_recvfrom:
+	case VA_NR_sendmsg:
+	case VA_NR_recvmsg:
+	case VA_NR_execve:
+	case VA_NR_preadv:
+	case VA_NR_pwritev:
+	case VA_NR_execveat:
+	case VA_NR_preadv2:
+	case VA_NR_pwritev2:
+		return -1;
 	case 515:
 		return VA_NR_readv;
 	case 516:
 		return VA_NR_writev;
+	case 517:
+		return VA_NR_recvfrom;
 	case 518:
 		return VA_NR_sendmsg;
 	case 519:
@@ -201,24 +218,26 @@ static __always_inline long nr_from_x32(long nr)
  * ILP32 ABI, usually off: they then fail with ENOSYS) have x86-64's
  * registers and, mostly, its numbers with X32_SYSCALL_BIT set.
  */
-static __always_inline long sys_nr_of(const struct pt_regs *r, long nr)
+static __always_inline long sys_nr_of(const struct task_struct *task, long nr)
 {
-	if (sys_compat())
+	/* The kernel reads the low 32 bits (int nr): 0x100000057 is an unlink too. */
+	nr = (int)nr;
+	if (sys_compat(task))
 		return nr_from_ia32(nr);
 	if (nr & X32_SYSCALL_BIT)
 		return nr_from_x32(nr & ~X32_SYSCALL_BIT);
 	return nr;
 }
 
-static __always_inline long sys_nr(const struct pt_regs *r)
+static __always_inline long sys_nr(const struct task_struct *task, const struct pt_regs *r)
 {
-	return sys_nr_of(r, r->orig_ax);
+	return sys_nr_of(task, r->orig_ax);
 }
 
 /* Argument @n (0-4): zero-extended from 32 bits for an ia32 call; callers cast ints. */
-static __always_inline long sys_arg(const struct pt_regs *r, int n)
+static __always_inline long sys_arg(const struct task_struct *task, const struct pt_regs *r, int n)
 {
-	if (sys_compat()) {
+	if (sys_compat(task)) {
 		switch (n) {
 		case 0:
 			return (__u32)r->bx;
@@ -247,33 +266,42 @@ static __always_inline long sys_arg(const struct pt_regs *r, int n)
 }
 
 /* truncate's and ftruncate's length (argument 1): ia32 truncate64 passes it in two registers. */
-static __always_inline long sys_length_arg(const struct pt_regs *r)
+static __always_inline long sys_length_arg(const struct task_struct *task, const struct pt_regs *r)
 {
-	if (!sys_compat())
+	if (!sys_compat(task))
 		return r->si;
-	if (r->orig_ax == VA_NR32_truncate64 || r->orig_ax == VA_NR32_ftruncate64)
+	if ((int)r->orig_ax == VA_NR32_truncate64 || (int)r->orig_ax == VA_NR32_ftruncate64)
 		return (long)((__u64)(__u32)r->cx | (__u64)(__u32)r->dx << 32);
-	return (int)r->cx; /* a 32-bit long */
+	/*
+	 * A 32-bit long. ftruncate took it unsigned before Linux 6.10: a
+	 * negative length that succeeded was read so.
+	 */
+	if ((int)r->orig_ax == VA_NR32_ftruncate && (int)r->cx < 0 && r->ax == 0)
+		return (__u32)r->cx;
+	return (int)r->cx;
 }
 
 /* A chown's owner or group (argument @n): the old ia32 calls take 16 bits, 0xffff for -1. */
-static __always_inline int sys_id_arg(const struct pt_regs *r, int n)
+static __always_inline int sys_id_arg(const struct task_struct *task, const struct pt_regs *r,
+				      int n)
 {
-	long id = sys_arg(r, n);
+	long id = sys_arg(task, r, n);
+	int nr = r->orig_ax;
 
-	if (sys_compat() && (r->orig_ax == VA_NR32_chown || r->orig_ax == VA_NR32_lchown ||
-			     r->orig_ax == VA_NR32_fchown)) {
+	if (sys_compat(task) &&
+	    (nr == VA_NR32_chown || nr == VA_NR32_lchown || nr == VA_NR32_fchown)) {
 		id &= 0xffff;
 		return id == 0xffff ? -1 : (int)id;
 	}
 	return (int)id;
 }
 
-#define ARG0(r)	 sys_arg(r, 0)
-#define ARG1(r)	 sys_arg(r, 1)
-#define ARG2(r)	 sys_arg(r, 2)
-#define ARG3(r)	 sys_arg(r, 3)
-#define ARG4(r)	 sys_arg(r, 4)
-#define SYSNR(r) sys_nr(r)
+/* In a handler: @task is the current task, which every handler has at hand. */
+#define ARG0(r)	 sys_arg(task, r, 0)
+#define ARG1(r)	 sys_arg(task, r, 1)
+#define ARG2(r)	 sys_arg(task, r, 2)
+#define ARG3(r)	 sys_arg(task, r, 3)
+#define ARG4(r)	 sys_arg(task, r, 4)
+#define SYSNR(r) sys_nr(task, r)
 
 #endif

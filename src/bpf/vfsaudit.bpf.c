@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	long nr = SYSNR(regs);
 
 	if (nr < 0 || nr >= VA_NR_MAX)
@@ -98,11 +99,12 @@ drop:
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long raw_id)
 {
-	long id = sys_nr_of(regs, raw_id);
+	struct task_struct *task = bpf_get_current_task_btf();
+	long id = sys_nr_of(task, raw_id);
 
 	if (id == VA_NR_close) {
 		if (!every_call && !is_self())
-			rw_close(bpf_get_current_task_btf(), (int)ARG0(regs));
+			rw_close(task, (int)ARG0(regs));
 		return 0;
 	}
 	if (id == VA_NR_unlink || id == VA_NR_unlinkat || id == VA_NR_rmdir)

@@ -1272,14 +1272,14 @@ static void check_dir_moved(struct e2e_check *k)
  * recorded as what it is, and none as what its number means in 64 bits.
  */
 
-static long int80(long nr, long a, long b, long c)
+static long int80(long nr, long a, long b, long c, long d, long e)
 {
 	long ret;
 
 	/* The kernel zeroes r8-r11 on the way back from int $0x80. */
 	__asm__ volatile("int $0x80"
 			 : "=a"(ret)
-			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
 			 : "memory", "r8", "r9", "r10", "r11");
 	return ret;
 }
@@ -1304,18 +1304,22 @@ static void child_int80(struct e2e_ctx *c)
 	snprintf(lpath, PATH_MAX, "%s", e2e_dpath(c, "l"));
 	strcpy(target, "g");
 	strcpy(buf, "abc");
-	fd = int80(8 /* creat */, (long)f, 0644, 0);
+	fd = int80(8 /* creat */, (long)f, 0644, 0, 0, 0);
 	CK(c, (int)fd);
-	CK(c, (int)int80(4 /* write */, fd, (long)buf, 3));
-	CK(c, (int)int80(6 /* close */, fd, 0, 0));
-	CK(c, (int)int80(15 /* chmod */, (long)f, 0600, 0));
-	CK(c, (int)int80(182 /* chown, 16-bit ids */, (long)f, 0xffff, 1234));
-	CK(c, (int)int80(38 /* rename */, (long)f, (long)g, 0));
-	CK(c, (int)int80(193 /* truncate64: length in two registers */, (long)g, 7, 1));
-	CK(c, (int)int80(20 /* getpid */, 0, 0, 0));
-	CK(c, (int)int80(83 /* symlink */, (long)target, (long)lpath, 0));
-	CK(c, (int)int80(10 /* unlink */, (long)lpath, 0, 0));
-	CK(c, (int)int80(10 /* unlink */, (long)g, 0, 0));
+	CK(c, (int)int80(4 /* write */, fd, (long)buf, 3, 0, 0));
+	/* In 64 bits, 20 is writev, and rdi (here edi) its fd: nothing may be written. */
+	CK(c, (int)int80(20 /* getpid */, fd, (long)buf, 1, 0, fd));
+	CK(c, (int)int80(6 /* close */, fd, 0, 0, 0, 0));
+	CK(c, (int)int80(15 /* chmod */, (long)f, 0600, 0, 0, 0));
+	CK(c, (int)int80(182 /* chown, 16-bit ids */, (long)f, 0xffff, 1234, 0, 0));
+	/* All five registers: dirfd, name, owner, group in esi, flags in edi. */
+	CK(c, (int)int80(298 /* fchownat */, AT_FDCWD, (long)f, 4321, 5678, AT_SYMLINK_NOFOLLOW));
+	CK(c, (int)int80(353 /* renameat2, flags in edi */, AT_FDCWD, (long)f, AT_FDCWD, (long)g,
+			 RENAME_NOREPLACE));
+	CK(c, (int)int80(193 /* truncate64: length in two registers */, (long)g, 7, 1, 0, 0));
+	CK(c, (int)int80(83 /* symlink */, (long)target, (long)lpath, 0, 0, 0));
+	CK(c, (int)int80(10 /* unlink */, (long)lpath, 0, 0, 0, 0));
+	CK(c, (int)int80(10 /* unlink */, (long)g, 0, 0, 0, 0));
 	munmap(low, 4 * PATH_MAX);
 }
 
@@ -1325,7 +1329,7 @@ static void check_int80(struct e2e_check *k)
 	const char *f = e2e_dpath(c, "f"), *g = e2e_dpath(c, "g"), *l = e2e_dpath(c, "l");
 	struct json_object *e;
 
-	e2e_ops(k, "create write chmod chown rename truncate symlink unlink unlink");
+	e2e_ops(k, "create write chmod chown chown rename truncate symlink unlink unlink");
 	if ((e = e2e_find(k, "create", f, 0))) {
 		e2e_common(k, e);
 		e2e_flags(k, e, "O_WRONLY O_CREAT O_TRUNC");
@@ -1343,10 +1347,17 @@ static void check_int80(struct e2e_check *k)
 		e2e_int(k, e, "owner_uid", -1);
 		e2e_int(k, e, "owner_gid", 1234);
 	}
+	if ((e = e2e_find(k, "chown", f, 1))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_int(k, e, "owner_uid", 4321);
+		e2e_int(k, e, "owner_gid", 5678);
+	}
 	if ((e = e2e_find(k, "rename", f, 0))) {
 		e2e_common(k, e);
 		e2e_int(k, e, "ret", 0);
 		e2e_str(k, e, "new_path", g);
+		e2e_list(k, e, "rename_flags", (const char *const[]){ "RENAME_NOREPLACE" }, 1);
 	}
 	if ((e = e2e_find(k, "truncate", g, 0))) {
 		e2e_common(k, e);
@@ -1369,15 +1380,17 @@ static void check_int80(struct e2e_check *k)
 }
 
 /*
- * ---- an x32 call ----
+ * ---- an x32 call, and a number past 32 bits ----
  * x32 programs (the ILP32 ABI) call with bit 30 set in the number; kernels
  * mostly refuse them (ENOSYS), but the call is still made and must be
- * recorded as what it is, with the kernel's answer.
+ * recorded as what it is, with the kernel's answer. The kernel reads only
+ * a number's low 32 bits: 0x100000057 is an unlink.
  */
 
 static int setup_x32(struct e2e_ctx *c)
 {
 	SK(c, e2e_write_file(e2e_dpath(c, "f"), "x", 0644));
+	SK(c, lstat(e2e_dpath(c, "f"), &c->st[0]));
 	return 0;
 }
 
@@ -1386,6 +1399,8 @@ static void child_x32(struct e2e_ctx *c)
 	long r = syscall(0x40000000 | SYS_chmod, e2e_dpath(c, "f"), 0600);
 
 	c->shm->v[0] = r < 0 ? -errno : r;
+	/* The kernel reads the number's low 32 bits: this is an unlink. */
+	CK(c, (int)syscall(0x100000000L | SYS_unlink, e2e_dpath(c, "f")));
 }
 
 static void check_x32(struct e2e_check *k)
@@ -1394,14 +1409,19 @@ static void check_x32(struct e2e_check *k)
 	struct e2e_proc p = e2e_proc_child(k);
 	int64_t ret = k->c->shm->v[0];
 
-	e2e_ops(k, "chmod");
-	if (!e)
-		return;
-	e2e_proc(k, e, &p);
-	e2e_int(k, e, "ret", ret);
-	e2e_str(k, e, "mode", "0600");
-	if (ret < 0)
-		e2e_errno(k, e, (int)-ret);
+	e2e_ops(k, "chmod unlink");
+	if (e) {
+		e2e_proc(k, e, &p);
+		e2e_int(k, e, "ret", ret);
+		e2e_str(k, e, "mode", "0600");
+		if (ret < 0)
+			e2e_errno(k, e, (int)-ret);
+	}
+	if ((e = e2e_find(k, "unlink", e2e_dpath(k->c, "f"), 0))) {
+		e2e_common(k, e);
+		e2e_int(k, e, "ret", 0);
+		e2e_obj_st(k, e, &k->c->st[0], 0);
+	}
 }
 
 const struct e2e_case e2e_cases_hard[] = {
@@ -1418,7 +1438,7 @@ const struct e2e_case e2e_cases_hard[] = {
 	E2E_CASE("hard: 32-bit calls (int $0x80): create, write, chmod, 16-bit chown, rename, "
 		 "truncate64, symlink, unlink",
 		 W_MAIN, 0, NULL, child_int80, check_int80),
-	E2E_CASE("hard: an x32 chmod (bit 30 of the number): a chmod, with the kernel's answer",
+	E2E_CASE("hard: an x32 chmod (bit 30 of the number), an unlink numbered 0x100000057",
 		 W_MAIN, 0, setup_x32, child_x32, check_x32),
 	E2E_CASE("hard: relative names after the working directory was renamed", W_MAIN, 0,
 		 setup_moved_cwd, child_moved_cwd, check_moved_cwd),
