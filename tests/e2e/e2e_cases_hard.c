@@ -1069,48 +1069,56 @@ static void swap_parent(struct e2e_ctx *c)
 	CK(c, rename(e2e_dpath(c, "n"), e2e_dpath(c, "a")));
 }
 
-static void mount_over_parent(struct e2e_ctx *c)
+/* Create D/@rel, empty; its inode and device go to shm->v[@slot], v[@slot + 1]. */
+static void create_noted(struct e2e_ctx *c, const char *rel, int slot)
 {
 	struct stat st;
-	int fd;
+	int fd = open(e2e_dpath(c, rel), O_WRONLY | O_CREAT | O_EXCL, 0644);
 
-	CK(c, mount("tmpfs", e2e_dpath(c, "p"), "tmpfs", 0, "size=1m"));
-	CK(c, mkdir(e2e_dpath(c, "p/q"), 0755));
-	fd = open(e2e_dpath(c, "p/q/f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
 	CK(c, fd);
 	CK(c, fstat(fd, &st));
-	c->shm->v[1] = (int64_t)st.st_ino;
-	c->shm->v[2] = (int64_t)st.st_dev;
+	c->shm->v[slot] = (int64_t)st.st_ino;
+	c->shm->v[slot + 1] = (int64_t)st.st_dev;
 	close(fd);
+}
+
+static void mount_over_parent(struct e2e_ctx *c)
+{
+	CK(c, mount("tmpfs", e2e_dpath(c, "p"), "tmpfs", 0, "size=1m"));
+	CK(c, mkdir(e2e_dpath(c, "p/q"), 0755));
+	create_noted(c, "p/q/f", 1);
 }
 
 static void remake_dir(struct e2e_ctx *c)
 {
-	struct stat st;
-	int fd;
-
 	CK(c, unlink(e2e_dpath(c, "r/f")));
 	CK(c, rmdir(e2e_dpath(c, "r")));
 	CK(c, mkdir(e2e_dpath(c, "r"), 0755));
-	fd = open(e2e_dpath(c, "r/f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
-	CK(c, fd);
-	CK(c, fstat(fd, &st));
-	c->shm->v[3] = (int64_t)st.st_ino;
-	c->shm->v[4] = (int64_t)st.st_dev;
-	close(fd);
+	create_noted(c, "r/f", 3);
+}
+
+/*
+ * Keep the child on the CPU it is on, in a mount namespace of its own (its
+ * mounts go with it, whatever happens; shm->v[0] says which), and count the
+ * CPUs (@ncpu) for on_other_cpu() now. Returns: the CPU.
+ */
+static int settle_child(struct e2e_ctx *c, long *ncpu)
+{
+	int cpu = sched_getcpu();
+
+	*ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	CK(c, cpu);
+	pin_to(c, cpu);
+	CK(c, unshare(CLONE_NEWNS));
+	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	c->shm->v[0] = (int64_t)own_mntns();
+	return cpu;
 }
 
 static void child_tree_changed(struct e2e_ctx *c)
 {
-	int cpu = sched_getcpu(), dr, dx, dy;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	CK(c, cpu);
-	pin_to(c, cpu);
-	/* A namespace of its own: the mount goes with the child, whatever happens. */
-	CK(c, unshare(CLONE_NEWNS));
-	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	c->shm->v[0] = (int64_t)own_mntns();
+	long ncpu;
+	int cpu = settle_child(c, &ncpu), dr, dx, dy;
 
 	CK(c, chmod(e2e_dpath(c, "a/b/f"), 0600));
 	on_other_cpu(c, cpu, ncpu, swap_parent);
@@ -1198,19 +1206,6 @@ static int setup_dir_moved(struct e2e_ctx *c)
 	return 0;
 }
 
-/* Create D/@rel, empty; its inode and device go to shm->v[@slot], v[@slot + 1]. */
-static void create_noted(struct e2e_ctx *c, const char *rel, int slot)
-{
-	struct stat st;
-	int fd = open(e2e_dpath(c, rel), O_WRONLY | O_CREAT | O_EXCL, 0644);
-
-	CK(c, fd);
-	CK(c, fstat(fd, &st));
-	c->shm->v[slot] = (int64_t)st.st_ino;
-	c->shm->v[slot + 1] = (int64_t)st.st_dev;
-	close(fd);
-}
-
 static void rename_parent(struct e2e_ctx *c)
 {
 	CK(c, rename(e2e_dpath(c, "a"), e2e_dpath(c, "a2")));
@@ -1224,14 +1219,9 @@ static void move_bind_mount(struct e2e_ctx *c)
 
 static void child_dir_moved(struct e2e_ctx *c)
 {
-	int cpu = sched_getcpu();
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu;
+	int cpu = settle_child(c, &ncpu);
 
-	CK(c, cpu);
-	pin_to(c, cpu);
-	CK(c, unshare(CLONE_NEWNS));
-	CK(c, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	c->shm->v[0] = (int64_t)own_mntns();
 	CK(c, mount(e2e_dpath(c, "src"), e2e_dpath(c, "m"), NULL, MS_BIND, NULL));
 
 	create_noted(c, "a/b/f1", 1);
