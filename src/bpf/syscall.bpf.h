@@ -16,8 +16,9 @@
 
 /*
  * @task's current syscall is a 32-bit one (the flag is cleared on the
- * return to user space). A load from the task the caller has at hand:
- * every handler asks several times, and a write asks three times.
+ * return to user space). A load from the task the caller has at hand, not
+ * a helper call: every syscall asks at entry and at exit, and a handler
+ * once more for its number and each argument.
  */
 static __always_inline bool sys_compat(const struct task_struct *task)
 {
