@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -62,10 +63,14 @@ static void run_usage(FILE *out)
 		"  --db FILE            the store (default %s)\n"
 		"  --retain DUR         keep events this long (default 7d; 0 or forever: all)\n"
 		"  --status-file FILE   where `vfsaudit status` looks (default %s)\n"
-		"  --seal-key FILE      the sealing key `vfsaudit setup-keys` made (default DB.key);\n"
+		"  --seal-key FILE      the sealing key `vfsaudit setup-keys` made (default "
+		"DB.key);\n"
 		"                       without one the record is hash-chained but not sealed\n"
-		"  --queue-size N       events held for the store before counting them unsaved\n"
-		"                       (and 128 bytes of memory an event, on average)\n"
+		"  --queue-size N       events held in memory for the store (and 128 bytes an\n"
+		"                       event, on average); past them events wait, in order,\n"
+		"                       in a file beside the store (deleted as it goes)\n"
+		"  --backlog-size SIZE  at most this much in that file (default 1G; 0: none);\n"
+		"                       beyond it events are counted as unsaved\n"
 		"  --priority-boost N   lower the daemon's nice value by N at start (default %d,\n"
 		"                       0 to 20): when the CPUs are busy it keeps up with the\n"
 		"                       events, and the programs making them wait, as with auditd\n"
@@ -338,6 +343,7 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 		{ "status-file", required_argument, NULL, 0 },
 		{ "seal-key", required_argument, NULL, 0 },
 		{ "queue-size", required_argument, NULL, 0 },
+		{ "backlog-size", required_argument, NULL, 0 },
 		{ "priority-boost", required_argument, NULL, 0 },
 		{ "backend", required_argument, NULL, 0 },
 		{ "buffer-size", required_argument, NULL, 0 },
@@ -416,6 +422,28 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 	return 0;
 }
 
+/*
+ * The writer's backlog goes beside the store, on its disk. Without it the
+ * daemon runs as before, events past the queue counted as unsaved: worth a
+ * warning, not a refusal to record.
+ */
+static void start_backlog(const struct va_config *cfg, struct daemon *d)
+{
+	char dir[PATH_MAX];
+	int ret;
+
+	if (!cfg->backlog_bytes)
+		return;
+	snprintf(dir, sizeof(dir), "%s", cfg->db);
+	ret = va_writer_backlog(d->writer, dirname(dir), cfg->backlog_bytes);
+	if (ret)
+		fprintf(stderr,
+			"vfsaudit: cannot make the store's backlog file in %s: %s; events past"
+			" --queue-size will be counted as unsaved (--backlog-size 0 says so"
+			" quietly)\n",
+			dir, strerror(-ret));
+}
+
 static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t started,
 			 uint64_t *last_events, uint64_t *last_ns)
 {
@@ -459,6 +487,8 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	st.unsaved_disk = ws.unsaved_disk;
 	st.stored = ws.stored;
 	st.queue_depth = ws.depth;
+	st.backlog = ws.backlog;
+	st.backlog_bytes = ws.backlog_bytes;
 	st.store_bytes = va_store_size(d->store);
 	st.store_error = ws.last_error;
 	say_store_error(d, cfg->db, va_writer_take_error(d->writer), ws.unsaved);
@@ -510,6 +540,7 @@ static void restart_only(const struct va_config *cfg, const struct va_config *ne
 	note_change(list, len, next->priority_boost != cfg->priority_boost, "priority-boost");
 	note_change(list, len, next->filter.every_call != cfg->filter.every_call, "every-call");
 	note_change(list, len, next->queue_events != cfg->queue_events, "queue-size");
+	note_change(list, len, next->backlog_bytes != cfg->backlog_bytes, "backlog-size");
 	note_change(list, len, next->ringbuf_bytes != cfg->ringbuf_bytes, "buffer-size");
 	note_change(list, len, strcmp(next->seal_key, cfg->seal_key), "seal-key");
 	note_change(list, len,
@@ -726,6 +757,7 @@ int do_run(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto cleanup;
 	}
+	start_backlog(&cfg, &d);
 	if (va_writer_checkpointer_error(d.writer))
 		fprintf(stderr,
 			"vfsaudit: %s: background checkpoints not started (%s): the store"

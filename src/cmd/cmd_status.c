@@ -30,7 +30,8 @@ static void status_usage(FILE *out)
 		"store, started_ns, updated_ns, events, events_per_s, lost, proc_lost,\n"
 		"unsaved_queue, unsaved_disk,\n"
 		"stored, "
-		"queue_depth, store_bytes, store_error, sealed, seals, seal_epoch, seal_error,\n"
+		"queue_depth, backlog, backlog_bytes, store_bytes, store_error, sealed, seals, "
+		"seal_epoch, seal_error,\n"
 		"sinks) plus running, oldest_event,\n"
 		"stored_rows. sinks holds the configured ones of syslog, syslog_remote and\n"
 		"json_log: {target, sent, lost, queued, connected, spool_bytes, resent, error}.\n",
@@ -182,6 +183,10 @@ int do_status(int argc, char **argv)
 	printf("events:   %llu captured, %.1f/s now, %llu stored, %llu waiting for the store\n",
 	       (unsigned long long)st.events, st.events_per_s, (unsigned long long)st.stored,
 	       (unsigned long long)st.queue_depth);
+	if (st.backlog)
+		printf("          %llu of them in the backlog file (%.1f MiB): the store is "
+		       "behind\n",
+		       (unsigned long long)st.backlog, (double)st.backlog_bytes / 1048576.0);
 	printf("lost:     %llu in the kernel (ring buffer full), %llu unsaved (store queue full),"
 	       " %llu unsaved (store write failed)\n",
 	       (unsigned long long)st.lost, (unsigned long long)st.unsaved_queue,

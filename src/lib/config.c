@@ -26,6 +26,7 @@ void va_config_init(struct va_config *c)
 	c->syslog_spool_bytes = VA_SYSLOG_SPOOL_DEFAULT;
 	c->syslog_queue_bytes = VA_SYSLOG_QUEUE_DEFAULT;
 	c->priority_boost = VA_PRIORITY_BOOST_DEFAULT;
+	c->backlog_bytes = VA_BACKLOG_DEFAULT;
 }
 
 void va_config_free(struct va_config *c)
@@ -211,6 +212,17 @@ int va_config_set(struct va_config *c, const char *key, const char *value, char 
 			c->ringbuf_bytes = v;
 		else
 			c->queue_events = v;
+		return 0;
+	}
+	if (!strcmp(key, "backlog-size")) {
+		uint64_t v;
+
+		if (va_parse_size(value, &v) || v > (64ull << 30)) {
+			snprintf(err, errlen, "%s '%s': give a size up to 64G (0: no backlog file)",
+				 key, value);
+			return -EINVAL;
+		}
+		c->backlog_bytes = v;
 		return 0;
 	}
 	if (!strcmp(key, "priority-boost")) {

@@ -34,6 +34,8 @@
  * auditd does the same (priority_boost, default 4).
  */
 #define VA_PRIORITY_BOOST_DEFAULT 15
+/* The store writer's backlog on disk (backlog.h): some seconds of a burst of a million a second. */
+#define VA_BACKLOG_DEFAULT (1ull << 30)
 
 struct va_config {
 	struct va_filter filter;
@@ -42,6 +44,7 @@ struct va_config {
 	enum va_backend backend;
 	uint64_t ringbuf_bytes;
 	uint64_t queue_events;
+	uint64_t backlog_bytes;	     /* the store's backlog file past the queue; 0: none */
 	unsigned int priority_boost; /* nice steps taken at start, 0 to 20 */
 	char status_file[PATH_MAX];
 	char seal_key[PATH_MAX]; /* "": the store's name with ".key" added */

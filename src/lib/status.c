@@ -82,6 +82,9 @@ int va_status_write(const char *file, const struct va_status *st)
 	json_object_object_add(o, "unsaved_disk", json_object_new_int64((int64_t)st->unsaved_disk));
 	json_object_object_add(o, "stored", json_object_new_int64((int64_t)st->stored));
 	json_object_object_add(o, "queue_depth", json_object_new_int64((int64_t)st->queue_depth));
+	json_object_object_add(o, "backlog", json_object_new_int64((int64_t)st->backlog));
+	json_object_object_add(o, "backlog_bytes",
+			       json_object_new_int64((int64_t)st->backlog_bytes));
 	json_object_object_add(o, "store_bytes", json_object_new_int64((int64_t)st->store_bytes));
 	json_object_object_add(o, "sealed", json_object_new_boolean(st->sealed));
 	json_object_object_add(o, "seals", json_object_new_int64((int64_t)st->seals));
@@ -175,6 +178,8 @@ int va_status_read(const char *file, struct va_status *st)
 	if (json_object_object_get_ex(o, "seal_error", &v))
 		st->seal_error = json_object_get_int(v);
 	st->queue_depth = get_u64(o, "queue_depth");
+	st->backlog = get_u64(o, "backlog");
+	st->backlog_bytes = get_u64(o, "backlog_bytes");
 	st->store_bytes = get_u64(o, "store_bytes");
 	st->store_error = (int)get_u64(o, "store_error");
 	if (json_object_object_get_ex(o, "sinks", &v) && json_object_is_type(v, json_type_object)) {

@@ -41,7 +41,9 @@ struct va_status {
 	uint64_t unsaved_queue;	  /* store queue was full */
 	uint64_t unsaved_disk;	  /* store write failed (disk full…) */
 	uint64_t stored;
-	uint64_t queue_depth;
+	uint64_t queue_depth;	/* waiting for the store, the backlog included */
+	uint64_t backlog;	/* of those: in the backlog file */
+	uint64_t backlog_bytes; /* its size */
 	uint64_t store_bytes;
 	bool sealed;	     /* the chain is sealed with a forward-secure key */
 	uint64_t seals;	     /* seals written since start */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backlog.h"
 #include "chain.h"
 #include "event_pack.h"
 #include "region.h"
@@ -109,7 +110,8 @@ struct va_writer {
 	size_t writing_bytes; /* and their bytes, against byte_capacity */
 	struct queue
 		retry; /* marks of a batch that failed: written first next time (writer only) */
-	size_t capacity;      /* entries held, the batch being written included */
+	struct va_backlog backlog; /* past capacity, in order (under lock; fd -1: none) */
+	size_t capacity;	   /* entries held, the batch being written included */
 	size_t byte_capacity; /* their bytes: what the queue may take of memory */
 	uint64_t retain_ns;
 	bool stopping;
@@ -255,21 +257,39 @@ int va_writer_push(struct va_writer *w, const struct va_event *ev)
 	size_t need = 1 + va_event_pack_size(ev);
 	bool loss = ev->op == VA_OP_LOST;
 	uint64_t n = event_weight(ev);
-	bool was_full;
+	bool was_full, full;
 	int ret = 0;
 
 	pthread_mutex_lock(&w->lock);
 	/*
 	 * The bounds hold all the events queued, the batch being written
 	 * included: a writer that falls behind holds @capacity events and
-	 * @byte_capacity bytes, not twice that. A loss record is let past them,
-	 * as marks are: refused, it would count as one unsaved event where it
+	 * @byte_capacity bytes, not twice that. Past them events go to the
+	 * backlog, and all after them too until it is empty: they are stored
+	 * in the order they came. A loss record is let past the bounds, as
+	 * marks are: refused, it would count as one unsaved event where it
 	 * stands for ev->lost events that were never delivered, and those would
 	 * go uncounted.
 	 */
-	if ((!loss && (w->front.len + w->writing >= w->capacity ||
-		       w->front.slen + w->writing_bytes + need > w->byte_capacity)) ||
-	    entry_reserve(&w->front, need)) {
+	full = w->front.len + w->writing >= w->capacity ||
+	       w->front.slen + w->writing_bytes + need > w->byte_capacity;
+	if (w->backlog.entries || full) {
+		unsigned char *p;
+
+		if (!va_backlog_reserve(&w->backlog, need, &p)) {
+			p[0] = ENTRY_EVENT;
+			va_backlog_commit(&w->backlog, 1 + va_event_pack(p + 1, ev));
+			if (w->backlog.entries == 1)
+				pthread_cond_signal(&w->wake);
+			goto out;
+		}
+		if (!loss) {
+			count_unsaved(w, n, false, ev->ts_ns);
+			ret = -ENOSPC;
+			goto out;
+		}
+	}
+	if (entry_reserve(&w->front, need)) {
 		count_unsaved(w, n, false, ev->ts_ns);
 		ret = -ENOSPC;
 		goto out;
@@ -285,21 +305,38 @@ out:
 	return ret;
 }
 
-/* Append a mark entry to @q. */
-static int queue_mark(struct queue *q, enum va_mark mark, uint64_t ts_ns, const char *detail)
+/* Write a mark entry at @p; returns its length. */
+static size_t put_mark(unsigned char *p, enum va_mark mark, uint64_t ts_ns, const char *detail,
+		       size_t n)
 {
-	size_t n = detail ? strnlen(detail, MARK_DETAIL_MAX) : 0;
-	unsigned char *p;
-
-	if (entry_reserve(q, MARK_HEAD + n))
-		return -ENOMEM;
-	p = q->bytes.p + q->slen;
 	p[0] = (unsigned char)mark;
 	memcpy(p + 1, &ts_ns, sizeof(ts_ns));
 	if (n)
 		memcpy(p + MARK_HEAD, detail, n);
-	entry_commit(q, MARK_HEAD + n);
+	return MARK_HEAD + n;
+}
+
+/* Append a mark entry to @q. */
+static int queue_mark(struct queue *q, enum va_mark mark, uint64_t ts_ns, const char *detail)
+{
+	size_t n = detail ? strnlen(detail, MARK_DETAIL_MAX) : 0;
+
+	if (entry_reserve(q, MARK_HEAD + n))
+		return -ENOMEM;
+	entry_commit(q, put_mark(q->bytes.p + q->slen, mark, ts_ns, detail, n));
 	return 0;
+}
+
+/* Append a mark entry to the backlog. */
+static int backlog_mark(struct va_backlog *b, enum va_mark mark, uint64_t ts_ns, const char *detail)
+{
+	size_t n = detail ? strnlen(detail, MARK_DETAIL_MAX) : 0;
+	unsigned char *p;
+	int ret = va_backlog_reserve(b, MARK_HEAD + n, &p);
+
+	if (!ret)
+		va_backlog_commit(b, put_mark(p, mark, ts_ns, detail, n));
+	return ret;
 }
 
 int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, const char *detail)
@@ -307,7 +344,16 @@ int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, 
 	int ret;
 
 	pthread_mutex_lock(&w->lock);
-	/* Marks are few and say why records are missing: never refused for room. */
+	/*
+	 * Marks are few and say why records are missing: never refused for
+	 * room. Behind a backlog they wait in it, in their place; should it
+	 * refuse, in memory, ahead of it.
+	 */
+	if (w->backlog.entries && !backlog_mark(&w->backlog, mark, ts_ns, detail)) {
+		pthread_cond_signal(&w->wake);
+		pthread_mutex_unlock(&w->lock);
+		return 0;
+	}
 	ret = queue_mark(&w->front, mark, ts_ns, detail);
 	if (!ret)
 		pthread_cond_signal(&w->wake);
@@ -558,8 +604,9 @@ static void gather(struct va_writer *w, uint64_t last_commit)
 	uint64_t due = last_commit + BATCH_GATHER_MS * 1000000ull, now = now_mono_ns();
 	struct timespec until;
 
-	while ((w->front.len || w->txn.open) && !batch_full(w) && !w->stopping &&
-	       w->flush_req == w->flush_done && now < due) {
+	/* Behind a backlog there is no waiting: the writer is late already. */
+	while ((w->front.len || w->txn.open) && !batch_full(w) && !w->backlog.entries &&
+	       !w->stopping && w->flush_req == w->flush_done && now < due) {
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += (long)(due - now);
 		while (until.tv_nsec >= 1000000000L) {
@@ -571,6 +618,36 @@ static void gather(struct va_writer *w, uint64_t last_commit)
 	}
 }
 
+/*
+ * Under the lock, with memory's queue empty: the backlog's oldest entries,
+ * a batch's worth, into @batch. Returns: 0 or -errno (they stay in it).
+ */
+static int take_backlog(struct va_writer *w, struct queue *batch)
+{
+	/* The least an entry takes there: a mark with no words, and its length. */
+	size_t most = BATCH_GATHER_BYTES / (MARK_HEAD + sizeof(uint32_t)) + 1, n;
+	long got;
+
+	if (va_region_reserve(&batch->items, most * sizeof(struct item)))
+		return -ENOMEM;
+	got = va_backlog_take(&w->backlog, &batch->bytes, BATCH_GATHER_BYTES, &n);
+	if (got < 0)
+		return (int)got;
+	if (n > most && va_region_reserve(&batch->items, n * sizeof(struct item)))
+		return -ENOMEM; /* cannot be: entries are at least that long */
+	for (size_t off = 0, i = 0; i < n; i++) {
+		const unsigned char *p;
+		uint32_t len;
+		size_t next = va_backlog_entry(batch->bytes.p, off, &p, &len);
+
+		*item_at(batch, i) = (struct item){ (uint32_t)(p - batch->bytes.p), len };
+		off = next;
+	}
+	batch->len = n;
+	batch->slen = (size_t)got;
+	return 0;
+}
+
 static void *writer_main(void *arg)
 {
 	struct va_writer *w = arg;
@@ -580,12 +657,12 @@ static void *writer_main(void *arg)
 
 	for (;;) {
 		uint64_t unsaved, since, flush;
-		bool stop, final, due;
+		bool stop, final, due, more;
 		int ret = 0;
 
 		pthread_mutex_lock(&w->lock);
-		if (!w->front.len && !w->stopping && !w->pending_unsaved && !w->txn.open &&
-		    w->flush_req == w->flush_done) {
+		if (!w->front.len && !w->backlog.entries && !w->stopping && !w->pending_unsaved &&
+		    !w->txn.open && w->flush_req == w->flush_done) {
 			struct timespec until;
 
 			clock_gettime(CLOCK_MONOTONIC, &until);
@@ -597,10 +674,20 @@ static void *writer_main(void *arg)
 			pthread_cond_timedwait(&w->wake, &w->lock, &until);
 		}
 		gather(w, last_commit);
-		/* Swap: producers go on filling a fresh queue while we write. */
-		struct queue tmp = w->front;
-		w->front = batch;
-		batch = tmp;
+		if (!w->front.len && w->backlog.entries) {
+			/* Memory's queue is older than the backlog: it is written first. */
+			int err = take_backlog(w, &batch);
+
+			if (err && !w->stats.backlog_error)
+				w->stats.backlog_error = err;
+		} else {
+			/* Swap: producers go on filling a fresh queue while we write. */
+			struct queue tmp = w->front;
+
+			w->front = batch;
+			batch = tmp;
+		}
+		more = w->backlog.entries > 0;
 		w->writing = batch.len;
 		w->writing_bytes = batch.slen;
 		unsaved = w->pending_unsaved;
@@ -610,7 +697,8 @@ static void *writer_main(void *arg)
 		flush = w->flush_req;
 		pthread_mutex_unlock(&w->lock);
 
-		final = stop || flush != w->flush_done;
+		/* A stop or a flush is done when what was queued before it is: the backlog too. */
+		final = (stop || flush != w->flush_done) && !more;
 		due = final || now_mono_ns() >= last_commit + BATCH_GATHER_MS * 1000000ull;
 		/* A final or due seal needs a transaction even when nothing is queued. */
 		if (!w->txn.open &&
@@ -622,7 +710,7 @@ static void *writer_main(void *arg)
 			ret = txn_end(w, ret, final);
 			last_commit = now_mono_ns();
 		}
-		if (flush != w->flush_done) {
+		if (flush != w->flush_done && !more) {
 			pthread_mutex_lock(&w->lock);
 			w->flush_done = flush;
 			pthread_cond_broadcast(&w->flushed);
@@ -639,12 +727,14 @@ static void *writer_main(void *arg)
 
 		if (stop) {
 			pthread_mutex_lock(&w->lock);
-			stop = !w->front.len && ((!w->pending_unsaved && !w->retry.len) || ret);
+			stop = !w->front.len && !w->backlog.entries &&
+			       ((!w->pending_unsaved && !w->retry.len) || ret);
 			pthread_mutex_unlock(&w->lock);
 			if (stop)
 				break;
 		}
-		if (ret) {
+		/* Stopping with a backlog, each batch that fails is counted: no pause for it. */
+		if (ret && !(stop && more)) {
 			/* Disk full or locked: wait a little before trying again. */
 			struct timespec pause = { 0, 200 * 1000000L };
 
@@ -721,6 +811,7 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 	if (!w)
 		return -ENOMEM;
 	w->store = s;
+	w->backlog.fd = -1;
 	w->capacity = capacity ? capacity : 262144;
 	w->byte_capacity = w->capacity > QUEUE_MAX_BYTES / QUEUE_EVENT_BYTES
 				   ? QUEUE_MAX_BYTES
@@ -756,13 +847,26 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 {
 	pthread_mutex_lock(&w->lock);
 	*st = w->stats;
-	st->depth = w->front.len + w->writing + w->uncommitted;
+	st->depth = w->front.len + w->writing + w->uncommitted + w->backlog.entries;
+	st->backlog = w->backlog.entries;
+	st->backlog_bytes = va_backlog_bytes(&w->backlog);
 	pthread_mutex_unlock(&w->lock);
 }
 
 void va_writer_set_retain(struct va_writer *w, uint64_t retain_ns)
 {
 	__atomic_store_n(&w->retain_ns, retain_ns, __ATOMIC_RELAXED);
+}
+
+int va_writer_backlog(struct va_writer *w, const char *dir, uint64_t max_bytes)
+{
+	int ret;
+
+	pthread_mutex_lock(&w->lock);
+	va_backlog_close(&w->backlog);
+	ret = max_bytes ? va_backlog_open(&w->backlog, dir, max_bytes) : 0;
+	pthread_mutex_unlock(&w->lock);
+	return ret;
 }
 
 int va_writer_checkpointer_error(const struct va_writer *w)
@@ -795,6 +899,7 @@ int va_writer_stop(struct va_writer *w)
 	va_checkpointer_stop(w->checkpointer);
 	ret = w->stats.last_error;
 	queue_free(&w->front);
+	va_backlog_close(&w->backlog);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->flushed);

@@ -26,6 +26,9 @@ struct va_writer_stats {
 	uint64_t pruned;	  /* events deleted by retention */
 	uint64_t batches;	  /* transactions committed with events in them */
 	size_t depth;		  /* entries (events, and marks) not yet committed */
+	uint64_t backlog;	  /* of which: waiting in the backlog file */
+	uint64_t backlog_bytes;	  /* the bytes they take there */
+	int backlog_error;	  /* -errno of the first failure to read it back; 0 fine */
 	int last_error;		  /* -errno of the last failed write, 0 when fine */
 	uint64_t seals;		  /* seals written */
 	uint64_t seal_epoch;	  /* the sealing key's epoch now */
@@ -52,6 +55,15 @@ struct va_seal_info {
  */
 int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 		    uint64_t retain_ns);
+
+/**
+ * va_writer_backlog() - past the queue's bounds, keep events in order in an
+ * anonymous file in @dir, up to @max_bytes (0: none, they are counted
+ * unsaved), and store them once the writer has caught up (backlog.h).
+ * Call before pushing events.
+ * Returns: 0 or -errno (the file cannot be made there: no backlog then).
+ */
+int va_writer_backlog(struct va_writer *w, const char *dir, uint64_t max_bytes);
 
 /* Delete events older than @retain_ns from now on (0: keep everything). */
 void va_writer_set_retain(struct va_writer *w, uint64_t retain_ns);

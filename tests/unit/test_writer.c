@@ -745,6 +745,175 @@ static void test_concurrent_producers(void **state)
 			 st.unsaved);
 }
 
+/* Whether @dir holds anything but the store's own files (audit.db, -wal, -shm). */
+static bool stray_files(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | grep -qv '^audit\\.db\\(-wal\\|-shm\\)\\?$'", dir);
+	return system(cmd) == 0;
+}
+
+/*
+ * A writer held up (the store locked): past the queue's 60,000 the events
+ * wait in the backlog file, none is refused, and once the store moves every
+ * event is stored in the order pushed, a mark in its place among them, and
+ * those pushed while the backlog drains (memory has room again: a batch of
+ * it is 3 MiB, fewer events than the queue holds) after them.
+ */
+static void test_backlog_keeps_all_in_order(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s), *lock;
+	const unsigned int n = 200000, late = 2000, queue = 60000;
+	uint64_t t0 = now_ns();
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, queue, 0), 0);
+	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + 2 * i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+		if (i == n / 2)
+			assert_int_equal(va_writer_push_mark(w, VA_MARK_STOP, t0 + 2 * i + 1, NULL),
+					 0);
+	}
+	va_writer_stats(w, &st);
+	assert_int_equal(st.unsaved, 0);
+	assert_true(st.backlog >= n - queue);
+	assert_true(st.backlog_bytes > st.backlog * 4);
+	assert_int_equal(st.depth, n + 1);
+	/* Anonymous: nothing in the directory to clean up or to read. */
+	assert_false(stray_files(c->dir));
+	sleep_ms(200);
+	unlock_store(lock);
+	/* The writer has taken memory's batch and the backlog's first: memory has room. */
+	do {
+		sleep_ms(1);
+		va_writer_stats(w, &st);
+	} while (st.backlog >= n - queue);
+	assert_true(st.backlog > 0);
+	for (unsigned int i = n; i < n + late; i++) {
+		struct va_event ev = make_event(t0 + 2 * i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+
+	wait_settled(w, n + late, 20000, &st);
+	assert_int_equal(st.stored, n + late);
+	assert_int_equal(st.unsaved, 0);
+	assert_int_equal(st.backlog, 0);
+	assert_int_equal(st.backlog_bytes, 0);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), n + late);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events a JOIN events b"
+				     " ON b.id = a.id + 1 WHERE b.ts <= a.ts"),
+			 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100 AND id <"
+				     " (SELECT id FROM events WHERE op = 101)"),
+			 n / 2 + 1);
+}
+
+/*
+ * A backlog of 256 KiB fills: past it events are refused and counted,
+ * stored + unsaved == pushed, and those stored keep their order.
+ */
+static void test_backlog_full_counts_unsaved(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s), *lock;
+	const unsigned int n = 20000;
+	uint64_t t0 = now_ns(), refused = 0;
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(w, c->dir, 256u << 10), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		refused += va_writer_push(w, &ev) == -ENOSPC;
+	}
+	va_writer_stats(w, &st);
+	assert_true(st.backlog_bytes <= 256u << 10);
+	assert_true(st.backlog > 1000);
+	sleep_ms(200);
+	unlock_store(lock);
+
+	wait_settled(w, n, 20000, &st);
+	assert_true(refused > 0);
+	assert_int_equal(st.unsaved_queue, refused);
+	assert_int_equal(st.stored + st.unsaved, n);
+	assert_true(st.stored > 1000);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op < 100"), st.stored);
+	assert_int_equal(sql_int(db, "SELECT sum(count) FROM events WHERE op = 103"), st.unsaved);
+	assert_int_equal(
+		sql_int(db, "SELECT count(*) FROM events a JOIN events b"
+			    " ON b.id = a.id + 1 WHERE b.ts < a.ts AND a.op < 100 AND b.op < 100"),
+		0);
+}
+
+/*
+ * A flush waits for the backlog too, all its batches (3 MiB each): what was
+ * pushed before it is stored when it returns.
+ */
+static void test_backlog_flush(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *lock;
+	const unsigned int n = 100000;
+	uint64_t t0 = now_ns();
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	va_writer_stats(w, &st);
+	assert_true(st.backlog_bytes > 2 * (3u << 20));
+	unlock_store(lock);
+	assert_int_equal(va_writer_flush(w, 20000), 0);
+	va_writer_stats(w, &st);
+	assert_int_equal(st.stored, n);
+	assert_int_equal(st.depth, 0);
+	assert_int_equal(va_writer_stop(w), 0);
+}
+
+/* Stop writes the backlog out too, all its batches, and counts nothing unsaved. */
+static void test_backlog_stop_drains(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	sqlite3 *lock;
+	const unsigned int n = 100000;
+	uint64_t t0 = now_ns();
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	unlock_store(lock);
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(sql_int(va_store_db(c->s), "SELECT count(*) FROM events WHERE op < 100"),
+			 n);
+	assert_int_equal(sql_int(va_store_db(c->s), "SELECT count(*) FROM events WHERE op = 103"),
+			 0);
+}
+
 static void test_retention(void **state)
 {
 	struct ctx *c = *state;
@@ -792,12 +961,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpointer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_keeps_all_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_full_counts_unsaved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_stop_drains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_bytes_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_queue_stores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_when_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_write_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_transaction_of_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_transaction_of_batches, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_open_transaction_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_in_a_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marks_in_order, setup, teardown),

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The writer's backlog file: entries come back whole and in order, across
+ * the chunks written and the reads' bounds, an entry longer than a read
+ * included; the bound refuses; a tail that cannot be written is kept and
+ * taken from memory; the file starts again once all is taken.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "backlog.h"
+
+/* Entry @i: @i's length (cycling up to 3,000 bytes), each byte a function of @i. */
+static size_t entry_len(unsigned int i)
+{
+	return 1 + (i * 7919u) % 3000;
+}
+
+static void append(struct va_backlog *b, unsigned int i)
+{
+	size_t len = entry_len(i);
+	unsigned char *p;
+
+	assert_int_equal(va_backlog_reserve(b, len + 16, &p), 0);
+	for (size_t k = 0; k < len; k++)
+		p[k] = (unsigned char)(i + k);
+	va_backlog_commit(b, len);
+}
+
+/* Take everything, checking each entry is the next expected; returns the next expected. */
+static unsigned int take_all(struct va_backlog *b, unsigned int next, size_t max)
+{
+	struct va_region buf = { 0 };
+	size_t n;
+	long got;
+
+	while ((got = va_backlog_take(b, &buf, max, &n)) > 0) {
+		size_t off = 0;
+
+		for (size_t e = 0; e < n; e++, next++) {
+			const unsigned char *p;
+			uint32_t len;
+
+			off = va_backlog_entry(buf.p, off, &p, &len);
+			assert_int_equal(len, entry_len(next));
+			for (size_t k = 0; k < len; k++)
+				assert_int_equal(p[k], (unsigned char)(next + k));
+		}
+		assert_int_equal(off, (size_t)got);
+	}
+	assert_int_equal(got, 0);
+	va_region_free(&buf);
+	return next;
+}
+
+static void test_order_across_chunks_and_reads(void **state)
+{
+	struct va_backlog b;
+	struct stat sb;
+	unsigned int next = 0;
+
+	(void)state;
+	assert_int_equal(va_backlog_open(&b, "/tmp", 64u << 20), 0);
+	for (unsigned int i = 0; i < 3000; i++) /* about 4.5 MB: chunks in the file, a tail */
+		append(&b, i);
+	assert_int_equal(b.entries, 3000);
+	assert_true(b.file_len > 0 && b.tail_len > 0);
+	/* Reads of 2,000 bytes: some entries are longer, and come whole. */
+	next = take_all(&b, next, 2000);
+	assert_int_equal(next, 3000);
+	assert_int_equal(b.entries, 0);
+	assert_int_equal(va_backlog_bytes(&b), 0);
+	/* All taken: the file starts again. */
+	assert_int_equal(fstat(b.fd, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	/* And takes more, interleaved with takes. */
+	for (unsigned int i = 3000; i < 4000; i++) {
+		append(&b, i);
+		if (i % 300 == 0)
+			next = take_all(&b, next, 1u << 20);
+	}
+	assert_int_equal(take_all(&b, next, 1u << 20), 4000);
+	va_backlog_close(&b);
+	assert_int_equal(b.fd, -1);
+}
+
+static void test_bound(void **state)
+{
+	struct va_backlog b;
+	unsigned char *p;
+	unsigned int i = 0;
+
+	(void)state;
+	assert_int_equal(va_backlog_open(&b, "/tmp", 100000), 0);
+	while (va_backlog_bytes(&b) + 4 + entry_len(i) + 16 <= 100000)
+		append(&b, i++);
+	assert_int_equal(va_backlog_reserve(&b, entry_len(i) + 16, &p), -ENOSPC);
+	assert_true(va_backlog_bytes(&b) <= 100000);
+	assert_int_equal(take_all(&b, 0, 1u << 20), i);
+	/* Room again once taken. */
+	assert_int_equal(va_backlog_reserve(&b, 1000, &p), 0);
+	va_backlog_close(&b);
+}
+
+/* A file that cannot be written: the tail stays in memory, is refused past a chunk, and comes back.
+ */
+static void test_write_failure_keeps_tail(void **state)
+{
+	struct va_backlog b;
+	unsigned char *p;
+	unsigned int i = 0;
+
+	(void)state;
+	assert_int_equal(va_backlog_open(&b, "/tmp", 64u << 20), 0);
+	close(b.fd);
+	b.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(b.fd >= 0);
+	while (b.tail_len + 4 + entry_len(i) + 16 <= VA_BACKLOG_CHUNK)
+		append(&b, i++);
+	assert_int_equal(va_backlog_reserve(&b, VA_BACKLOG_CHUNK, &p), -ENOSPC);
+	assert_int_equal(b.error, -EBADF);
+	assert_int_equal(b.file_len, 0);
+	assert_int_equal(take_all(&b, 0, 1u << 20), i);
+	va_backlog_close(&b);
+}
+
+static void test_closed(void **state)
+{
+	struct va_backlog b;
+	unsigned char *p;
+	struct va_region buf = { 0 };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(va_backlog_open(&b, "/nonexistent/dir", 1u << 20), -ENOENT);
+	assert_int_equal(va_backlog_reserve(&b, 10, &p), -EBADF);
+	assert_int_equal(va_backlog_take(&b, &buf, 1000, &n), 0);
+	va_backlog_close(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order_across_chunks_and_reads),
+		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_write_failure_keeps_tail),
+		cmocka_unit_test(test_closed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
