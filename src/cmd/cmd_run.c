@@ -66,9 +66,9 @@ static void run_usage(FILE *out)
 		"  --seal-key FILE      the sealing key `vfsaudit setup-keys` made (default "
 		"DB.key);\n"
 		"                       without one the record is hash-chained but not sealed\n"
-		"  --queue-size N       events held in memory for the store (and 128 bytes an\n"
-		"                       event, on average); past them events wait, in order,\n"
-		"                       in a file beside the store (deleted as it goes)\n"
+		"  --queue-size N       events held in memory for the store (default %d, and\n"
+		"                       128 bytes an event on average); past them events wait,\n"
+		"                       in order, in a file beside the store (never named)\n"
 		"  --backlog-size SIZE  at most this much in that file (default 1G; 0: none);\n"
 		"                       beyond it events are counted as unsaved\n"
 		"  --priority-boost N   lower the daemon's nice value by N at start (default %d,\n"
@@ -103,7 +103,8 @@ static void run_usage(FILE *out)
 		"Losses of a sink show in `vfsaudit status` and as a row in the store.\n"
 		"\n",
 		VA_CONFIG_DEFAULT_PATH, VA_STORE_DEFAULT_PATH, VA_STATUS_DEFAULT_PATH,
-		VA_PRIORITY_BOOST_DEFAULT, VA_SYSLOG_DEFAULT_TAG, VA_SYSLOG_SD_ID);
+		VA_WRITER_QUEUE_DEFAULT, VA_PRIORITY_BOOST_DEFAULT, VA_SYSLOG_DEFAULT_TAG,
+		VA_SYSLOG_SD_ID);
 	filter_usage(out);
 	fprintf(out, "\nEXAMPLES\n"
 		     "  sudo vfsaudit run\n"

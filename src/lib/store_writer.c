@@ -812,7 +812,7 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
 		return -ENOMEM;
 	w->store = s;
 	w->backlog.fd = -1;
-	w->capacity = capacity ? capacity : 262144;
+	w->capacity = capacity ? capacity : VA_WRITER_QUEUE_DEFAULT;
 	w->byte_capacity = w->capacity > QUEUE_MAX_BYTES / QUEUE_EVENT_BYTES
 				   ? QUEUE_MAX_BYTES
 				   : w->capacity * QUEUE_EVENT_BYTES;

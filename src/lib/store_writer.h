@@ -18,6 +18,15 @@
 
 struct va_writer;
 
+/*
+ * Events held in memory for the store (4 MiB at 128 bytes an event); past
+ * them the backlog file takes a burst (va_writer_backlog()). Twice as many
+ * raised the daemon's peak RSS on a long tail of names from 60.9-61.7 MiB
+ * to 62.6-63.8 (FILES=300000 bench/daemon-ab, 16 processes, 3 runs each)
+ * for no more stored; 262,144 before the backlog, 66.0-77.6.
+ */
+#define VA_WRITER_QUEUE_DEFAULT 32768
+
 struct va_writer_stats {
 	uint64_t stored;	  /* events written */
 	uint64_t unsaved;	  /* events captured but not stored (total) */

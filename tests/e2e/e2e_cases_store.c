@@ -1796,6 +1796,125 @@ static int run_status_file_taken(struct e2e_ctx *c)
 	return ret;
 }
 
+/* ---- a burst past the queue: the backlog file ---- */
+
+#define BURST_WRITES 100000
+
+static void burst_writes(struct e2e_ctx *c)
+{
+	char block[64];
+	int fd = open(e2e_dpath(c, "w/burst"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	memset(block, 'b', sizeof(block));
+	for (int i = 0; fd >= 0 && i < BURST_WRITES; i++)
+		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+			_exit(1);
+	if (fd < 0 || close(fd))
+		_exit(1);
+}
+
+/*
+ * One burst of BURST_WRITES writes, one event each (every-call), into a
+ * daemon whose queue holds 16 events, with @conf's backlog setting; the
+ * store in @tag's directory. Returns: 0, or -1 with c->why.
+ */
+static int burst_run(struct e2e_ctx *c, struct daemon_paths *p, const char *tag, const char *conf)
+{
+	struct e2e_watcher w;
+	char store[PATH_MAX - 16];
+
+	snprintf(store, sizeof(store), "%s/%s", c->dir, tag);
+	snprintf(p->db, sizeof(p->db), "%s/audit.db", store);
+	snprintf(p->conf, sizeof(p->conf), "%s/%s.conf", c->dir, tag);
+	if ((mkdir(store, 0700) && errno != EEXIST) || e2e_write_file(p->conf, conf, 0644)) {
+		snprintf(c->why, sizeof(c->why), "setting up %s: %m", store);
+		return -1;
+	}
+	unlink(e2e_dpath(c, "w/burst"));
+	if (daemon_start(c, &w, p))
+		return -1;
+	if (as_user(c, 0, burst_writes, NULL)) {
+		daemon_stop(c, &w);
+		return -1;
+	}
+	/* A stop writes out everything queued, the backlog included. */
+	return daemon_stop(c, &w);
+}
+
+/*
+ * A burst faster than the store writes, past a queue of 16 events: with
+ * the backlog file every write is stored, in order, none counted unsaved,
+ * and no file is left beside the store; the same burst without it
+ * (backlog-size = 0) leaves events unsaved, which shows the burst did go
+ * past the queue.
+ */
+static int run_backlog(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	char sql[PATH_MAX + 256], out[4096];
+	long writes, calls, unsaved, disorder;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", p.watched);
+		return -1;
+	}
+	if (burst_run(c, &p, "without", "queue-size = 16\nevery-call = yes\nbacklog-size = 0\n"))
+		return -1;
+	unsaved = store_count(c, p.db, "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103");
+	if (unsaved <= 0) {
+		snprintf(c->why, sizeof(c->why),
+			 "without a backlog the burst left %ld unsaved: it did not go past the "
+			 "queue",
+			 unsaved);
+		return -1;
+	}
+
+	if (burst_run(c, &p, "with", "queue-size = 16\nevery-call = yes\n"))
+		return -1;
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM events e JOIN paths p ON p.id = e.path WHERE e.op = 4 "
+		 "AND CAST(p.path AS TEXT) = '%s/burst'",
+		 p.watched);
+	writes = store_count(c, p.db, sql);
+	snprintf(sql, sizeof(sql),
+		 "SELECT coalesce(sum(e.count), 0) FROM events e JOIN paths p ON p.id = e.path "
+		 "WHERE e.op = 4 AND CAST(p.path AS TEXT) = '%s/burst'",
+		 p.watched);
+	calls = store_count(c, p.db, sql);
+	unsaved = store_count(c, p.db, "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103");
+	/* Stored in the order they came: each write's time at or after the one stored before. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM (SELECT e.ts, lag(e.ts) OVER (ORDER BY e.id) AS prev "
+		 "FROM events e JOIN paths p ON p.id = e.path WHERE e.op = 4 "
+		 "AND CAST(p.path AS TEXT) = '%s/burst') WHERE ts < prev",
+		 p.watched);
+	disorder = store_count(c, p.db, sql);
+	if (writes < 0 || calls < 0 || unsaved < 0 || disorder < 0)
+		return -1;
+	if (writes != BURST_WRITES || calls != BURST_WRITES || unsaved || disorder) {
+		snprintf(c->why, sizeof(c->why),
+			 "with the backlog: %ld write records of %ld calls stored (want %d each), "
+			 "%ld unsaved, %ld out of order",
+			 writes, calls, BURST_WRITES, unsaved, disorder);
+		return -1;
+	}
+	{
+		char dir[PATH_MAX];
+		char *ls[] = { "/bin/ls", "-A", dir, NULL };
+
+		snprintf(dir, sizeof(dir), "%s/with", c->dir);
+		if (query(c, ls, out, sizeof(out)) != 0)
+			return -1;
+		/* The store and the daemon's lock: nothing else. */
+		if (strcmp(out, "audit.db\naudit.db.lock\n")) {
+			snprintf(c->why, sizeof(c->why), "left beside the store: %.300s", out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
 	  .run = run_read_only_store },
@@ -1808,6 +1927,9 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_damaged_store },
 	{ .name = "store: a full disk is counted, recorded when space returns, store intact",
 	  .run = run_disk_full },
+	{ .name = "store: a burst past a queue of 16 waits in the backlog file: 100,000 writes "
+		  "stored in order, none unsaved (without it: unsaved), no file left",
+	  .run = run_backlog },
 	{ .name = "store: history counts changes by two users, renames, hard links",
 	  .run = run_history },
 	{ .name = "store: history of a name: through a bind mount (marked), renamed out, made anew",
@@ -1822,21 +1944,26 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_not_a_store },
 	{ .name = "run: its threads run at nice -15, or as priority-boost says; 21 exits 2",
 	  .run = run_priority },
-	{ .name = "watch: nice -15, -3 with --priority-boost 3, its own with 0 or without CAP_SYS_NICE (quietly); x exits 2",
+	{ .name = "watch: nice -15, -3 with --priority-boost 3, its own with 0 or without "
+		  "CAP_SYS_NICE (quietly); x exits 2",
 	  .run = watch_priority },
-	{ .name = "watch: a 4 MiB ring buffer on up to 4 CPUs (8 MiB on more), 16 MiB with --buffer-size 16M",
+	{ .name = "watch: a 4 MiB ring buffer on up to 4 CPUs (8 MiB on more), 16 MiB with "
+		  "--buffer-size 16M",
 	  .run = watch_ring_size },
 	{ .name = "reload: SIGHUPs under load lose no event in scope (each create stored once)",
 	  .run = run_reload_no_loss },
 	{ .name = "reload: SIGHUPs under load record nothing the filters leave out (/dev/null)",
 	  .run = run_reload_no_leak },
-	{ .name = "reload: retain and filters apply; every-call, queue-size are said to wait for a restart",
+	{ .name = "reload: retain and filters apply; every-call, queue-size are said to wait for a "
+		  "restart",
 	  .run = run_reload_says_restart },
-	{ .name = "run, watch: a --path or --exclude through a symlink exits 2 naming the real path",
+	{ .name = "run, watch: a --path or --exclude through a symlink exits 2 naming the real "
+		  "path",
 	  .run = run_symlink_prefix },
 	{ .name = "setup-keys refuses while a daemon records into the store, works once it stops",
 	  .run = run_keys_while_running },
-	{ .name = "run: a second daemon on another's status file is refused before making its store",
+	{ .name = "run: a second daemon on another's status file is refused before making its "
+		  "store",
 	  .run = run_status_file_taken },
 	{ .name = "run: a bad filter option on the command line is named as --path, exit 2",
 	  .run = run_bad_filter_option },
