@@ -2,9 +2,10 @@
 /*
  * The store writer: a thread that takes events from a bounded queue and
  * writes them in batched transactions, so that a slow disk never stalls
- * the capture loop. When the queue is full, or the disk is, events are
- * counted as unsaved and an "unsaved" row records how many once writing
- * works again: loss is never silent. Retention pruning runs here too, in
+ * the capture loop. Past the queue's bounds events wait in the backlog
+ * file, in order (backlog.h). When that is full too, or the disk is, they
+ * are counted as unsaved and an "unsaved" row records how many once
+ * writing works again: loss is never silent. Retention pruning runs here too, in
  * small steps between batches.
  */
 #ifndef VA_STORE_WRITER_H
@@ -59,7 +60,8 @@ struct va_seal_info {
 /**
  * va_writer_start() - start the writer thread on @s (which it then owns
  * until va_writer_stop()).
- * @capacity: events the queue holds before new ones are counted as unsaved.
+ * @capacity: events the queue holds in memory (0: VA_WRITER_QUEUE_DEFAULT);
+ *            past them they go to the backlog, or are counted unsaved.
  * @retain_ns: delete events older than this (0: keep everything).
  */
 int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
@@ -94,7 +96,7 @@ int va_writer_seal(struct va_writer *w, const char *key_file,
  */
 int va_writer_flush(struct va_writer *w, unsigned int timeout_ms);
 
-/* Queue a copy of @ev. Returns: 0, or -ENOSPC when the queue is full (counted). */
+/* Queue a copy of @ev. Returns: 0, or -ENOSPC when the queue and the backlog are full (counted). */
 int va_writer_push(struct va_writer *w, const struct va_event *ev);
 
 /* Queue a mark row (start, stop, crash) in order with the events. */
