@@ -848,8 +848,8 @@ cleanup:
 	if (d.writer) {
 		struct va_writer_stats ws;
 
-		va_writer_stats(d.writer, &ws);
-		if (va_writer_stop(d.writer) || ws.unsaved)
+		/* The counters after the last write: a stop may count some unsaved. */
+		if (va_writer_stop_stats(d.writer, &ws) || ws.unsaved)
 			fprintf(stderr,
 				"vfsaudit: %llu events could not be stored (queue full: %llu, "
 				"write failed: %llu)\n",

@@ -9,6 +9,8 @@
 #include "backlog.h"
 
 #define LEN_BYTES sizeof(uint32_t)
+/* Taken bytes are given back to the filesystem this many at a time. */
+#define FREE_STEP (8u << 20)
 
 int va_backlog_open(struct va_backlog *b, const char *dir, uint64_t max_bytes)
 {
@@ -40,6 +42,12 @@ uint64_t va_backlog_bytes(const struct va_backlog *b)
 	return b->file_len - b->read_off + b->tail_len;
 }
 
+/* What the bound counts: the file's blocks not given back yet, and the tail. */
+static uint64_t held_bytes(const struct va_backlog *b)
+{
+	return b->file_len - b->freed + b->tail_len;
+}
+
 /* Write the tail at the file's end. Returns: 0 or -errno (the tail stays, to be taken from memory).
  */
 static int write_tail(struct va_backlog *b)
@@ -64,15 +72,15 @@ static int write_tail(struct va_backlog *b)
 	return 0;
 }
 
-int va_backlog_reserve(struct va_backlog *b, size_t len, unsigned char **p)
+int va_backlog_reserve(struct va_backlog *b, size_t len, bool force, unsigned char **p)
 {
 	size_t need = LEN_BYTES + len;
 
 	if (b->fd < 0)
 		return -EBADF;
-	if (len > UINT32_MAX || va_backlog_bytes(b) + need > b->max_bytes)
+	if (len > UINT32_MAX || (!force && held_bytes(b) + need > b->max_bytes))
 		return -ENOSPC;
-	if (b->tail_len && b->tail_len + need > VA_BACKLOG_CHUNK && write_tail(b))
+	if (b->tail_len && b->tail_len + need > VA_BACKLOG_CHUNK && write_tail(b) && !force)
 		return -ENOSPC;
 	if (va_region_reserve(&b->tail, b->tail_len + need))
 		return -ENOMEM;
@@ -87,6 +95,7 @@ void va_backlog_commit(struct va_backlog *b, size_t len)
 	memcpy(b->tail.p + b->tail_len, &n, LEN_BYTES);
 	b->tail_len += LEN_BYTES + len;
 	b->entries++;
+	b->appended++;
 }
 
 size_t va_backlog_entry(const unsigned char *buf, size_t off, const unsigned char **p,
@@ -131,53 +140,105 @@ static long read_at(int fd, unsigned char *buf, size_t len, uint64_t off)
 	return (long)done;
 }
 
-long va_backlog_take(struct va_backlog *b, struct va_region *buf, size_t max, size_t *n)
+bool va_backlog_next(const struct va_backlog *b, uint64_t *off, uint64_t *end)
 {
-	size_t want, got;
+	*off = b->read_off;
+	*end = b->file_len;
+	return b->read_off < b->file_len;
+}
+
+long va_backlog_read(int fd, uint64_t off, uint64_t end, struct va_region *buf, size_t max,
+		     size_t *n)
+{
+	size_t want = end - off < max ? (size_t)(end - off) : max, got;
 	uint32_t len;
 	long ret;
 
 	*n = 0;
-	if (!b->entries)
-		return 0;
-	if (b->read_off < b->file_len) {
-		/* The file holds the oldest: the tail came after all of it. */
-		want = b->file_len - b->read_off < max ? b->file_len - b->read_off : max;
+	for (;;) {
 		if (want < LEN_BYTES)
 			return -EIO; /* cannot be: only whole entries are written */
-		for (;;) {
-			if (va_region_reserve(buf, want))
-				return -ENOMEM;
-			ret = read_at(b->fd, buf->p, want, b->read_off);
-			if (ret < 0)
-				return ret;
-			got = whole_entries(buf->p, want, n);
-			if (*n)
-				break;
-			/* One entry longer than @max: read it whole. */
-			memcpy(&len, buf->p, LEN_BYTES);
-			if (LEN_BYTES + len > b->file_len - b->read_off)
-				return -EIO;
-			want = LEN_BYTES + len;
-		}
-		b->read_off += got;
-	} else {
-		/* All the file is taken: the tail, straight from memory. */
-		if (va_region_reserve(buf, b->tail_len))
+		if (va_region_reserve(buf, want))
 			return -ENOMEM;
-		memcpy(buf->p, b->tail.p, b->tail_len);
-		got = whole_entries(buf->p, b->tail_len, n);
-		b->tail_len = 0;
+		ret = read_at(fd, buf->p, want, off);
+		if (ret < 0)
+			return ret;
+		got = whole_entries(buf->p, want, n);
+		if (*n)
+			return (long)got;
+		/* One entry longer than @max: read it whole. */
+		memcpy(&len, buf->p, LEN_BYTES);
+		if (LEN_BYTES + len > end - off)
+			return -EIO;
+		want = LEN_BYTES + len;
 	}
-	b->entries -= *n;
-	/* All taken: start the file again rather than let it grow for as long as the daemon runs.
-	 */
-	if (!b->entries && !b->tail_len) {
+}
+
+/* All taken: start the file again; else give back what reads have passed. */
+static void give_back(struct va_backlog *b)
+{
+	uint64_t upto = b->read_off & ~(uint64_t)4095;
+
+	if (!b->entries) {
 		if (!ftruncate(b->fd, 0))
-			b->file_len = b->read_off = 0;
+			b->file_len = b->read_off = b->freed = 0;
 		va_region_shrink(&b->tail, 64u << 10);
+		return;
 	}
+	/* Should the filesystem not punch holes, the bound counts the whole file. */
+	if (upto - b->freed >= FREE_STEP &&
+	    !fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)b->freed,
+		       (off_t)(upto - b->freed)))
+		b->freed = upto;
+}
+
+void va_backlog_consume(struct va_backlog *b, uint64_t bytes, size_t n)
+{
+	b->read_off += bytes;
+	b->entries -= n;
+	b->taken += n;
+	give_back(b);
+}
+
+long va_backlog_take_tail(struct va_backlog *b, struct va_region *buf, size_t *n)
+{
+	size_t got;
+
+	*n = 0;
+	if (va_region_reserve(buf, b->tail_len))
+		return -ENOMEM;
+	memcpy(buf->p, b->tail.p, b->tail_len);
+	got = whole_entries(buf->p, b->tail_len, n);
+	b->tail_len = 0;
+	b->entries -= *n;
+	b->taken += *n;
+	give_back(b);
 	return (long)got;
+}
+
+long va_backlog_take(struct va_backlog *b, struct va_region *buf, size_t max, size_t *n)
+{
+	uint64_t off, end;
+	long got;
+
+	*n = 0;
+	if (!b->entries)
+		return 0;
+	if (!va_backlog_next(b, &off, &end))
+		return va_backlog_take_tail(b, buf, n);
+	got = va_backlog_read(b->fd, off, end, buf, max, n);
+	if (got > 0)
+		va_backlog_consume(b, (uint64_t)got, *n);
+	return got;
+}
+
+void va_backlog_clear(struct va_backlog *b)
+{
+	b->taken += b->entries;
+	b->entries = 0;
+	b->tail_len = 0;
+	b->read_off = b->file_len;
+	give_back(b);
 }
 
 void va_backlog_close(struct va_backlog *b)

@@ -16,6 +16,9 @@
 #include "store_writer.h"
 
 #define BATCH_WAIT_MS 100
+/* Reads of the backlog that fail in a row (200 ms apart) before what it holds is counted unsaved.
+ */
+#define BACKLOG_TRIES 5
 /*
  * A batch gathers for at least this long (unless the queue is a quarter
  * full, or a flush or stop is asked): each commit rewrites every index page
@@ -51,6 +54,7 @@
  * va_mark, 100 and up) its time and its words. The item only says where.
  */
 #define ENTRY_EVENT 0
+#define ENTRY_LOSS	1 /* an event that is a loss record: it counts its lost */
 #define MARK_HEAD	(1 + sizeof(uint64_t)) /* a mark's kind byte and time */
 /*
  * A start row's filters in JSON (coverage.h); filters too large for it are
@@ -111,6 +115,11 @@ struct va_writer {
 	struct queue
 		retry; /* marks of a batch that failed: written first next time (writer only) */
 	struct va_backlog backlog; /* past capacity, in order (under lock; fd -1: none) */
+	uint64_t backlog_weight;   /* the events its entries stand for (under lock) */
+	uint64_t backlog_since;	   /* when the oldest of them happened (under lock) */
+	uint64_t flush_backlog;	   /* backlog.appended at the last flush request (under lock) */
+	size_t writing_backlog;	   /* entries of the batch being written that came from it */
+	unsigned int backlog_failures; /* reads of it that failed in a row (writer only) */
 	size_t capacity;	   /* entries held, the batch being written included */
 	size_t byte_capacity; /* their bytes: what the queue may take of memory */
 	uint64_t retain_ns;
@@ -276,14 +285,19 @@ int va_writer_push(struct va_writer *w, const struct va_event *ev)
 	if (w->backlog.entries || full) {
 		unsigned char *p;
 
-		if (!va_backlog_reserve(&w->backlog, need, &p)) {
-			p[0] = ENTRY_EVENT;
+		/* A loss record keeps its place past the backlog's bound, as marks do. */
+		if (!va_backlog_reserve(&w->backlog, need, loss, &p)) {
+			p[0] = loss ? ENTRY_LOSS : ENTRY_EVENT;
 			va_backlog_commit(&w->backlog, 1 + va_event_pack(p + 1, ev));
+			if (!w->backlog_weight)
+				w->backlog_since = ev->ts_ns;
+			w->backlog_weight += n;
 			if (w->backlog.entries == 1)
 				pthread_cond_signal(&w->wake);
 			goto out;
 		}
-		if (!loss) {
+		/* Never into memory ahead of the backlog's older events. */
+		if (!loss || w->backlog.entries) {
 			count_unsaved(w, n, false, ev->ts_ns);
 			ret = -ENOSPC;
 			goto out;
@@ -295,7 +309,7 @@ int va_writer_push(struct va_writer *w, const struct va_event *ev)
 		goto out;
 	}
 	was_full = batch_full(w);
-	w->front.bytes.p[w->front.slen] = ENTRY_EVENT;
+	w->front.bytes.p[w->front.slen] = loss ? ENTRY_LOSS : ENTRY_EVENT;
 	entry_commit(&w->front, 1 + va_event_pack(w->front.bytes.p + w->front.slen + 1, ev));
 	/* The writer waits for the first event, then gathers until the batch is full. */
 	if (w->front.len == 1 || (!was_full && batch_full(w)))
@@ -332,7 +346,7 @@ static int backlog_mark(struct va_backlog *b, enum va_mark mark, uint64_t ts_ns,
 {
 	size_t n = detail ? strnlen(detail, MARK_DETAIL_MAX) : 0;
 	unsigned char *p;
-	int ret = va_backlog_reserve(b, MARK_HEAD + n, &p);
+	int ret = va_backlog_reserve(b, MARK_HEAD + n, true, &p);
 
 	if (!ret)
 		va_backlog_commit(b, put_mark(p, mark, ts_ns, detail, n));
@@ -346,8 +360,8 @@ int va_writer_push_mark(struct va_writer *w, enum va_mark mark, uint64_t ts_ns, 
 	pthread_mutex_lock(&w->lock);
 	/*
 	 * Marks are few and say why records are missing: never refused for
-	 * room. Behind a backlog they wait in it, in their place; should it
-	 * refuse, in memory, ahead of it.
+	 * room. Behind a backlog they wait in it, in their place, past its
+	 * bound; only should memory run out do they go ahead of it.
 	 */
 	if (w->backlog.entries && !backlog_mark(&w->backlog, mark, ts_ns, detail)) {
 		pthread_cond_signal(&w->wake);
@@ -493,7 +507,7 @@ static int txn_add(struct va_writer *w, const struct queue *batch, uint64_t unsa
 		int kind = entry_kind(batch, i);
 		uint64_t ts;
 
-		if (kind != ENTRY_EVENT) {
+		if (kind != ENTRY_EVENT && kind != ENTRY_LOSS) {
 			ts = entry_mark(batch, i, detail);
 			/* Marks say when nobody was recording: never dropped. */
 			queue_mark(&t->marks, (enum va_mark)kind, ts, detail);
@@ -618,34 +632,81 @@ static void gather(struct va_writer *w, uint64_t last_commit)
 	}
 }
 
+/* The events entry @i stands for: a loss record its lost, a mark none. */
+static uint64_t entry_weight(const struct queue *q, size_t i)
+{
+	struct va_event ev;
+
+	switch (entry_kind(q, i)) {
+	case ENTRY_EVENT:
+		return 1;
+	case ENTRY_LOSS:
+		return entry_event(q, i, &ev) ? event_weight(&ev) : 1;
+	default:
+		return 0;
+	}
+}
+
 /*
- * Under the lock, with memory's queue empty: the backlog's oldest entries,
- * a batch's worth, into @batch. Returns: 0 or -errno (they stay in it).
+ * Called with the lock held and memory's queue empty: the backlog's oldest
+ * entries, a batch's worth, into @batch. The file is read with the lock
+ * let go, since 3 MiB read under it would hold the capture thread up: only
+ * this thread takes from the backlog or closes it while it holds entries,
+ * and appends go past what is read. Returns: 0 or -errno (the entries
+ * stay in the backlog).
  */
 static int take_backlog(struct va_writer *w, struct queue *batch)
 {
-	/* The least an entry takes there: a mark with no words, and its length. */
-	size_t most = BATCH_GATHER_BYTES / (MARK_HEAD + sizeof(uint32_t)) + 1, n;
+	uint64_t off, end, weight = 0;
+	bool from_file = va_backlog_next(&w->backlog, &off, &end);
+	size_t n, most = 0;
 	long got;
 
-	if (va_region_reserve(&batch->items, most * sizeof(struct item)))
-		return -ENOMEM;
-	got = va_backlog_take(&w->backlog, &batch->bytes, BATCH_GATHER_BYTES, &n);
+	if (from_file) {
+		pthread_mutex_unlock(&w->lock);
+		got = va_backlog_read(w->backlog.fd, off, end, &batch->bytes, BATCH_GATHER_BYTES,
+				      &n);
+		pthread_mutex_lock(&w->lock);
+	} else {
+		/* Room first: the tail is forgotten as it is taken. An entry is 4 + MARK_HEAD bytes
+		 * or more. */
+		most = w->backlog.tail_len / (sizeof(uint32_t) + MARK_HEAD) + 1;
+		if (va_region_reserve(&batch->items, most * sizeof(struct item)))
+			return -ENOMEM;
+		got = va_backlog_take_tail(&w->backlog, &batch->bytes, &n);
+	}
 	if (got < 0)
 		return (int)got;
 	if (n > most && va_region_reserve(&batch->items, n * sizeof(struct item)))
-		return -ENOMEM; /* cannot be: entries are at least that long */
-	for (size_t off = 0, i = 0; i < n; i++) {
+		return -ENOMEM; /* from the file only: nothing taken yet */
+	for (size_t pos = 0, i = 0; i < n; i++) {
 		const unsigned char *p;
 		uint32_t len;
-		size_t next = va_backlog_entry(batch->bytes.p, off, &p, &len);
+		size_t next = va_backlog_entry(batch->bytes.p, pos, &p, &len);
 
 		*item_at(batch, i) = (struct item){ (uint32_t)(p - batch->bytes.p), len };
-		off = next;
+		weight += entry_weight(batch, i);
+		pos = next;
 	}
 	batch->len = n;
 	batch->slen = (size_t)got;
+	if (from_file)
+		va_backlog_consume(&w->backlog, (uint64_t)got, n);
+	w->backlog_weight -= weight < w->backlog_weight ? weight : w->backlog_weight;
 	return 0;
+}
+
+/*
+ * Under the lock: count what waits in the backlog as unsaved and forget
+ * it, when it cannot be read back or the store refuses it at a stop. Its
+ * marks go with it: the disk that lost them lost their events too.
+ */
+static void drop_backlog(struct va_writer *w)
+{
+	if (w->backlog_weight)
+		count_unsaved(w, w->backlog_weight, true, w->backlog_since);
+	w->backlog_weight = 0;
+	va_backlog_clear(&w->backlog);
 }
 
 static void *writer_main(void *arg)
@@ -657,8 +718,8 @@ static void *writer_main(void *arg)
 
 	for (;;) {
 		uint64_t unsaved, since, flush;
-		bool stop, final, due, more;
-		int ret = 0;
+		bool stop, final, due, more, covered;
+		int ret = 0, backlog_err = 0;
 
 		pthread_mutex_lock(&w->lock);
 		if (!w->front.len && !w->backlog.entries && !w->stopping && !w->pending_unsaved &&
@@ -675,21 +736,33 @@ static void *writer_main(void *arg)
 		}
 		gather(w, last_commit);
 		if (!w->front.len && w->backlog.entries) {
-			/* Memory's queue is older than the backlog: it is written first. */
-			int err = take_backlog(w, &batch);
-
-			if (err && !w->stats.backlog_error)
-				w->stats.backlog_error = err;
+			/*
+			 * Memory's queue is older than the backlog: it is written
+			 * first. A batch from the backlog counts against no bound
+			 * of memory's queue, so that events go back to memory as
+			 * soon as the backlog is empty.
+			 */
+			backlog_err = take_backlog(w, &batch);
+			if (backlog_err) {
+				w->stats.backlog_error = backlog_err;
+				/* Tried again after a pause; at a stop, or for good, counted. */
+				if (++w->backlog_failures >= BACKLOG_TRIES || w->stopping)
+					drop_backlog(w);
+			} else {
+				w->backlog_failures = 0;
+			}
+			w->writing_backlog = batch.len;
 		} else {
 			/* Swap: producers go on filling a fresh queue while we write. */
 			struct queue tmp = w->front;
 
 			w->front = batch;
 			batch = tmp;
+			w->writing = batch.len;
+			w->writing_bytes = batch.slen;
 		}
 		more = w->backlog.entries > 0;
-		w->writing = batch.len;
-		w->writing_bytes = batch.slen;
+		covered = w->backlog.taken >= w->flush_backlog;
 		unsaved = w->pending_unsaved;
 		since = w->unsaved_since_ns;
 		w->pending_unsaved = 0;
@@ -697,8 +770,12 @@ static void *writer_main(void *arg)
 		flush = w->flush_req;
 		pthread_mutex_unlock(&w->lock);
 
-		/* A stop or a flush is done when what was queued before it is: the backlog too. */
-		final = (stop || flush != w->flush_done) && !more;
+		/*
+		 * A stop is done when everything is written, the backlog too; a
+		 * flush when what was queued before it is, which under a storm
+		 * that keeps the backlog full comes long before it is empty.
+		 */
+		final = (stop && !more) || (flush != w->flush_done && covered);
 		due = final || now_mono_ns() >= last_commit + BATCH_GATHER_MS * 1000000ull;
 		/* A final or due seal needs a transaction even when nothing is queued. */
 		if (!w->txn.open &&
@@ -710,7 +787,13 @@ static void *writer_main(void *arg)
 			ret = txn_end(w, ret, final);
 			last_commit = now_mono_ns();
 		}
-		if (flush != w->flush_done && !more) {
+		/* The store refuses: what the backlog holds would take as long each. */
+		if (ret && stop && more) {
+			pthread_mutex_lock(&w->lock);
+			drop_backlog(w);
+			pthread_mutex_unlock(&w->lock);
+		}
+		if (flush != w->flush_done && covered) {
 			pthread_mutex_lock(&w->lock);
 			w->flush_done = flush;
 			pthread_cond_broadcast(&w->flushed);
@@ -720,6 +803,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&w->lock);
 		w->writing = 0;
 		w->writing_bytes = 0;
+		w->writing_backlog = 0;
 		w->uncommitted = w->txn.open ? w->txn.events : 0;
 		pthread_mutex_unlock(&w->lock);
 		queue_clear(&batch);
@@ -733,8 +817,7 @@ static void *writer_main(void *arg)
 			if (stop)
 				break;
 		}
-		/* Stopping with a backlog, each batch that fails is counted: no pause for it. */
-		if (ret && !(stop && more)) {
+		if (ret || backlog_err) {
 			/* Disk full or locked: wait a little before trying again. */
 			struct timespec pause = { 0, 200 * 1000000L };
 
@@ -766,6 +849,7 @@ int va_writer_flush(struct va_writer *w, unsigned int timeout_ms)
 	pthread_mutex_lock(&w->lock);
 	/* Past any batch already taken: the request is seen after what is queued now. */
 	gen = ++w->flush_req;
+	w->flush_backlog = w->backlog.appended;
 	pthread_cond_signal(&w->wake);
 	while (w->flush_done < gen && !ret)
 		ret = pthread_cond_timedwait(&w->flushed, &w->lock, &until) ? -ETIMEDOUT : 0;
@@ -847,7 +931,8 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 {
 	pthread_mutex_lock(&w->lock);
 	*st = w->stats;
-	st->depth = w->front.len + w->writing + w->uncommitted + w->backlog.entries;
+	st->depth = w->front.len + w->writing + w->writing_backlog + w->uncommitted +
+		    w->backlog.entries;
 	st->backlog = w->backlog.entries;
 	st->backlog_bytes = va_backlog_bytes(&w->backlog);
 	pthread_mutex_unlock(&w->lock);
@@ -863,6 +948,11 @@ int va_writer_backlog(struct va_writer *w, const char *dir, uint64_t max_bytes)
 	int ret;
 
 	pthread_mutex_lock(&w->lock);
+	/* Its entries would go uncounted, and the writer may be reading it. */
+	if (w->backlog.entries) {
+		pthread_mutex_unlock(&w->lock);
+		return -EBUSY;
+	}
 	va_backlog_close(&w->backlog);
 	ret = max_bytes ? va_backlog_open(&w->backlog, dir, max_bytes) : 0;
 	pthread_mutex_unlock(&w->lock);
@@ -887,8 +977,15 @@ int va_writer_take_error(struct va_writer *w)
 
 int va_writer_stop(struct va_writer *w)
 {
+	return va_writer_stop_stats(w, NULL);
+}
+
+int va_writer_stop_stats(struct va_writer *w, struct va_writer_stats *st)
+{
 	int ret;
 
+	if (st)
+		memset(st, 0, sizeof(*st));
 	if (!w)
 		return 0;
 	pthread_mutex_lock(&w->lock);
@@ -898,6 +995,8 @@ int va_writer_stop(struct va_writer *w)
 	pthread_join(w->thread, NULL);
 	va_checkpointer_stop(w->checkpointer);
 	ret = w->stats.last_error;
+	if (st)
+		*st = w->stats;
 	queue_free(&w->front);
 	va_backlog_close(&w->backlog);
 	pthread_mutex_destroy(&w->lock);

@@ -38,7 +38,7 @@ struct va_writer_stats {
 	size_t depth;		  /* entries (events, and marks) not yet committed */
 	uint64_t backlog;	  /* of which: waiting in the backlog file */
 	uint64_t backlog_bytes;	  /* the bytes they take there */
-	int backlog_error;	  /* -errno of the first failure to read it back; 0 fine */
+	int backlog_error;	  /* -errno of the last failure to read it back; 0 none */
 	int last_error;		  /* -errno of the last failed write, 0 when fine */
 	uint64_t seals;		  /* seals written */
 	uint64_t seal_epoch;	  /* the sealing key's epoch now */
@@ -72,7 +72,8 @@ int va_writer_start(struct va_writer **out, struct va_store *s, size_t capacity,
  * anonymous file in @dir, up to @max_bytes (0: none, they are counted
  * unsaved), and store them once the writer has caught up (backlog.h).
  * Call before pushing events.
- * Returns: 0 or -errno (the file cannot be made there: no backlog then).
+ * Returns: 0 or -errno (the file cannot be made there: no backlog then);
+ * -EBUSY while the backlog holds events.
  */
 int va_writer_backlog(struct va_writer *w, const char *dir, uint64_t max_bytes);
 
@@ -121,5 +122,7 @@ int va_writer_checkpointer_error(const struct va_writer *w);
 
 /* Write everything queued, stop the thread. Returns: 0, or the last write error. */
 int va_writer_stop(struct va_writer *w);
+/* The same, and the counters once all is written (or counted), in @st. */
+int va_writer_stop_stats(struct va_writer *w, struct va_writer_stats *st);
 
 #endif

@@ -3,7 +3,9 @@
  * The writer's backlog file: entries come back whole and in order, across
  * the chunks written and the reads' bounds, an entry longer than a read
  * included; the bound refuses; a tail that cannot be written is kept and
- * taken from memory; the file starts again once all is taken.
+ * taken from memory; the file starts again once all is taken, and gives
+ * back what was taken while it never empties; marks and loss records
+ * (force) pass the bound.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,7 +33,7 @@ static void append(struct va_backlog *b, unsigned int i)
 	size_t len = entry_len(i);
 	unsigned char *p;
 
-	assert_int_equal(va_backlog_reserve(b, len + 16, &p), 0);
+	assert_int_equal(va_backlog_reserve(b, len + 16, false, &p), 0);
 	for (size_t k = 0; k < len; k++)
 		p[k] = (unsigned char)(i + k);
 	va_backlog_commit(b, len);
@@ -104,11 +106,11 @@ static void test_bound(void **state)
 	assert_int_equal(va_backlog_open(&b, "/tmp", 100000), 0);
 	while (va_backlog_bytes(&b) + 4 + entry_len(i) + 16 <= 100000)
 		append(&b, i++);
-	assert_int_equal(va_backlog_reserve(&b, entry_len(i) + 16, &p), -ENOSPC);
+	assert_int_equal(va_backlog_reserve(&b, entry_len(i) + 16, false, &p), -ENOSPC);
 	assert_true(va_backlog_bytes(&b) <= 100000);
 	assert_int_equal(take_all(&b, 0, 1u << 20), i);
 	/* Room again once taken. */
-	assert_int_equal(va_backlog_reserve(&b, 1000, &p), 0);
+	assert_int_equal(va_backlog_reserve(&b, 1000, false, &p), 0);
 	va_backlog_close(&b);
 }
 
@@ -127,10 +129,83 @@ static void test_write_failure_keeps_tail(void **state)
 	assert_true(b.fd >= 0);
 	while (b.tail_len + 4 + entry_len(i) + 16 <= VA_BACKLOG_CHUNK)
 		append(&b, i++);
-	assert_int_equal(va_backlog_reserve(&b, VA_BACKLOG_CHUNK, &p), -ENOSPC);
+	assert_int_equal(va_backlog_reserve(&b, VA_BACKLOG_CHUNK, false, &p), -ENOSPC);
 	assert_int_equal(b.error, -EBADF);
 	assert_int_equal(b.file_len, 0);
 	assert_int_equal(take_all(&b, 0, 1u << 20), i);
+	va_backlog_close(&b);
+}
+
+/*
+ * A storm that never lets the backlog empty: 256 MiB through a bound of
+ * 16 MiB, never more than 2 MiB waiting. Taken bytes are given back as
+ * reads go on, so the disk held stays near the bound and nothing is refused.
+ */
+static void test_never_empty_stays_bounded(void **state)
+{
+	struct va_backlog b;
+	struct stat sb;
+	unsigned int next = 0, i = 0;
+	struct va_region buf = { 0 };
+
+	(void)state;
+	assert_int_equal(va_backlog_open(&b, "/tmp", 16u << 20), 0);
+	while ((uint64_t)b.taken * 1500 < (256ull << 20)) {
+		size_t n;
+
+		while (va_backlog_bytes(&b) < (2u << 20))
+			append(&b, i++); /* asserts each is taken in */
+		/* Take half: what waits never drops to nothing. */
+		while (va_backlog_bytes(&b) > (1u << 20)) {
+			long got = va_backlog_take(&b, &buf, 256u << 10, &n);
+			size_t off = 0;
+
+			assert_true(got > 0);
+			for (size_t e = 0; e < n; e++, next++) {
+				const unsigned char *p;
+				uint32_t len;
+
+				off = va_backlog_entry(buf.p, off, &p, &len);
+				assert_int_equal(len, entry_len(next));
+				assert_int_equal(p[0], (unsigned char)next);
+			}
+		}
+		assert_true(b.entries > 0);
+	}
+	assert_int_equal(fstat(b.fd, &sb), 0);
+	/* The apparent size grew; the blocks held did not. */
+	assert_true(sb.st_size > (200ll << 20));
+	assert_true((uint64_t)sb.st_blocks * 512 < (16u << 20) + (9u << 20));
+	assert_int_equal(take_all(&b, next, 1u << 20), i);
+	va_region_free(&buf);
+	va_backlog_close(&b);
+}
+
+/* Forced entries pass the bound; a clear forgets everything and starts the file again. */
+static void test_force_and_clear(void **state)
+{
+	struct va_backlog b;
+	struct stat sb;
+	unsigned char *p;
+	unsigned int i = 0;
+
+	(void)state;
+	assert_int_equal(va_backlog_open(&b, "/tmp", 100000), 0);
+	while (va_backlog_bytes(&b) + 4 + entry_len(i) + 16 <= 100000)
+		append(&b, i++);
+	assert_int_equal(va_backlog_reserve(&b, 5000, false, &p), -ENOSPC);
+	assert_int_equal(va_backlog_reserve(&b, 5000, true, &p), 0);
+	memset(p, 'm', 5000);
+	va_backlog_commit(&b, 5000);
+	assert_int_equal(b.entries, i + 1);
+	assert_int_equal(b.appended, i + 1);
+	va_backlog_clear(&b);
+	assert_int_equal(b.entries, 0);
+	assert_int_equal(b.taken, i + 1);
+	assert_int_equal(va_backlog_bytes(&b), 0);
+	assert_int_equal(fstat(b.fd, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(take_all(&b, 0, 1u << 20), 0);
 	va_backlog_close(&b);
 }
 
@@ -143,7 +218,7 @@ static void test_closed(void **state)
 
 	(void)state;
 	assert_int_equal(va_backlog_open(&b, "/nonexistent/dir", 1u << 20), -ENOENT);
-	assert_int_equal(va_backlog_reserve(&b, 10, &p), -EBADF);
+	assert_int_equal(va_backlog_reserve(&b, 10, false, &p), -EBADF);
 	assert_int_equal(va_backlog_take(&b, &buf, 1000, &n), 0);
 	va_backlog_close(&b);
 }
@@ -154,6 +229,8 @@ int main(void)
 		cmocka_unit_test(test_order_across_chunks_and_reads),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_write_failure_keeps_tail),
+		cmocka_unit_test(test_never_empty_stays_bounded),
+		cmocka_unit_test(test_force_and_clear),
 		cmocka_unit_test(test_closed),
 	};
 

@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <limits.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -791,10 +794,12 @@ static void test_backlog_keeps_all_in_order(void **state)
 	sleep_ms(200);
 	unlock_store(lock);
 	/* The writer has taken memory's batch and the backlog's first: memory has room. */
-	do {
+	for (uint64_t end = mono_ms() + 20000; mono_ms() < end;) {
 		sleep_ms(1);
 		va_writer_stats(w, &st);
-	} while (st.backlog >= n - queue);
+		if (st.backlog < n - queue)
+			break;
+	}
 	assert_true(st.backlog > 0);
 	for (unsigned int i = n; i < n + late; i++) {
 		struct va_event ev = make_event(t0 + 2 * i, i);
@@ -914,6 +919,222 @@ static void test_backlog_stop_drains(void **state)
 			 0);
 }
 
+/* The writer's backlog file in @dir: an unnamed file of it still open here. Returns: its fd, or -1.
+ */
+static int backlog_fd(const char *dir)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fd = -1;
+
+	while (d && fd < 0 && (e = readdir(d))) {
+		char link[PATH_MAX], path[PATH_MAX + 64];
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (!strncmp(link, dir, strlen(dir)) && strstr(link, "(deleted)"))
+			fd = atoi(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return fd;
+}
+
+/* Reads of this fd fail (EIO): a disk that lost the backlog. Everything else reads as usual. */
+static int fail_read_fd = -1;
+
+ssize_t pread(int fd, void *buf, size_t count, off_t offset)
+{
+	if (fd >= 0 && fd == __atomic_load_n(&fail_read_fd, __ATOMIC_RELAXED)) {
+		errno = EIO;
+		return -1;
+	}
+	return syscall(SYS_pread64, fd, buf, count, offset);
+}
+
+/*
+ * A backlog that cannot be read back: a few tries, then what it holds is
+ * counted unsaved (disk), exactly, and the writer neither spins nor hangs.
+ */
+static void test_backlog_read_failure(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *lock;
+	const unsigned int n = 60000;
+	uint64_t t0 = now_ns(), start;
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	va_writer_stats(w, &st);
+	assert_true(st.backlog_bytes > (1u << 20)); /* in the file, not only the tail */
+	fail_read_fd = backlog_fd(c->dir);
+	assert_true(fail_read_fd >= 0);
+	unlock_store(lock);
+	wait_settled(w, n, 20000, &st);
+	fail_read_fd = -1;
+	assert_int_equal(st.backlog, 0);
+	assert_int_equal(st.backlog_error, -EIO);
+	assert_true(st.unsaved_disk > 0);
+	assert_int_equal(st.stored + st.unsaved, n);
+	start = mono_ms();
+	assert_int_equal(va_writer_stop_stats(w, &st), 0);
+	assert_true(mono_ms() - start < 2000);
+	assert_int_equal(st.stored + st.unsaved, n);
+	assert_int_equal(sql_int(va_store_db(c->s), "SELECT sum(count) FROM events WHERE op = 103"),
+			 st.unsaved);
+}
+
+/*
+ * A loss record behind a full backlog still goes in, in its place (after
+ * the events before it, none of them overtaken), and counts all it stands
+ * for; events past the bound are counted unsaved.
+ */
+static void test_backlog_loss_record_in_place(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *db = va_store_db(c->s), *lock;
+	const unsigned int n = 5000;
+	uint64_t t0 = now_ns(), refused = 0, small_stored = 0;
+	struct va_event loss = { .ts_ns = t0 + n, .op = VA_OP_LOST, .lost = 777 };
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(w, c->dir, 128u << 10), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		refused += va_writer_push(w, &ev) == -ENOSPC;
+	}
+	assert_true(refused > 0);
+	/* Fill what room is left with events no larger than the loss record. */
+	for (unsigned int i = 0; i < 10000; i++) {
+		struct va_event small = {
+			.ts_ns = t0 + n, .op = VA_OP_WRITE, .count = 1, .lost = 1
+		};
+
+		if (va_writer_push(w, &small) == -ENOSPC) {
+			refused++;
+			break;
+		}
+		small_stored++;
+	}
+	assert_int_equal(va_writer_push(w, &loss), 0);
+	sleep_ms(100);
+	unlock_store(lock);
+	wait_settled(w, n + small_stored + 2, 20000,
+		     &st); /* stored counts the loss record as one */
+	assert_int_equal(va_writer_stop(w), 0);
+	assert_int_equal(st.unsaved, refused);
+	assert_int_equal(st.stored + st.unsaved, n + small_stored + 2);
+	assert_int_equal(sql_int(db, "SELECT sum(count) FROM events WHERE op = 19"), 777);
+	/* In its place: after every event stored. */
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op = 4 AND id >"
+				     " (SELECT id FROM events WHERE op = 19)"),
+			 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM events WHERE op = 4"),
+			 n + small_stored - (refused - 1));
+}
+
+struct storm {
+	struct va_writer *w;
+	volatile bool stop;
+	uint64_t pushed;
+};
+
+static void *storm_push(void *arg)
+{
+	struct storm *s = arg;
+	uint64_t t0 = now_ns();
+
+	while (!s->stop) {
+		struct va_event ev = make_event(t0 + s->pushed, (unsigned int)s->pushed);
+
+		if (!va_writer_push(s->w, &ev))
+			s->pushed++;
+	}
+	return NULL;
+}
+
+/*
+ * A flush under a storm that keeps the backlog from emptying returns once
+ * what came before it is stored, not when the backlog is empty.
+ */
+static void test_backlog_flush_under_storm(void **state)
+{
+	struct ctx *c = *state;
+	struct storm s = { 0 };
+	struct va_writer_stats st, last;
+	pthread_t t;
+	uint64_t before;
+	int flushed;
+
+	assert_int_equal(va_writer_start(&s.w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(s.w, c->dir, 1u << 30), 0);
+	assert_int_equal(pthread_create(&t, NULL, storm_push, &s), 0);
+	for (uint64_t end = mono_ms() + 10000; mono_ms() < end;) {
+		sleep_ms(10);
+		va_writer_stats(s.w, &st);
+		if (st.backlog > 50000)
+			break;
+	}
+	before = s.pushed;
+	flushed = st.backlog > 50000 ? va_writer_flush(s.w, 15000) : -EAGAIN;
+	va_writer_stats(s.w, &st);
+	/* The storm stops before any check can fail: a failed check must not leave it running. */
+	s.stop = true;
+	pthread_join(t, NULL);
+	assert_int_equal(va_writer_stop_stats(s.w, &last), 0);
+	assert_int_equal(flushed, 0);
+	assert_true(st.stored >= before);
+	assert_true(st.backlog > 0); /* the storm went on: the flush did not wait for it */
+	assert_int_equal(last.stored + last.unsaved, s.pushed);
+}
+
+/*
+ * A stop while the store refuses (locked): the backlog is counted unsaved
+ * at once, not tried batch by batch at a busy wait each; and a second
+ * va_writer_backlog() while it holds events is refused.
+ */
+static void test_backlog_stop_locked(void **state)
+{
+	struct ctx *c = *state;
+	struct va_writer *w = NULL;
+	struct va_writer_stats st;
+	sqlite3 *lock;
+	const unsigned int n = 150000; /* several batches of 3 MiB */
+	uint64_t t0 = now_ns(), start;
+
+	lock = lock_store(c);
+	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		assert_int_equal(va_writer_push(w, &ev), 0);
+	}
+	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), -EBUSY);
+	start = mono_ms();
+	assert_int_not_equal(va_writer_stop_stats(w, &st), 0);
+	assert_true(mono_ms() - start < 20000);
+	assert_int_equal(st.stored, 0);
+	assert_int_equal(st.unsaved, n);
+	unlock_store(lock);
+}
+
 static void test_retention(void **state)
 {
 	struct ctx *c = *state;
@@ -965,6 +1186,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backlog_full_counts_unsaved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlog_flush, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlog_stop_drains, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_read_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_loss_record_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_flush_under_storm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlog_stop_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_bytes_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_queue_stores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_record_when_full, setup, teardown),
