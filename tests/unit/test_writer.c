@@ -748,6 +748,25 @@ static void test_concurrent_producers(void **state)
 			 st.unsaved);
 }
 
+/*
+ * The store held locked, a writer with a queue of 10 and a backlog of
+ * 64 MiB, and @n events pushed from @t0 on, each taken in: all but the
+ * first few wait in the backlog. Returns: the lock (unlock_store()).
+ */
+static sqlite3 *held_writer(struct ctx *c, struct va_writer **w, unsigned int n, uint64_t t0)
+{
+	sqlite3 *lock = lock_store(c);
+
+	assert_int_equal(va_writer_start(w, c->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(*w, c->dir, 64u << 20), 0);
+	for (unsigned int i = 0; i < n; i++) {
+		struct va_event ev = make_event(t0 + i, i);
+
+		assert_int_equal(va_writer_push(*w, &ev), 0);
+	}
+	return lock;
+}
+
 /* Whether @dir holds anything but the store's own files (audit.db, -wal, -shm). */
 static bool stray_files(const char *dir)
 {
@@ -876,14 +895,7 @@ static void test_backlog_flush(void **state)
 	const unsigned int n = 100000;
 	uint64_t t0 = now_ns();
 
-	lock = lock_store(c);
-	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
-	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
-	for (unsigned int i = 0; i < n; i++) {
-		struct va_event ev = make_event(t0 + i, i);
-
-		assert_int_equal(va_writer_push(w, &ev), 0);
-	}
+	lock = held_writer(c, &w, n, t0);
 	va_writer_stats(w, &st);
 	assert_true(st.backlog_bytes > 2 * (3u << 20));
 	unlock_store(lock);
@@ -903,14 +915,7 @@ static void test_backlog_stop_drains(void **state)
 	const unsigned int n = 100000;
 	uint64_t t0 = now_ns();
 
-	lock = lock_store(c);
-	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
-	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
-	for (unsigned int i = 0; i < n; i++) {
-		struct va_event ev = make_event(t0 + i, i);
-
-		assert_int_equal(va_writer_push(w, &ev), 0);
-	}
+	lock = held_writer(c, &w, n, t0);
 	unlock_store(lock);
 	assert_int_equal(va_writer_stop(w), 0);
 	assert_int_equal(sql_int(va_store_db(c->s), "SELECT count(*) FROM events WHERE op < 100"),
@@ -969,14 +974,7 @@ static void test_backlog_read_failure(void **state)
 	const unsigned int n = 60000;
 	uint64_t t0 = now_ns(), start;
 
-	lock = lock_store(c);
-	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
-	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
-	for (unsigned int i = 0; i < n; i++) {
-		struct va_event ev = make_event(t0 + i, i);
-
-		assert_int_equal(va_writer_push(w, &ev), 0);
-	}
+	lock = held_writer(c, &w, n, t0);
 	va_writer_stats(w, &st);
 	assert_true(st.backlog_bytes > (1u << 20)); /* in the file, not only the tail */
 	fail_read_fd = backlog_fd(c->dir);
@@ -1118,14 +1116,7 @@ static void test_backlog_stop_locked(void **state)
 	const unsigned int n = 150000; /* several batches of 3 MiB */
 	uint64_t t0 = now_ns(), start;
 
-	lock = lock_store(c);
-	assert_int_equal(va_writer_start(&w, c->s, 10, 0), 0);
-	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), 0);
-	for (unsigned int i = 0; i < n; i++) {
-		struct va_event ev = make_event(t0 + i, i);
-
-		assert_int_equal(va_writer_push(w, &ev), 0);
-	}
+	lock = held_writer(c, &w, n, t0);
 	assert_int_equal(va_writer_backlog(w, c->dir, 64u << 20), -EBUSY);
 	start = mono_ms();
 	assert_int_not_equal(va_writer_stop_stats(w, &st), 0);
