@@ -216,22 +216,6 @@ long va_backlog_take_tail(struct va_backlog *b, struct va_region *buf, size_t *n
 	return (long)got;
 }
 
-long va_backlog_take(struct va_backlog *b, struct va_region *buf, size_t max, size_t *n)
-{
-	uint64_t off, end;
-	long got;
-
-	*n = 0;
-	if (!b->entries)
-		return 0;
-	if (!va_backlog_next(b, &off, &end))
-		return va_backlog_take_tail(b, buf, n);
-	got = va_backlog_read(b->fd, off, end, buf, max, n);
-	if (got > 0)
-		va_backlog_consume(b, (uint64_t)got, *n);
-	return got;
-}
-
 void va_backlog_clear(struct va_backlog *b)
 {
 	b->taken += b->entries;

@@ -87,9 +87,6 @@ void va_backlog_consume(struct va_backlog *b, uint64_t bytes, size_t n);
 /* The tail's entries, from memory, into @buf, and forget them. Returns: the bytes, or -ENOMEM. */
 long va_backlog_take_tail(struct va_backlog *b, struct va_region *buf, size_t *n);
 
-/* All of the above in one call, for a caller that holds its lock throughout. */
-long va_backlog_take(struct va_backlog *b, struct va_region *buf, size_t max, size_t *n);
-
 /* The entry at @off of what a take gave: its bytes and length; the next one's offset. */
 size_t va_backlog_entry(const unsigned char *buf, size_t off, const unsigned char **p,
 			uint32_t *len);

@@ -16,8 +16,7 @@
 #include "store_writer.h"
 
 #define BATCH_WAIT_MS 100
-/* Reads of the backlog that fail in a row (200 ms apart) before what it holds is counted unsaved.
- */
+/* Failed reads of the backlog in a row (200 ms apart) before what it holds is counted unsaved. */
 #define BACKLOG_TRIES 5
 /*
  * A batch gathers for at least this long (unless the queue is a quarter
@@ -116,7 +115,7 @@ struct va_writer {
 		retry; /* marks of a batch that failed: written first next time (writer only) */
 	struct va_backlog backlog; /* past capacity, in order (under lock; fd -1: none) */
 	uint64_t backlog_weight;   /* the events its entries stand for (under lock) */
-	uint64_t backlog_since;	   /* when the oldest of them happened (under lock) */
+	uint64_t backlog_since;	   /* no later than the oldest of them happened (under lock) */
 	uint64_t flush_backlog;	   /* backlog.appended at the last flush request (under lock) */
 	size_t writing_backlog;	   /* entries of the batch being written that came from it */
 	unsigned int backlog_failures; /* reads of it that failed in a row (writer only) */
@@ -668,8 +667,7 @@ static int take_backlog(struct va_writer *w, struct queue *batch)
 				      &n);
 		pthread_mutex_lock(&w->lock);
 	} else {
-		/* Room first: the tail is forgotten as it is taken. An entry is 4 + MARK_HEAD bytes
-		 * or more. */
+		/* Room first, the tail is gone once taken: an entry takes 4 + MARK_HEAD or more. */
 		most = w->backlog.tail_len / (sizeof(uint32_t) + MARK_HEAD) + 1;
 		if (va_region_reserve(&batch->items, most * sizeof(struct item)))
 			return -ENOMEM;
