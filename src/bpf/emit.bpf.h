@@ -12,11 +12,30 @@
 #ifndef VA_EMIT_BPF_H
 #define VA_EMIT_BPF_H
 
-static __always_inline __u64 wake_flag(void)
+/*
+ * The wakeup flag for a record of @size, and the ring's high-water mark:
+ * what it held with this record in (a plain store, not a CAS loop: when two
+ * CPUs raise it at once one value wins, each a fill that was seen).
+ */
+static __always_inline __u64 wake_flag(__u64 size)
 {
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wake_bytes)
+	/* Each record takes an 8-byte header and is padded to 8 bytes. */
+	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + ((size + 15) & ~7ull);
+
+	/* A query races with the consumer: only a refused record says full. */
+	if (queued >= ring_size)
+		queued = ring_size - 8;
+	if (queued > READ_ONCE(ring_peak))
+		ring_peak = queued;
+	if (queued >= wake_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
+}
+
+/* A record did not fit: the ring was full, whatever the last query saw. */
+static __always_inline void note_ring_full(void)
+{
+	ring_peak = ring_size;
 }
 
 static __always_inline struct loss *get_loss(void)
@@ -43,8 +62,10 @@ static __always_inline int report_loss(struct loss *l, __u32 cpu, __u32 cause)
 	rec.lost = n;
 	rec.cause = cause;
 	rec.cpu = cpu;
-	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), wake_flag()))
+	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), wake_flag(sizeof(rec)))) {
+		note_ring_full();
 		return -1;
+	}
 	__sync_fetch_and_sub(&l->pending[cause], n);
 	return 0;
 }
@@ -57,10 +78,6 @@ static __always_inline void count_loss(struct loss *l, __u32 cause)
 	__sync_fetch_and_add(&l->total[cause], 1);
 }
 
-/*
- * Returns: 0 when @rec was queued; otherwise it was counted as lost under
- * @cause (events, or process-table records, which are not events).
- */
 /*
  * Send this CPU's pending loss counts ahead of the next record, so that the
  * loss shows where it happened. Returns: 0, or -1 when they did not fit (a
@@ -76,11 +93,20 @@ static __always_inline int report_pending(struct loss *l)
 	return 0;
 }
 
+/*
+ * Returns: 0 when @rec was queued; otherwise it was counted as lost under
+ * @cause (events, or process-table records, which are not events).
+ */
 static __always_inline int output_as(void *rec, __u64 size, __u32 cause)
 {
 	struct loss *l = get_loss();
 
-	if (report_pending(l) || bpf_ringbuf_output(&events, rec, size, wake_flag())) {
+	if (report_pending(l)) {
+		count_loss(l, cause);
+		return -1;
+	}
+	if (bpf_ringbuf_output(&events, rec, size, wake_flag(size))) {
+		note_ring_full();
 		count_loss(l, cause);
 		return -1;
 	}
@@ -100,7 +126,8 @@ static __always_inline int output(void *rec, __u64 size)
 static __always_inline void output_marker(void *rec, __u64 size)
 {
 	if (!report_pending(get_loss()))
-		bpf_ringbuf_output(&events, rec, size, wake_flag());
+		if (bpf_ringbuf_output(&events, rec, size, wake_flag(size)))
+			note_ring_full();
 }
 
 /* Queue the file event under construction in @s. */

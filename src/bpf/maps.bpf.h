@@ -16,6 +16,7 @@
 const volatile __u32 self_tgid;		/* never report vfsaudit's own I/O */
 const volatile bool every_call;		/* --every-call: no read/write merging */
 const volatile __u64 wake_bytes;	/* wake the consumer once this much is queued */
+const volatile __u64 ring_size;		/* the ring buffer's data area, in bytes */
 const volatile __u32 agg_idle_flushes; /* end a read/write aggregation after this many
 					  * periodic flushes without a call */
 
@@ -28,6 +29,9 @@ static __always_inline __u32 current_set(void)
 {
 	return READ_ONCE(filter_set) & 1;
 }
+
+/* The most the ring buffer held, in bytes (its size once a record did not fit): status shows it. */
+__u64 ring_peak;
 
 /* FMODE_CREATED moved between kernel versions: user space measures it at start. */
 __u32 fmode_created;

@@ -484,6 +484,8 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 		st.events_per_s = (double)(d->events - *last_events) * 1e9 / (double)(now - *last_ns);
 	st.lost = cs.lost;
 	st.proc_lost = cs.proc_lost;
+	st.ring_bytes = cs.ring_bytes;
+	st.ring_peak_bytes = cs.ring_peak;
 	st.unsaved_queue = ws.unsaved_queue;
 	st.unsaved_disk = ws.unsaved_disk;
 	st.stored = ws.stored;

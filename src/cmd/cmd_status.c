@@ -28,6 +28,7 @@ static void status_usage(FILE *out)
 		"\n"
 		"JSON: the status file's fields (pid, backend, unseen, name_lookups, left_out,\n"
 		"store, started_ns, updated_ns, events, events_per_s, lost, proc_lost,\n"
+		"ring_bytes, ring_peak_bytes,\n"
 		"unsaved_queue, unsaved_disk,\n"
 		"stored, "
 		"queue_depth, backlog, backlog_bytes, store_bytes, store_error, sealed, seals, "
@@ -195,6 +196,13 @@ int do_status(int argc, char **argv)
 		printf("          %llu process records lost (the program of some events may show as "
 		       "unknown)\n",
 		       (unsigned long long)st.proc_lost);
+	if (st.ring_bytes)
+		printf("buffer:   the kernel's ring buffer (%.1f MiB) held at most %.1f%% of its "
+		       "size "
+		       "since start%s\n",
+		       (double)st.ring_bytes / 1048576.0,
+		       100.0 * (double)st.ring_peak_bytes / (double)st.ring_bytes,
+		       st.ring_peak_bytes >= st.ring_bytes ? ": it was full (see lost)" : "");
 	if (st.store_error)
 		printf("store:    LAST WRITE FAILED: %s\n", strerror(-st.store_error));
 	printf("store:    %s, %.1f MiB", st.store, (double)st.store_bytes / 1048576.0);

@@ -523,6 +523,8 @@ static int periodic(struct va_capture *c, bool force)
 		b->prog_misses = misses;
 	}
 	va_proctab_expire(&c->procs, now);
+	/* Read where the programs keep it: another CPU may be raising it. */
+	c->stats.ring_peak = __atomic_load_n(&b->skel->bss->ring_peak, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -628,6 +630,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	skel->rodata->self_tgid = (uint32_t)getpid();
 	skel->rodata->every_call = f->every_call;
 	skel->rodata->wake_bytes = rb_size / 4;
+	skel->rodata->ring_size = rb_size;
 	skel->rodata->agg_idle_flushes = AGG_IDLE_NS / FLUSH_INTERVAL_NS;
 	skel->rodata->nr_cpus = (uint32_t)libbpf_num_possible_cpus();
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)rb_size);
@@ -693,6 +696,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 	c->backend = b;
 	c->ops = &tp_ops;
 	c->lookups = skel->bss->dhash_ok ? "dcache-hash" : "directory-scan";
+	c->stats.ring_bytes = rb_size;
 	va_proctab_seed(&c->procs);
 	return 0;
 

@@ -78,6 +78,9 @@ int va_status_write(const char *file, const struct va_status *st)
 	json_object_object_add(o, "events_per_s", json_object_new_double(st->events_per_s));
 	json_object_object_add(o, "lost", json_object_new_int64((int64_t)st->lost));
 	json_object_object_add(o, "proc_lost", json_object_new_int64((int64_t)st->proc_lost));
+	json_object_object_add(o, "ring_bytes", json_object_new_int64((int64_t)st->ring_bytes));
+	json_object_object_add(o, "ring_peak_bytes",
+			       json_object_new_int64((int64_t)st->ring_peak_bytes));
 	json_object_object_add(o, "unsaved_queue", json_object_new_int64((int64_t)st->unsaved_queue));
 	json_object_object_add(o, "unsaved_disk", json_object_new_int64((int64_t)st->unsaved_disk));
 	json_object_object_add(o, "stored", json_object_new_int64((int64_t)st->stored));
@@ -168,6 +171,8 @@ int va_status_read(const char *file, struct va_status *st)
 		st->events_per_s = json_object_get_double(v);
 	st->lost = get_u64(o, "lost");
 	st->proc_lost = get_u64(o, "proc_lost");
+	st->ring_bytes = get_u64(o, "ring_bytes");
+	st->ring_peak_bytes = get_u64(o, "ring_peak_bytes");
 	st->unsaved_queue = get_u64(o, "unsaved_queue");
 	st->unsaved_disk = get_u64(o, "unsaved_disk");
 	st->stored = get_u64(o, "stored");

@@ -38,6 +38,8 @@ struct va_status {
 	double events_per_s;	  /* over the last interval */
 	uint64_t lost;		  /* kernel could not deliver */
 	uint64_t proc_lost;	  /* process-table records lost: some exe may be unknown */
+	uint64_t ring_bytes;	  /* the kernel's ring buffer */
+	uint64_t ring_peak_bytes; /* the most it held since start: how close it came to a loss */
 	uint64_t unsaved_queue;	  /* store queue was full */
 	uint64_t unsaved_disk;	  /* store write failed (disk full…) */
 	uint64_t stored;

@@ -22,6 +22,7 @@
 #include <linux/bpf.h>
 
 #include "e2e_case.h"
+#include "vfsaudit_wire.h"
 
 #define NOBODY 65534
 
@@ -1915,6 +1916,150 @@ static int run_backlog(struct e2e_ctx *c)
 	return 0;
 }
 
+/* ---- status: how full the kernel's ring buffer got ---- */
+
+#define RING_TEST_BYTES 65536
+
+/* The status file as JSON; NULL with c->why. */
+static json_object *status_json(struct e2e_ctx *c, const struct daemon_paths *p)
+{
+	char *argv[] = { c->env->binary, "status", "--status-file", (char *)p->status, "--format",
+			 "json",	 NULL };
+	char out[8192];
+	json_object *o;
+
+	if (query(c, argv, out, sizeof(out)) != 0)
+		return NULL;
+	o = json_tokener_parse(out);
+	if (!o)
+		snprintf(c->why, sizeof(c->why), "status JSON: %.300s", out);
+	return o;
+}
+
+struct ring_status {
+	int64_t events, lost, ring_bytes, peak;
+};
+
+/*
+ * Poll status (it is rewritten every second, the peak read every second)
+ * until @done says so, 8 s at most. Returns: 0, or -1 with c->why.
+ */
+static int wait_ring_status(struct e2e_ctx *c, const struct daemon_paths *p,
+			    bool (*done)(const struct ring_status *), struct ring_status *rs)
+{
+	for (int i = 0; i < 80; i++) {
+		json_object *o = status_json(c, p);
+
+		if (!o)
+			return -1;
+		rs->events = e2e_json_int(o, "events", -1);
+		rs->lost = e2e_json_int(o, "lost", -1);
+		rs->ring_bytes = e2e_json_int(o, "ring_bytes", -1);
+		rs->peak = e2e_json_int(o, "ring_peak_bytes", -1);
+		json_object_put(o);
+		if (done(rs))
+			return 0;
+		usleep(100 * 1000);
+	}
+	snprintf(c->why, sizeof(c->why),
+		 "status after 8 s: events %lld, lost %lld, ring_bytes %lld, ring_peak_bytes %lld",
+		 (long long)rs->events, (long long)rs->lost, (long long)rs->ring_bytes,
+		 (long long)rs->peak);
+	return -1;
+}
+
+#define RING_FEW   8
+#define RING_FLOOD 3000
+
+/* Each create is one record of at least the file record's fixed part. */
+static bool few_seen(const struct ring_status *rs)
+{
+	return rs->events >= RING_FEW &&
+	       rs->peak >= RING_FEW * (int64_t)sizeof(struct va_wire_file);
+}
+
+static bool flood_seen(const struct ring_status *rs)
+{
+	return rs->lost > 0 && rs->peak == rs->ring_bytes;
+}
+
+/* Create @n empty files named PREFIX0.. in the watched directory. */
+static int create_files(struct e2e_ctx *c, const char *prefix, int n)
+{
+	char rel[64];
+
+	for (int i = 0; i < n; i++) {
+		int fd;
+
+		snprintf(rel, sizeof(rel), "w/%s%d", prefix, i);
+		fd = open(e2e_dpath(c, rel), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || close(fd)) {
+			snprintf(c->why, sizeof(c->why), "creating %s: %m", rel);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A daemon with a 64 KiB ring, stopped while 8 files are made: status says
+ * the ring held at least those 8 records and was never full; stopped
+ * while 3,000 are made: events were lost and status says the ring was
+ * full (its high-water mark is its size, and the text says so).
+ */
+static int run_status_ring(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	struct ring_status rs;
+	char out[8192];
+	int ret = -1;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755) || e2e_write_file(p.conf, "buffer-size = 64k\n", 0644)) {
+		snprintf(c->why, sizeof(c->why), "setting up: %m");
+		return -1;
+	}
+	if (daemon_start(c, &w, &p))
+		return -1;
+	kill(w.pid, SIGSTOP);
+	if (create_files(c, "few", RING_FEW))
+		goto out;
+	kill(w.pid, SIGCONT);
+	if (wait_ring_status(c, &p, few_seen, &rs))
+		goto out;
+	if (check_int(c, "ring_bytes", rs.ring_bytes, RING_TEST_BYTES) ||
+	    check_int(c, "lost before the flood", rs.lost, 0))
+		goto out;
+	if (rs.peak >= rs.ring_bytes) {
+		snprintf(c->why, sizeof(c->why), "ring_peak_bytes %lld before the flood: full?",
+			 (long long)rs.peak);
+		goto out;
+	}
+	kill(w.pid, SIGSTOP);
+	if (create_files(c, "flood", RING_FLOOD))
+		goto out;
+	kill(w.pid, SIGCONT);
+	if (wait_ring_status(c, &p, flood_seen, &rs))
+		goto out;
+	{
+		char *argv[] = { c->env->binary, "status", "--status-file", p.status, NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			goto out;
+		if (!strstr(out, "held at most 100.0% of its size since start: it was full")) {
+			snprintf(c->why, sizeof(c->why), "status text: %.400s", out);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	kill(w.pid, SIGCONT);
+	if (daemon_stop(c, &w))
+		ret = -1;
+	return ret;
+}
+
 const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history needs read access to the store, nothing more",
 	  .run = run_read_only_store },
@@ -1938,6 +2083,9 @@ const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: 5 x kill -9 under load, integrity_check ok, crash rows",
 	  .run = run_kill9 },
 	{ .name = "store: status while running (exit 0) and after (exit 1)", .run = run_status },
+	{ .name = "store: status says how full the ring buffer got: 8 records, then full after "
+		  "a flood with events lost",
+	  .run = run_status_ring },
 	{ .name = "store: a bad configuration line exits 2 naming FILE:LINE",
 	  .run = run_bad_config },
 	{ .name = "store: a file that is not a store is refused and untouched",
