@@ -118,8 +118,10 @@ bench: $(OUTPUT)/vfsaudit
 # vfsaudit against auditd, fatrace and inotifywait (root; sudo bench/setup
 # first). Options through COMPARE, e.g. make bench-compare COMPARE=--quick
 .PHONY: bench-compare
+# A copy is measured: a rebuild during the run must not change the binary.
 bench-compare: $(OUTPUT)/vfsaudit
-	$(Q)bench/compare --bin $(OUTPUT)/vfsaudit $(COMPARE)
+	$(Q)cp $(OUTPUT)/vfsaudit $(OUTPUT)/vfsaudit-bench
+	$(Q)bench/compare --bin $(OUTPUT)/vfsaudit-bench $(COMPARE)
 
 PREFIX ?= /usr/local
 install: $(OUTPUT)/vfsaudit

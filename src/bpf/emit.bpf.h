@@ -15,7 +15,9 @@
 /*
  * The wakeup flag for a record of @size, and the ring's high-water mark:
  * what it held with this record in (a plain store, not a CAS loop: when two
- * CPUs raise it at once one value wins, each a fill that was seen).
+ * CPUs raise it at once one value wins, each a fill that was seen; status
+ * reads it every second, so it is a close lower bound, and exact when
+ * nothing races).
  */
 static __always_inline __u64 wake_flag(__u64 size)
 {
@@ -35,7 +37,8 @@ static __always_inline __u64 wake_flag(__u64 size)
 /* A record did not fit: the ring was full, whatever the last query saw. */
 static __always_inline void note_ring_full(void)
 {
-	ring_peak = ring_size;
+	if (!READ_ONCE(ring_refused))
+		ring_refused = 1;
 }
 
 static __always_inline struct loss *get_loss(void)

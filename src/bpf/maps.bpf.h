@@ -30,8 +30,14 @@ static __always_inline __u32 current_set(void)
 	return READ_ONCE(filter_set) & 1;
 }
 
-/* The most the ring buffer held, in bytes (its size once a record did not fit): status shows it. */
-__u64 ring_peak;
+/*
+ * How full the ring buffer got, for status: the most it held as records
+ * were submitted, and whether one was ever refused (kept apart, so that a
+ * racing store of a lower peak cannot hide it). Their own section, map and
+ * cache line: they are written while every program reads the filters'.
+ */
+__u64 ring_peak SEC(".data.ring");
+__u32 ring_refused SEC(".data.ring");
 
 /* FMODE_CREATED moved between kernel versions: user space measures it at start. */
 __u32 fmode_created;

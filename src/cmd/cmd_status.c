@@ -22,21 +22,41 @@ static void status_usage(FILE *out)
 		"  vfsaudit status [--status-file FILE] [--format text|json]\n"
 		"\n"
 		"The running daemon (vfsaudit run): backend and what it cannot see, uptime,\n"
-		"events/s, events lost by cause, store queue, store size and oldest event.\n"
-		"Exit 0 when a daemon is running, 1 when none is. Reads the status file the\n"
-		"daemon rewrites every second (default %s, root only).\n"
+		"events/s, events lost by cause, how full the kernel's ring buffer got (the\n"
+		"headroom before events would be lost; under load about a quarter is usual,\n"
+		"the daemon being woken then), store queue, store size and oldest event.\n"
+		"Exit 0 when a daemon is running, 1 when none is. Reads the status file\n"
+		"the daemon rewrites every second (default %s, root only).\n"
 		"\n"
 		"JSON: the status file's fields (pid, backend, unseen, name_lookups, left_out,\n"
 		"store, started_ns, updated_ns, events, events_per_s, lost, proc_lost,\n"
-		"ring_bytes, ring_peak_bytes,\n"
-		"unsaved_queue, unsaved_disk,\n"
-		"stored, "
-		"queue_depth, backlog, backlog_bytes, store_bytes, store_error, sealed, seals, "
-		"seal_epoch, seal_error,\n"
-		"sinks) plus running, oldest_event,\n"
-		"stored_rows. sinks holds the configured ones of syslog, syslog_remote and\n"
-		"json_log: {target, sent, lost, queued, connected, spool_bytes, resent, error}.\n",
+		"ring_bytes, ring_peak_bytes (ring_bytes once a record did not fit),\n"
+		"unsaved_queue, unsaved_disk, stored, queue_depth, backlog, backlog_bytes,\n"
+		"store_bytes, store_error, sealed, seals, seal_epoch, seal_error, sinks) plus\n"
+		"running, oldest_event, stored_rows. sinks holds the configured ones of syslog,\n"
+		"syslog_remote and json_log: {target, sent, lost, queued, connected,\n"
+		"spool_bytes, resent, error}.\n",
 		VA_STATUS_DEFAULT_PATH);
+}
+
+/*
+ * How full the kernel's ring buffer got: the headroom left before events
+ * would be lost. Tenths of a percent rounded down, so that 100.0% means a
+ * record was refused.
+ */
+static void print_ring(const struct va_status *st)
+{
+	uint64_t permille;
+
+	if (!st->ring_bytes)
+		return;
+	permille = st->ring_peak_bytes * 1000 / st->ring_bytes;
+	printf("buffer:   the kernel's ring buffer (%.1f MiB) held at most %llu.%llu%% of its size "
+	       "since start%s\n",
+	       (double)st->ring_bytes / 1048576.0, (unsigned long long)(permille / 10),
+	       (unsigned long long)(permille % 10),
+	       st->ring_peak_bytes >= st->ring_bytes ? ": it was full at least once (losses above)"
+						     : "");
 }
 
 /* The store's oldest event and row count, when the store can be read. */
@@ -196,13 +216,7 @@ int do_status(int argc, char **argv)
 		printf("          %llu process records lost (the program of some events may show as "
 		       "unknown)\n",
 		       (unsigned long long)st.proc_lost);
-	if (st.ring_bytes)
-		printf("buffer:   the kernel's ring buffer (%.1f MiB) held at most %.1f%% of its "
-		       "size "
-		       "since start%s\n",
-		       (double)st.ring_bytes / 1048576.0,
-		       100.0 * (double)st.ring_peak_bytes / (double)st.ring_bytes,
-		       st.ring_peak_bytes >= st.ring_bytes ? ": it was full (see lost)" : "");
+	print_ring(&st);
 	if (st.store_error)
 		printf("store:    LAST WRITE FAILED: %s\n", strerror(-st.store_error));
 	printf("store:    %s, %.1f MiB", st.store, (double)st.store_bytes / 1048576.0);

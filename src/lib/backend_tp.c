@@ -523,8 +523,10 @@ static int periodic(struct va_capture *c, bool force)
 		b->prog_misses = misses;
 	}
 	va_proctab_expire(&c->procs, now);
-	/* Read where the programs keep it: another CPU may be raising it. */
-	c->stats.ring_peak = __atomic_load_n(&b->skel->bss->ring_peak, __ATOMIC_RELAXED);
+	/* Read where the programs keep them: another CPU may be raising them. */
+	c->stats.ring_peak = __atomic_load_n(&b->skel->data_ring->ring_peak, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&b->skel->data_ring->ring_refused, __ATOMIC_RELAXED))
+		c->stats.ring_peak = c->stats.ring_bytes;
 	return 0;
 }
 

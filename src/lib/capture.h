@@ -39,7 +39,8 @@ struct va_capture_stats {
 	uint64_t decode_errors;
 	uint64_t aggs_expired; /* read/write templates whose end record never came */
 	uint64_t ring_bytes;   /* the kernel's ring buffer (0: the backend has none) */
-	uint64_t ring_peak;    /* the most it held since start, as of the last periodic flush */
+	uint64_t ring_peak;    /* the most it held since start, as of the last periodic flush;
+				* ring_bytes once a record did not fit */
 };
 
 /* Returns: 0 and the backend for a name ("auto", "tracepoint", …), or -EINVAL. */
