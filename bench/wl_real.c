@@ -76,7 +76,9 @@ int wl_real_prepare(const struct wl_opts *o)
 		return 0;
 	make_dirs(o->cache);
 	wl_path(tmp, sizeof(tmp), "%s.%d", tar, (int)getpid());
-	fprintf(stderr, "workloads: making %s (once)\n", tar);
+	fprintf(stderr,
+		"workloads: making %s (once; it stays there for later runs: delete it when done)\n",
+		tar);
 	run((char *[]){ "tar", "-C", "/", "-cf", tmp, "usr/include", NULL });
 	if (rename(tmp, tar))
 		wl_die("rename", tmp);
