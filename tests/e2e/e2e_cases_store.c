@@ -489,6 +489,26 @@ static int run_kill9(struct e2e_ctx *c)
 	return 0;
 }
 
+/* The status file as JSON; NULL with c->why (a failed status, or no JSON). */
+static json_object *status_json(struct e2e_ctx *c, const struct daemon_paths *p)
+{
+	char *argv[] = { c->env->binary, "status", "--status-file", (char *)p->status, "--format",
+			 "json",	 NULL };
+	char out[8192];
+	json_object *o;
+	int code = query(c, argv, out, sizeof(out));
+
+	if (code != 0) {
+		if (code > 0 && !c->why[0])
+			snprintf(c->why, sizeof(c->why), "status exit %d", code);
+		return NULL;
+	}
+	o = json_tokener_parse(out);
+	if (!o)
+		snprintf(c->why, sizeof(c->why), "status JSON: %.300s", out);
+	return o;
+}
+
 static int run_status(struct e2e_ctx *c)
 {
 	struct daemon_paths p;
@@ -501,19 +521,7 @@ static int run_status(struct e2e_ctx *c)
 		return -1;
 	usleep(1500 * 1000); /* the status file is rewritten every second */
 	{
-		char *argv[] = { c->env->binary, "status", "--status-file", p.status, "--format",
-				 "json",	 NULL };
-
-		code = query(c, argv, out, sizeof(out));
-	}
-	if (code != 0) {
-		daemon_stop(c, &w);
-		if (code > 0 && !c->why[0])
-			snprintf(c->why, sizeof(c->why), "status exit %d while running", code);
-		return -1;
-	}
-	{
-		json_object *o = json_tokener_parse(out), *v;
+		json_object *o = status_json(c, &p), *v;
 		char left_out[PATH_MAX + 64];
 		int bad;
 
@@ -527,11 +535,12 @@ static int run_status(struct e2e_ctx *c)
 		      check_str(c, "left_out", e2e_json_str(o, "left_out"), left_out) ||
 		      check_int(c, "pid", e2e_json_int(o, "pid", -1), w.pid);
 
+		if (bad && !c->why[0])
+			snprintf(c->why, sizeof(c->why), "status JSON: %.300s",
+				 o ? json_object_to_json_string(o) : "(none)");
 		if (o)
 			json_object_put(o);
 		if (bad) {
-			if (!c->why[0])
-				snprintf(c->why, sizeof(c->why), "status JSON: %.300s", out);
 			daemon_stop(c, &w);
 			return -1;
 		}
@@ -1919,22 +1928,6 @@ static int run_backlog(struct e2e_ctx *c)
 /* ---- status: how full the kernel's ring buffer got ---- */
 
 #define RING_TEST_BYTES 65536
-
-/* The status file as JSON; NULL with c->why. */
-static json_object *status_json(struct e2e_ctx *c, const struct daemon_paths *p)
-{
-	char *argv[] = { c->env->binary, "status", "--status-file", (char *)p->status, "--format",
-			 "json",	 NULL };
-	char out[8192];
-	json_object *o;
-
-	if (query(c, argv, out, sizeof(out)) != 0)
-		return NULL;
-	o = json_tokener_parse(out);
-	if (!o)
-		snprintf(c->why, sizeof(c->why), "status JSON: %.300s", out);
-	return o;
-}
 
 struct ring_status {
 	int64_t events, lost, ring_bytes, peak;
