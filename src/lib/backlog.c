@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backlog.h"
@@ -11,11 +12,17 @@
 #define LEN_BYTES sizeof(uint32_t)
 /* Taken bytes are given back to the filesystem this many at a time. */
 #define FREE_STEP (8u << 20)
+/* After a failed write the spill thread tries again this much later. */
+#define RETRY_MS 200
 
-int va_backlog_open(struct va_backlog *b, const char *dir, uint64_t max_bytes)
+static void *spill_main(void *arg);
+
+int va_backlog_open(struct va_backlog *b, const char *dir, uint64_t max_bytes,
+		    pthread_mutex_t *lock)
 {
+	pthread_condattr_t cattr;
 	char path[4096];
-	int fd;
+	int fd, err;
 
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;
@@ -32,43 +39,142 @@ int va_backlog_open(struct va_backlog *b, const char *dir, uint64_t max_bytes)
 	}
 	if (fd < 0)
 		return -errno;
-	b->fd = fd;
+	b->lock = lock;
 	b->max_bytes = max_bytes;
+	/* The retry's wait is measured on the monotonic clock, as the writer's are. */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&b->wake, &cattr);
+	pthread_cond_init(&b->done, &cattr);
+	pthread_condattr_destroy(&cattr);
+	err = pthread_create(&b->thread, NULL, spill_main, b);
+	if (err) {
+		pthread_cond_destroy(&b->wake);
+		pthread_cond_destroy(&b->done);
+		close(fd);
+		memset(b, 0, sizeof(*b));
+		b->fd = -1;
+		return -err;
+	}
+	pthread_setname_np(b->thread, "va-backlog");
+	b->running = true;
+	b->fd = fd;
 	return 0;
 }
 
 uint64_t va_backlog_bytes(const struct va_backlog *b)
 {
-	return b->file_len - b->read_off + b->tail_len;
+	return b->file_len - b->read_off + b->pending_bytes + b->tail_len;
 }
 
-/* What the bound counts: the file's blocks not given back yet, and the tail. */
+/* What the bound counts: the file's blocks not given back yet, and memory's. */
 static uint64_t held_bytes(const struct va_backlog *b)
 {
-	return b->file_len - b->freed + b->tail_len;
+	return b->file_len - b->freed + b->pending_bytes + b->tail_len;
 }
 
-/* Write the tail at the file's end. Returns: 0 or -errno (the tail stays, to be taken from memory).
- */
-static int write_tail(struct va_backlog *b)
+static int write_at(int fd, const unsigned char *p, size_t len, uint64_t off)
 {
 	size_t done = 0;
 
-	while (done < b->tail_len) {
-		ssize_t n = pwrite(b->fd, b->tail.p + done, b->tail_len - done,
-				   (off_t)(b->file_len + done));
+	while (done < len) {
+		ssize_t n = pwrite(fd, p + done, len - done, (off_t)(off + done));
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			b->error = n < 0 ? -errno : -EIO;
-			return b->error;
-		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
 		done += (size_t)n;
 	}
-	b->file_len += b->tail_len;
+	return 0;
+}
+
+/* Forget the oldest chunk; its memory goes back to the kernel. */
+static void pop_chunk(struct va_backlog *b)
+{
+	struct va_backlog_chunk *c = &b->pending[b->first];
+
+	b->pending_bytes -= c->len;
+	c->len = 0;
+	va_region_free(&c->buf);
+	b->first = (b->first + 1) % VA_BACKLOG_PENDING;
+	b->count--;
+}
+
+static void wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, long ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += ms * 1000000L;
+	while (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(cond, lock, &until);
+}
+
+/*
+ * The spill thread: the oldest full chunk to the file's end, with the lock
+ * let go. The chunk stays in pending[] while it is written, so that a
+ * reader finds it, in its place, in the file or (should the write fail)
+ * in memory; nothing else moves the file's end meanwhile (a truncation
+ * is only made when nothing waits, and holds the next write back).
+ */
+static void *spill_main(void *arg)
+{
+	struct va_backlog *b = arg;
+
+	pthread_mutex_lock(b->lock);
+	for (;;) {
+		struct va_backlog_chunk *c;
+		uint64_t off;
+		int fd, ret;
+
+		while (!b->closing && (!b->count || b->truncating))
+			pthread_cond_wait(&b->wake, b->lock);
+		if (b->closing)
+			break;
+		c = &b->pending[b->first];
+		off = b->file_len;
+		fd = b->fd;
+		b->spilling = true;
+		pthread_mutex_unlock(b->lock);
+		ret = write_at(fd, c->buf.p, c->len, off);
+		pthread_mutex_lock(b->lock);
+		b->spilling = false;
+		b->error = ret;
+		if (!ret) {
+			b->file_len += c->len;
+			pop_chunk(b);
+		}
+		pthread_cond_broadcast(&b->done);
+		/* Disk full, or no such file: the chunks stay in memory for the reader meanwhile.
+		 */
+		if (ret && !b->closing)
+			wait_ms(&b->wake, b->lock, RETRY_MS);
+	}
+	pthread_mutex_unlock(b->lock);
+	return NULL;
+}
+
+/* The tail, full, to the spill thread. Returns: 0, or -ENOSPC when its room is full. */
+static int hand_over(struct va_backlog *b)
+{
+	struct va_backlog_chunk *c;
+
+	if (b->count == VA_BACKLOG_PENDING)
+		return -ENOSPC;
+	c = &b->pending[(b->first + b->count) % VA_BACKLOG_PENDING];
+	/* The slot's region is empty (popped): the tail starts a fresh one. */
+	va_region_free(&c->buf);
+	c->buf = b->tail;
+	c->len = b->tail_len;
+	memset(&b->tail, 0, sizeof(b->tail));
 	b->tail_len = 0;
-	b->error = 0;
+	b->pending_bytes += c->len;
+	b->count++;
+	pthread_cond_signal(&b->wake);
 	return 0;
 }
 
@@ -76,11 +182,11 @@ int va_backlog_reserve(struct va_backlog *b, size_t len, bool force, unsigned ch
 {
 	size_t need = LEN_BYTES + len;
 
-	if (b->fd < 0)
+	if (b->fd < 0 || b->closing)
 		return -EBADF;
-	if (len > UINT32_MAX || (!force && held_bytes(b) + need > b->max_bytes))
+	if (len > UINT32_MAX - LEN_BYTES || (!force && held_bytes(b) + need > b->max_bytes))
 		return -ENOSPC;
-	if (b->tail_len && b->tail_len + need > VA_BACKLOG_CHUNK && write_tail(b) && !force)
+	if (b->tail_len && b->tail_len + need > VA_BACKLOG_CHUNK && hand_over(b) && !force)
 		return -ENOSPC;
 	if (va_region_reserve(&b->tail, b->tail_len + need))
 		return -ENOMEM;
@@ -140,11 +246,16 @@ static long read_at(int fd, unsigned char *buf, size_t len, uint64_t off)
 	return (long)done;
 }
 
-bool va_backlog_next(const struct va_backlog *b, uint64_t *off, uint64_t *end)
+enum va_backlog_where va_backlog_next(struct va_backlog *b, uint64_t *off, uint64_t *end)
 {
+	/* The file holds what is older than the chunk being written: that goes first. */
+	while (b->entries && b->spilling && b->read_off == b->file_len)
+		pthread_cond_wait(&b->done, b->lock);
 	*off = b->read_off;
 	*end = b->file_len;
-	return b->read_off < b->file_len;
+	if (!b->entries)
+		return VA_BACKLOG_EMPTY;
+	return b->read_off < b->file_len ? VA_BACKLOG_IN_FILE : VA_BACKLOG_IN_MEMORY;
 }
 
 long va_backlog_read(int fd, uint64_t off, uint64_t end, struct va_region *buf, size_t max,
@@ -174,61 +285,114 @@ long va_backlog_read(int fd, uint64_t off, uint64_t end, struct va_region *buf, 
 	}
 }
 
-/* All taken: start the file again; else give back what reads have passed. */
-static void give_back(struct va_backlog *b)
-{
-	uint64_t upto = b->read_off & ~(uint64_t)4095;
-
-	if (!b->entries) {
-		if (!ftruncate(b->fd, 0))
-			b->file_len = b->read_off = b->freed = 0;
-		va_region_shrink(&b->tail, 64u << 10);
-		return;
-	}
-	/* Should the filesystem not punch holes, the bound counts the whole file. */
-	if (upto - b->freed >= FREE_STEP &&
-	    !fallocate(b->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)b->freed,
-		       (off_t)(upto - b->freed)))
-		b->freed = upto;
-}
-
 void va_backlog_consume(struct va_backlog *b, uint64_t bytes, size_t n)
 {
 	b->read_off += bytes;
 	b->entries -= n;
 	b->taken += n;
-	give_back(b);
 }
 
-long va_backlog_take_tail(struct va_backlog *b, struct va_region *buf, size_t *n)
+long va_backlog_take_memory(struct va_backlog *b, struct va_region *buf, size_t *n)
 {
-	size_t got;
+	/* The oldest chunk, unless it is being written: va_backlog_next() waited for that. */
+	bool chunk = b->count > 0;
+	const struct va_region *src = chunk ? &b->pending[b->first].buf : &b->tail;
+	size_t len = chunk ? b->pending[b->first].len : b->tail_len, got;
 
 	*n = 0;
-	if (va_region_reserve(buf, b->tail_len))
+	if (chunk && b->spilling)
+		return -EBUSY; /* cannot be */
+	if (va_region_reserve(buf, len))
 		return -ENOMEM;
-	memcpy(buf->p, b->tail.p, b->tail_len);
-	got = whole_entries(buf->p, b->tail_len, n);
-	b->tail_len = 0;
+	memcpy(buf->p, src->p, len);
+	got = whole_entries(buf->p, len, n);
+	if (chunk)
+		pop_chunk(b);
+	else
+		b->tail_len = 0;
 	b->entries -= *n;
 	b->taken += *n;
-	give_back(b);
 	return (long)got;
+}
+
+void va_backlog_tidy(struct va_backlog *b)
+{
+	uint64_t upto = b->read_off & ~(uint64_t)4095, from = b->freed;
+	int fd = b->fd, ret;
+
+	if (fd < 0 || b->closing)
+		return;
+	if (!b->entries) {
+		/* Nothing waits, none of it in a chunk being written: the file starts again. */
+		va_region_shrink(&b->tail, 64u << 10);
+		if (!b->file_len)
+			return;
+		b->truncating = true;
+		pthread_mutex_unlock(b->lock);
+		ret = ftruncate(fd, 0);
+		pthread_mutex_lock(b->lock);
+		b->truncating = false;
+		/* What came meanwhile waited in memory. */
+		if (!ret)
+			b->file_len = b->read_off = b->freed = 0;
+		pthread_cond_signal(&b->wake);
+		pthread_cond_broadcast(&b->done);
+		return;
+	}
+	/*
+	 * Appends go past the end, reads past read_off: nobody touches the
+	 * range. Should the filesystem not punch holes, the bound counts the
+	 * whole file.
+	 */
+	if (upto - from < FREE_STEP)
+		return;
+	b->punching = true;
+	pthread_mutex_unlock(b->lock);
+	ret = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)from,
+			(off_t)(upto - from));
+	pthread_mutex_lock(b->lock);
+	b->punching = false;
+	if (!ret)
+		b->freed = upto;
+	pthread_cond_broadcast(&b->done);
+}
+
+/* Drop what waits in memory, the chunk being written excepted. */
+static void drop_memory(struct va_backlog *b)
+{
+	while (b->count)
+		pop_chunk(b);
+	b->tail_len = 0;
 }
 
 void va_backlog_clear(struct va_backlog *b)
 {
+	while (b->spilling)
+		pthread_cond_wait(&b->done, b->lock);
+	drop_memory(b);
 	b->taken += b->entries;
 	b->entries = 0;
-	b->tail_len = 0;
 	b->read_off = b->file_len;
-	give_back(b);
+	va_backlog_tidy(b);
 }
 
 void va_backlog_close(struct va_backlog *b)
 {
+	if (b->running) {
+		b->closing = true;
+		/* The reader's truncation or punch uses the descriptor with the lock let go. */
+		while (b->truncating || b->punching)
+			pthread_cond_wait(&b->done, b->lock);
+		pthread_cond_signal(&b->wake);
+		pthread_mutex_unlock(b->lock);
+		pthread_join(b->thread, NULL);
+		pthread_mutex_lock(b->lock);
+		pthread_cond_destroy(&b->wake);
+		pthread_cond_destroy(&b->done);
+	}
 	if (b->fd >= 0)
 		close(b->fd);
+	drop_memory(b);
 	va_region_free(&b->tail);
 	memset(b, 0, sizeof(*b));
 	b->fd = -1;

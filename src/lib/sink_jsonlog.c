@@ -21,13 +21,29 @@
 #define BUFFER_MAX     (16u << 20) /* what waits in memory while writes fail */
 #define FLUSH_EVERY_NS 1000000000ull
 
+/*
+ * The file is written by a thread of the sink's own ("va-jsonlog"), with
+ * the lock let go: events are added by the capture thread, which must
+ * never wait for a disk (a filesystem frozen for a backup, a slow one)
+ * while the kernel's ring buffer fills behind it. Appends go to buf; a
+ * write takes buf's bytes as out and writes them, and what a full disk
+ * did not take stays at out's front, to go first next time.
+ */
 struct va_jsonlog {
 	pthread_mutex_t lock;
+	pthread_cond_t wake;	/* the thread: a full buffer, or the stop */
+	pthread_cond_t written; /* a write ended */
+	pthread_t thread;
+	bool running, stopping;
+	bool writing;	   /* out is being written, the lock let go */
+	bool write_failed; /* the last write failed: wait a second before the next */
 	char path[PATH_MAX];
 	int fd;
 	char *buf;
 	size_t len, cap;
-	uint64_t lines; /* whole lines in buf */
+	char *out; /* before buf in the file's order */
+	size_t out_len, out_cap;
+	uint64_t lines; /* whole lines in out and buf */
 	uint64_t last_flush_ns;
 	struct va_jsonlog_stats st;
 	struct va_strbuf evbuf; /* va_jsonlog_event()'s, kept between events */
@@ -68,31 +84,18 @@ static int open_file(const char *path, char *err, size_t errlen)
 }
 
 /*
- * Write the buffer (lock held). After a short write (disk full) the rest
- * stays and goes first next time: a line cut in two is completed, never
+ * Write out's @done bytes (lock held): count the lines that went whole,
+ * and keep the rest at out's front. After a short write (disk full) the
+ * rest goes first next time: a line cut in two is completed, never
  * followed by another.
  */
-static void flush_locked(struct va_jsonlog *j)
+static void account_written(struct va_jsonlog *j, size_t done)
 {
-	size_t done = 0;
-
-	j->last_flush_ns = mono_ns();
-	while (done < j->len) {
-		ssize_t n = write(j->fd, j->buf + done, j->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			j->st.last_error = n < 0 ? -errno : -EIO;
-			break;
-		}
-		done += (size_t)n;
-	}
 	if (!done)
 		return;
-	j->cut = j->buf[done - 1] != '\n';
+	j->cut = j->out[done - 1] != '\n';
 	/* Count the lines that went out whole (events and seals: run lines are not). */
-	for (const char *p = j->buf, *end = j->buf + done; (p = memchr(p, '\n', (size_t)(end - p)));
+	for (const char *p = j->out, *end = j->out + done; (p = memchr(p, '\n', (size_t)(end - p)));
 	     p++) {
 		if (j->uncounted)
 			j->uncounted--;
@@ -100,10 +103,95 @@ static void flush_locked(struct va_jsonlog *j)
 			j->st.written++;
 		j->lines--;
 	}
-	memmove(j->buf, j->buf + done, j->len - done);
-	j->len -= done;
-	if (!j->len)
+	memmove(j->out, j->out + done, j->out_len - done);
+	j->out_len -= done;
+}
+
+/*
+ * Write what waits (lock held; let go for the write itself, one write at a
+ * time): out's rest first, then buf's bytes.
+ */
+static void flush_locked(struct va_jsonlog *j)
+{
+	while (j->writing)
+		pthread_cond_wait(&j->written, &j->lock);
+	j->last_flush_ns = mono_ns();
+	for (int round = 0; round < 2; round++) {
+		size_t done = 0;
+		int fd = j->fd, err = 0;
+
+		if (!j->out_len) {
+			char *p = j->out;
+			size_t cap = j->out_cap;
+
+			j->out = j->buf;
+			j->out_cap = j->cap;
+			j->out_len = j->len;
+			j->buf = p;
+			j->cap = cap;
+			j->len = 0;
+		}
+		if (!j->out_len)
+			break;
+		j->writing = true;
+		pthread_mutex_unlock(&j->lock);
+		while (done < j->out_len) {
+			ssize_t n = write(fd, j->out + done, j->out_len - done);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				err = n < 0 ? -errno : -EIO;
+				break;
+			}
+			done += (size_t)n;
+		}
+		pthread_mutex_lock(&j->lock);
+		j->writing = false;
+		pthread_cond_broadcast(&j->written);
+		account_written(j, done);
+		j->write_failed = err != 0;
+		if (err) {
+			j->st.last_error = err;
+			return;
+		}
+		/* A burst's buffer goes back; the usual one is kept for the next swap. */
+		if (j->out_cap > 4 * FLUSH_BYTES) {
+			free(j->out);
+			j->out = NULL;
+			j->out_cap = 0;
+		}
+	}
+	if (!j->out_len && !j->len)
 		j->st.last_error = 0;
+}
+
+/*
+ * The thread: writes once FLUSH_BYTES wait, or a second after the last
+ * write; after a failed write (a full disk) only once a second.
+ */
+static void *writer_main(void *arg)
+{
+	struct va_jsonlog *j = arg;
+
+	pthread_mutex_lock(&j->lock);
+	while (!j->stopping) {
+		uint64_t now = mono_ns(), due = j->last_flush_ns + FLUSH_EVERY_NS;
+		struct timespec until;
+
+		if ((j->len >= FLUSH_BYTES && !j->write_failed) ||
+		    ((j->len || j->out_len) && now >= due)) {
+			flush_locked(j);
+			continue;
+		}
+		if (now >= due)
+			due = now + FLUSH_EVERY_NS;
+		until.tv_sec = (time_t)(due / 1000000000ull);
+		until.tv_nsec = (long)(due % 1000000000ull);
+		pthread_cond_timedwait(&j->wake, &j->lock, &until);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
 }
 
 /* Make room for @n more bytes (lock held). Returns: 0, or -1 past BUFFER_MAX. */
@@ -112,11 +200,16 @@ static int reserve_locked(struct va_jsonlog *j, size_t n)
 	size_t cap = j->cap ? j->cap : FLUSH_BYTES * 2;
 	char *nb;
 
+	/* Both buffers count: what waits in memory stays within BUFFER_MAX. */
+	if (j->out_len + j->len + n > BUFFER_MAX)
+		return -1;
 	if (j->len + n <= j->cap)
 		return 0;
 	while (cap < j->len + n)
 		cap *= 2;
-	nb = cap <= BUFFER_MAX ? realloc(j->buf, cap) : NULL;
+	if (cap > BUFFER_MAX)
+		cap = BUFFER_MAX;
+	nb = realloc(j->buf, cap);
 	if (!nb)
 		return -1;
 	j->buf = nb;
@@ -148,8 +241,9 @@ static void add_line_locked(struct va_jsonlog *j, const char *s, size_t n)
 	j->buf[j->len + n] = '\n';
 	j->len += n + 1;
 	j->lines++;
-	if (j->len >= FLUSH_BYTES)
-		flush_locked(j);
+	/* Once, as it crosses: the thread looks again after each write. */
+	if (j->len >= FLUSH_BYTES && j->len - (n + 1) < FLUSH_BYTES)
+		pthread_cond_signal(&j->wake);
 }
 
 /*
@@ -206,6 +300,8 @@ static void end_cut_line(int fd)
 int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t errlen)
 {
 	struct va_jsonlog *j = calloc(1, sizeof(*j));
+	pthread_condattr_t cattr;
+	int ret;
 
 	if (!j)
 		return -ENOMEM;
@@ -217,16 +313,30 @@ int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t
 	snprintf(j->path, sizeof(j->path), "%s", path);
 	j->fd = open_file(path, err, errlen);
 	if (j->fd < 0) {
-		int ret = j->fd;
-
+		ret = j->fd;
 		free(j);
 		return ret;
 	}
 	pthread_mutex_init(&j->lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->wake, &cattr);
+	pthread_cond_init(&j->written, &cattr);
+	pthread_condattr_destroy(&cattr);
 	j->last_flush_ns = mono_ns();
 	/* Each run numbers its events from 1: the line says where it begins. */
 	end_cut_line(j->fd);
+	pthread_mutex_lock(&j->lock);
 	write_run_line(j, "start", false);
+	pthread_mutex_unlock(&j->lock);
+	ret = pthread_create(&j->thread, NULL, writer_main, j);
+	if (ret) {
+		snprintf(err, errlen, "json-log: no thread to write %s: %s", path, strerror(ret));
+		va_jsonlog_close(j, NULL);
+		return -ret;
+	}
+	pthread_setname_np(j->thread, "va-jsonlog");
+	j->running = true;
 	*out = j;
 	return 0;
 }
@@ -298,16 +408,6 @@ void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal)
 	add_json(j, o);
 }
 
-void va_jsonlog_tick(struct va_jsonlog *j)
-{
-	if (!j)
-		return;
-	pthread_mutex_lock(&j->lock);
-	if (j->len && mono_ns() - j->last_flush_ns >= FLUSH_EVERY_NS)
-		flush_locked(j);
-	pthread_mutex_unlock(&j->lock);
-}
-
 /*
  * Forget the rest of the line the disk cut short in the file being left
  * (lock held): written to another file, it would begin that one with a
@@ -315,14 +415,15 @@ void va_jsonlog_tick(struct va_jsonlog *j)
  */
 static void drop_cut_rest(struct va_jsonlog *j)
 {
-	const char *nl = j->cut ? memchr(j->buf, '\n', j->len) : NULL;
+	/* A cut line's rest is at out's front: flush_locked() left it there. */
+	const char *nl = j->cut ? memchr(j->out, '\n', j->out_len) : NULL;
 	size_t n;
 
 	if (!nl)
 		return;
-	n = (size_t)(nl + 1 - j->buf);
-	memmove(j->buf, j->buf + n, j->len - n);
-	j->len -= n;
+	n = (size_t)(nl + 1 - j->out);
+	memmove(j->out, j->out + n, j->out_len - n);
+	j->out_len -= n;
 	j->lines--;
 	if (j->uncounted)
 		j->uncounted--;
@@ -382,9 +483,16 @@ void va_jsonlog_close(struct va_jsonlog *j, struct va_jsonlog_stats *final)
 		return;
 	}
 	pthread_mutex_lock(&j->lock);
+	if (j->running) {
+		j->stopping = true;
+		pthread_cond_signal(&j->wake);
+		pthread_mutex_unlock(&j->lock);
+		pthread_join(j->thread, NULL);
+		pthread_mutex_lock(&j->lock);
+	}
 	flush_locked(j);
 	/* After whole lines only: never glued to one the disk cut short. */
-	if (!j->len)
+	if (!j->len && !j->out_len)
 		write_run_line(j, "stop", true);
 	/* What the disk would still not take is lost now (events and seals). */
 	j->st.lost += j->lines - j->uncounted;
@@ -394,8 +502,11 @@ void va_jsonlog_close(struct va_jsonlog *j, struct va_jsonlog_stats *final)
 		*final = j->st;
 	pthread_mutex_unlock(&j->lock);
 	close(j->fd);
+	pthread_cond_destroy(&j->wake);
+	pthread_cond_destroy(&j->written);
 	pthread_mutex_destroy(&j->lock);
 	va_strbuf_free(&j->evbuf);
 	free(j->buf);
+	free(j->out);
 	free(j);
 }

@@ -12,7 +12,10 @@
  * {"stop":{"ts","pid","last_seq"}}, the seq of the run's last event line,
  * so that a reader can tell lines missing at the end from none written.
  *
- * Thread-safe: events and seals may come from different threads.
+ * Thread-safe: events and seals may come from different threads. A thread
+ * of its own writes the file, so that a disk that stalls (frozen for a
+ * backup, slow) holds up neither: lines wait in memory meanwhile, up to the
+ * same limit as on a full disk.
  */
 #ifndef VA_SINK_JSONLOG_H
 #define VA_SINK_JSONLOG_H
@@ -38,9 +41,6 @@ void va_jsonlog_event(struct va_jsonlog *j, const struct va_event *ev);
 
 /* {"seal":{"seq":N,"ts":"RFC 3339","epoch":N,"head":"hex","mac":"hex"}} */
 void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal);
-
-/* Write the buffer when it was last written a second ago or more. Call often. */
-void va_jsonlog_tick(struct va_jsonlog *j);
 
 /*
  * Write the buffer, close the file, open the path again (a new file after

@@ -74,12 +74,6 @@ void va_sinks_seal(struct va_sinks *s, const struct va_seal *seal)
 	va_syslog_sink_seal(s->remote, seal);
 }
 
-void va_sinks_tick(struct va_sinks *s)
-{
-	if (s)
-		va_jsonlog_tick(s->json);
-}
-
 int va_sinks_reopen(struct va_sinks *s, char *err, size_t errlen)
 {
 	return s ? va_jsonlog_reopen(s->json, err, errlen) : 0;

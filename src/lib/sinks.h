@@ -55,9 +55,6 @@ void va_sinks_event(struct va_sinks *s, const struct va_event *ev);
  */
 void va_sinks_seal(struct va_sinks *s, const struct va_seal *seal);
 
-/* Periodic work (the JSON log's flush every second): call from the main loop. */
-void va_sinks_tick(struct va_sinks *s);
-
 /* SIGHUP: reopen the JSON log (logrotate). Returns: 0; -errno with @err. */
 int va_sinks_reopen(struct va_sinks *s, char *err, size_t errlen);
 

@@ -40,6 +40,12 @@ struct va_status {
 	uint64_t proc_lost;	  /* process-table records lost: some exe may be unknown */
 	uint64_t ring_bytes;	  /* the kernel's ring buffer */
 	uint64_t ring_peak_bytes; /* the most it held since start: how close it came to a loss */
+	/*
+	 * The longest the capture took over one event (handing it to the
+	 * store's queue and the sinks), to the coarse clock's tick: while it
+	 * takes, the ring buffer fills.
+	 */
+	uint64_t handoff_max_ns;
 	uint64_t unsaved_queue;	  /* store queue was full */
 	uint64_t unsaved_disk;	  /* store write failed (disk full…) */
 	uint64_t stored;

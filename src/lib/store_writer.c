@@ -657,21 +657,30 @@ static uint64_t entry_weight(const struct queue *q, size_t i)
 static int take_backlog(struct va_writer *w, struct queue *batch)
 {
 	uint64_t off, end, weight = 0;
-	bool from_file = va_backlog_next(&w->backlog, &off, &end);
+	enum va_backlog_where where = va_backlog_next(&w->backlog, &off, &end);
 	size_t n, most = 0;
 	long got;
 
-	if (from_file) {
+	if (where == VA_BACKLOG_EMPTY)
+		return 0;
+	if (where == VA_BACKLOG_IN_FILE) {
 		pthread_mutex_unlock(&w->lock);
 		got = va_backlog_read(w->backlog.fd, off, end, &batch->bytes, BATCH_GATHER_BYTES,
 				      &n);
 		pthread_mutex_lock(&w->lock);
 	} else {
-		/* Room first, the tail is gone once taken: an entry takes 4 + MARK_HEAD or more. */
-		most = w->backlog.tail_len / (sizeof(uint32_t) + MARK_HEAD) + 1;
+		/*
+		 * Room first, what memory holds is gone once taken: an entry
+		 * takes 4 + MARK_HEAD or more, and a chunk or the tail is at
+		 * most about VA_BACKLOG_CHUNK.
+		 */
+		size_t len = w->backlog.count ? w->backlog.pending[w->backlog.first].len
+					      : w->backlog.tail_len;
+
+		most = len / (sizeof(uint32_t) + MARK_HEAD) + 1;
 		if (va_region_reserve(&batch->items, most * sizeof(struct item)))
 			return -ENOMEM;
-		got = va_backlog_take_tail(&w->backlog, &batch->bytes, &n);
+		got = va_backlog_take_memory(&w->backlog, &batch->bytes, &n);
 	}
 	if (got < 0)
 		return (int)got;
@@ -688,9 +697,11 @@ static int take_backlog(struct va_writer *w, struct queue *batch)
 	}
 	batch->len = n;
 	batch->slen = (size_t)got;
-	if (from_file)
+	if (where == VA_BACKLOG_IN_FILE)
 		va_backlog_consume(&w->backlog, (uint64_t)got, n);
 	w->backlog_weight -= weight < w->backlog_weight ? weight : w->backlog_weight;
+	/* Lets the lock go for a truncation or a punch: what it took is accounted already. */
+	va_backlog_tidy(&w->backlog);
 	return 0;
 }
 
@@ -952,7 +963,7 @@ int va_writer_backlog(struct va_writer *w, const char *dir, uint64_t max_bytes)
 		return -EBUSY;
 	}
 	va_backlog_close(&w->backlog);
-	ret = max_bytes ? va_backlog_open(&w->backlog, dir, max_bytes) : 0;
+	ret = max_bytes ? va_backlog_open(&w->backlog, dir, max_bytes, &w->lock) : 0;
 	pthread_mutex_unlock(&w->lock);
 	return ret;
 }
@@ -996,7 +1007,9 @@ int va_writer_stop_stats(struct va_writer *w, struct va_writer_stats *st)
 	if (st)
 		*st = w->stats;
 	queue_free(&w->front);
+	pthread_mutex_lock(&w->lock);
 	va_backlog_close(&w->backlog);
+	pthread_mutex_unlock(&w->lock);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->flushed);

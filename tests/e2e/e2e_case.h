@@ -166,6 +166,8 @@ extern const struct e2e_case e2e_cases_cli[];
 extern const size_t e2e_n_cases_cli;
 extern const struct e2e_case e2e_cases_store[];
 extern const size_t e2e_n_cases_store;
+extern const struct e2e_case e2e_cases_stall[];
+extern const size_t e2e_n_cases_stall;
 extern const struct e2e_case e2e_cases_sinks[];
 extern const size_t e2e_n_cases_sinks;
 extern const struct e2e_case e2e_cases_tamper[];

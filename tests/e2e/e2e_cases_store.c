@@ -22,62 +22,10 @@
 #include <linux/bpf.h>
 
 #include "e2e_case.h"
+#include "e2e_daemon.h"
 #include "vfsaudit_wire.h"
 
 #define NOBODY 65534
-
-struct daemon_paths {
-	char db[PATH_MAX], status[PATH_MAX], conf[PATH_MAX], watched[PATH_MAX];
-};
-
-static void daemon_paths(struct e2e_ctx *c, struct daemon_paths *p)
-{
-	snprintf(p->db, sizeof(p->db), "%s/store/audit.db", c->dir);
-	snprintf(p->status, sizeof(p->status), "%s/status.json", c->dir);
-	snprintf(p->conf, sizeof(p->conf), "%s/empty.conf", c->dir);
-	snprintf(p->watched, sizeof(p->watched), "%s/w", c->dir);
-}
-
-static int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p)
-{
-	char *argv[] = { c->env->binary,
-			 "run",
-			 "--config",
-			 (char *)p->conf,
-			 "--db",
-			 (char *)p->db,
-			 "--status-file",
-			 (char *)p->status,
-			 "--path",
-			 (char *)p->watched,
-			 NULL };
-
-	if (access(p->conf, F_OK) && e2e_write_file(p->conf, "# empty\n", 0644)) {
-		snprintf(c->why, sizeof(c->why), "writing %s: %m", p->conf);
-		return -1;
-	}
-	memset(w, 0, sizeof(*w));
-	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
-}
-
-static int daemon_stop(struct e2e_ctx *c, struct e2e_watcher *w)
-{
-	int ret = e2e_watch_stop(w, c->why, sizeof(c->why));
-
-	e2e_watch_free(w);
-	return ret;
-}
-
-/* kill -9, as a crash or a power cut would stop it. */
-static void daemon_kill9(struct e2e_watcher *w)
-{
-	char why[512];
-
-	kill(w->pid, SIGKILL);
-	/* Reaps it and forgets it; its "killed by signal" report is expected. */
-	e2e_watch_stop(w, why, sizeof(why));
-	e2e_watch_free(w);
-}
 
 /* Run @fn in a child as @uid; wait for it. Returns: 0, or -1 with c->why. */
 static int as_user(struct e2e_ctx *c, uid_t uid, void (*fn)(struct e2e_ctx *), pid_t *pid)
@@ -145,44 +93,6 @@ static void replace_by_rename(struct e2e_ctx *c)
 }
 
 /* Run a query; its stdout in @out. Returns: its exit code, or -1 with c->why. */
-static int query(struct e2e_ctx *c, char *const argv[], char *out, size_t outlen)
-{
-	char err[4096];
-	int status;
-
-	if (e2e_run_cmd(argv, 20000, &status, out, outlen, err, sizeof(err))) {
-		snprintf(c->why, sizeof(c->why), "running %s %s: %m", argv[1], argv[2]);
-		return -1;
-	}
-	if (!WIFEXITED(status)) {
-		snprintf(c->why, sizeof(c->why), "%s killed by signal %d", argv[1],
-			 WTERMSIG(status));
-		return -1;
-	}
-	if (WEXITSTATUS(status) && err[0])
-		snprintf(c->why, sizeof(c->why), "%s exit %d: %.300s", argv[1], WEXITSTATUS(status),
-			 err);
-	return WEXITSTATUS(status);
-}
-
-static int check_str(struct e2e_ctx *c, const char *what, const char *got, const char *want)
-{
-	if (got && !strcmp(got, want))
-		return 0;
-	snprintf(c->why, sizeof(c->why), "%s: expected \"%s\", got \"%s\"", what, want,
-		 got ? got : "(null)");
-	return -1;
-}
-
-static int check_int(struct e2e_ctx *c, const char *what, int64_t got, int64_t want)
-{
-	if (got == want)
-		return 0;
-	snprintf(c->why, sizeof(c->why), "%s: expected %lld, got %lld", what, (long long)want,
-		 (long long)got);
-	return -1;
-}
-
 /*
  * Known changes by root and by nobody, one file replaced by a rename and
  * written through a hard link: history and report must count them exactly.
@@ -490,25 +400,6 @@ static int run_kill9(struct e2e_ctx *c)
 }
 
 /* The status file as JSON; NULL with c->why (a failed status, or no JSON). */
-static json_object *status_json(struct e2e_ctx *c, const struct daemon_paths *p)
-{
-	char *argv[] = { c->env->binary, "status", "--status-file", (char *)p->status, "--format",
-			 "json",	 NULL };
-	char out[8192];
-	json_object *o;
-	int code = query(c, argv, out, sizeof(out));
-
-	if (code != 0) {
-		if (code > 0 && !c->why[0])
-			snprintf(c->why, sizeof(c->why), "status exit %d", code);
-		return NULL;
-	}
-	o = json_tokener_parse(out);
-	if (!o)
-		snprintf(c->why, sizeof(c->why), "status JSON: %.300s", out);
-	return o;
-}
-
 static int run_status(struct e2e_ctx *c)
 {
 	struct daemon_paths p;
@@ -1425,20 +1316,6 @@ static int hup_until_exit(struct e2e_ctx *c, struct e2e_watcher *w, pid_t child,
 		return -1;
 	}
 	return n;
-}
-
-/* One number from the store. Returns: it, or -1 with c->why. */
-static long store_count(struct e2e_ctx *c, const char *db, const char *sql)
-{
-	char out[4096];
-	char *argv[] = { "/usr/bin/sqlite3", (char *)db, (char *)sql, NULL };
-
-	if (query(c, argv, out, sizeof(out)) != 0) {
-		if (!c->why[0])
-			snprintf(c->why, sizeof(c->why), "sqlite3 failed: %s", sql);
-		return -1;
-	}
-	return atol(out);
 }
 
 /*

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A disk that stops taking writes must not stop the capture. The store and
+ * the JSON log sit on a filesystem of their own (an ext4 image on a loop
+ * device) which is frozen (fsfreeze, as backup and snapshot tools do) while
+ * files are made: the daemon must go on draining the kernel's ring buffer
+ * into memory, lose nothing there, and store and log every event once the
+ * filesystem thaws.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "e2e_case.h"
+#include "e2e_daemon.h"
+
+/*
+ * Enough that their records fill the 64 KiB ring many times over, pass
+ * the queue of 16 into several of the backlog's 1 MiB chunks (about 3 MB),
+ * and pass the JSON log's 64 KiB flush mark (about 8 MB of lines, within
+ * the 16 MiB it may hold in memory).
+ */
+#define FROZEN_CREATES 20000
+/* How long the filesystem stays frozen after the last create. */
+#define FROZEN_MS 1000
+/* Under this, the capture went on while the disk was frozen; before, it waited as long as that. */
+#define HANDOFF_LIMIT_NS 500000000ll
+
+struct frozen {
+	char img[PATH_MAX], mnt[PATH_MAX - 64], json[PATH_MAX];
+	bool mounted, frozen;
+};
+
+/* Run a system tool; Returns: 0, or -1 with c->why naming it and what it said. */
+static int tool(struct e2e_ctx *c, char *const argv[])
+{
+	char out[2048];
+	int code = query(c, argv, out, sizeof(out));
+
+	if (code == 0)
+		return 0;
+	if (!c->why[0] || code > 0)
+		snprintf(c->why, sizeof(c->why),
+			 "%s exit %d (it comes with e2fsprogs and util-linux)", argv[0], code);
+	return -1;
+}
+
+static int set_frozen(struct e2e_ctx *c, struct frozen *f, bool on)
+{
+	char *argv[] = { "/usr/sbin/fsfreeze", on ? "-f" : "-u", f->mnt, NULL };
+
+	if (tool(c, argv))
+		return -1;
+	f->frozen = on;
+	return 0;
+}
+
+/* A 64 MiB ext4 filesystem of its own, mounted at DIR/frozen. */
+static int frozen_mount(struct e2e_ctx *c, struct frozen *f)
+{
+	char *mkfs[] = { "/usr/sbin/mkfs.ext4", "-q", "-F", f->img, NULL };
+	char *mount[] = { "/usr/bin/mount", "-o", "loop", f->img, f->mnt, NULL };
+	int fd;
+
+	snprintf(f->img, sizeof(f->img), "%s/frozen.img", c->dir);
+	snprintf(f->mnt, sizeof(f->mnt), "%s/frozen", c->dir);
+	snprintf(f->json, sizeof(f->json), "%s/frozen/events.json", c->dir);
+	fd = open(f->img, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, 64ll << 20) || close(fd) || mkdir(f->mnt, 0700)) {
+		snprintf(c->why, sizeof(c->why), "making %s: %m", f->img);
+		return -1;
+	}
+	if (tool(c, mkfs) || tool(c, mount))
+		return -1;
+	f->mounted = true;
+	return 0;
+}
+
+static void frozen_unmount(struct e2e_ctx *c, struct frozen *f)
+{
+	char *umount[] = { "/usr/bin/umount", f->mnt, NULL };
+	char why[sizeof(c->why)];
+
+	/* Whatever failed, the filesystem thaws: a frozen one cannot be unmounted. */
+	memcpy(why, c->why, sizeof(why));
+	if (f->frozen)
+		set_frozen(c, f, false);
+	if (f->mounted)
+		tool(c, umount);
+	memcpy(c->why, why, sizeof(why));
+}
+
+/*
+ * The daemon's status file until it has counted @want events, 8 s at
+ * most. Read as is: `vfsaudit status` reads the store too, which waits
+ * for the thaw.
+ */
+static json_object *status_when_counted(struct e2e_ctx *c, const struct daemon_paths *p,
+					int64_t want)
+{
+	for (int i = 0; i < 80; i++) {
+		json_object *o = json_object_from_file(p->status);
+
+		if (o && e2e_json_int(o, "events", -1) >= want)
+			return o;
+		json_object_put(o);
+		usleep(100 * 1000);
+	}
+	snprintf(c->why, sizeof(c->why), "status never counted %lld events", (long long)want);
+	return NULL;
+}
+
+/* Lines of @path that name a file made while frozen. */
+static long frozen_lines(struct e2e_ctx *c, const char *path)
+{
+	char line[8192];
+	long n = 0;
+	FILE *fp = fopen(path, "re");
+
+	if (!fp) {
+		snprintf(c->why, sizeof(c->why), "opening %s: %m", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp))
+		n += strstr(line, "/w/frozen-") != NULL;
+	fclose(fp);
+	return n;
+}
+
+static int check_frozen_status(struct e2e_ctx *c, json_object *o)
+{
+	int64_t handoff = e2e_json_int(o, "handoff_max_ns", -1);
+
+	if (check_int(c, "lost in the ring buffer while frozen", e2e_json_int(o, "lost", -1), 0) ||
+	    check_int(c, "unsaved while frozen", e2e_json_int(o, "unsaved_queue", -1), 0))
+		return -1;
+	if (handoff < 0 || handoff >= HANDOFF_LIMIT_NS) {
+		snprintf(c->why, sizeof(c->why),
+			 "handoff_max_ns %lld: the capture waited for the frozen disk",
+			 (long long)handoff);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_frozen_record(struct e2e_ctx *c, const struct daemon_paths *p,
+			       const struct frozen *f)
+{
+	char sql[PATH_MAX + 256];
+	long creates, missing, lines;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM events e JOIN paths p ON p.id = e.path WHERE e.op = 1 "
+		 "AND CAST(p.path AS TEXT) LIKE '%s/frozen-%%'",
+		 p->watched);
+	creates = store_count(c, p->db, sql);
+	missing = store_count(c, p->db,
+			      "SELECT coalesce(sum(count), 0) FROM events WHERE op IN (19, 103)");
+	lines = frozen_lines(c, f->json);
+	if (creates < 0 || missing < 0 || lines < 0)
+		return -1;
+	if (check_int(c, "creates stored", creates, FROZEN_CREATES) ||
+	    check_int(c, "events recorded as lost or unsaved", missing, 0) ||
+	    check_int(c, "creates in the JSON log", lines, FROZEN_CREATES))
+		return -1;
+	return 0;
+}
+
+static int run_frozen_disk(struct e2e_ctx *c)
+{
+	struct frozen f = { 0 };
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char conf[PATH_MAX + 128];
+	json_object *st = NULL;
+	int ret = -1;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", p.watched);
+		return -1;
+	}
+	if (frozen_mount(c, &f))
+		goto out;
+	snprintf(p.db, sizeof(p.db), "%s/audit.db", f.mnt);
+	snprintf(conf, sizeof(conf), "queue-size = 16\nbuffer-size = 64k\njson-log = %s\n", f.json);
+	if (e2e_write_file(p.conf, conf, 0644)) {
+		snprintf(c->why, sizeof(c->why), "writing %s: %m", p.conf);
+		goto out;
+	}
+	if (daemon_start(c, &w, &p))
+		goto out;
+	if (set_frozen(c, &f, true))
+		goto stop;
+	for (int i = 0; i < FROZEN_CREATES; i++) {
+		char rel[96];
+		int fd;
+
+		snprintf(rel, sizeof(rel), "w/frozen-%05d-a-name-long-enough-to-fill-chunks", i);
+		fd = open(e2e_dpath(c, rel), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || close(fd)) {
+			snprintf(c->why, sizeof(c->why), "creating %s: %m", rel);
+			goto stop;
+		}
+	}
+	usleep(FROZEN_MS * 1000);
+	/* Still frozen: every create was read from the ring buffer, none lost there. */
+	st = status_when_counted(c, &p, FROZEN_CREATES);
+	if (!st || check_frozen_status(c, st) || set_frozen(c, &f, false))
+		goto stop;
+	ret = 0;
+stop:
+	if (f.frozen)
+		set_frozen(c, &f, false);
+	/* The stop writes everything out: the backlog, the JSON log's lines. */
+	if (daemon_stop(c, &w))
+		ret = -1;
+	if (!ret)
+		ret = check_frozen_record(c, &p, &f);
+out:
+	json_object_put(st);
+	frozen_unmount(c, &f);
+	return ret;
+}
+
+const struct e2e_case e2e_cases_stall[] = {
+	{ .name = "stall: the store's and the JSON log's filesystem frozen during 20,000 creates: "
+		  "none lost, the capture never waits, all stored and logged after the thaw",
+	  .run = run_frozen_disk },
+};
+const size_t e2e_n_cases_stall = sizeof(e2e_cases_stall) / sizeof(e2e_cases_stall[0]);
