@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vfsaudit status: the running daemon's backend, rates, losses and store. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -35,9 +39,10 @@ static void status_usage(FILE *out)
 		"and the sinks, to the clock's tick: the ring buffer fills meanwhile),\n"
 		"unsaved_queue, unsaved_disk, stored, queue_depth, backlog, backlog_bytes,\n"
 		"store_bytes, store_error, sealed, seals, seal_epoch, seal_error, sinks) plus\n"
-		"running, oldest_event, stored_rows. sinks holds the configured ones of syslog,\n"
-		"syslog_remote and json_log: {target, sent, lost, queued, connected,\n"
-		"spool_bytes, resent, error}.\n",
+		"running, oldest_event, stored_rows, store_readable (false when the store did\n"
+		"not answer within 2 s: its filesystem frozen or hung). sinks holds the\n"
+		"configured ones of syslog, syslog_remote and json_log: {target, sent, lost,\n"
+		"queued, connected, spool_bytes, resent, error}.\n",
 		VA_STATUS_DEFAULT_PATH);
 }
 
@@ -63,12 +68,15 @@ static void print_ring(const struct va_status *st)
 	if (st->handoff_max_ns >= 10000000ull)
 		printf("          reading it stopped for up to %llu ms while an event was handed "
 		       "to "
-		       "the store or a sink\n",
+		       "the store or a sink (or the CPU was busy)\n",
 		       (unsigned long long)(st->handoff_max_ns / 1000000ull));
 }
 
+/* How long status waits for the store's facts. */
+#define STORE_FACTS_MS 2000
+
 /* The store's oldest event and row count, when the store can be read. */
-static void store_facts(const char *db, uint64_t *oldest, int64_t *rows)
+static void read_store_facts(const char *db, uint64_t *oldest, int64_t *rows)
 {
 	struct va_store *s;
 	char err[256];
@@ -87,6 +95,61 @@ static void store_facts(const char *db, uint64_t *oldest, int64_t *rows)
 		sqlite3_finalize(st);
 	}
 	va_store_close(s);
+}
+
+/*
+ * The same, read in a child. Status is what an administrator runs when
+ * something is wrong, and a store whose filesystem is frozen (a backup's
+ * snapshot) or hung would hold it up for as long: reading the store writes
+ * to its shared-memory file. After STORE_FACTS_MS status goes on without
+ * them (false); the child ends once the filesystem answers.
+ */
+static bool store_facts(const char *db, uint64_t *oldest, int64_t *rows)
+{
+	uint64_t got[2];
+	struct pollfd pfd;
+	int fds[2];
+	pid_t pid;
+	bool ok;
+
+	*oldest = 0;
+	*rows = -1;
+	if (pipe2(fds, O_CLOEXEC)) {
+		read_store_facts(db, oldest, rows);
+		return true;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* Nor may it hold a pipe status prints to open: `status | less` would wait for it.
+		 */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		close(fds[0]);
+		read_store_facts(db, oldest, rows);
+		got[0] = *oldest;
+		got[1] = (uint64_t)*rows;
+		_exit(write(fds[1], got, sizeof(got)) == (ssize_t)sizeof(got) ? 0 : 1);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		read_store_facts(db, oldest, rows);
+		return true;
+	}
+	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
+	ok = poll(&pfd, 1, STORE_FACTS_MS) == 1 && read(fds[0], got, sizeof(got)) == sizeof(got);
+	close(fds[0]);
+	if (!ok)
+		return false; /* not waited for: it is stuck in the filesystem */
+	waitpid(pid, NULL, 0);
+	*oldest = got[0];
+	*rows = (int64_t)got[1];
+	return true;
 }
 
 static void print_sinks(const struct va_status *st)
@@ -130,7 +193,7 @@ int do_status(int argc, char **argv)
 	struct va_status st;
 	uint64_t now = now_real_ns(), oldest;
 	int64_t rows;
-	bool running;
+	bool running, readable;
 	char a[64];
 	int opt, ret;
 
@@ -170,7 +233,7 @@ int do_status(int argc, char **argv)
 	}
 	/* A daemon killed with -9 leaves its file behind: check it still runs and writes. */
 	running = va_status_live(&st, now);
-	store_facts(st.store, &oldest, &rows);
+	readable = store_facts(st.store, &oldest, &rows);
 
 	if (fmt == VA_FORMAT_JSON) {
 		json_object *o = json_object_from_file(file);
@@ -186,6 +249,7 @@ int do_status(int argc, char **argv)
 			json_object_object_add(o, "oldest_event", NULL);
 		}
 		json_object_object_add(o, "stored_rows", rows >= 0 ? json_object_new_int64(rows) : NULL);
+		json_object_object_add(o, "store_readable", json_object_new_boolean(readable));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
@@ -232,6 +296,9 @@ int do_status(int argc, char **argv)
 		fmt_local(oldest, a, sizeof(a), 1);
 		printf(", oldest event %s", a);
 	}
+	if (!readable)
+		printf(" (not readable within %d s: its filesystem frozen or hung?)",
+		       STORE_FACTS_MS / 1000);
 	putchar('\n');
 	if (st.sealed)
 		printf("sealing:  %llu seals since start, key epoch %llu%s%s\n",

@@ -20,7 +20,7 @@
 #include "e2e_daemon.h"
 
 /*
- * Enough that their records fill the 64 KiB ring many times over, pass
+ * Enough that their records (about 2.4 MB) fill the 1 MiB ring twice, pass
  * the queue of 16 into several of the backlog's 1 MiB chunks (about 3 MB),
  * and pass the JSON log's 64 KiB flush mark (about 8 MB of lines, within
  * the 16 MiB it may hold in memory).
@@ -103,15 +103,21 @@ static void frozen_unmount(struct e2e_ctx *c, struct frozen *f)
 static json_object *status_when_counted(struct e2e_ctx *c, const struct daemon_paths *p,
 					int64_t want)
 {
+	int64_t events = -1, lost = -1;
+
 	for (int i = 0; i < 80; i++) {
 		json_object *o = json_object_from_file(p->status);
 
-		if (o && e2e_json_int(o, "events", -1) >= want)
+		events = e2e_json_int(o, "events", -1);
+		lost = e2e_json_int(o, "lost", -1);
+		if (o && events >= want)
 			return o;
 		json_object_put(o);
 		usleep(100 * 1000);
 	}
-	snprintf(c->why, sizeof(c->why), "status never counted %lld events", (long long)want);
+	snprintf(c->why, sizeof(c->why),
+		 "status never counted %lld events: %lld captured, %lld lost in the ring buffer",
+		 (long long)want, (long long)events, (long long)lost);
 	return NULL;
 }
 
@@ -143,6 +149,40 @@ static int check_frozen_status(struct e2e_ctx *c, json_object *o)
 		snprintf(c->why, sizeof(c->why),
 			 "handoff_max_ns %lld: the capture waited for the frozen disk",
 			 (long long)handoff);
+		return -1;
+	}
+	return 0;
+}
+
+/* `vfsaudit status` answers while the store cannot be read, and says so. */
+static int check_status_frozen(struct e2e_ctx *c, const struct daemon_paths *p)
+{
+	char *argv[] = { c->env->binary, "status", "--status-file", (char *)p->status, NULL };
+	char out[8192];
+	json_object *o, *v;
+	uint64_t t0 = e2e_now_ns();
+	bool readable;
+
+	if (query(c, argv, out, sizeof(out)) != 0)
+		return -1;
+	if (!strstr(out, "not readable within 2 s")) {
+		snprintf(c->why, sizeof(c->why), "status text while frozen: %.400s", out);
+		return -1;
+	}
+	o = status_json(c, p);
+	if (!o)
+		return -1;
+	readable = !json_object_object_get_ex(o, "store_readable", &v) || !v ||
+		   !json_object_is_type(v, json_type_boolean) || json_object_get_boolean(v);
+	json_object_put(o);
+	if (readable) {
+		snprintf(c->why, sizeof(c->why), "status JSON: store_readable true while frozen");
+		return -1;
+	}
+	/* Two waits of 2 s, and the rest. */
+	if (e2e_now_ns() - t0 > 8000000000ull) {
+		snprintf(c->why, sizeof(c->why), "status took %llu ms while frozen",
+			 (unsigned long long)((e2e_now_ns() - t0) / 1000000));
 		return -1;
 	}
 	return 0;
@@ -188,7 +228,7 @@ static int run_frozen_disk(struct e2e_ctx *c)
 	if (frozen_mount(c, &f))
 		goto out;
 	snprintf(p.db, sizeof(p.db), "%s/audit.db", f.mnt);
-	snprintf(conf, sizeof(conf), "queue-size = 16\nbuffer-size = 64k\njson-log = %s\n", f.json);
+	snprintf(conf, sizeof(conf), "queue-size = 16\nbuffer-size = 1m\njson-log = %s\n", f.json);
 	if (e2e_write_file(p.conf, conf, 0644)) {
 		snprintf(c->why, sizeof(c->why), "writing %s: %m", p.conf);
 		goto out;
@@ -211,7 +251,8 @@ static int run_frozen_disk(struct e2e_ctx *c)
 	usleep(FROZEN_MS * 1000);
 	/* Still frozen: every create was read from the ring buffer, none lost there. */
 	st = status_when_counted(c, &p, FROZEN_CREATES);
-	if (!st || check_frozen_status(c, st) || set_frozen(c, &f, false))
+	if (!st || check_frozen_status(c, st) || check_status_frozen(c, &p) ||
+	    set_frozen(c, &f, false))
 		goto stop;
 	ret = 0;
 stop:
