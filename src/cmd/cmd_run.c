@@ -152,7 +152,8 @@ struct daemon {
 	pthread_mutex_t sinks_lock; /* the writer thread publishes seals to d->sinks */
 	bool sealing;
 	uint64_t events;
-	uint64_t handoff_max_ns; /* the longest on_event(), on the coarse clock */
+	/* The longest on_event() or housekeeping step of the capture thread (note_stall()). */
+	uint64_t stall_max_ns;
 	uint64_t sink_lost_recorded[VA_STATUS_SINKS];
 	int store_error;	/* the state last said: an error, 0: writing */
 	unsigned int ok_ticks;	/* status ticks without an error or a new unsaved event */
@@ -270,25 +271,32 @@ static int start_sealing(const struct va_config *cfg, struct daemon *d)
 	return EXIT_RUNTIME;
 }
 
+/* The capture thread read no ring buffer since @start (CLOCK_MONOTONIC_COARSE). */
+static void note_stall(struct daemon *d, uint64_t start)
+{
+	uint64_t took = now_ns(CLOCK_MONOTONIC_COARSE) - start;
+
+	if (took > d->stall_max_ns)
+		d->stall_max_ns = took;
+}
+
 static int on_event(const struct va_event *ev, void *arg)
 {
 	struct daemon *d = arg;
 	/*
 	 * Nothing here may wait for a disk or a peer: the ring buffer fills
-	 * meanwhile. How long it takes at most is in status, for when events
-	 * are lost. The coarse clock (a tick, 1 to 4 ms) costs a few ns a read,
+	 * meanwhile. How long it takes at most is in status (stall_max_ns), for
+	 * when events are lost. The coarse clock (a tick, 1 to 4 ms) costs a few ns a read,
 	 * and a stall that matters lasts many ticks.
 	 */
-	uint64_t start = now_ns(CLOCK_MONOTONIC_COARSE), took;
+	uint64_t start = now_ns(CLOCK_MONOTONIC_COARSE);
 
 	d->events++;
 	/* A full queue is counted by the writer and recorded as unsaved. */
 	va_writer_push(d->writer, ev);
 	/* Sinks copy or format it now; their own losses are counted by them. */
 	va_sinks_event(d->sinks, ev);
-	took = now_ns(CLOCK_MONOTONIC_COARSE) - start;
-	if (took > d->handoff_max_ns)
-		d->handoff_max_ns = took;
+	note_stall(d, start);
 	return 0;
 }
 
@@ -497,7 +505,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	st.proc_lost = cs.proc_lost;
 	st.ring_bytes = cs.ring_bytes;
 	st.ring_peak_bytes = cs.ring_peak;
-	st.handoff_max_ns = d->handoff_max_ns;
+	st.stall_max_ns = d->stall_max_ns;
 	st.unsaved_queue = ws.unsaved_queue;
 	st.unsaved_disk = ws.unsaved_disk;
 	st.stored = ws.stored;
@@ -826,18 +834,28 @@ int do_run(int argc, char **argv)
 			break;
 		}
 		if (reloading) {
+			uint64_t start = now_ns(CLOCK_MONOTONIC_COARSE);
+
 			reloading = 0;
 			notify("RELOADING=1");
 			reload(&cfg, argc, argv, &d);
-			/* logrotate moved the JSON log away: write to a new file. */
+			/*
+			 * logrotate moved the JSON log away: write to a new file.
+			 * What it holds goes to the old one first, from this
+			 * thread: a disk that stalls then shows in stall_max_ns.
+			 */
 			if (va_sinks_reopen(d.sinks, err, sizeof(err)))
 				fprintf(stderr, "vfsaudit: reload: %s; still writing the old file\n",
 					err);
 			notify("READY=1");
+			note_stall(&d, start);
 		}
 		if (now_ns(CLOCK_MONOTONIC) - last_status >= 1000000000ull) {
+			uint64_t start = now_ns(CLOCK_MONOTONIC_COARSE);
+
 			last_status = now_ns(CLOCK_MONOTONIC);
 			write_status(&cfg, &d, started, &last_events, &last_rate_ns);
+			note_stall(&d, start);
 		}
 	}
 	notify("STOPPING=1");

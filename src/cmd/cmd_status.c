@@ -35,8 +35,9 @@ static void status_usage(FILE *out)
 		"JSON: the status file's fields (pid, backend, unseen, name_lookups, left_out,\n"
 		"store, started_ns, updated_ns, events, events_per_s, lost, proc_lost,\n"
 		"ring_bytes, ring_peak_bytes (ring_bytes once a record did not fit),\n"
-		"handoff_max_ns (the longest the daemon took to hand one event to the store\n"
-		"and the sinks, to the clock's tick: the ring buffer fills meanwhile),\n"
+		"stall_max_ns (the longest the daemon went without reading the ring buffer:\n"
+		"an event handed to the store and the sinks, a reload, the status file; to\n"
+		"the clock's tick of 1 to 4 ms),\n"
 		"unsaved_queue, unsaved_disk, stored, queue_depth, backlog, backlog_bytes,\n"
 		"store_bytes, store_error, sealed, seals, seal_epoch, seal_error, sinks) plus\n"
 		"running, oldest_event, stored_rows, store_readable (false when the store did\n"
@@ -65,11 +66,10 @@ static void print_ring(const struct va_status *st)
 	       st->ring_peak_bytes >= st->ring_bytes ? ": it was full at least once (losses above)"
 						     : "");
 	/* A few ms is the clock's tick; more says what filled it. */
-	if (st->handoff_max_ns >= 10000000ull)
-		printf("          reading it stopped for up to %llu ms while an event was handed "
-		       "to "
-		       "the store or a sink (or the CPU was busy)\n",
-		       (unsigned long long)(st->handoff_max_ns / 1000000ull));
+	if (st->stall_max_ns >= 10000000ull)
+		printf("          reading it stopped for up to %llu ms at a time (an event handed "
+		       "to the store or a sink, a reload, or the CPU busy)\n",
+		       (unsigned long long)(st->stall_max_ns / 1000000ull));
 }
 
 /* How long status waits for the store's facts. */

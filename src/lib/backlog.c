@@ -101,17 +101,25 @@ static void pop_chunk(struct va_backlog *b)
 	b->count--;
 }
 
-static void wait_ms(pthread_cond_t *cond, pthread_mutex_t *lock, long ms)
+static uint64_t mono_ns(void)
 {
-	struct timespec until;
+	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += ms * 1000000L;
-	while (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* RETRY_MS, or until the backlog closes (lock held, let go meanwhile). */
+static void wait_retry(struct va_backlog *b)
+{
+	uint64_t until = mono_ns() + RETRY_MS * 1000000ull;
+
+	while (!b->closing && mono_ns() < until) {
+		struct timespec ts = { .tv_sec = (time_t)(until / 1000000000ull),
+				       .tv_nsec = (long)(until % 1000000000ull) };
+
+		pthread_cond_timedwait(&b->wake, b->lock, &ts);
 	}
-	pthread_cond_timedwait(cond, lock, &until);
 }
 
 /*
@@ -141,6 +149,10 @@ static void *spill_main(void *arg)
 		b->spilling = true;
 		pthread_mutex_unlock(b->lock);
 		ret = write_at(fd, c->buf.p, c->len, off);
+		/* What a short write left past the end would hold disk the bound does not count. */
+		if (ret && ftruncate(fd, (off_t)off)) {
+			/* Then the next write covers it, or the truncation once all is taken. */
+		}
 		pthread_mutex_lock(b->lock);
 		b->spilling = false;
 		b->error = ret;
@@ -149,10 +161,13 @@ static void *spill_main(void *arg)
 			pop_chunk(b);
 		}
 		pthread_cond_broadcast(&b->done);
-		/* Disk full, or no such file: the chunks stay in memory for the reader meanwhile.
+		/*
+		 * Disk full, or no such file: the chunks stay in memory for the
+		 * reader meanwhile, and the write is tried again RETRY_MS later
+		 * (a chunk handed over meanwhile does not hasten it).
 		 */
-		if (ret && !b->closing)
-			wait_ms(&b->wake, b->lock, RETRY_MS);
+		if (ret)
+			wait_retry(b);
 	}
 	pthread_mutex_unlock(b->lock);
 	return NULL;
@@ -365,10 +380,16 @@ static void drop_memory(struct va_backlog *b)
 	b->tail_len = 0;
 }
 
-void va_backlog_clear(struct va_backlog *b)
+void va_backlog_settle(struct va_backlog *b)
 {
 	while (b->spilling)
 		pthread_cond_wait(&b->done, b->lock);
+}
+
+void va_backlog_clear(struct va_backlog *b)
+{
+	/* Never dropped while being written; after va_backlog_settle() this does not wait. */
+	va_backlog_settle(b);
 	drop_memory(b);
 	b->taken += b->entries;
 	b->entries = 0;

@@ -149,8 +149,15 @@ size_t va_backlog_entry(const unsigned char *buf, size_t off, const unsigned cha
 uint64_t va_backlog_bytes(const struct va_backlog *b);
 
 /*
- * Forget every entry (the caller counts them): the file starts again.
- * Waits for a chunk being written (letting the lock go).
+ * Wait (letting the lock go) until no chunk is being written. Call it
+ * before counting what va_backlog_clear() will drop: with the lock held from
+ * then on, nothing is appended between the count and the clear.
+ */
+void va_backlog_settle(struct va_backlog *b);
+
+/*
+ * Forget every entry (the caller counts them, after va_backlog_settle()):
+ * the file starts again.
  */
 void va_backlog_clear(struct va_backlog *b);
 

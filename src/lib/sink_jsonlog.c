@@ -83,26 +83,33 @@ static int open_file(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
-/*
- * Write out's @done bytes (lock held): count the lines that went whole,
- * and keep the rest at out's front. After a short write (disk full) the
- * rest goes first next time: a line cut in two is completed, never
- * followed by another.
- */
-static void account_written(struct va_jsonlog *j, size_t done)
+/* Whole lines in @p's @n bytes. */
+static uint64_t count_lines(const char *p, size_t n)
 {
+	uint64_t lines = 0;
+
+	for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		lines++;
+	return lines;
+}
+
+/*
+ * Out's first @done bytes, with @lines whole lines, were written (lock
+ * held): count those lines, and keep the rest at out's front. After a
+ * short write (disk full) the rest goes first next time: a line cut in two
+ * is completed, never followed by another.
+ */
+static void account_written(struct va_jsonlog *j, size_t done, uint64_t lines)
+{
+	/* Run lines, at the front, are not events. */
+	uint64_t run = lines < j->uncounted ? lines : j->uncounted;
+
 	if (!done)
 		return;
 	j->cut = j->out[done - 1] != '\n';
-	/* Count the lines that went out whole (events and seals: run lines are not). */
-	for (const char *p = j->out, *end = j->out + done; (p = memchr(p, '\n', (size_t)(end - p)));
-	     p++) {
-		if (j->uncounted)
-			j->uncounted--;
-		else
-			j->st.written++;
-		j->lines--;
-	}
+	j->uncounted -= run;
+	j->st.written += lines - run;
+	j->lines -= lines;
 	memmove(j->out, j->out + done, j->out_len - done);
 	j->out_len -= done;
 }
@@ -119,6 +126,7 @@ static void flush_locked(struct va_jsonlog *j)
 	for (int round = 0; round < 2; round++) {
 		size_t done = 0;
 		int fd = j->fd, err = 0;
+		uint64_t lines;
 
 		if (!j->out_len) {
 			char *p = j->out;
@@ -133,6 +141,7 @@ static void flush_locked(struct va_jsonlog *j)
 		}
 		if (!j->out_len)
 			break;
+		/* Out is this thread's until `writing` drops: nobody else moves it. */
 		j->writing = true;
 		pthread_mutex_unlock(&j->lock);
 		while (done < j->out_len) {
@@ -146,10 +155,12 @@ static void flush_locked(struct va_jsonlog *j)
 			}
 			done += (size_t)n;
 		}
+		/* Up to 16 MiB after a thaw: counted before the lock is taken again. */
+		lines = count_lines(j->out, done);
 		pthread_mutex_lock(&j->lock);
 		j->writing = false;
+		account_written(j, done, lines);
 		pthread_cond_broadcast(&j->written);
-		account_written(j, done);
 		j->write_failed = err != 0;
 		if (err) {
 			j->st.last_error = err;
@@ -162,8 +173,8 @@ static void flush_locked(struct va_jsonlog *j)
 			j->out_cap = 0;
 		}
 	}
-	if (!j->out_len && !j->len)
-		j->st.last_error = 0;
+	/* Every write taken whole: lines added meanwhile may wait, the error is past. */
+	j->st.last_error = 0;
 }
 
 /*
@@ -207,8 +218,9 @@ static int reserve_locked(struct va_jsonlog *j, size_t n)
 		return 0;
 	while (cap < j->len + n)
 		cap *= 2;
-	if (cap > BUFFER_MAX)
-		cap = BUFFER_MAX;
+	/* What out holds counts too (its allocation may be larger while a write fails). */
+	if (cap > BUFFER_MAX - j->out_len)
+		cap = BUFFER_MAX - j->out_len;
 	nb = realloc(j->buf, cap);
 	if (!nb)
 		return -1;
@@ -324,19 +336,24 @@ int va_jsonlog_open(struct va_jsonlog **out, const char *path, char *err, size_t
 	pthread_cond_init(&j->written, &cattr);
 	pthread_condattr_destroy(&cattr);
 	j->last_flush_ns = mono_ns();
+	/* First: without its thread the sink does not start, and writes no line at all. */
+	ret = pthread_create(&j->thread, NULL, writer_main, j);
+	if (ret) {
+		snprintf(err, errlen, "json-log: no thread to write %s: %s", path, strerror(ret));
+		close(j->fd);
+		pthread_cond_destroy(&j->wake);
+		pthread_cond_destroy(&j->written);
+		pthread_mutex_destroy(&j->lock);
+		free(j);
+		return -ret;
+	}
+	pthread_setname_np(j->thread, "va-jsonlog");
+	j->running = true;
 	/* Each run numbers its events from 1: the line says where it begins. */
 	end_cut_line(j->fd);
 	pthread_mutex_lock(&j->lock);
 	write_run_line(j, "start", false);
 	pthread_mutex_unlock(&j->lock);
-	ret = pthread_create(&j->thread, NULL, writer_main, j);
-	if (ret) {
-		snprintf(err, errlen, "json-log: no thread to write %s: %s", path, strerror(ret));
-		va_jsonlog_close(j, NULL);
-		return -ret;
-	}
-	pthread_setname_np(j->thread, "va-jsonlog");
-	j->running = true;
 	*out = j;
 	return 0;
 }

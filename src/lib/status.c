@@ -81,8 +81,7 @@ int va_status_write(const char *file, const struct va_status *st)
 	json_object_object_add(o, "ring_bytes", json_object_new_int64((int64_t)st->ring_bytes));
 	json_object_object_add(o, "ring_peak_bytes",
 			       json_object_new_int64((int64_t)st->ring_peak_bytes));
-	json_object_object_add(o, "handoff_max_ns",
-			       json_object_new_int64((int64_t)st->handoff_max_ns));
+	json_object_object_add(o, "stall_max_ns", json_object_new_int64((int64_t)st->stall_max_ns));
 	json_object_object_add(o, "unsaved_queue", json_object_new_int64((int64_t)st->unsaved_queue));
 	json_object_object_add(o, "unsaved_disk", json_object_new_int64((int64_t)st->unsaved_disk));
 	json_object_object_add(o, "stored", json_object_new_int64((int64_t)st->stored));
@@ -175,7 +174,7 @@ int va_status_read(const char *file, struct va_status *st)
 	st->proc_lost = get_u64(o, "proc_lost");
 	st->ring_bytes = get_u64(o, "ring_bytes");
 	st->ring_peak_bytes = get_u64(o, "ring_peak_bytes");
-	st->handoff_max_ns = get_u64(o, "handoff_max_ns");
+	st->stall_max_ns = get_u64(o, "stall_max_ns");
 	st->unsaved_queue = get_u64(o, "unsaved_queue");
 	st->unsaved_disk = get_u64(o, "unsaved_disk");
 	st->stored = get_u64(o, "stored");

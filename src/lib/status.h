@@ -41,11 +41,12 @@ struct va_status {
 	uint64_t ring_bytes;	  /* the kernel's ring buffer */
 	uint64_t ring_peak_bytes; /* the most it held since start: how close it came to a loss */
 	/*
-	 * The longest the capture took over one event (handing it to the
-	 * store's queue and the sinks), to the coarse clock's tick: while it
-	 * takes, the ring buffer fills.
+	 * The longest the capture thread went without reading the ring buffer
+	 * on one event (handing it to the store's queue and the sinks) or one
+	 * step of its own (a reload, the status file), to the coarse clock's
+	 * tick: the ring buffer fills meanwhile.
 	 */
-	uint64_t handoff_max_ns;
+	uint64_t stall_max_ns;
 	uint64_t unsaved_queue;	  /* store queue was full */
 	uint64_t unsaved_disk;	  /* store write failed (disk full…) */
 	uint64_t stored;

@@ -712,6 +712,8 @@ static int take_backlog(struct va_writer *w, struct queue *batch)
  */
 static void drop_backlog(struct va_writer *w)
 {
+	/* Else events appended while it waited would be dropped uncounted. */
+	va_backlog_settle(&w->backlog);
 	if (w->backlog_weight)
 		count_unsaved(w, w->backlog_weight, true, w->backlog_since);
 	w->backlog_weight = 0;

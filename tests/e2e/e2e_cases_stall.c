@@ -29,7 +29,7 @@
 /* How long the filesystem stays frozen after the last create. */
 #define FROZEN_MS 1000
 /* Under this, the capture went on while the disk was frozen; before, it waited as long as that. */
-#define HANDOFF_LIMIT_NS 500000000ll
+#define STALL_LIMIT_NS 500000000ll
 
 struct frozen {
 	char img[PATH_MAX], mnt[PATH_MAX - 64], json[PATH_MAX];
@@ -140,15 +140,15 @@ static long frozen_lines(struct e2e_ctx *c, const char *path)
 
 static int check_frozen_status(struct e2e_ctx *c, json_object *o)
 {
-	int64_t handoff = e2e_json_int(o, "handoff_max_ns", -1);
+	int64_t stall = e2e_json_int(o, "stall_max_ns", -1);
 
 	if (check_int(c, "lost in the ring buffer while frozen", e2e_json_int(o, "lost", -1), 0) ||
 	    check_int(c, "unsaved while frozen", e2e_json_int(o, "unsaved_queue", -1), 0))
 		return -1;
-	if (handoff < 0 || handoff >= HANDOFF_LIMIT_NS) {
+	if (stall < 0 || stall >= STALL_LIMIT_NS) {
 		snprintf(c->why, sizeof(c->why),
-			 "handoff_max_ns %lld: the capture waited for the frozen disk",
-			 (long long)handoff);
+			 "stall_max_ns %lld: the capture waited for the frozen disk",
+			 (long long)stall);
 		return -1;
 	}
 	return 0;

@@ -1047,9 +1047,10 @@ static void test_backlog_loss_record_in_place(void **state)
 			 n + small_stored - (refused - 1));
 }
 
+/* Shared with the pushing thread: stop and pushed through atomics. */
 struct storm {
 	struct va_writer *w;
-	volatile bool stop;
+	bool stop;
 	uint64_t pushed;
 };
 
@@ -1058,11 +1059,12 @@ static void *storm_push(void *arg)
 	struct storm *s = arg;
 	uint64_t t0 = now_ns();
 
-	while (!s->stop) {
-		struct va_event ev = make_event(t0 + s->pushed, (unsigned int)s->pushed);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) {
+		uint64_t n = __atomic_load_n(&s->pushed, __ATOMIC_RELAXED);
+		struct va_event ev = make_event(t0 + n, (unsigned int)n);
 
 		if (!va_writer_push(s->w, &ev))
-			s->pushed++;
+			__atomic_store_n(&s->pushed, n + 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -1089,11 +1091,11 @@ static void test_backlog_flush_under_storm(void **state)
 		if (st.backlog > 50000)
 			break;
 	}
-	before = s.pushed;
+	before = __atomic_load_n(&s.pushed, __ATOMIC_RELAXED);
 	flushed = st.backlog > 50000 ? va_writer_flush(s.w, 15000) : -EAGAIN;
 	va_writer_stats(s.w, &st);
 	/* The storm stops before any check can fail: a failed check must not leave it running. */
-	s.stop = true;
+	__atomic_store_n(&s.stop, true, __ATOMIC_RELAXED);
 	pthread_join(t, NULL);
 	assert_int_equal(va_writer_stop_stats(s.w, &last), 0);
 	assert_int_equal(flushed, 0);
