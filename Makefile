@@ -6,6 +6,7 @@
 #   make test         unit tests, then (as root) the end-to-end suite
 #   make unit         unit tests only (no root)
 #   make sanitize     unit tests under AddressSanitizer + UBSan
+#   make tsan         the threaded modules' unit tests under ThreadSanitizer
 #   make fuzz         libFuzzer targets (clang), a short run of each
 #   make V=1          show the commands
 #   VMLINUX_BTF=...   generate vmlinux.h from another BTF file
@@ -44,7 +45,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test unit e2e vm vm-systemd sanitize fuzz clean format bench install valgrind
+.PHONY: all test unit e2e vm vm-systemd sanitize tsan fuzz clean format bench install valgrind
 
 all: $(OUTPUT)/vfsaudit
 
@@ -109,6 +110,13 @@ test: $(OUTPUT)/vfsaudit $(UNIT_BINS) $(OUTPUT)/tests/e2e
 sanitize:
 	$(MAKE) OUTPUT=build-san CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
 
+# The store writer, its backlog's spill thread and the sinks' threads. Left
+# out: test_jsonlog_faults, which interposes calls ThreadSanitizer intercepts.
+TSAN_TESTS := $(addprefix build-tsan/tests/,test_backlog test_backlog_drop test_writer test_sinks)
+tsan:
+	$(MAKE) OUTPUT=build-tsan CC=clang CFLAGS="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" $(TSAN_TESTS)
+	$(Q)tests/run-unit $(TSAN_TESTS)
+
 fuzz:
 	$(Q)tests/fuzz/run $(OUTPUT)
 
@@ -137,4 +145,4 @@ format:
 	clang-format -i $(wildcard src/*.h src/lib/*.[ch] src/cmd/*.[ch] src/bpf/*.[ch] tests/*/*.[ch])
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
