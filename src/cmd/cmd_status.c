@@ -41,7 +41,7 @@ static void status_usage(FILE *out)
 		"unsaved_queue, unsaved_disk, stored, queue_depth, backlog, backlog_bytes,\n"
 		"store_bytes, store_error, sealed, seals, seal_epoch, seal_error, sinks) plus\n"
 		"running, oldest_event, stored_rows, store_readable (false when the store did\n"
-		"not answer within 2 s: its filesystem frozen or hung). sinks holds the\n"
+		"not answer within 2 s: a frozen or hung filesystem). sinks holds the\n"
 		"configured ones of syslog, syslog_remote and json_log: {target, sent, lost,\n"
 		"queued, connected, spool_bytes, resent, error}.\n",
 		VA_STATUS_DEFAULT_PATH);
@@ -86,7 +86,14 @@ static void read_store_facts(const char *db, uint64_t *oldest, int64_t *rows)
 	*rows = -1;
 	if (va_store_open(&s, db, 0, err, sizeof(err)))
 		return;
-	if (sqlite3_prepare_v2(va_store_db(s), "SELECT min(ts), max(id) FROM events WHERE op < 100",
+	/*
+	 * By id, not min(ts): the first and last events (op < 100: not marks)
+	 * are a few rows from either end, where min(ts) read the whole table,
+	 * seconds on a large store.
+	 */
+	if (sqlite3_prepare_v2(va_store_db(s),
+			       "SELECT (SELECT ts FROM events WHERE op < 100 ORDER BY id LIMIT 1),"
+			       " (SELECT id FROM events WHERE op < 100 ORDER BY id DESC LIMIT 1)",
 			       -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			*oldest = (uint64_t)sqlite3_column_int64(st, 0);
@@ -114,10 +121,9 @@ static bool store_facts(const char *db, uint64_t *oldest, int64_t *rows)
 
 	*oldest = 0;
 	*rows = -1;
-	if (pipe2(fds, O_CLOEXEC)) {
-		read_store_facts(db, oldest, rows);
-		return true;
-	}
+	/* Without a child, no reading: it could hold status up as long as the filesystem. */
+	if (pipe2(fds, O_CLOEXEC))
+		return false;
 	pid = fork();
 	if (pid == 0) {
 		/* Nor may it hold a pipe status prints to open: `status | less` would wait for it.
@@ -138,15 +144,20 @@ static bool store_facts(const char *db, uint64_t *oldest, int64_t *rows)
 	close(fds[1]);
 	if (pid < 0) {
 		close(fds[0]);
-		read_store_facts(db, oldest, rows);
-		return true;
+		return false;
 	}
 	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
-	ok = poll(&pfd, 1, STORE_FACTS_MS) == 1 && read(fds[0], got, sizeof(got)) == sizeof(got);
+	if (poll(&pfd, 1, STORE_FACTS_MS) != 1) {
+		close(fds[0]);
+		/* Ends a killable wait (NFS); one in a frozen filesystem ends with the thaw. */
+		kill(pid, SIGKILL);
+		return false;
+	}
+	ok = read(fds[0], got, sizeof(got)) == sizeof(got);
 	close(fds[0]);
-	if (!ok)
-		return false; /* not waited for: it is stuck in the filesystem */
 	waitpid(pid, NULL, 0);
+	if (!ok)
+		return true; /* it answered, with nothing: no facts */
 	*oldest = got[0];
 	*rows = (int64_t)got[1];
 	return true;
@@ -297,7 +308,8 @@ int do_status(int argc, char **argv)
 		printf(", oldest event %s", a);
 	}
 	if (!readable)
-		printf(" (not readable within %d s: its filesystem frozen or hung?)",
+		printf(" (did not answer within %d s: a frozen or hung filesystem, or a very "
+		       "busy disk)",
 		       STORE_FACTS_MS / 1000);
 	putchar('\n');
 	if (st.sealed)

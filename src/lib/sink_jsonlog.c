@@ -164,6 +164,17 @@ static void flush_locked(struct va_jsonlog *j)
 		j->write_failed = err != 0;
 		if (err) {
 			j->st.last_error = err;
+			/* What waits stays within BUFFER_MAX, and so does what holds it. */
+			if (j->out_cap > 4 * FLUSH_BYTES && j->out_len < j->out_cap / 2) {
+				char *p = realloc(j->out, j->out_len > FLUSH_BYTES ? j->out_len
+										   : FLUSH_BYTES);
+
+				if (p) {
+					j->out = p;
+					j->out_cap =
+						j->out_len > FLUSH_BYTES ? j->out_len : FLUSH_BYTES;
+				}
+			}
 			return;
 		}
 		/* A burst's buffer goes back; the usual one is kept for the next swap. */

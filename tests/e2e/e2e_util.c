@@ -89,9 +89,10 @@ int e2e_setup_dir(struct e2e_ctx *c)
 }
 
 /* By descriptor, so trees deeper than PATH_MAX go too. */
-static int rmtree_at(int dfd, const char *name, int depth)
+static int rmtree_at(int dfd, const char *name, int depth, dev_t dev)
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	int fd;
 
@@ -100,6 +101,13 @@ static int rmtree_at(int dfd, const char *name, int depth)
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return unlinkat(dfd, name, 0);
+	/* A filesystem a case left mounted (maybe frozen) is not walked into. */
+	if (dev && (fstat(fd, &st) || st.st_dev != dev)) {
+		close(fd);
+		return -1;
+	}
+	if (!dev && fstat(fd, &st) == 0)
+		dev = st.st_dev;
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
@@ -109,7 +117,7 @@ static int rmtree_at(int dfd, const char *name, int depth)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
-			rmtree_at(dirfd(d), de->d_name, depth + 1);
+			rmtree_at(dirfd(d), de->d_name, depth + 1, dev);
 		else
 			unlinkat(dirfd(d), de->d_name, 0);
 	}
@@ -119,7 +127,7 @@ static int rmtree_at(int dfd, const char *name, int depth)
 
 int e2e_rmtree(const char *path)
 {
-	return rmtree_at(AT_FDCWD, path, 0);
+	return rmtree_at(AT_FDCWD, path, 0, 0);
 }
 
 static void take(int fd, char *buf, size_t len, size_t *used, bool *eof)
@@ -197,7 +205,9 @@ int e2e_run_cmd(char *const argv[], int timeout_ms, int *status, char *out, size
 	while (waitpid(pid, &st, WNOHANG) != pid) {
 		if (e2e_now_ns() >= deadline) {
 			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
+			/* One stuck in a frozen filesystem cannot die: leave it, fail the case. */
+			for (int i = 0; i < 100 && waitpid(pid, &st, WNOHANG) != pid; i++)
+				usleep(20000);
 			errno = ETIMEDOUT;
 			return -1;
 		}

@@ -28,23 +28,35 @@
 #include "store_writer.h"
 
 static int backlog_fd_g = -1;
-static int fail_reads, block_writes, blocked_in_write;
+/* Reads of the backlog wait while block_reads, then fail (EIO), counted. */
+static int block_reads = 1, failed_reads;
+/* Writes to it wait while block_writes; blocked_in_write says one does. */
+static int block_writes, blocked_in_write;
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
 
+static bool is_backlog(int fd)
+{
+	return fd >= 0 && fd == __atomic_load_n(&backlog_fd_g, __ATOMIC_SEQ_CST);
+}
+
 ssize_t pread(int fd, void *buf, size_t count, off_t offset)
 {
-	if (fd >= 0 && fd == __atomic_load_n(&backlog_fd_g, __ATOMIC_SEQ_CST) &&
-	    __atomic_load_n(&fail_reads, __ATOMIC_SEQ_CST)) {
-		errno = EIO;
-		return -1;
-	}
-	return syscall(SYS_pread64, fd, buf, count, offset);
+	if (!is_backlog(fd))
+		return syscall(SYS_pread64, fd, buf, count, offset);
+	pthread_mutex_lock(&gate_lock);
+	while (block_reads)
+		pthread_cond_wait(&gate_cond, &gate_lock);
+	failed_reads++;
+	pthread_cond_broadcast(&gate_cond);
+	pthread_mutex_unlock(&gate_lock);
+	errno = EIO;
+	return -1;
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
 {
-	if (fd >= 0 && fd == __atomic_load_n(&backlog_fd_g, __ATOMIC_SEQ_CST)) {
+	if (is_backlog(fd)) {
 		pthread_mutex_lock(&gate_lock);
 		while (block_writes) {
 			blocked_in_write = 1;
@@ -55,6 +67,19 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
 		pthread_mutex_unlock(&gate_lock);
 	}
 	return syscall(SYS_pwrite64, fd, buf, count, offset);
+}
+
+/* Wait (gate_lock held) until @flag reaches @want, 10 s at most. */
+static bool wait_gate(const int *flag, int want)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	while (*flag < want)
+		if (pthread_cond_timedwait(&gate_cond, &gate_lock, &until))
+			return false;
+	return true;
 }
 
 static uint64_t mono_ms(void)
@@ -140,9 +165,8 @@ static void test_drop_while_spilling_counts_all(void **state)
 	assert_int_equal(va_writer_backlog(w, dir, 256u << 20), 0);
 	backlog_fd_g = find_backlog_fd(dir);
 	assert_true(backlog_fd_g >= 0);
-	__atomic_store_n(&fail_reads, 1, __ATOMIC_SEQ_CST);
 
-	/* 1. Some chunks into the file (reads of it will fail from now on). */
+	/* 1. Some chunks into the file; the writer's first read of it waits at the gate. */
 	while (pushed < 30000) {
 		struct va_event ev = make_event(t0 + i, i);
 
@@ -153,9 +177,8 @@ static void test_drop_while_spilling_counts_all(void **state)
 		if (!fstat(backlog_fd_g, &sb) && sb.st_size >= (1 << 20))
 			break;
 	assert_true(sb.st_size >= (1 << 20));
-	sleep_ms(50);
 
-	/* 2. The next chunk's write blocks: the spill thread sits in pwrite. */
+	/* 2. The next chunk's write waits too: the spill thread sits in pwrite. */
 	pthread_mutex_lock(&gate_lock);
 	block_writes = 1;
 	pthread_mutex_unlock(&gate_lock);
@@ -166,18 +189,17 @@ static void test_drop_while_spilling_counts_all(void **state)
 		pushed++, i++;
 	}
 	pthread_mutex_lock(&gate_lock);
-	while (!blocked_in_write)
-		pthread_cond_wait(&gate_cond, &gate_lock);
-	pthread_mutex_unlock(&gate_lock);
+	assert_true(wait_gate(&blocked_in_write, 1));
 
-	/* 3. The writer fails to read 5 times, counts the weight, then waits in clear. */
-	for (end = mono_ms() + 10000; mono_ms() < end; sleep_ms(5)) {
-		va_writer_stats(w, &st);
-		if (st.backlog_error)
-			break;
-	}
-	assert_int_equal(st.backlog_error, -EIO);
-	sleep_ms(2000); /* BACKLOG_TRIES (5) reads 200 ms apart: the writer is in drop_backlog() */
+	/*
+	 * 3. Reads fail now: after BACKLOG_TRIES (5, 200 ms apart) the writer
+	 * drops the backlog, and waits there for the chunk being written.
+	 */
+	block_reads = 0;
+	pthread_cond_broadcast(&gate_cond);
+	assert_true(wait_gate(&failed_reads, 5));
+	pthread_mutex_unlock(&gate_lock);
+	sleep_ms(100);
 
 	/* 4. Events pushed now go behind the backlog: its entries are not cleared yet. */
 	for (int k = 0; k < 1000; k++) {
@@ -186,10 +208,10 @@ static void test_drop_while_spilling_counts_all(void **state)
 		assert_int_equal(va_writer_push(w, &ev), 0);
 		pushed++, i++;
 	}
-
-	/* 5. Let the write end; the clear drops everything, the 1000 included. */
-	__atomic_store_n(&fail_reads, 0, __ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&gate_lock);
+	assert_int_equal(blocked_in_write, 1);
+
+	/* 5. Let the write end; the drop takes everything, the 1000 included. */
 	block_writes = 0;
 	pthread_cond_broadcast(&gate_cond);
 	pthread_mutex_unlock(&gate_lock);
