@@ -26,6 +26,7 @@
 
 #include "store.h"
 #include "store_writer.h"
+#include "backlog_fd.h"
 
 static int backlog_fd_g = -1;
 /* Reads of the backlog wait while block_reads, then fail (EIO), counted. */
@@ -124,29 +125,6 @@ static struct va_event make_event(uint64_t ts, unsigned int i)
 	return ev;
 }
 
-static int find_backlog_fd(const char *dir)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int fd = -1;
-
-	while (d && fd < 0 && (e = readdir(d))) {
-		char link[PATH_MAX], path[PATH_MAX + 64];
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		if (!strncmp(link, dir, strlen(dir)) && strstr(link, "(deleted)"))
-			fd = atoi(e->d_name);
-	}
-	if (d)
-		closedir(d);
-	return fd;
-}
-
 static void test_drop_while_spilling_counts_all(void **state)
 {
 	char dir[64] = "/tmp/va-backlog-drop.XXXXXX", file[128], err[4352], cmd[160];
@@ -163,7 +141,7 @@ static void test_drop_while_spilling_counts_all(void **state)
 	assert_int_equal(va_store_open(&s, file, VA_STORE_WRITE, err, sizeof(err)), 0);
 	assert_int_equal(va_writer_start(&w, s, 10, 0), 0);
 	assert_int_equal(va_writer_backlog(w, dir, 256u << 20), 0);
-	backlog_fd_g = find_backlog_fd(dir);
+	backlog_fd_g = backlog_fd(dir);
 	assert_true(backlog_fd_g >= 0);
 
 	/* 1. Some chunks into the file; the writer's first read of it waits at the gate. */

@@ -28,6 +28,7 @@
 
 #include "store.h"
 #include "store_writer.h"
+#include "backlog_fd.h"
 
 #define SEC 1000000000ull
 #define DAY (86400 * SEC)
@@ -922,31 +923,6 @@ static void test_backlog_stop_drains(void **state)
 			 n);
 	assert_int_equal(sql_int(va_store_db(c->s), "SELECT count(*) FROM events WHERE op = 103"),
 			 0);
-}
-
-/* The writer's backlog file in @dir: an unnamed file of it still open here. Returns: its fd, or -1.
- */
-static int backlog_fd(const char *dir)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int fd = -1;
-
-	while (d && fd < 0 && (e = readdir(d))) {
-		char link[PATH_MAX], path[PATH_MAX + 64];
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		if (!strncmp(link, dir, strlen(dir)) && strstr(link, "(deleted)"))
-			fd = atoi(e->d_name);
-	}
-	if (d)
-		closedir(d);
-	return fd;
 }
 
 /* Reads of this fd fail (EIO): a disk that lost the backlog. Everything else reads as usual. */
