@@ -24,6 +24,7 @@
 #include "capture_priv.h"
 #include "dhash.h"
 #include "filter.h"
+#include "ringbuf.h"
 #include "ops.h"
 #include "bpf/syscall_nr.h"
 #include "vfsaudit.skel.h"
@@ -44,7 +45,7 @@
 
 struct tp_backend {
 	struct vfsaudit_bpf *skel;
-	struct ring_buffer *rb;
+	struct va_ring ring; /* the events map, mapped once (ringbuf.h) */
 	int flush_fd;
 	uint64_t last_flush_ns;
 	uint64_t prog_misses; /* runs the kernel skipped (recursion), reported as lost */
@@ -159,13 +160,9 @@ static uint64_t now_boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+static void on_record(void *ctx, const void *data, size_t size)
 {
-	struct va_capture *c = ctx;
-
-	/* Never negative: that would stop libbpf's loop (STYLE.md). */
-	va_capture_deliver(c, data, size);
-	return 0;
+	va_capture_deliver(ctx, data, size);
 }
 
 /* A --path prefix, its "/" and the set's byte fill the trie's key. */
@@ -506,6 +503,7 @@ static int periodic(struct va_capture *c, bool force)
 {
 	struct tp_backend *b = c->backend;
 	uint64_t now = now_boot_ns(), misses;
+	long n;
 	int err;
 
 	if (!force && now - b->last_flush_ns < FLUSH_INTERVAL_NS)
@@ -515,7 +513,9 @@ static int periodic(struct va_capture *c, bool force)
 	err = run_flush(b);
 	if (err)
 		return err;
-	ring_buffer__consume(b->rb);
+	n = va_ring_consume(&b->ring);
+	if (n < 0)
+		return (int)n;
 	va_capture_flushed(c, AGG_IDLE_NS / FLUSH_INTERVAL_NS);
 	misses = prog_misses(b->skel);
 	if (misses > b->prog_misses) {
@@ -533,23 +533,21 @@ static int periodic(struct va_capture *c, bool force)
 static int tp_poll(struct va_capture *c, int timeout_ms)
 {
 	struct tp_backend *b = c->backend;
-	int n;
+	/* Records are mostly submitted without a wakeup: the timeout drains them too. */
+	long n = va_ring_poll(&b->ring, timeout_ms);
 
-	/* Records are mostly submitted without a wakeup: drain on the timer too. */
-	n = ring_buffer__poll(b->rb, timeout_ms);
-	if (n < 0 && n != -EINTR)
-		return n;
-	n = ring_buffer__consume(b->rb);
 	if (n < 0)
-		return n;
+		return (int)n;
 	return periodic(c, false);
 }
 
 static int tp_drain(struct va_capture *c)
 {
 	struct tp_backend *b = c->backend;
+	long n = va_ring_consume(&b->ring);
 
-	ring_buffer__consume(b->rb);
+	if (n < 0)
+		return (int)n;
 	return periodic(c, true);
 }
 
@@ -559,7 +557,7 @@ static void tp_close(struct va_capture *c)
 
 	if (!b)
 		return;
-	ring_buffer__free(b->rb);
+	va_ring_close(&b->ring);
 	vfsaudit_bpf__destroy(b->skel);
 	free(b);
 	c->backend = NULL;
@@ -685,9 +683,8 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 			goto cleanup;
 		}
 	}
-	b->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_record, c, NULL);
-	if (!b->rb) {
-		ret = -errno;
+	ret = va_ring_open(&b->ring, bpf_map__fd(skel->maps.events), on_record, c);
+	if (ret) {
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
 		goto cleanup;
 	}

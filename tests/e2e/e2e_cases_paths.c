@@ -591,10 +591,10 @@ static char *long_path(struct e2e_ctx *c, int levels)
 	return p;
 }
 
-static void child_long(struct e2e_ctx *c, int levels)
+/* In the child: make D/<level 0>/…/<level levels-1>. Returns: the last one's fd. */
+static int long_dirs(struct e2e_ctx *c, int levels)
 {
 	char name[LONG_NAME + 1];
-	struct stat st;
 	int fd = open(c->dir, O_RDONLY | O_DIRECTORY), nfd;
 
 	CK(c, fd);
@@ -606,6 +606,14 @@ static void child_long(struct e2e_ctx *c, int levels)
 		close(fd);
 		fd = nfd;
 	}
+	return fd;
+}
+
+static void child_long(struct e2e_ctx *c, int levels)
+{
+	struct stat st;
+	int fd = long_dirs(c, levels), nfd;
+
 	nfd = openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL, 0644);
 	CK(c, nfd);
 	CK(c, fstat(nfd, &st));
@@ -677,6 +685,71 @@ static void check_long_8k(struct e2e_check *k)
 					 : "");
 	}
 	free(want);
+}
+
+/*
+ * 2,000 creates of 5 KiB names (about 10.6 MB of records) go round the
+ * 4 MiB ring buffer more than twice; a record that runs past its end is
+ * joined by the reader (src/lib/ringbuf.c). Paced, so that the watcher and
+ * the runner reading its output keep up and nothing is lost.
+ */
+#define N_LAPS_FILES 2000
+
+static void child_long_laps(struct e2e_ctx *c)
+{
+	char name[16];
+	int fd = long_dirs(c, 25), nfd;
+
+	for (int i = 0; i < N_LAPS_FILES; i++) {
+		snprintf(name, sizeof(name), "f%04d", i);
+		nfd = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		CK(c, nfd);
+		close(nfd);
+		if (i % 10 == 9)
+			usleep(10000);
+	}
+	close(fd);
+}
+
+static void check_long_laps(struct e2e_check *k)
+{
+	char *dir = long_path(k->c, 25); /* ends in "/f" */
+	size_t dl, seen = 0;
+	unsigned char got[N_LAPS_FILES] = { 0 };
+
+	if (!dir) {
+		e2e_fail(k, "out of memory");
+		return;
+	}
+	dl = strlen(dir) - 1; /* up to and with the '/' */
+	for (size_t i = 0; i < k->n; i++) {
+		const char *op = e2e_json_str(k->ev[i]->o, "op");
+		const char *path = e2e_json_str(k->ev[i]->o, "path");
+		unsigned int n;
+		char tail[8];
+
+		if (!op || strcmp(op, "create"))
+			continue;
+		if (!path || strlen(path) != dl + 5 || strncmp(path, dir, dl) ||
+		    sscanf(path + dl, "f%4u%7s", &n, tail) != 1 || n >= N_LAPS_FILES) {
+			e2e_fail(k,
+				 "create %zu: path of %zu bytes is not D/<25 levels>/fNNNN: "
+				 "\"...%s\"",
+				 i, path ? strlen(path) : 0,
+				 path && strlen(path) > 60 ? path + strlen(path) - 60
+				 : path			   ? path
+							   : "");
+			break;
+		}
+		if (got[n]++) {
+			e2e_fail(k, "create of f%04u reported twice", n);
+			break;
+		}
+		seen++;
+	}
+	if (!k->failed && seen < N_LAPS_FILES)
+		e2e_missing(k, "%zu of %d creates seen", seen, N_LAPS_FILES);
+	free(dir);
 }
 
 /* ---- hostile names ---- */
@@ -834,7 +907,8 @@ const struct e2e_case e2e_cases_paths[] = {
 	E2E_CASE("mount: chmod by name through a bind mount", W_MAIN, 0, setup_bind,
 		 child_bind_chmod, check_bind_chmod, .cleanup = cleanup_bind),
 	E2E_CASE("mount: a mountpoint remounted, then mounted over: each chmod has its mount",
-		 W_MAIN, 0, setup_remount, child_remount, check_remount, .cleanup = cleanup_remount),
+		 W_MAIN, 0, setup_remount, child_remount, check_remount,
+		 .cleanup = cleanup_remount),
 	E2E_CASE("mount: a tmpfs mounted after 300 others under the same parent mount", W_MAIN, 0,
 		 setup_many_mounts, child_many_mounts, check_many_mounts,
 		 .cleanup = cleanup_many_mounts),
@@ -856,6 +930,8 @@ const struct e2e_case e2e_cases_paths[] = {
 		 child_long_5k, check_long_5k),
 	E2E_CASE("long path: 42 levels (> 8192 bytes) is truncated to a suffix", W_MAIN, 0, NULL,
 		 child_long_8k, check_long_8k),
+	E2E_CASE("long path: 2,000 creates of 5 KiB paths go round the ring twice, each exact",
+		 W_MAIN, 0, NULL, child_long_laps, check_long_laps),
 	E2E_CASE("names: newline, ESC, backslash, 0xff in JSON", W_MAIN, 0, NULL, child_odd_names,
 		 check_odd_names),
 	E2E_CASE("names: newline, ESC, backslash, 0xff in text form", W_TEXT, 0, NULL,
