@@ -45,7 +45,7 @@
 
 struct tp_backend {
 	struct vfsaudit_bpf *skel;
-	struct va_ring ring; /* the events map, mapped once (ringbuf.h) */
+	struct va_ringbuf ring; /* the events map, mapped once (ringbuf.h) */
 	int flush_fd;
 	uint64_t last_flush_ns;
 	uint64_t prog_misses; /* runs the kernel skipped (recursion), reported as lost */
@@ -513,7 +513,7 @@ static int periodic(struct va_capture *c, bool force)
 	err = run_flush(b);
 	if (err)
 		return err;
-	n = va_ring_consume(&b->ring);
+	n = va_ringbuf_consume(&b->ring);
 	if (n < 0)
 		return (int)n;
 	va_capture_flushed(c, AGG_IDLE_NS / FLUSH_INTERVAL_NS);
@@ -534,7 +534,7 @@ static int tp_poll(struct va_capture *c, int timeout_ms)
 {
 	struct tp_backend *b = c->backend;
 	/* Records are mostly submitted without a wakeup: the timeout drains them too. */
-	long n = va_ring_poll(&b->ring, timeout_ms);
+	long n = va_ringbuf_poll(&b->ring, timeout_ms);
 
 	if (n < 0)
 		return (int)n;
@@ -544,7 +544,7 @@ static int tp_poll(struct va_capture *c, int timeout_ms)
 static int tp_drain(struct va_capture *c)
 {
 	struct tp_backend *b = c->backend;
-	long n = va_ring_consume(&b->ring);
+	long n = va_ringbuf_consume(&b->ring);
 
 	if (n < 0)
 		return (int)n;
@@ -557,7 +557,7 @@ static void tp_close(struct va_capture *c)
 
 	if (!b)
 		return;
-	va_ring_close(&b->ring);
+	va_ringbuf_close(&b->ring);
 	vfsaudit_bpf__destroy(b->skel);
 	free(b);
 	c->backend = NULL;
@@ -683,7 +683,7 @@ int va_tp_open(struct va_capture *c, const struct va_capture_opts *opts, char *e
 			goto cleanup;
 		}
 	}
-	ret = va_ring_open(&b->ring, bpf_map__fd(skel->maps.events), on_record, c);
+	ret = va_ringbuf_open(&b->ring, bpf_map__fd(skel->maps.events), on_record, c);
 	if (ret) {
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
 		goto cleanup;

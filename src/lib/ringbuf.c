@@ -13,20 +13,25 @@
 
 #include "ringbuf.h"
 
-void va_ring_init(struct va_ring *r, unsigned long *consumer_pos, const unsigned long *producer_pos,
-		  const void *data, size_t size, va_ring_fn fn, void *ctx)
+int va_ringbuf_init(struct va_ringbuf *r, unsigned long *consumer_pos,
+		    const unsigned long *producer_pos, const void *data, size_t size,
+		    va_ringbuf_fn fn, void *ctx)
 {
 	memset(r, 0, sizeof(*r));
+	r->epoll_fd = -1;
+	r->wrap = malloc(size);
+	if (!r->wrap)
+		return -ENOMEM;
 	r->consumer_pos = consumer_pos;
 	r->producer_pos = producer_pos;
 	r->data = data;
 	r->size = size;
 	r->fn = fn;
 	r->ctx = ctx;
-	r->epoll_fd = -1;
+	return 0;
 }
 
-int va_ring_open(struct va_ring *r, int map_fd, va_ring_fn fn, void *ctx)
+int va_ringbuf_open(struct va_ringbuf *r, int map_fd, va_ringbuf_fn fn, void *ctx)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
@@ -35,6 +40,8 @@ int va_ring_open(struct va_ring *r, int map_fd, va_ring_fn fn, void *ctx)
 	void *cons = MAP_FAILED, *data = MAP_FAILED;
 	int ep = -1, err;
 
+	memset(r, 0, sizeof(*r));
+	r->epoll_fd = -1;
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
 		return -errno;
@@ -52,7 +59,10 @@ int va_ring_open(struct va_ring *r, int map_fd, va_ring_fn fn, void *ctx)
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, map_fd, &ev))
 		goto fail;
-	va_ring_init(r, cons, data, (unsigned char *)data + page, info.max_entries, fn, ctx);
+	err = va_ringbuf_init(r, cons, data, (unsigned char *)data + page, info.max_entries, fn,
+			      ctx);
+	if (err)
+		goto fail_err;
 	r->epoll_fd = ep;
 	r->map_cons = cons;
 	r->map_data = data;
@@ -61,6 +71,7 @@ int va_ring_open(struct va_ring *r, int map_fd, va_ring_fn fn, void *ctx)
 
 fail:
 	err = -errno;
+fail_err:
 	if (ep >= 0)
 		close(ep);
 	if (data != MAP_FAILED)
@@ -71,53 +82,43 @@ fail:
 }
 
 /* A record's bytes in one piece: in place, or joined in r->wrap when it runs past the end. */
-static const void *record_at(struct va_ring *r, size_t off, size_t len)
+static const void *record_at(struct va_ringbuf *r, size_t off, size_t len)
 {
-	size_t first;
+	size_t first = r->size - off;
 
-	if (off + len <= r->size)
+	if (len <= first)
 		return r->data + off;
-	if (len > r->wrap_cap) {
-		unsigned char *p = realloc(r->wrap, len);
-
-		if (!p)
-			return NULL;
-		r->wrap = p;
-		r->wrap_cap = len;
-	}
-	first = r->size - off;
 	memcpy(r->wrap, r->data + off, first);
 	memcpy(r->wrap + first, r->data, len - first);
 	return r->wrap;
 }
 
-long va_ring_consume(struct va_ring *r)
+long va_ringbuf_consume(struct va_ringbuf *r)
 {
 	unsigned long cons = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE), prod;
 	size_t mask = r->size - 1;
 	long n = 0;
 
 	/* Again after the last record: more may have come while we delivered. */
-	while ((prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE)) != cons) {
-		while (cons != prod) {
+	while ((prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE)) > cons) {
+		while (cons < prod) {
 			const __u32 *hdr = (const __u32 *)(r->data + (cons & mask));
 			__u32 word = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 			size_t len =
 				word & ~(__u32)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
 			size_t total = (len + BPF_RINGBUF_HDR_SZ + 7) & ~(size_t)7;
 
+			/* Reserved, not yet submitted: the records after it wait for it. */
 			if (word & BPF_RINGBUF_BUSY_BIT)
-				return n; /* reserved, not yet submitted: later records wait for it
-					   */
-			if (total > r->size)
+				return n;
+			/* Past what the kernel reserved, the reader would give back space still in
+			 * use. */
+			if (total > prod - cons)
 				return -EBADMSG;
 			if (!(word & BPF_RINGBUF_DISCARD_BIT)) {
-				const void *rec = record_at(
-					r, ((cons & mask) + BPF_RINGBUF_HDR_SZ) & mask, len);
+				size_t off = ((cons & mask) + BPF_RINGBUF_HDR_SZ) & mask;
 
-				if (!rec)
-					return -ENOMEM;
-				r->fn(r->ctx, rec, len);
+				r->fn(r->ctx, record_at(r, off, len), len);
 				n++;
 			}
 			cons += total;
@@ -128,18 +129,18 @@ long va_ring_consume(struct va_ring *r)
 	return n;
 }
 
-long va_ring_poll(struct va_ring *r, int timeout_ms)
+long va_ringbuf_poll(struct va_ringbuf *r, int timeout_ms)
 {
 	struct epoll_event ev;
 
 	if (epoll_wait(r->epoll_fd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
-	return va_ring_consume(r);
+	return va_ringbuf_consume(r);
 }
 
-void va_ring_close(struct va_ring *r)
+void va_ringbuf_close(struct va_ringbuf *r)
 {
-	/* Only va_ring_open() maps: a ring of the caller's memory has nothing here. */
+	/* Only va_ringbuf_open() maps: a ring of the caller's memory has nothing here. */
 	if (r->map_cons) {
 		munmap(r->map_data, r->page + r->size);
 		munmap(r->map_cons, r->page);

@@ -20,18 +20,21 @@
 #include <stddef.h>
 
 /* Called once per submitted record, in order; @rec is valid until it returns. */
-typedef void (*va_ring_fn)(void *ctx, const void *rec, size_t len);
+typedef void (*va_ringbuf_fn)(void *ctx, const void *rec, size_t len);
 
-struct va_ring {
+struct va_ringbuf {
 	unsigned long *consumer_pos;	   /* ours: how far we have read */
 	const unsigned long *producer_pos; /* the kernel's: how far it has reserved */
 	const unsigned char *data;	   /* size bytes, mapped once */
 	size_t size;			   /* a power of two */
-	unsigned char *wrap;		   /* a record that runs past the end, joined */
-	size_t wrap_cap;
-	va_ring_fn fn;
+	/*
+	 * A record that runs past the end, joined: as large as the ring, so
+	 * that joining never fails; only the bytes written become resident.
+	 */
+	unsigned char *wrap;
+	va_ringbuf_fn fn;
 	void *ctx;
-	/* Set by va_ring_open() only (-1 / NULL when the memory is the caller's). */
+	/* Set by va_ringbuf_open() only (-1 / NULL when the memory is the caller's). */
 	int epoll_fd;
 	void *map_cons, *map_data;
 	size_t page;
@@ -39,30 +42,31 @@ struct va_ring {
 
 /*
  * Map the ring buffer @map_fd and watch it for wakeups. Returns: 0, or a
- * negative errno (nothing left open).
+ * negative errno (nothing left open; va_ringbuf_close() is still safe).
  */
-int va_ring_open(struct va_ring *r, int map_fd, va_ring_fn fn, void *ctx);
+int va_ringbuf_open(struct va_ringbuf *r, int map_fd, va_ringbuf_fn fn, void *ctx);
 
 /*
  * Read a ring laid out in memory the caller holds: the consumer and
  * producer positions and @size bytes of data (a power of two, at least 8).
- * What va_ring_open() does after mapping; the unit tests' way in.
+ * What va_ringbuf_open() does after mapping; the unit tests' way in.
+ * Returns: 0, or -ENOMEM.
  */
-void va_ring_init(struct va_ring *r, unsigned long *consumer_pos, const unsigned long *producer_pos,
-		  const void *data, size_t size, va_ring_fn fn, void *ctx);
+int va_ringbuf_init(struct va_ringbuf *r, unsigned long *consumer_pos,
+		    const unsigned long *producer_pos, const void *data, size_t size,
+		    va_ringbuf_fn fn, void *ctx);
 
 /*
- * Deliver every record submitted so far. Returns: the records delivered, or
- * -EBADMSG for a header whose length cannot be (nothing after it is read),
- * -ENOMEM when a wrapped record found no memory to be joined in (the
- * record is left for the next call).
+ * Deliver every record submitted so far. Returns: the records delivered,
+ * or -EBADMSG for a header whose length cannot be (it and what follows are
+ * left unread, and the count of records delivered before it is not told).
  */
-long va_ring_consume(struct va_ring *r);
+long va_ringbuf_consume(struct va_ringbuf *r);
 
-/* Wait up to @timeout_ms for a wakeup, then va_ring_consume(). */
-long va_ring_poll(struct va_ring *r, int timeout_ms);
+/* Wait up to @timeout_ms for a wakeup, then va_ringbuf_consume(). */
+long va_ringbuf_poll(struct va_ringbuf *r, int timeout_ms);
 
-/* Unmap and free; accepts a zeroed ring. */
-void va_ring_close(struct va_ring *r);
+/* Unmap and free; accepts a zeroed ring and one whose open failed. */
+void va_ringbuf_close(struct va_ringbuf *r);
 
 #endif
