@@ -101,6 +101,9 @@ long va_ringbuf_consume(struct va_ringbuf *r)
 
 	/* Again after the last record: more may have come while we delivered. */
 	while ((prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE)) > cons) {
+		/* The kernel's positions are 8-aligned and never a ring apart: these are not. */
+		if (prod - cons > r->size || ((cons | prod) & 7))
+			return -EBADMSG;
 		while (cons < prod) {
 			const __u32 *hdr = (const __u32 *)(r->data + (cons & mask));
 			__u32 word = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
@@ -111,8 +114,7 @@ long va_ringbuf_consume(struct va_ringbuf *r)
 			/* Reserved, not yet submitted: the records after it wait for it. */
 			if (word & BPF_RINGBUF_BUSY_BIT)
 				return n;
-			/* Past what the kernel reserved, the reader would give back space still in
-			 * use. */
+			/* Reading past what was reserved would give back space in use. */
 			if (total > prod - cons)
 				return -EBADMSG;
 			if (!(word & BPF_RINGBUF_DISCARD_BIT)) {

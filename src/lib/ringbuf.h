@@ -58,8 +58,9 @@ int va_ringbuf_init(struct va_ringbuf *r, unsigned long *consumer_pos,
 
 /*
  * Deliver every record submitted so far. Returns: the records delivered,
- * or -EBADMSG for a header whose length cannot be (it and what follows are
- * left unread, and the count of records delivered before it is not told).
+ * or -EBADMSG for positions or a header length that cannot be (the record
+ * and what follows are left unread, and the count of records delivered
+ * before it is not told).
  */
 long va_ringbuf_consume(struct va_ringbuf *r);
 

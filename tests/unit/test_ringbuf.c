@@ -262,6 +262,26 @@ static void test_length_past_producer_stops(void **state)
 	va_ringbuf_close(&r);
 }
 
+/* Positions the kernel cannot have written: not 8-aligned, or more than a ring apart. */
+static void test_bad_positions_stop(void **state)
+{
+	struct fake_ring f = { 0 };
+	struct seen s = { 0 };
+	struct va_ringbuf r;
+
+	(void)state;
+	assert_int_equal(va_ringbuf_init(&r, &f.cons, &f.prod, f.data, RING_SIZE, on_rec, &s), 0);
+	f.cons = 254;
+	f.prod = 270;
+	assert_int_equal(va_ringbuf_consume(&r), -EBADMSG);
+	f.cons = 0;
+	f.prod = RING_SIZE + 8;
+	assert_int_equal(va_ringbuf_consume(&r), -EBADMSG);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(f.cons, 0);
+	va_ringbuf_close(&r);
+}
+
 /* A record submitted while the reader delivers is read in the same call. */
 static void test_record_added_meanwhile(void **state)
 {
@@ -301,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_many_laps),
 		cmocka_unit_test(test_bad_length_stops),
 		cmocka_unit_test(test_length_past_producer_stops),
+		cmocka_unit_test(test_bad_positions_stop),
 		cmocka_unit_test(test_record_added_meanwhile),
 		cmocka_unit_test(test_open_refuses_other_fds),
 	};
