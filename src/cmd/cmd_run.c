@@ -512,6 +512,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	st.queue_depth = ws.depth;
 	st.backlog = ws.backlog;
 	st.backlog_bytes = ws.backlog_bytes;
+	st.backlog_error = ws.backlog_error;
 	st.store_bytes = va_store_size(d->store);
 	st.store_error = ws.last_error;
 	say_store_error(d, cfg->db, va_writer_take_error(d->writer), ws.unsaved);

@@ -39,7 +39,8 @@ static void status_usage(FILE *out)
 		"an event handed to the store and the sinks, a reload, the status file; to\n"
 		"the clock's tick of 1 to 4 ms),\n"
 		"unsaved_queue, unsaved_disk, stored, queue_depth, backlog, backlog_bytes,\n"
-		"store_bytes, store_error, sealed, seals, seal_epoch, seal_error, sinks) plus\n"
+		"backlog_error (-errno when the backlog file's last write or read failed, else\n"
+		"0), store_bytes, store_error, sealed, seals, seal_epoch, seal_error, sinks) plus\n"
 		"running, oldest_event, stored_rows, store_readable (false when the store did\n"
 		"not answer within 2 s: a frozen or hung filesystem). sinks holds the\n"
 		"configured ones of syslog, syslog_remote and json_log: {target, sent, lost,\n"
@@ -291,6 +292,8 @@ int do_status(int argc, char **argv)
 		printf("          %llu of them in the backlog file (%.1f MiB): the store is "
 		       "behind\n",
 		       (unsigned long long)st.backlog, (double)st.backlog_bytes / 1048576.0);
+	if (st.backlog_error)
+		printf("backlog:  LAST WRITE OR READ FAILED: %s\n", strerror(-st.backlog_error));
 	printf("lost:     %llu in the kernel (ring buffer full), %llu unsaved (store queue full),"
 	       " %llu unsaved (store write failed)\n",
 	       (unsigned long long)st.lost, (unsigned long long)st.unsaved_queue,

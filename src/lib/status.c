@@ -89,6 +89,7 @@ int va_status_write(const char *file, const struct va_status *st)
 	json_object_object_add(o, "backlog", json_object_new_int64((int64_t)st->backlog));
 	json_object_object_add(o, "backlog_bytes",
 			       json_object_new_int64((int64_t)st->backlog_bytes));
+	json_object_object_add(o, "backlog_error", json_object_new_int(st->backlog_error));
 	json_object_object_add(o, "store_bytes", json_object_new_int64((int64_t)st->store_bytes));
 	json_object_object_add(o, "sealed", json_object_new_boolean(st->sealed));
 	json_object_object_add(o, "seals", json_object_new_int64((int64_t)st->seals));
@@ -187,6 +188,8 @@ int va_status_read(const char *file, struct va_status *st)
 	st->queue_depth = get_u64(o, "queue_depth");
 	st->backlog = get_u64(o, "backlog");
 	st->backlog_bytes = get_u64(o, "backlog_bytes");
+	if (json_object_object_get_ex(o, "backlog_error", &v))
+		st->backlog_error = json_object_get_int(v);
 	st->store_bytes = get_u64(o, "store_bytes");
 	st->store_error = (int)get_u64(o, "store_error");
 	if (json_object_object_get_ex(o, "sinks", &v) && json_object_is_type(v, json_type_object)) {

@@ -761,6 +761,7 @@ static void *writer_main(void *arg)
 					drop_backlog(w);
 			} else {
 				w->backlog_failures = 0;
+				w->stats.backlog_error = 0;
 			}
 			w->writing_backlog = batch.len;
 		} else {
@@ -946,6 +947,9 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 		    w->backlog.entries;
 	st->backlog = w->backlog.entries;
 	st->backlog_bytes = va_backlog_bytes(&w->backlog);
+	/* Its spill thread's last write (the file, full disk) before the reader's. */
+	if (w->backlog.error)
+		st->backlog_error = w->backlog.error;
 	pthread_mutex_unlock(&w->lock);
 }
 

@@ -232,6 +232,32 @@ static void test_write_failure_keeps_chunks(void **state)
 	close_backlog(&b);
 }
 
+/* A failed write sets the error; the retry that works, 200 ms later, clears it. */
+static void test_write_error_clears(void **state)
+{
+	struct va_backlog b;
+	unsigned int i = 0;
+	int good;
+
+	(void)state;
+	open_backlog(&b, "/tmp", 64u << 20, 0);
+	good = b.fd;
+	b.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(b.fd >= 0);
+	while (!b.count)
+		append(&b, i++);
+	settle(&b);
+	assert_int_equal(b.error, -EBADF);
+	close(b.fd);
+	b.fd = good; /* the spill thread reads it under the lock at each try */
+	while (b.count)
+		pthread_cond_wait(&b.done, &lock);
+	assert_int_equal(b.error, 0);
+	assert_true(b.file_len > 0);
+	assert_int_equal(take_all(&b, 0, 1u << 20), i);
+	close_backlog(&b);
+}
+
 /*
  * A storm that never lets the backlog empty: 256 MiB through a bound of
  * 16 MiB, never more than 2 MiB waiting. Taken bytes are given back as
@@ -308,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_order_across_chunks_and_reads),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_write_failure_keeps_chunks),
+		cmocka_unit_test(test_write_error_clears),
 		cmocka_unit_test(test_never_empty_stays_bounded),
 		cmocka_unit_test(test_force_and_clear),
 		cmocka_unit_test(test_closed),

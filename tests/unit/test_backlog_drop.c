@@ -3,8 +3,9 @@
  * The writer gives up on a backlog it cannot read back (EIO five times)
  * while its spill thread is writing a chunk: what it drops is counted
  * unsaved, events pushed while it waits for that write included, so that
- * stored + unsaved = pushed. pread() of the backlog's file fails and
- * pwrite() to it waits on a gate, both interposed.
+ * stored + unsaved = pushed. And a backlog file that cannot be written
+ * (disk full) or read shows in the writer's stats (status's backlog_error). pread() of the
+ * backlog's file fails and pwrite() to it waits on a gate or fails, all interposed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,8 +30,10 @@
 #include "backlog_fd.h"
 
 static int backlog_fd_g = -1;
-/* Reads of the backlog wait while block_reads, then fail (EIO), counted. */
-static int block_reads = 1, failed_reads;
+/* With reads_fail, reads of the backlog wait while block_reads, then fail (EIO), counted. */
+static int reads_fail, block_reads = 1, failed_reads;
+/* Writes to it fail (ENOSPC) while writes_fail. */
+static int writes_fail;
 /* Writes to it wait while block_writes; blocked_in_write says one does. */
 static int block_writes, blocked_in_write;
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -43,7 +46,7 @@ static bool is_backlog(int fd)
 
 ssize_t pread(int fd, void *buf, size_t count, off_t offset)
 {
-	if (!is_backlog(fd))
+	if (!is_backlog(fd) || !__atomic_load_n(&reads_fail, __ATOMIC_SEQ_CST))
 		return syscall(SYS_pread64, fd, buf, count, offset);
 	pthread_mutex_lock(&gate_lock);
 	while (block_reads)
@@ -57,6 +60,10 @@ ssize_t pread(int fd, void *buf, size_t count, off_t offset)
 
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
 {
+	if (is_backlog(fd) && __atomic_load_n(&writes_fail, __ATOMIC_SEQ_CST)) {
+		errno = ENOSPC;
+		return -1;
+	}
 	if (is_backlog(fd)) {
 		pthread_mutex_lock(&gate_lock);
 		while (block_writes) {
@@ -143,6 +150,7 @@ static void test_drop_while_spilling_counts_all(void **state)
 	assert_int_equal(va_writer_backlog(w, dir, 256u << 20), 0);
 	backlog_fd_g = backlog_fd(dir);
 	assert_true(backlog_fd_g >= 0);
+	__atomic_store_n(&reads_fail, 1, __ATOMIC_SEQ_CST);
 
 	/* 1. Some chunks into the file; the writer's first read of it waits at the gate. */
 	while (pushed < 30000) {
@@ -178,6 +186,8 @@ static void test_drop_while_spilling_counts_all(void **state)
 	assert_true(wait_gate(&failed_reads, 5));
 	pthread_mutex_unlock(&gate_lock);
 	sleep_ms(100);
+	va_writer_stats(w, &st);
+	assert_int_equal(st.backlog_error, -EIO);
 
 	/* 4. Events pushed now go behind the backlog: its entries are not cleared yet. */
 	for (int k = 0; k < 1000; k++) {
@@ -209,6 +219,69 @@ static void test_drop_while_spilling_counts_all(void **state)
 	assert_int_equal(st.stored + st.unsaved, pushed);
 	va_writer_stop(w);
 	va_store_close(s);
+	__atomic_store_n(&reads_fail, 0, __ATOMIC_SEQ_CST);
+	backlog_fd_g = -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* Wait up to 10 s for the writer's backlog_error to be @want. */
+static bool backlog_error_becomes(struct va_writer *w, int want)
+{
+	struct va_writer_stats st;
+
+	for (uint64_t end = mono_ms() + 10000; mono_ms() < end; sleep_ms(10)) {
+		va_writer_stats(w, &st);
+		if (st.backlog_error == want)
+			return true;
+	}
+	return false;
+}
+
+static void test_write_failure_shows(void **state)
+{
+	char dir[64] = "/tmp/va-backlog-full.XXXXXX", file[128], err[4352], cmd[160];
+	struct va_store *s;
+	struct va_writer *w;
+	struct va_writer_stats st;
+	uint64_t pushed = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/audit.db", dir);
+	assert_int_equal(va_store_open(&s, file, VA_STORE_WRITE, err, sizeof(err)), 0);
+	assert_int_equal(va_writer_start(&w, s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(w, dir, 256u << 20), 0);
+	backlog_fd_g = backlog_fd(dir);
+	assert_true(backlog_fd_g >= 0);
+	__atomic_store_n(&writes_fail, 1, __ATOMIC_SEQ_CST);
+	va_writer_stats(w, &st);
+	assert_int_equal(st.backlog_error, 0);
+
+	/* A few chunks' worth: the spill thread's writes fail, the chunks wait in memory. */
+	for (unsigned int i = 0; i < 30000; i++) {
+		struct va_event ev = make_event(1 + i, i);
+
+		if (va_writer_push(w, &ev) == 0)
+			pushed++;
+	}
+	assert_true(backlog_error_becomes(w, -ENOSPC));
+
+	/* What the file did not take came back from memory, or was refused: all counted. */
+	for (uint64_t end = mono_ms() + 10000; mono_ms() < end; sleep_ms(10)) {
+		va_writer_stats(w, &st);
+		if (st.depth == 0)
+			break;
+	}
+	va_writer_stats(w, &st);
+	assert_int_equal(st.depth, 0);
+	assert_int_equal(st.stored + st.unsaved, 30000);
+	assert_int_equal(st.stored, pushed);
+	va_writer_stop(w);
+	va_store_close(s);
+	backlog_fd_g = -1;
+	__atomic_store_n(&writes_fail, 0, __ATOMIC_SEQ_CST);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		fprintf(stderr, "cannot remove %s\n", dir);
@@ -218,6 +291,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drop_while_spilling_counts_all),
+		cmocka_unit_test(test_write_failure_shows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
