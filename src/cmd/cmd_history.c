@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -251,6 +252,47 @@ static int absolute_path(const char *arg, char *out, size_t size)
 	return va_path_normalize(joined, strlen(joined), out, size) < 0 ? -EINVAL : 0;
 }
 
+/*
+ * The kernel names a file by its real path, and so does the store: a name
+ * through a symlinked directory (/var/run/x for /run/x) would match
+ * nothing, and "changed 0 times" would be wrong. Resolve @path's
+ * directories where they exist, saying so; its last component stays as
+ * given, since a symlink's own history (its creation, its renames) is
+ * under its own name, and only a note points to where its target's is.
+ * Returns: 0, or -ENAMETOOLONG.
+ */
+static int resolve_dirs(char *path, size_t size)
+{
+	char dir[PATH_MAX], real[PATH_MAX], joined[PATH_MAX * 2];
+	const char *last = strrchr(path, '/');
+	size_t part, dir_len = last ? (size_t)(last - path) : 0;
+	struct stat st;
+
+	if (dir_len && dir_len < sizeof(dir)) {
+		memcpy(dir, path, dir_len);
+		dir[dir_len] = '\0';
+		if (!va_path_real_part(dir, real, &part) &&
+		    !(strlen(real) == part && !strncmp(real, dir, part))) {
+			snprintf(joined, sizeof(joined), "%s%s%s", strcmp(real, "/") ? real : "",
+				 dir + part, last);
+			if (strlen(joined) >= size)
+				return -ENAMETOOLONG;
+			fprintf(stderr,
+				"vfsaudit: %.*s goes through a symbolic link (its real path is "
+				"%s): "
+				"the history of %s, as files are recorded by their real path\n",
+				(int)part, dir, real, joined);
+			strcpy(path, joined);
+		}
+	}
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode) && realpath(path, real))
+		fprintf(stderr,
+			"vfsaudit: %s is a symbolic link: this is its own history; what was done "
+			"through it is under `vfsaudit history %s`\n",
+			path, real);
+	return 0;
+}
+
 int do_history(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -331,7 +373,7 @@ int do_history(int argc, char **argv)
 		fprintf(stderr, "vfsaudit: --since is after --until\n");
 		return EXIT_USAGE;
 	}
-	if (absolute_path(argv[optind], path, sizeof(path))) {
+	if (absolute_path(argv[optind], path, sizeof(path)) || resolve_dirs(path, sizeof(path))) {
 		fprintf(stderr, "vfsaudit: '%s': not a usable path\n", argv[optind]);
 		return EXIT_USAGE;
 	}

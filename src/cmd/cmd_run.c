@@ -258,11 +258,13 @@ static int start_sealing(const struct va_config *cfg, struct daemon *d)
 		return 0;
 	}
 	if (ret == -ENOENT && !cfg->seal_key[0]) {
+		bool other = strcmp(cfg->db, VA_STORE_DEFAULT_PATH) != 0;
+
 		fprintf(stderr,
 			"vfsaudit: no sealing key (%s): the record is hash-chained but not "
-			"sealed; to seal it, stop this daemon, run `vfsaudit setup-keys`, and "
+			"sealed; to seal it, stop this daemon, run `vfsaudit setup-keys%s%s`, and "
 			"start it again\n",
-			file);
+			file, other ? " --db " : "", other ? cfg->db : "");
 		return 0;
 	}
 	fprintf(stderr, "vfsaudit: sealing key %s: %s\n", file,

@@ -320,6 +320,10 @@ int do_status(int argc, char **argv)
 		       (unsigned long long)st.seals, (unsigned long long)st.seal_epoch,
 		       st.seal_error ? "; CANNOT SAVE THE EVOLVED KEY: " : "",
 		       st.seal_error ? strerror(-st.seal_error) : "");
+	else if (strcmp(st.store, VA_STORE_DEFAULT_PATH))
+		printf("sealing:  off (hash chain only): run `vfsaudit setup-keys --db %s` and "
+		       "restart\n",
+		       st.store);
 	else
 		printf("sealing:  off (hash chain only): run `vfsaudit setup-keys` and restart\n");
 	print_sinks(&st);

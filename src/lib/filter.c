@@ -375,15 +375,11 @@ static int set_ops(struct va_filter *f, const char *value, char *err, size_t err
 	return 0;
 }
 
-/*
- * The real path of @prefix's longest existing part into @real, and how much
- * of @prefix that part is. Returns: 0, or -1 when nothing could be resolved.
- */
-static int real_part(const char *prefix, char *real, size_t *part)
+int va_path_real_part(const char *path, char *real, size_t *part)
 {
 	char buf[PATH_MAX], *slash;
 
-	snprintf(buf, sizeof(buf), "%s", prefix);
+	snprintf(buf, sizeof(buf), "%s", path);
 	for (;;) {
 		if (realpath(buf, real)) {
 			*part = strlen(buf);
@@ -405,7 +401,7 @@ static int check_real(const char *opt, char *const *list, unsigned int n, char *
 	size_t part;
 
 	for (unsigned int i = 0; i < n; i++) {
-		if (real_part(list[i], real, &part) ||
+		if (va_path_real_part(list[i], real, &part) ||
 		    (strlen(real) == part && !strncmp(real, list[i], part)))
 			continue;
 		snprintf(err, errlen,

@@ -74,6 +74,13 @@ int va_filter_add(struct va_filter *f, const char *key, const char *value, char 
  */
 int va_path_normalize(const char *in, size_t in_len, char *out, size_t out_size);
 
+/*
+ * The real path (realpath(3), @real of PATH_MAX bytes) of @path's longest
+ * existing leading part, and in @part how many bytes of @path that part is.
+ * Returns: 0, or -1 when nothing could be resolved.
+ */
+int va_path_real_part(const char *path, char *real, size_t *part);
+
 /* Returns: true when @path lies under @prefix on a component boundary. */
 bool va_path_under(const char *path, size_t path_len, const char *prefix);
 

@@ -438,10 +438,13 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 				 "%s is a symbolic link; refusing to use it as the store", file);
 		else if (ret == -EINVAL)
 			snprintf(err, errlen, "%s is not a regular file", file);
-		else if (ret == -ENOENT)
+		else if (ret == -ENOENT && !writable)
 			snprintf(err, errlen,
 				 "no store at %s: start the daemon (vfsaudit run) or give --db",
 				 file);
+		else if (ret == -ENOENT)
+			snprintf(err, errlen, "cannot create the store %s: %s", file,
+				 strerror(-ret));
 		else
 			snprintf(err, errlen, "cannot open %s: %s", file, strerror(-ret));
 		goto fail;

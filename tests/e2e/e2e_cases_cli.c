@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The watch command line: usage errors, and clean stops on signals. */
+/* The command line: usage errors, a store that cannot be made, and clean stops on signals. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -74,6 +74,38 @@ static int run_bad_format(struct e2e_ctx *c)
 static int run_bad_uid(struct e2e_ctx *c)
 {
 	return usage_error(c, "--uid", "no-such-user-e2e", "--uid");
+}
+
+/* A store where no file can be made: run exits 1 naming it, not with the queries' advice. */
+static int run_store_uncreatable(struct e2e_ctx *c)
+{
+	char *argv[] = { c->env->binary,
+			 "run",
+			 "--config",
+			 "/dev/null",
+			 "--db",
+			 "/proc/vfsaudit-e2e.db",
+			 "--status-file",
+			 (char *)e2e_dpath(c, "status.json"),
+			 NULL };
+	char out[4096], err[4096];
+	int status;
+
+	if (e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err))) {
+		snprintf(c->why, sizeof(c->why), "running vfsaudit run: %m");
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+	    !strstr(err, "cannot create the store /proc/vfsaudit-e2e.db") ||
+	    strstr(err, "start the daemon") || strstr(err, "ready")) {
+		snprintf(c->why, sizeof(c->why),
+			 "expected exit 1 and \"cannot create the store "
+			 "/proc/vfsaudit-e2e.db\", got %s %d: \"%.300s\"",
+			 WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), err);
+		return -1;
+	}
+	return 0;
 }
 
 static int run_signal(struct e2e_ctx *c, int sig)
@@ -152,6 +184,8 @@ const struct e2e_case e2e_cases_cli[] = {
 		 .run = run_bad_format),
 	E2E_CASE("usage: watch --uid of an unknown user exits 2", W_NONE, 0, NULL, NULL, NULL,
 		 .run = run_bad_uid),
+	E2E_CASE("usage: run --db where no file can be made exits 1 and names it", W_NONE, 0, NULL,
+		 NULL, NULL, .run = run_store_uncreatable),
 	E2E_CASE("signal: SIGTERM stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,
 		 .run = run_sigterm),
 	E2E_CASE("signal: SIGINT stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,

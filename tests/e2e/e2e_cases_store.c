@@ -193,6 +193,31 @@ static int run_history(struct e2e_ctx *c)
 	json_object_put(o);
 	o = NULL;
 
+	/* Asked through a symlinked directory: the same answer, by the real path. */
+	if (symlink(e2e_dpath(c, "w"), e2e_dpath(c, "lnk"))) {
+		snprintf(c->why, sizeof(c->why), "symlink: %m");
+		return -1;
+	}
+	{
+		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "lnk/foobar"),
+				 "--db",	 p.db,	    "--format",
+				 "json",	 NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+	}
+	o = json_tokener_parse(out);
+	if (!o) {
+		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
+		return -1;
+	}
+	if (check_str(c, "path through the symlink", e2e_json_str(o, "path"),
+		      e2e_dpath(c, "w/foobar")) ||
+	    check_int(c, "count through the symlink", e2e_json_int(o, "count", -1), 10))
+		goto out;
+	json_object_put(o);
+	o = NULL;
+
 	/* The text form's first line, the answer at a glance. */
 	{
 		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "w/foobar"),
@@ -432,6 +457,20 @@ static int run_status(struct e2e_ctx *c)
 		if (o)
 			json_object_put(o);
 		if (bad) {
+			daemon_stop(c, &w);
+			return -1;
+		}
+	}
+	{
+		/* Its store is not the default: the advice to seal it names it. */
+		char *argv[] = { c->env->binary, "status", "--status-file", p.status, NULL };
+		char want[PATH_MAX + 64];
+
+		snprintf(want, sizeof(want), "run `vfsaudit setup-keys --db %s` and restart", p.db);
+		if (query(c, argv, out, sizeof(out)) != 0 || !strstr(out, want)) {
+			if (!c->why[0])
+				snprintf(c->why, sizeof(c->why), "status text lacks \"%s\": %.300s",
+					 want, out);
 			daemon_stop(c, &w);
 			return -1;
 		}
