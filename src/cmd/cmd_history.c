@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -29,8 +28,9 @@ static void history_usage(FILE *out)
 		"\n"
 		"How many times PATH was changed (with --ops: read, executed…), by whom and when.\n"
 		"A directory covers everything under it. Renames into PATH and other names of the\n"
-		"same file (hard links, bind mounts) are shown and marked. Needs read access to\n"
-		"the store only.\n"
+		"same file (hard links, bind mounts) are shown and marked. Files are recorded by\n"
+		"their real path: a PATH through a symlink with nothing recorded under that name\n"
+		"is answered for its real path, as it says. Needs read access to the store only.\n"
 		"\n"
 		"OPTIONS\n"
 		"  --since WHEN     start of the window (default 7d): 90s, 15m, 12h, 7d, 2w, or "
@@ -170,7 +170,7 @@ static void print_text(const char *path, const char *since_arg, bool until_given
  * the event writer (the same bytes json-c would give, without a tree per
  * event), with "match" added before each one's closing brace.
  */
-static int print_json(const char *path, const struct va_history *h)
+static int print_json(const char *path, const char *asked, const struct va_history *h)
 {
 	static const char *const m[] = { "path", "new_path", "object" };
 	json_object *o = json_object_new_object(), *gaps, *notes;
@@ -180,6 +180,9 @@ static int print_json(const char *path, const struct va_history *h)
 	int ret = 0;
 
 	json_object_object_add(o, "path", json_object_new_string(path));
+	/* Asked through a symlink, answered for its real path. */
+	if (asked)
+		json_object_object_add(o, "asked", json_object_new_string(asked));
 	va_time_rfc3339(h->since_ns, ts, sizeof(ts));
 	json_object_object_add(o, "since", json_object_new_string(ts));
 	va_time_rfc3339(h->until_ns, ts, sizeof(ts));
@@ -236,61 +239,45 @@ static int print_json(const char *path, const struct va_history *h)
 	return ret;
 }
 
-/* PATH as the store keeps it: absolute, normalised, no trailing '/'. */
-static int absolute_path(const char *arg, char *out, size_t size)
+/*
+ * PATH as the store keeps it: absolute, normalised, no trailing '/' (in
+ * @out); and absolute as given, for resolving (in @raw, PATH_MAX * 2).
+ */
+static int absolute_path(const char *arg, char *raw, char *out, size_t size)
 {
-	char joined[PATH_MAX * 2];
 	char cwd[PATH_MAX];
 
 	if (arg[0] == '/') {
-		snprintf(joined, sizeof(joined), "%s", arg);
+		snprintf(raw, PATH_MAX * 2, "%s", arg);
 	} else {
 		if (!getcwd(cwd, sizeof(cwd)))
 			return -errno;
-		snprintf(joined, sizeof(joined), "%s/%s", cwd, arg);
+		snprintf(raw, PATH_MAX * 2, "%s/%s", cwd, arg);
 	}
-	return va_path_normalize(joined, strlen(joined), out, size) < 0 ? -EINVAL : 0;
+	return va_path_normalize(raw, strlen(raw), out, size) < 0 ? -EINVAL : 0;
 }
 
 /*
  * The kernel names a file by its real path, and so does the store: a name
- * through a symlinked directory (/var/run/x for /run/x) would match
- * nothing, and "changed 0 times" would be wrong. Resolve @path's
- * directories where they exist, saying so; its last component stays as
- * given, since a symlink's own history (its creation, its renames) is
- * under its own name, and only a note points to where its target's is.
- * Returns: 0, or -ENAMETOOLONG.
+ * through a symlink (/var/run/x for /run/x) matches what was recorded
+ * before the link was made, if anything, and nothing since. @real gets
+ * the real path of @raw (absolute, as given: ".." taken as the kernel takes
+ * it, after the links before it) as far as it exists now, the rest as
+ * written. Returns: true when that differs from @path, the name normalised
+ * as text.
  */
-static int resolve_dirs(char *path, size_t size)
+static bool real_name(const char *raw, const char *path, char *real, size_t size)
 {
-	char dir[PATH_MAX], real[PATH_MAX], joined[PATH_MAX * 2];
-	const char *last = strrchr(path, '/');
-	size_t part, dir_len = last ? (size_t)(last - path) : 0;
-	struct stat st;
+	char part_real[PATH_MAX], joined[PATH_MAX * 2];
+	size_t part;
 
-	if (dir_len && dir_len < sizeof(dir)) {
-		memcpy(dir, path, dir_len);
-		dir[dir_len] = '\0';
-		if (!va_path_real_part(dir, real, &part) &&
-		    !(strlen(real) == part && !strncmp(real, dir, part))) {
-			snprintf(joined, sizeof(joined), "%s%s%s", strcmp(real, "/") ? real : "",
-				 dir + part, last);
-			if (strlen(joined) >= size)
-				return -ENAMETOOLONG;
-			fprintf(stderr,
-				"vfsaudit: %.*s goes through a symbolic link (its real path is "
-				"%s): "
-				"the history of %s, as files are recorded by their real path\n",
-				(int)part, dir, real, joined);
-			strcpy(path, joined);
-		}
-	}
-	if (!lstat(path, &st) && S_ISLNK(st.st_mode) && realpath(path, real))
-		fprintf(stderr,
-			"vfsaudit: %s is a symbolic link: this is its own history; what was done "
-			"through it is under `vfsaudit history %s`\n",
-			path, real);
-	return 0;
+	if (va_path_real_part(raw, part_real, &part))
+		return false;
+	snprintf(joined, sizeof(joined), "%s%s", strcmp(part_real, "/") ? part_real : "",
+		 raw + part);
+	if (va_path_normalize(joined, strlen(joined), real, size) < 0)
+		return false;
+	return strcmp(real, path) != 0;
 }
 
 int do_history(int argc, char **argv)
@@ -311,7 +298,9 @@ int do_history(int argc, char **argv)
 	enum va_format fmt = VA_FORMAT_TEXT;
 	struct va_store *store = NULL;
 	struct va_history h;
-	char path[PATH_MAX];
+	char raw[PATH_MAX * 2], path[PATH_MAX], real[PATH_MAX];
+	const char *shown;
+	bool linked;
 	int opt, ret;
 
 	optind = 1;
@@ -373,14 +362,34 @@ int do_history(int argc, char **argv)
 		fprintf(stderr, "vfsaudit: --since is after --until\n");
 		return EXIT_USAGE;
 	}
-	if (absolute_path(argv[optind], path, sizeof(path)) || resolve_dirs(path, sizeof(path))) {
+	if (absolute_path(argv[optind], raw, path, sizeof(path))) {
 		fprintf(stderr, "vfsaudit: '%s': not a usable path\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	linked = real_name(raw, path, real, sizeof(real));
 	ret = open_store_ro(db, &store);
 	if (ret)
 		return ret;
+	shown = path;
 	ret = va_history_query(store, path, since, until, ops, &h);
+	if (!ret && linked && !h.count) {
+		/* Nothing under the name as given: what was done through the link is under its
+		 * target. */
+		va_history_free(&h);
+		shown = real;
+		ret = va_history_query(store, real, since, until, ops, &h);
+		fprintf(stderr,
+			"vfsaudit: %s goes through a symbolic link: nothing recorded under that "
+			"name; the history of its real path, %s\n",
+			path, real);
+	} else if (!ret && linked) {
+		fprintf(stderr,
+			"vfsaudit: %s goes through a symbolic link now: this is what was recorded "
+			"under that name; what is done through the link is recorded under %s "
+			"(`vfsaudit history%s%s %s`)\n",
+			path, real, strcmp(db, VA_STORE_DEFAULT_PATH) ? " --db " : "",
+			strcmp(db, VA_STORE_DEFAULT_PATH) ? db : "", real);
+	}
 	if (read_outcome(store, db, ret)) {
 		if (!ret)
 			va_history_free(&h);
@@ -388,9 +397,9 @@ int do_history(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (fmt == VA_FORMAT_JSON)
-		ret = print_json(path, &h);
+		ret = print_json(shown, shown == path ? NULL : path, &h);
 	else
-		print_text(path, since_arg, until_given, &h, ops, (size_t)limit);
+		print_text(shown, since_arg, until_given, &h, ops, (size_t)limit);
 	va_history_free(&h);
 	va_store_close(store);
 	return ret ? EXIT_RUNTIME : EXIT_OK;

@@ -39,7 +39,7 @@ static void status_usage(FILE *out)
 		"an event handed to the store and the sinks, a reload, the status file; to\n"
 		"the clock's tick of 1 to 4 ms),\n"
 		"unsaved_queue, unsaved_disk, stored, queue_depth, backlog, backlog_bytes,\n"
-		"backlog_error (-errno when the backlog file's last write or read failed, else\n"
+		"backlog_error (-errno while writing or reading the backlog file fails, else\n"
 		"0), store_bytes, store_error, sealed, seals, seal_epoch, seal_error, sinks) plus\n"
 		"running, oldest_event, stored_rows, store_readable (false when the store did\n"
 		"not answer within 2 s: a frozen or hung filesystem). sinks holds the\n"
@@ -293,7 +293,9 @@ int do_status(int argc, char **argv)
 		       "behind\n",
 		       (unsigned long long)st.backlog, (double)st.backlog_bytes / 1048576.0);
 	if (st.backlog_error)
-		printf("backlog:  LAST WRITE OR READ FAILED: %s\n", strerror(-st.backlog_error));
+		printf("backlog:  ITS FILE FAILS: %s; what memory cannot hold is counted unsaved "
+		       "(free space beside the store)\n",
+		       strerror(-st.backlog_error));
 	printf("lost:     %llu in the kernel (ring buffer full), %llu unsaved (store queue full),"
 	       " %llu unsaved (store write failed)\n",
 	       (unsigned long long)st.lost, (unsigned long long)st.unsaved_queue,

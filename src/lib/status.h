@@ -53,7 +53,7 @@ struct va_status {
 	uint64_t queue_depth;	/* waiting for the store, the backlog included */
 	uint64_t backlog;	/* of those: in the backlog file */
 	uint64_t backlog_bytes; /* its size */
-	int backlog_error; /* -errno: its last write or read failed; 0: it worked, or none yet */
+	int backlog_error;	/* -errno while writing or reading it fails; 0 fine */
 	uint64_t store_bytes;
 	bool sealed;	     /* the chain is sealed with a forward-secure key */
 	uint64_t seals;	     /* seals written since start */

@@ -443,8 +443,10 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 				 "no store at %s: start the daemon (vfsaudit run) or give --db",
 				 file);
 		else if (ret == -ENOENT)
-			snprintf(err, errlen, "cannot create the store %s: %s", file,
-				 strerror(-ret));
+			snprintf(err, errlen,
+				 "cannot create the store %s: %s; give --db a file in a writable "
+				 "directory",
+				 file, strerror(-ret));
 		else
 			snprintf(err, errlen, "cannot open %s: %s", file, strerror(-ret));
 		goto fail;

@@ -947,8 +947,12 @@ void va_writer_stats(struct va_writer *w, struct va_writer_stats *st)
 		    w->backlog.entries;
 	st->backlog = w->backlog.entries;
 	st->backlog_bytes = va_backlog_bytes(&w->backlog);
-	/* Its spill thread's last write (the file, full disk) before the reader's. */
-	if (w->backlog.error)
+	/*
+	 * Its spill thread's last write (a full disk), while chunks wait that
+	 * it could not write: once the reader has taken them from memory,
+	 * nothing is failing any more (the next write tries again).
+	 */
+	if (w->backlog.error && w->backlog.count)
 		st->backlog_error = w->backlog.error;
 	pthread_mutex_unlock(&w->lock);
 }
@@ -969,6 +973,7 @@ int va_writer_backlog(struct va_writer *w, const char *dir, uint64_t max_bytes)
 		return -EBUSY;
 	}
 	va_backlog_close(&w->backlog);
+	w->stats.backlog_error = 0; /* the old file's */
 	ret = max_bytes ? va_backlog_open(&w->backlog, dir, max_bytes, &w->lock) : 0;
 	pthread_mutex_unlock(&w->lock);
 	return ret;

@@ -38,7 +38,7 @@ struct va_writer_stats {
 	size_t depth;		  /* entries (events, and marks) not yet committed */
 	uint64_t backlog;	  /* of which: waiting in the backlog file */
 	uint64_t backlog_bytes;	  /* the bytes they take there */
-	int backlog_error; /* -errno: its last write or read failed; 0: it worked, or none yet */
+	int backlog_error;	  /* -errno while writing or reading it fails; 0 fine */
 	int last_error;		  /* -errno of the last failed write, 0 when fine */
 	uint64_t seals;		  /* seals written */
 	uint64_t seal_epoch;	  /* the sealing key's epoch now */

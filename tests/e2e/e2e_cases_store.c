@@ -213,6 +213,8 @@ static int run_history(struct e2e_ctx *c)
 	}
 	if (check_str(c, "path through the symlink", e2e_json_str(o, "path"),
 		      e2e_dpath(c, "w/foobar")) ||
+	    check_str(c, "asked through the symlink", e2e_json_str(o, "asked"),
+		      e2e_dpath(c, "lnk/foobar")) ||
 	    check_int(c, "count through the symlink", e2e_json_int(o, "count", -1), 10))
 		goto out;
 	json_object_put(o);
@@ -276,6 +278,36 @@ static int run_history(struct e2e_ctx *c)
 	if (check_str(c, "report paths[0].path", e2e_json_str(e, "path"),
 		      e2e_dpath(c, "w/foobar")) ||
 	    check_int(c, "report paths[0].count", e2e_json_int(e, "count", -1), 7))
+		goto out;
+	json_object_put(o);
+	o = NULL;
+
+	/*
+	 * The directory moved, a symlink left in its place: what was recorded
+	 * under the old name is still its answer, not hidden behind the link.
+	 */
+	if (rename(e2e_dpath(c, "w"), e2e_dpath(c, "w-moved")) ||
+	    symlink(e2e_dpath(c, "w-moved"), e2e_dpath(c, "w"))) {
+		snprintf(c->why, sizeof(c->why), "move w behind a symlink: %m");
+		return -1;
+	}
+	{
+		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "w/foobar"),
+				 "--db",	 p.db,	    "--format",
+				 "json",	 NULL };
+
+		if (query(c, argv, out, sizeof(out)) != 0)
+			return -1;
+	}
+	o = json_tokener_parse(out);
+	if (!o) {
+		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
+		return -1;
+	}
+	if (check_str(c, "path of a moved directory", e2e_json_str(o, "path"),
+		      e2e_dpath(c, "w/foobar")) ||
+	    check_int(c, "asked given", !!e2e_json_str(o, "asked"), 0) ||
+	    check_int(c, "count of a moved directory", e2e_json_int(o, "count", -1), 10))
 		goto out;
 	ret = 0;
 out:

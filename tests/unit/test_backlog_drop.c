@@ -60,10 +60,6 @@ ssize_t pread(int fd, void *buf, size_t count, off_t offset)
 
 ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
 {
-	if (is_backlog(fd) && __atomic_load_n(&writes_fail, __ATOMIC_SEQ_CST)) {
-		errno = ENOSPC;
-		return -1;
-	}
 	if (is_backlog(fd)) {
 		pthread_mutex_lock(&gate_lock);
 		while (block_writes) {
@@ -73,6 +69,10 @@ ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset)
 		}
 		blocked_in_write = 0;
 		pthread_mutex_unlock(&gate_lock);
+		if (__atomic_load_n(&writes_fail, __ATOMIC_SEQ_CST)) {
+			errno = ENOSPC;
+			return -1;
+		}
 	}
 	return syscall(SYS_pwrite64, fd, buf, count, offset);
 }
@@ -231,7 +231,7 @@ static bool backlog_error_becomes(struct va_writer *w, int want)
 {
 	struct va_writer_stats st;
 
-	for (uint64_t end = mono_ms() + 10000; mono_ms() < end; sleep_ms(10)) {
+	for (uint64_t end = mono_ms() + 10000; mono_ms() < end; sleep_ms(1)) {
 		va_writer_stats(w, &st);
 		if (st.backlog_error == want)
 			return true;
@@ -255,19 +255,34 @@ static void test_write_failure_shows(void **state)
 	assert_int_equal(va_writer_backlog(w, dir, 256u << 20), 0);
 	backlog_fd_g = backlog_fd(dir);
 	assert_true(backlog_fd_g >= 0);
-	__atomic_store_n(&writes_fail, 1, __ATOMIC_SEQ_CST);
 	va_writer_stats(w, &st);
 	assert_int_equal(st.backlog_error, 0);
 
-	/* A few chunks' worth: the spill thread's writes fail, the chunks wait in memory. */
-	for (unsigned int i = 0; i < 30000; i++) {
+	/*
+	 * Chunks' worth of events while the first chunk's write is held: the
+	 * writer waits for it, the rest wait in memory. Then that write fails
+	 * (a full disk), and the error shows while the chunks wait.
+	 */
+	pthread_mutex_lock(&gate_lock);
+	block_writes = 1;
+	pthread_mutex_unlock(&gate_lock);
+	for (unsigned int i = 0; i < 60000; i++) {
 		struct va_event ev = make_event(1 + i, i);
 
 		if (va_writer_push(w, &ev) == 0)
 			pushed++;
 	}
+	pthread_mutex_lock(&gate_lock);
+	assert_true(wait_gate(&blocked_in_write, 1));
+	__atomic_store_n(&writes_fail, 1, __ATOMIC_SEQ_CST);
+	block_writes = 0;
+	pthread_cond_broadcast(&gate_cond);
+	pthread_mutex_unlock(&gate_lock);
 	assert_true(backlog_error_becomes(w, -ENOSPC));
 
+	/* The writer takes the chunks from memory; once none waits, nothing fails. */
+	assert_true(backlog_error_becomes(w, 0));
+	__atomic_store_n(&writes_fail, 0, __ATOMIC_SEQ_CST);
 	/* What the file did not take came back from memory, or was refused: all counted. */
 	for (uint64_t end = mono_ms() + 10000; mono_ms() < end; sleep_ms(10)) {
 		va_writer_stats(w, &st);
@@ -276,7 +291,7 @@ static void test_write_failure_shows(void **state)
 	}
 	va_writer_stats(w, &st);
 	assert_int_equal(st.depth, 0);
-	assert_int_equal(st.stored + st.unsaved, 30000);
+	assert_int_equal(st.stored + st.unsaved, 60000);
 	assert_int_equal(st.stored, pushed);
 	va_writer_stop(w);
 	va_store_close(s);
