@@ -373,8 +373,8 @@ int do_history(int argc, char **argv)
 	shown = path;
 	ret = va_history_query(store, path, since, until, ops, &h);
 	if (!ret && linked && !h.count) {
-		/* Nothing under the name as given: what was done through the link is under its
-		 * target. */
+		/* Nothing under the name as given: what went through the link is under its target.
+		 */
 		va_history_free(&h);
 		shown = real;
 		ret = va_history_query(store, real, since, until, ops, &h);
