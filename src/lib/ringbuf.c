@@ -2,7 +2,6 @@
 /* The reading side of a BPF ring buffer, its data mapped once: ringbuf.h. */
 #include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -19,9 +18,16 @@ int va_ringbuf_init(struct va_ringbuf *r, unsigned long *consumer_pos,
 {
 	memset(r, 0, sizeof(*r));
 	r->epoll_fd = -1;
-	r->wrap = malloc(size);
-	if (!r->wrap)
+	/*
+	 * A mapping of its own, not malloc: its pages become resident only
+	 * where a joined record is written, where heap memory freed at start
+	 * (libbpf's BTF) is resident already.
+	 */
+	r->wrap = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->wrap == MAP_FAILED) {
+		r->wrap = NULL;
 		return -ENOMEM;
+	}
 	r->consumer_pos = consumer_pos;
 	r->producer_pos = producer_pos;
 	r->data = data;
@@ -148,7 +154,8 @@ void va_ringbuf_close(struct va_ringbuf *r)
 		munmap(r->map_cons, r->page);
 		close(r->epoll_fd);
 	}
-	free(r->wrap);
+	if (r->wrap)
+		munmap(r->wrap, r->size);
 	memset(r, 0, sizeof(*r));
 	r->epoll_fd = -1;
 }
