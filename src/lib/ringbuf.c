@@ -70,9 +70,6 @@ int va_ringbuf_open(struct va_ringbuf *r, int map_fd, va_ringbuf_fn fn, void *ct
 	if (err)
 		goto fail_err;
 	r->epoll_fd = ep;
-	r->map_cons = cons;
-	r->map_data = data;
-	r->page = page;
 	return 0;
 
 fail:
@@ -148,10 +145,13 @@ long va_ringbuf_poll(struct va_ringbuf *r, int timeout_ms)
 
 void va_ringbuf_close(struct va_ringbuf *r)
 {
-	/* Only va_ringbuf_open() maps: a ring of the caller's memory has nothing here. */
-	if (r->map_cons) {
-		munmap(r->map_data, r->page + r->size);
-		munmap(r->map_cons, r->page);
+	/* Only va_ringbuf_open() maps: the caller's memory has no epoll, a zeroed ring nothing. */
+	if (r->epoll_fd >= 0 && r->consumer_pos) {
+		size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+		/* The producer's page and the data, then the consumer's page (va_ringbuf_open()). */
+		munmap((void *)r->producer_pos, page + r->size);
+		munmap(r->consumer_pos, page);
 		close(r->epoll_fd);
 	}
 	if (r->wrap)

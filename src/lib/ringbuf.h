@@ -34,10 +34,8 @@ struct va_ringbuf {
 	unsigned char *wrap;
 	va_ringbuf_fn fn;
 	void *ctx;
-	/* Set by va_ringbuf_open() only (-1 / NULL when the memory is the caller's). */
+	/* Set by va_ringbuf_open() only: -1 when the memory is the caller's. */
 	int epoll_fd;
-	void *map_cons, *map_data;
-	size_t page;
 };
 
 /*

@@ -93,6 +93,22 @@ static void replace_by_rename(struct e2e_ctx *c)
 }
 
 /* Run a query; its stdout in @out. Returns: its exit code, or -1 with c->why. */
+/* `history PATH --format json` of @db, parsed; NULL with c->why. */
+static json_object *history_json(struct e2e_ctx *c, const char *db, const char *path, char *out,
+				 size_t outlen)
+{
+	char *argv[] = { c->env->binary, "history", (char *)path, "--db", (char *)db,
+			 "--format",	 "json",    NULL };
+	json_object *o;
+
+	if (query(c, argv, out, outlen) != 0)
+		return NULL;
+	o = json_tokener_parse(out);
+	if (!o)
+		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
+	return o;
+}
+
 /*
  * Known changes by root and by nobody, one file replaced by a rename and
  * written through a hard link: history and report must count them exactly.
@@ -131,19 +147,9 @@ static int run_history(struct e2e_ctx *c)
 
 	for (int i = 0; i < 10; i++)
 		want_pid[i] = i < 3 ? p_create : i < 6 ? p_append : i < 9 ? p_link : p_rename;
-	{
-		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "w/foobar"),
-				 "--db",	 p.db,	    "--format",
-				 "json",	 NULL };
-
-		if (query(c, argv, out, sizeof(out)) != 0)
-			return -1;
-	}
-	o = json_tokener_parse(out);
-	if (!o) {
-		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
+	o = history_json(c, p.db, e2e_dpath(c, "w/foobar"), out, sizeof(out));
+	if (!o)
 		return -1;
-	}
 	if (check_str(c, "path", e2e_json_str(o, "path"), e2e_dpath(c, "w/foobar")) ||
 	    check_int(c, "count", e2e_json_int(o, "count", -1), 10))
 		goto out;
@@ -198,19 +204,9 @@ static int run_history(struct e2e_ctx *c)
 		snprintf(c->why, sizeof(c->why), "symlink: %m");
 		return -1;
 	}
-	{
-		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "lnk/foobar"),
-				 "--db",	 p.db,	    "--format",
-				 "json",	 NULL };
-
-		if (query(c, argv, out, sizeof(out)) != 0)
-			return -1;
-	}
-	o = json_tokener_parse(out);
-	if (!o) {
-		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
+	o = history_json(c, p.db, e2e_dpath(c, "lnk/foobar"), out, sizeof(out));
+	if (!o)
 		return -1;
-	}
 	if (check_str(c, "path through the symlink", e2e_json_str(o, "path"),
 		      e2e_dpath(c, "w/foobar")) ||
 	    check_str(c, "asked through the symlink", e2e_json_str(o, "asked"),
@@ -291,19 +287,9 @@ static int run_history(struct e2e_ctx *c)
 		snprintf(c->why, sizeof(c->why), "move w behind a symlink: %m");
 		return -1;
 	}
-	{
-		char *argv[] = { c->env->binary, "history", (char *)e2e_dpath(c, "w/foobar"),
-				 "--db",	 p.db,	    "--format",
-				 "json",	 NULL };
-
-		if (query(c, argv, out, sizeof(out)) != 0)
-			return -1;
-	}
-	o = json_tokener_parse(out);
-	if (!o) {
-		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
+	o = history_json(c, p.db, e2e_dpath(c, "w/foobar"), out, sizeof(out));
+	if (!o)
 		return -1;
-	}
 	if (check_str(c, "path of a moved directory", e2e_json_str(o, "path"),
 		      e2e_dpath(c, "w/foobar")) ||
 	    check_int(c, "asked given", !!e2e_json_str(o, "asked"), 0) ||

@@ -132,10 +132,45 @@ static struct va_event make_event(uint64_t ts, unsigned int i)
 	return ev;
 }
 
+/* A store in a new directory, its writer with a queue of 10 and a backlog whose file is watched. */
+struct rig {
+	char dir[64];
+	struct va_store *s;
+	struct va_writer *w;
+};
+
+static void rig_start(struct rig *r)
+{
+	char file[128], err[4352];
+
+	snprintf(r->dir, sizeof(r->dir), "/tmp/va-backlog-drop.XXXXXX");
+	assert_non_null(mkdtemp(r->dir));
+	snprintf(file, sizeof(file), "%s/audit.db", r->dir);
+	assert_int_equal(va_store_open(&r->s, file, VA_STORE_WRITE, err, sizeof(err)), 0);
+	assert_int_equal(va_writer_start(&r->w, r->s, 10, 0), 0);
+	assert_int_equal(va_writer_backlog(r->w, r->dir, 256u << 20), 0);
+	backlog_fd_g = backlog_fd(r->dir);
+	assert_true(backlog_fd_g >= 0);
+}
+
+/* Stop and remove it, and put the interposed calls back as they were. */
+static void rig_stop(struct rig *r)
+{
+	char cmd[160];
+
+	va_writer_stop(r->w);
+	va_store_close(r->s);
+	backlog_fd_g = -1;
+	__atomic_store_n(&reads_fail, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&writes_fail, 0, __ATOMIC_SEQ_CST);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
+	if (system(cmd))
+		fprintf(stderr, "cannot remove %s\n", r->dir);
+}
+
 static void test_drop_while_spilling_counts_all(void **state)
 {
-	char dir[64] = "/tmp/va-backlog-drop.XXXXXX", file[128], err[4352], cmd[160];
-	struct va_store *s;
+	struct rig r;
 	struct va_writer *w;
 	struct va_writer_stats st;
 	uint64_t pushed = 0, t0 = 1, end;
@@ -143,13 +178,8 @@ static void test_drop_while_spilling_counts_all(void **state)
 	struct stat sb;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(file, sizeof(file), "%s/audit.db", dir);
-	assert_int_equal(va_store_open(&s, file, VA_STORE_WRITE, err, sizeof(err)), 0);
-	assert_int_equal(va_writer_start(&w, s, 10, 0), 0);
-	assert_int_equal(va_writer_backlog(w, dir, 256u << 20), 0);
-	backlog_fd_g = backlog_fd(dir);
-	assert_true(backlog_fd_g >= 0);
+	rig_start(&r);
+	w = r.w;
 	__atomic_store_n(&reads_fail, 1, __ATOMIC_SEQ_CST);
 
 	/* 1. Some chunks into the file; the writer's first read of it waits at the gate. */
@@ -217,13 +247,7 @@ static void test_drop_while_spilling_counts_all(void **state)
 	assert_int_equal(st.depth, 0);
 	/* Every event is stored or counted (the bug: 1000 short, those pushed during the wait). */
 	assert_int_equal(st.stored + st.unsaved, pushed);
-	va_writer_stop(w);
-	va_store_close(s);
-	__atomic_store_n(&reads_fail, 0, __ATOMIC_SEQ_CST);
-	backlog_fd_g = -1;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "cannot remove %s\n", dir);
+	rig_stop(&r);
 }
 
 /* Wait up to 10 s for the writer's backlog_error to be @want. */
@@ -241,20 +265,14 @@ static bool backlog_error_becomes(struct va_writer *w, int want)
 
 static void test_write_failure_shows(void **state)
 {
-	char dir[64] = "/tmp/va-backlog-full.XXXXXX", file[128], err[4352], cmd[160];
-	struct va_store *s;
+	struct rig r;
 	struct va_writer *w;
 	struct va_writer_stats st;
 	uint64_t pushed = 0;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(file, sizeof(file), "%s/audit.db", dir);
-	assert_int_equal(va_store_open(&s, file, VA_STORE_WRITE, err, sizeof(err)), 0);
-	assert_int_equal(va_writer_start(&w, s, 10, 0), 0);
-	assert_int_equal(va_writer_backlog(w, dir, 256u << 20), 0);
-	backlog_fd_g = backlog_fd(dir);
-	assert_true(backlog_fd_g >= 0);
+	rig_start(&r);
+	w = r.w;
 	va_writer_stats(w, &st);
 	assert_int_equal(st.backlog_error, 0);
 
@@ -293,13 +311,7 @@ static void test_write_failure_shows(void **state)
 	assert_int_equal(st.depth, 0);
 	assert_int_equal(st.stored + st.unsaved, 60000);
 	assert_int_equal(st.stored, pushed);
-	va_writer_stop(w);
-	va_store_close(s);
-	backlog_fd_g = -1;
-	__atomic_store_n(&writes_fail, 0, __ATOMIC_SEQ_CST);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		fprintf(stderr, "cannot remove %s\n", dir);
+	rig_stop(&r);
 }
 
 int main(void)
