@@ -297,6 +297,18 @@ struct victim {
 	__u32 pad;
 };
 
+/* A walk up from a dentry to the root (path.bpf.h). */
+struct walk_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *mnt_root; /* of vfsmnt */
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 pos;
+	__u32 flags;
+};
+
 struct scratch {
 	struct va_wire_file ev;
 	char data[VA_WIRE_DATA_MAX + VA_WIRE_NAME_MAX]; /* slack for masked offsets */
@@ -321,6 +333,7 @@ struct scratch {
 	struct mnt_hit mnt_hit;
 	__u32 mnt_budget; /* child mounts a name's resolution may still scan */
 	struct res_ctx rctx; /* a name's resolution (resolve.bpf.h) */
+	struct walk_ctx wctx; /* a path's walk up (path.bpf.h) */
 	struct res_hint hint; /* a directory just resolved, for the next name (a rename's) */
 	char hint_prefix[256] __attribute__((aligned(8)));
 	__u64 bucket_head; /* a dcache hash bucket's first entry, as read */

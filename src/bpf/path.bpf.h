@@ -22,17 +22,6 @@
 #define S_IFLNK 0120000
 #define AT_FDCWD	  -100
 
-struct walk_ctx {
-	struct dentry *dentry;
-	struct vfsmount *vfsmnt;
-	struct mount *mnt;
-	struct dentry *mnt_root; /* of vfsmnt */
-	struct dentry *root_dentry;
-	struct vfsmount *root_mnt;
-	__u32 pos;
-	__u32 flags;
-};
-
 static __always_inline struct mount *real_mount(struct vfsmount *m)
 {
 	return (void *)m - bpf_core_field_offset(struct mount, mnt);
@@ -169,19 +158,26 @@ static __always_inline long read_mount_head(struct mount *m, struct mount_head *
 	return 0;
 }
 
+/* One step up of the walk in s->wctx: a dentry, or a mount's root to its mountpoint. */
 static long walk_step(__u32 i, void *arg)
 {
-	struct walk_ctx *c = arg;
 	struct scratch *s = get_scratch();
+	struct walk_ctx *c;
 	/* Locals: CO-RE reads must not wrap accesses to our own walk_ctx. */
-	struct dentry *d = c->dentry, *parent, *mnt_root = c->mnt_root;
-	struct vfsmount *vfsmnt = c->vfsmnt;
-	struct mount *mnt = c->mnt;
+	struct dentry *d, *parent, *mnt_root;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
 	struct dentry_head *h;
-	__u32 len, pos = c->pos;
+	__u32 len, pos;
 
 	if (!s)
-		return 1;
+		return 1; /* never: scratch is an array of one */
+	c = &s->wctx;
+	d = c->dentry;
+	mnt_root = c->mnt_root;
+	vfsmnt = c->vfsmnt;
+	mnt = c->mnt;
+	pos = c->pos;
 	if (d == c->root_dentry && vfsmnt == c->root_mnt)
 		return 1;
 	h = &s->head;
@@ -234,34 +230,53 @@ static long walk_step(__u32 i, void *arg)
 }
 
 /*
- * walk_path() - write the path of (@dentry, @vfsmnt) into scratch->walk;
- * s->wstart gets what the first step read of @dentry (op 0: not read, a root).
- * Returns: the start offset in s->walk; the path ends at WALK_BUF.
+ * va_walk() - write the path of (@dentry, @vfsmnt) into scratch->walk, for
+ * the running task; s->wstart gets what the first step read of @dentry (op
+ * 0: not read, a root) and the path flags. A global function, its state in
+ * scratch: inlined, or with its state on its frame, it took stack from
+ * every call chain that writes a path, and the kernel allows a chain 512
+ * bytes. Returns: the start offset in s->walk; the path ends at WALK_BUF.
  */
-static __always_inline __u32 walk_path(struct scratch *s, struct task_struct *task,
-				       struct dentry *dentry, struct vfsmount *vfsmnt, __u16 *flags)
+__noinline __u32 va_walk(__u64 dentry, __u64 vfsmnt)
 {
-	struct walk_ctx c = {};
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vfsmount *m = (struct vfsmount *)vfsmnt;
+	struct scratch *s = get_scratch();
+	struct walk_ctx *c;
 
-	c.dentry = dentry;
-	c.vfsmnt = vfsmnt;
-	c.mnt = real_mount(vfsmnt);
-	c.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	c.root_dentry = task->fs->root.dentry;
-	c.root_mnt = task->fs->root.mnt;
-	c.pos = WALK_BUF;
+	if (!s)
+		return WALK_BUF;
+	c = &s->wctx;
+	/* Through a local: a CO-RE read must not wrap an access to our own walk_ctx. */
+	c->dentry = (struct dentry *)dentry;
+	c->vfsmnt = m;
+	c->mnt = real_mount(m);
+	c->mnt_root = BPF_CORE_READ(m, mnt_root);
+	c->root_dentry = task->fs->root.dentry;
+	c->root_mnt = task->fs->root.mnt;
+	c->pos = WALK_BUF;
+	c->flags = 0;
 	s->wstart.read = 0;
 	s->wstart.op = 0;
-	bpf_loop(WALK_MAX_DEPTH, walk_step, &c, 0);
-	if (c.pos == WALK_BUF) {
-		c.pos = WALK_BUF - 1;
+	bpf_loop(WALK_MAX_DEPTH, walk_step, NULL, 0);
+	if (c->pos == WALK_BUF) {
+		c->pos = WALK_BUF - 1;
 		s->walk[WALK_BUF - 1] = '/';
 	}
 	/* d_unlinked(): unhashed and not a root (a walk that read nothing began at the root). */
-	if (s->wstart.read && !s->wstart.pprev && s->wstart.parent != (__u64)dentry)
-		c.flags |= VA_PATH_DELETED;
-	*flags |= c.flags;
-	return c.pos;
+	if (s->wstart.read && !s->wstart.pprev && s->wstart.parent != dentry)
+		c->flags |= VA_PATH_DELETED;
+	return c->pos;
+}
+
+/* va_walk() of (@dentry, @vfsmnt), its path flags added to @flags. Returns: as va_walk(). */
+static __always_inline __u32 walk_path(struct scratch *s, struct dentry *dentry,
+				       struct vfsmount *vfsmnt, __u16 *flags)
+{
+	__u32 pos = va_walk((__u64)dentry, (__u64)vfsmnt);
+
+	*flags |= s->wctx.flags;
+	return pos;
 }
 
 /* Copy the walk result starting at @pos into data[@off]. Returns: its length. */
@@ -295,7 +310,7 @@ static __always_inline __u32 put_path(struct scratch *s, struct task_struct *tas
 {
 	/* The walk reads the dentry's d_op on its way: a pseudo file's walk is thrown away. */
 	__u16 wflags = 0;
-	__u32 pos = walk_path(s, task, dentry, mnt, &wflags);
+	__u32 pos = walk_path(s, dentry, mnt, &wflags);
 
 	if (is_pseudo_op((const void *)s->wstart.op)) {
 		const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
@@ -309,11 +324,21 @@ static __always_inline __u32 put_path(struct scratch *s, struct task_struct *tas
 	return put_walk(s, off, pos);
 }
 
-static __always_inline __u32 put_file_path(struct scratch *s, struct task_struct *task, __u32 off,
-					   struct file *f, __u16 *flags)
+/*
+ * va_file_path() - the path of open file @file as the event's first string,
+ * for the running task. A global function: the verifier checks the walk
+ * once per program, not at each call site. Returns: the string length.
+ */
+__noinline __u32 va_file_path(__u64 file)
 {
-	return put_path(s, task, off, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt),
-			flags);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s = get_scratch();
+	struct file *f = (struct file *)file;
+
+	if (!s)
+		return 0;
+	return put_path(s, task, 0, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt),
+			&s->ev.str_flags[0]);
 }
 
 /*
@@ -398,8 +423,9 @@ static __always_inline __u32 put_name(struct scratch *s, struct task_struct *tas
 	}
 	if (first != '/') {
 		if (dfd == AT_FDCWD) {
-			dentry = task->fs->pwd.dentry;
-			mnt = task->fs->pwd.mnt;
+			/* Read, not loaded: va_walk() takes addresses, not BTF pointers. */
+			dentry = BPF_CORE_READ(task, fs, pwd.dentry);
+			mnt = BPF_CORE_READ(task, fs, pwd.mnt);
 		} else {
 			struct file *f = fd_file(task, dfd);
 
@@ -415,7 +441,7 @@ static __always_inline __u32 put_name(struct scratch *s, struct task_struct *tas
 			s->ev.fs_magic = BPF_CORE_READ(dentry, d_sb, s_magic);
 			s->ev.wflags |= VA_WF_DEV_OF_DIR;
 		}
-		pos = walk_path(s, task, dentry, mnt, flags);
+		pos = walk_path(s, dentry, mnt, flags);
 		/* The directory itself is never "deleted" for the name's sake. */
 		*flags &= ~VA_PATH_DELETED;
 		base = put_walk(s, off, pos);

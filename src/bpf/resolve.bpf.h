@@ -527,19 +527,21 @@ __noinline int va_copy_component(__u32 cur, __u32 start, __u32 len)
 	return 0;
 }
 
+/* One step of the walk in s->rctx: a component, or 136 bytes of a long one. */
 static long res_step(__u32 i, void *arg)
 {
-	struct res_ctx *c = arg;
 	struct scratch *s = get_scratch();
-	__u32 pos = c->pos, start = c->start, clen;
+	struct res_ctx *c;
+	__u32 pos, start, clen;
 	struct dentry *child;
 	const char *name;
 	bool last;
 
-	if (!s) {
-		c->status = -1;
-		return 1;
-	}
+	if (!s)
+		return 1; /* never: scratch is an array of one */
+	c = &s->rctx;
+	pos = c->pos;
+	start = c->start;
 	name = s->names[c->cur & 1];
 	pos = va_component_end(c->cur, pos, c->len);
 	if (pos < c->len && name[pos & NAME_MASK] != '/') {
@@ -633,18 +635,19 @@ next:
 	return 0;
 }
 
-/* Run the component walk (global: the verifier checks it once). Returns: 0 or -1. */
-__noinline int va_resolve_run(struct res_ctx *arg)
+/*
+ * Run the component walk in s->rctx (global: the verifier checks it once).
+ * The walk's state stays in scratch, not on this frame: the call chains
+ * through here are limited to 512 bytes of stack. Returns: 0 or -1.
+ */
+__noinline int va_resolve_run(void)
 {
-	struct res_ctx c;
+	struct scratch *s = get_scratch();
 
-	if (!arg)
+	if (!s)
 		return -1;
-	/* bpf_loop wants its context on our stack. */
-	__builtin_memcpy(&c, arg, sizeof(c));
-	bpf_loop(RES_MAX_STEPS, res_step, &c, 0);
-	__builtin_memcpy(arg, &c, sizeof(c));
-	return c.status == 1 ? 0 : -1;
+	bpf_loop(RES_MAX_STEPS, res_step, NULL, 0);
+	return s->rctx.status == 1 ? 0 : -1;
 }
 
 /*
@@ -752,7 +755,7 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 		c->pos = s->hint.len;
 		c->start = s->hint.len;
 		s->mnt_budget = RES_MOUNT_BUDGET;
-		return va_resolve_run(c);
+		return va_resolve_run();
 	}
 	if (s->names[0][0] == '/') {
 		c->dentry = root_dentry;
@@ -770,7 +773,7 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 		c->vfsmnt = BPF_CORE_READ(f, f_path.mnt);
 	}
 	s->mnt_budget = RES_MOUNT_BUDGET;
-	return va_resolve_run(c);
+	return va_resolve_run();
 }
 
 /*
@@ -823,7 +826,7 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 			set_object(s, BPF_CORE_READ(d, d_inode));
 		return put_path(s, task, off, d, c->vfsmnt, sflags);
 	}
-	pos = walk_path(s, task, c->dentry, c->vfsmnt, sflags);
+	pos = walk_path(s, c->dentry, c->vfsmnt, sflags);
 	*sflags &= ~VA_PATH_DELETED;
 	base = put_walk(s, off, pos);
 	if (!(base == 1 && s->data[off & SLOT_MASK] == '/'))
@@ -831,6 +834,23 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 	bpf_probe_read_kernel(s->data + ((off + base) & (VA_WIRE_DATA_MAX - 1)), c->last_len & 255,
 			      s->names[c->cur & 1] + (c->last_start & NAME_MASK));
 	return base + (c->last_len & 255);
+}
+
+/*
+ * va_put_resolved() - put_resolved() for the running task into str @slot
+ * (0 or 1) of the event in scratch. A global function: the verifier checks
+ * a resolution once per program, not once per name at every call site
+ * (a rename's handler has five).
+ */
+__noinline __u32 va_put_resolved(__u32 off, long dfd, __u64 uname, __u32 flags, __u32 slot)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return 0;
+	return put_resolved(s, task, off, dfd, (const char *)uname, flags,
+			    &s->ev.str_flags[slot & 1]);
 }
 
 #endif

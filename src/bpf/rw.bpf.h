@@ -91,7 +91,7 @@ static __always_inline bool rw_build(struct task_struct *task, struct file *f, _
 	set_object_file(s, f);
 	if (object_filtered_out(s))
 		return false;
-	s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+	s->ev.str_len[0] = va_file_path((__u64)f);
 	if (!event_kept(s))
 		return false;
 	s->ev.count = count;

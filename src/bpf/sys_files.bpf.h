@@ -45,12 +45,11 @@ static __always_inline void str1_from_name(struct scratch *s, struct task_struct
 		f = fd_file(task, dfd);
 		if (f) {
 			set_object_file(s, f);
-			s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+			s->ev.str_len[0] = va_file_path((__u64)f);
 			return;
 		}
 	}
-	s->ev.str_len[0] =
-		put_resolved(s, task, 0, dfd, uname, rflags | RES_OBJECT, &s->ev.str_flags[0]);
+	s->ev.str_len[0] = va_put_resolved(0, dfd, (__u64)uname, rflags | RES_OBJECT, 0);
 }
 
 static __always_inline void str1_from_fd(struct scratch *s, struct task_struct *task, long fd)
@@ -62,13 +61,21 @@ static __always_inline void str1_from_fd(struct scratch *s, struct task_struct *
 		return;
 	}
 	set_object_file(s, f);
-	s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+	s->ev.str_len[0] = va_file_path((__u64)f);
 }
 
-static __always_inline void finish(struct scratch *s)
+/*
+ * Send the event in scratch if the filters keep it. A global function: the
+ * verifier checks the filters once per program, not in each of the
+ * handler's states.
+ */
+__noinline int va_finish(void)
 {
-	if (event_kept(s))
-		emit_file(s);
+	struct scratch *s = get_scratch();
+
+	if (!s || !event_kept(s))
+		return 0;
+	return emit_file(s);
 }
 
 /*
@@ -249,11 +256,10 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 		set_object_file(s, f);
 		if (object_filtered_out(s))
 			return 0;
-		s->ev.str_len[0] = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+		s->ev.str_len[0] = va_file_path((__u64)f);
 	} else if (uname) {
 		/* Failed: no object, but its directory resolves. */
-		s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_PARENT,
-						&s->ev.str_flags[0]);
+		s->ev.str_len[0] = va_put_resolved(0, dfd, (__u64)uname, RES_PARENT, 0);
 	} else {
 		str1_from_fd(s, task, dfd);
 	}
@@ -354,7 +360,7 @@ int BPF_PROG(h_truncate, struct pt_regs *regs, long ret)
 		str1_from_fd(s, task, ARG0(regs));
 	else
 		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs), RES_FOLLOW);
-	finish(s);
+	va_finish();
 	return 0;
 }
 
@@ -463,13 +469,11 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 		if (n > path_len && (n == path_len + 1 || s->data[at & NAME_MASK] == '/'))
 			s->ev.str_len[0] = path_len;
 		else
-			s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_PARENT,
-							&s->ev.str_flags[0]);
+			s->ev.str_len[0] = va_put_resolved(0, dfd, (__u64)uname, RES_PARENT, 0);
 	} else {
-		s->ev.str_len[0] = put_resolved(s, task, 0, dfd, uname, RES_OBJECT,
-						&s->ev.str_flags[0]);
+		s->ev.str_len[0] = va_put_resolved(0, dfd, (__u64)uname, RES_OBJECT, 0);
 	}
-	finish(s);
+	va_finish();
 	return 0;
 }
 
@@ -517,7 +521,7 @@ int BPF_PROG(h_two, struct pt_regs *regs, long ret)
 		/* path is the link; the target is its content, kept as written. */
 		s->ev.imode = S_IFLNK | 0777;
 		s->ev.wflags |= VA_WF_FTYPE_KNOWN;
-		len1 = put_resolved(s, task, 0, ndfd, nname, RES_OBJECT, &s->ev.str_flags[0]);
+		len1 = va_put_resolved(0, ndfd, (__u64)nname, RES_OBJECT, 0);
 		s->ev.str_len[0] = len1;
 		s->ev.str_len[1] = put_raw(s, len1, oname, &s->ev.str_flags[1]);
 	} else if (op == VA_OP_LINK) {
@@ -525,23 +529,21 @@ int BPF_PROG(h_two, struct pt_regs *regs, long ret)
 
 		str1_from_name(s, task, odfd, oname, follow);
 		len1 = s->ev.str_len[0];
-		s->ev.str_len[1] = put_resolved(s, task, len1, ndfd, nname, 0, &s->ev.str_flags[1]);
+		s->ev.str_len[1] = va_put_resolved(len1, ndfd, (__u64)nname, 0, 1);
 	} else if (ret == 0) {
 		/* Renamed: the old name is gone, the object is at the new one. */
-		len1 = put_resolved(s, task, 0, odfd, oname, RES_PARENT, &s->ev.str_flags[0]);
+		len1 = va_put_resolved(0, odfd, (__u64)oname, RES_PARENT, 0);
 		s->ev.str_len[0] = len1;
 		/* Usually within one directory: the new name's resolution starts from it. */
 		hint_from_last(s, odfd);
-		s->ev.str_len[1] =
-			put_resolved(s, task, len1, ndfd, nname, RES_OBJECT, &s->ev.str_flags[1]);
+		s->ev.str_len[1] = va_put_resolved(len1, ndfd, (__u64)nname, RES_OBJECT, 1);
 		s->hint.len = 0;
 	} else {
-		len1 = put_resolved(s, task, 0, odfd, oname, RES_OBJECT, &s->ev.str_flags[0]);
+		len1 = va_put_resolved(0, odfd, (__u64)oname, RES_OBJECT, 0);
 		s->ev.str_len[0] = len1;
-		s->ev.str_len[1] = put_resolved(s, task, len1, ndfd, nname, RES_PARENT,
-						&s->ev.str_flags[1]);
+		s->ev.str_len[1] = va_put_resolved(len1, ndfd, (__u64)nname, RES_PARENT, 1);
 	}
-	finish(s);
+	va_finish();
 	return 0;
 }
 
@@ -633,7 +635,7 @@ int BPF_PROG(h_attr, struct pt_regs *regs, long ret)
 		str1_from_fd(s, task, fd);
 	else
 		str1_from_name(s, task, dfd, uname, follow);
-	finish(s);
+	va_finish();
 	return 0;
 }
 
@@ -683,7 +685,7 @@ int BPF_PROG(h_xattr, struct pt_regs *regs, long ret)
 	else
 		str1_from_name(s, task, dfd, uname, follow);
 	s->ev.str_len[1] = put_raw(s, s->ev.str_len[0], attr, &s->ev.str_flags[1]);
-	finish(s);
+	va_finish();
 	return 0;
 }
 
@@ -703,7 +705,7 @@ int BPF_PROG(h_exec_fail, struct pt_regs *regs, long ret)
 		str1_from_name(s, task, (int)ARG0(regs), (const char *)ARG1(regs), RES_FOLLOW);
 	else
 		str1_from_name(s, task, AT_FDCWD, (const char *)ARG0(regs), RES_FOLLOW);
-	finish(s);
+	va_finish();
 	return 0;
 }
 

@@ -167,7 +167,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	start_event(s, task, VA_OP_EXEC, 0);
 	f = BPF_CORE_READ(bprm, file);
 	set_object_file(s, f);
-	len1 = put_file_path(s, task, 0, f, &s->ev.str_flags[0]);
+	len1 = va_file_path((__u64)f);
 	s->ev.str_len[0] = len1;
 
 	start = BPF_CORE_READ(task, mm, arg_start);
