@@ -167,8 +167,12 @@ struct {
  * Per-CPU scratch: the event under construction and the path-walk buffer.
  * Too big for the 512-byte BPF stack, and for a PERCPU_ARRAY value (32 KiB
  * at most): a plain array with one slot per CPU, indexed by CPU number
- * (user space sizes it). Syscall tracepoint programs run with preemption
- * off, so one slot is never shared by two runs.
+ * (user space sizes it). The programs run with preemption off, so one slot
+ * is never shared by two runs: tracepoints call their probes so (__DO_TRACE,
+ * 6.1 and 6.12), and since the syscall tracepoints became faultable (6.13)
+ * their BPF probe turns preemption off itself. Being kept on one CPU is all
+ * that BPF promises; a kernel that let these programs be preempted would
+ * need a check of the slot's owner.
  */
 #define WALK_BUF   VA_WIRE_PATH_MAX
 #define WALK_MASK  (VA_WIRE_PATH_MAX - 1)

@@ -171,7 +171,7 @@ static long walk_step(__u32 i, void *arg)
 	__u32 len, pos;
 
 	if (!s)
-		return 1; /* never: scratch is an array of one */
+		return 1; /* never: the map has a slot for every CPU */
 	c = &s->wctx;
 	d = c->dentry;
 	mnt_root = c->mnt_root;
@@ -423,9 +423,11 @@ static __always_inline __u32 put_name(struct scratch *s, struct task_struct *tas
 	}
 	if (first != '/') {
 		if (dfd == AT_FDCWD) {
+			struct fs_struct *fs = task->fs;
+
 			/* Read, not loaded: va_walk() takes addresses, not BTF pointers. */
-			dentry = BPF_CORE_READ(task, fs, pwd.dentry);
-			mnt = BPF_CORE_READ(task, fs, pwd.mnt);
+			dentry = BPF_CORE_READ(fs, pwd.dentry);
+			mnt = BPF_CORE_READ(fs, pwd.mnt);
 		} else {
 			struct file *f = fd_file(task, dfd);
 

@@ -538,7 +538,7 @@ static long res_step(__u32 i, void *arg)
 	bool last;
 
 	if (!s)
-		return 1; /* never: scratch is an array of one */
+		return 1; /* never: the map has a slot for every CPU */
 	c = &s->rctx;
 	pos = c->pos;
 	start = c->start;
@@ -712,12 +712,13 @@ __noinline int va_hint_matches(__u32 len)
 /*
  * resolve_name() - the object (dentry, vfsmount) that (@dfd, @uname) names.
  * With RES_PARENT, its directory, and the last component's place in
- * s->names[c->cur].
- * Returns: 0 with @c filled, or -1 when the name cannot be resolved here.
+ * s->names[s->rctx.cur].
+ * Returns: 0 with s->rctx filled, or -1 when the name cannot be resolved here.
  */
 static __always_inline int resolve_name(struct scratch *s, struct task_struct *task, long dfd,
-					const char *uname, __u32 flags, struct res_ctx *c)
+					const char *uname, __u32 flags)
 {
+	struct res_ctx *c = &s->rctx; /* what va_resolve_run() runs */
 	struct fs_struct *fs = task->fs;
 	/*
 	 * Kept in registers: a load from c here and one from fs below may be
@@ -728,8 +729,10 @@ static __always_inline int resolve_name(struct scratch *s, struct task_struct *t
 	long n;
 	__u32 len;
 
-	if (!name_hash_ok || !uname)
+	if (!name_hash_ok || !uname) {
+		c->status = -1; /* not an older name's result, for hint_from_last() */
 		return -1;
+	}
 	/* A name that needs no lookup ("/") must not meet an older run's snapshot. */
 	s->head.self = NULL;
 	__builtin_memset(c, 0, sizeof(*c));
@@ -790,9 +793,8 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 	struct res_ctx *c = &s->rctx;
 	__u32 base, pos;
 
-	if (resolve_name(s, task, dfd, uname, flags, c)) {
-		if ((flags & RES_PARENT) ||
-		    resolve_name(s, task, dfd, uname, flags | RES_PARENT, c))
+	if (resolve_name(s, task, dfd, uname, flags)) {
+		if ((flags & RES_PARENT) || resolve_name(s, task, dfd, uname, flags | RES_PARENT))
 			return put_name(s, task, off, dfd, uname, sflags);
 		/*
 		 * The object did not resolve (it does not exist, or a symlink's

@@ -65,7 +65,7 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 		dfd = (int)ARG0(regs);
 		uname = (const char *)ARG1(regs);
 	}
-	if (resolve_name(s, task, dfd, uname, 0, c))
+	if (resolve_name(s, task, dfd, uname, 0))
 		goto drop;
 	/* The lookup of the last component read its dentry already, usually. */
 	if (s->head.self == c->dentry) {

@@ -87,13 +87,46 @@ static void print_duration(const char *arg)
 	printf("in the last %s", arg);
 }
 
+/*
+ * Say on stderr that @path goes through a symbolic link to @real, and which
+ * of the two the answer is for (@as_given: the name as given, which had
+ * events of its own). Both are escaped: a link's target is anyone's bytes.
+ */
+static void note_link(const char *path, const char *real, bool as_given, const char *db)
+{
+	bool other_db = strcmp(db, VA_STORE_DEFAULT_PATH) != 0;
+
+	fputs("vfsaudit: ", stderr);
+	va_escape_c(stderr, path, strlen(path));
+	if (!as_given) {
+		fputs(" goes through a symbolic link: nothing recorded under that name; the "
+		      "history of its real path, ",
+		      stderr);
+		va_escape_c(stderr, real, strlen(real));
+		fputc('\n', stderr);
+		return;
+	}
+	fputs(" goes through a symbolic link now: this is what was recorded under that name; "
+	      "what is done through the link is recorded under ",
+	      stderr);
+	va_escape_c(stderr, real, strlen(real));
+	fputs(" (`vfsaudit history", stderr);
+	if (other_db) {
+		fputs(" --db ", stderr);
+		va_escape_c(stderr, db, strlen(db));
+	}
+	fputc(' ', stderr);
+	va_escape_c(stderr, real, strlen(real));
+	fputs("`)\n", stderr);
+}
+
 static void print_text(const char *path, const char *since_arg, bool until_given,
 		       const struct va_history *h, uint64_t ops, size_t limit)
 {
 	char a[64], name[64];
 	size_t first;
 
-	fputs(path, stdout);
+	va_escape_c(stdout, path, strlen(path));
 	printf(": %s %llu time%s ", ops == VA_SEL_CHANGES ? "changed" : "accessed",
 	       (unsigned long long)h->count, h->count == 1 ? "" : "s");
 	if (!until_given && since_arg && since_arg[0] >= '0' && since_arg[0] <= '9' &&
@@ -378,17 +411,9 @@ int do_history(int argc, char **argv)
 		va_history_free(&h);
 		shown = real;
 		ret = va_history_query(store, real, since, until, ops, &h);
-		fprintf(stderr,
-			"vfsaudit: %s goes through a symbolic link: nothing recorded under that "
-			"name; the history of its real path, %s\n",
-			path, real);
+		note_link(path, real, false, db);
 	} else if (!ret && linked) {
-		fprintf(stderr,
-			"vfsaudit: %s goes through a symbolic link now: this is what was recorded "
-			"under that name; what is done through the link is recorded under %s "
-			"(`vfsaudit history%s%s %s`)\n",
-			path, real, strcmp(db, VA_STORE_DEFAULT_PATH) ? " --db " : "",
-			strcmp(db, VA_STORE_DEFAULT_PATH) ? db : "", real);
+		note_link(path, real, true, db);
 	}
 	if (read_outcome(store, db, ret)) {
 		if (!ret)

@@ -342,6 +342,18 @@ static char *read_line(char *str, int num, void *stream)
 		size_t len = (size_t)(strchr(start, ']') - start - 1);
 
 		snprintf(l->section, sizeof(l->section), "%.*s", (int)len, start + 1);
+		/*
+		 * Refused at its own line: the first key under it may be far
+		 * below, or there may be none (an empty section said nothing).
+		 */
+		if (l->section[0] && strcmp(l->section, "vfsaudit") && !l->ret) {
+			snprintf(l->err, l->errlen,
+				 "%s: unknown section [%s]; put settings at the top or in "
+				 "[vfsaudit]",
+				 l->file, l->section);
+			l->ret = -EINVAL;
+			l->err_line = l->lineno;
+		}
 	}
 	if (strlen(start) < (size_t)num - 1) {
 		snprintf(str, (size_t)num, "%s", start);
@@ -381,18 +393,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	snprintf(value, sizeof(value), "%s", raw ? raw : "");
 	strip_hash_comment(value);
 
+	/* The first bad line only; an unknown section is refused by read_line(). */
 	if (l->ret)
-		return 1; /* report the first bad line only */
-	if (section[0] && strcmp(section, "vfsaudit")) {
-		snprintf(msg, sizeof(msg), "unknown section [%s]; put settings at the top or in "
-					   "[vfsaudit]",
-			 section);
-		ret = -EINVAL;
-	} else {
-		ret = va_config_set(l->c, name, value, msg, sizeof(msg));
-		if (ret == -ENOENT)
-			snprintf(msg, sizeof(msg), "unknown setting '%s'", name);
-	}
+		return 1;
+	ret = va_config_set(l->c, name, value, msg, sizeof(msg));
+	if (ret == -ENOENT)
+		snprintf(msg, sizeof(msg), "unknown setting '%s'", name);
 	if (ret) {
 		snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
 		l->ret = ret == -E2BIG ? -EINVAL : (ret == -ENOENT ? -EINVAL : ret);

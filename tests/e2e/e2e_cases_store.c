@@ -92,7 +92,6 @@ static void replace_by_rename(struct e2e_ctx *c)
 		_exit(1);
 }
 
-/* Run a query; its stdout in @out. Returns: its exit code, or -1 with c->why. */
 /* `history PATH --format json` of @db, parsed; NULL with c->why. */
 static json_object *history_json(struct e2e_ctx *c, const char *db, const char *path, char *out,
 				 size_t outlen)
@@ -107,6 +106,47 @@ static json_object *history_json(struct e2e_ctx *c, const char *db, const char *
 	if (!o)
 		snprintf(c->why, sizeof(c->why), "history JSON does not parse: %.300s", out);
 	return o;
+}
+
+/*
+ * A link's target is anyone's bytes: asked through a link to a directory
+ * whose name holds a terminal control sequence, history's answer and its
+ * note on stderr escape it. Returns: 0, or -1 with c->why.
+ */
+static int history_escapes(struct e2e_ctx *c, const char *db)
+{
+	char real[PATH_MAX], asked[PATH_MAX], want[PATH_MAX + 64], out[8192], err[8192];
+	char *argv[] = { c->env->binary, "history", asked, "--db", (char *)db, NULL };
+	int status;
+
+	snprintf(real, sizeof(real), "%s", e2e_dpath(c, "d\x1b[2J"));
+	snprintf(asked, sizeof(asked), "%s", e2e_dpath(c, "esc/f"));
+	if (mkdir(real, 0755) || symlink(real, e2e_dpath(c, "esc"))) {
+		snprintf(c->why, sizeof(c->why), "a directory with ESC in its name: %m");
+		return -1;
+	}
+	if (e2e_run_cmd(argv, 30000, &status, out, sizeof(out), err, sizeof(err)) ||
+	    !WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(c->why, sizeof(c->why), "history through the link failed: %.300s", err);
+		return -1;
+	}
+	if (strchr(out, '\x1b') || strchr(err, '\x1b')) {
+		snprintf(c->why, sizeof(c->why), "history printed a raw ESC byte");
+		return -1;
+	}
+	snprintf(want, sizeof(want), "%s/d\\x1b[2J/f: changed 0 times", c->dir);
+	if (strncmp(out, want, strlen(want))) {
+		snprintf(c->why, sizeof(c->why), "history text: expected \"%s...\", got \"%.300s\"",
+			 want, out);
+		return -1;
+	}
+	snprintf(want, sizeof(want), "the history of its real path, %s/d\\x1b[2J/f\n", c->dir);
+	if (!strstr(err, want)) {
+		snprintf(c->why, sizeof(c->why), "history note: expected \"%s\", got \"%.300s\"",
+			 want, err);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -295,7 +335,7 @@ static int run_history(struct e2e_ctx *c)
 	    check_int(c, "asked given", !!e2e_json_str(o, "asked"), 0) ||
 	    check_int(c, "count of a moved directory", e2e_json_int(o, "count", -1), 10))
 		goto out;
-	ret = 0;
+	ret = history_escapes(c, p.db);
 out:
 	if (o)
 		json_object_put(o);

@@ -633,10 +633,12 @@ static void test_load_long_value(void **state)
 	assert_int_equal(load(x), -EINVAL);
 	assert_at_line(x, 3);
 	assert_non_null(strstr(x->err, "unknown setting 'paht'"));
+	/* A long setting under an unknown section: the section is named, at its line. */
 	snprintf(text, sizeof(text), "[other]\npath = %s\n", longp);
 	write_conf(x, text);
 	assert_int_equal(load(x), -EINVAL);
-	assert_at_line(x, 2);
+	assert_at_line(x, 1);
+	assert_non_null(strstr(x->err, "unknown section [other]"));
 	snprintf(text, sizeof(text), "uid = 1\n%s\n", longp);
 	write_conf(x, text);
 	assert_int_equal(load(x), -EINVAL);
@@ -689,9 +691,18 @@ static void test_load_section(void **state)
 		      "[syslog]\n"
 		      "path = /srv\n");
 	assert_int_equal(load(x), -EINVAL);
-	assert_at_line(x, 4);
-	assert_non_null(strstr(x->err, "syslog"));
+	assert_at_line(x, 3); /* the section's own line, not its first key's */
+	assert_non_null(strstr(x->err, "unknown section [syslog]"));
 	assert_int_equal(x->c.filter.n_paths, 3); /* /usr applied, /srv not */
+
+	/* An empty section is refused too: it shows a file meant for something else. */
+	write_conf(x, "path = /opt\n"
+		      "\n"
+		      "[syslog]\n"
+		      "# nothing yet\n");
+	assert_int_equal(load(x), -EINVAL);
+	assert_at_line(x, 3);
+	assert_non_null(strstr(x->err, "unknown section [syslog]"));
 }
 
 static void test_load_errors(void **state)
