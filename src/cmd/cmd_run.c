@@ -844,8 +844,8 @@ int do_run(int argc, char **argv)
 			reload(&cfg, argc, argv, &d);
 			/*
 			 * logrotate moved the JSON log away: write to a new file.
-			 * What it holds goes to the old one first, from this
-			 * thread: a disk that stalls then shows in stall_max_ns.
+			 * The log's own thread writes what it holds to the old one
+			 * and opens the new one: this thread never waits for a disk.
 			 */
 			if (va_sinks_reopen(d.sinks, err, sizeof(err)))
 				fprintf(stderr, "vfsaudit: reload: %s; still writing the old file\n",

@@ -37,6 +37,7 @@ struct va_jsonlog {
 	bool running, stopping;
 	bool writing;	   /* out is being written, the lock let go */
 	bool write_failed; /* the last write failed: wait a second before the next */
+	bool reopen;	   /* asked for by va_jsonlog_reopen(), for the thread to do */
 	char path[PATH_MAX];
 	int fd;
 	char *buf;
@@ -188,6 +189,8 @@ static void flush_locked(struct va_jsonlog *j)
 	j->st.last_error = 0;
 }
 
+static int reopen_locked(struct va_jsonlog *j, char *err, size_t errlen);
+
 /*
  * The thread: writes once FLUSH_BYTES wait, or a second after the last
  * write; after a failed write (a full disk) only once a second.
@@ -200,6 +203,19 @@ static void *writer_main(void *arg)
 	while (!j->stopping) {
 		uint64_t now = mono_ns(), due = j->last_flush_ns + FLUSH_EVERY_NS;
 		struct timespec until;
+
+		if (j->reopen) {
+			char err[512];
+
+			j->reopen = false;
+			/* The daemon's log (stderr) is where a reload's outcome is told. */
+			if (reopen_locked(j, err, sizeof(err)))
+				fprintf(stderr,
+					"vfsaudit: reopening the JSON log: %s; still writing the "
+					"old file\n",
+					err);
+			continue;
+		}
 
 		if ((j->len >= FLUSH_BYTES && !j->write_failed) ||
 		    ((j->len || j->out_len) && now >= due)) {
@@ -467,26 +483,50 @@ static bool same_file(int a, int b)
 	return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/*
+ * Write what waits to the file in use, then open the path again (lock held;
+ * let go for the open, which a stalled filesystem may hold up: appends go
+ * on meanwhile, and only this thread swaps the file). Returns: 0; -errno
+ * with @err, the old file still in use.
+ */
+static int reopen_locked(struct va_jsonlog *j, char *err, size_t errlen)
+{
+	int fd;
+
+	flush_locked(j);
+	pthread_mutex_unlock(&j->lock);
+	fd = open_file(j->path, err, errlen);
+	pthread_mutex_lock(&j->lock);
+	j->st.reopens++;
+	if (fd < 0) {
+		j->st.last_error = fd;
+		return fd;
+	}
+	/* Lines added during the open are the old file's: they came before the swap. */
+	flush_locked(j);
+	/* Rotated (not merely reopened): the new file starts on a whole line. */
+	if (!same_file(j->fd, fd)) {
+		drop_cut_rest(j);
+		end_cut_line(fd);
+	}
+	close(j->fd);
+	j->fd = fd;
+	return 0;
+}
+
 int va_jsonlog_reopen(struct va_jsonlog *j, char *err, size_t errlen)
 {
-	int fd, ret = 0;
+	int ret = 0;
 
 	if (!j)
 		return 0;
 	pthread_mutex_lock(&j->lock);
-	flush_locked(j);
-	fd = open_file(j->path, err, errlen);
-	if (fd < 0) {
-		ret = fd;
-		j->st.last_error = fd;
+	if (j->running) {
+		/* The thread does it: the caller (capture) never waits for a disk. */
+		j->reopen = true;
+		pthread_cond_signal(&j->wake);
 	} else {
-		/* Rotated (not merely reopened): the new file starts on a whole line. */
-		if (!same_file(j->fd, fd)) {
-			drop_cut_rest(j);
-			end_cut_line(fd);
-		}
-		close(j->fd);
-		j->fd = fd;
+		ret = reopen_locked(j, err, errlen);
 	}
 	pthread_mutex_unlock(&j->lock);
 	return ret;

@@ -4,7 +4,8 @@
  * its last error clears once the disk takes writes again, while events
  * keep coming during each write (as a steady stream adds lines while the
  * thread writes with the lock let go); a thread that cannot start leaves
- * no line in the file, not even a stop line that would claim a clean run.
+ * no line in the file, not even a stop line that would claim a clean run;
+ * a reopen asked while a write is held up by the disk does not wait for it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +24,7 @@
 
 #include "sink_jsonlog.h"
 
-static int log_fd = -1, fail_writes, add_during_write, fail_thread;
+static int log_fd = -1, fail_writes, add_during_write, fail_thread, hold_writes, held;
 static struct va_jsonlog *jl;
 static uint64_t seq = 100;
 
@@ -53,6 +54,12 @@ ssize_t write(int fd, const void *buf, size_t count)
 		if (__atomic_load_n(&fail_writes, __ATOMIC_SEQ_CST)) {
 			errno = ENOSPC;
 			return -1;
+		}
+		/* A disk that stalls (frozen for a backup): the write waits for the release. */
+		if (__atomic_load_n(&hold_writes, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&held, 1, __ATOMIC_SEQ_CST);
+			while (__atomic_load_n(&hold_writes, __ATOMIC_SEQ_CST))
+				usleep(1000);
 		}
 		if (__atomic_load_n(&add_during_write, __ATOMIC_SEQ_CST)) {
 			/* An event that arrives while the sink's thread writes (its lock let go).
@@ -155,11 +162,89 @@ static void test_thread_start_failure_writes_nothing(void **state)
 	assert_string_equal(text, "");
 }
 
+static void *release_later(void *arg)
+{
+	(void)arg;
+	sleep(3);
+	__atomic_store_n(&hold_writes, 0, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static size_t lines_in(const char *path)
+{
+	char text[65536];
+	size_t n = 0, lines = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		n = fread(text, 1, sizeof(text), f);
+		fclose(f);
+	}
+	for (size_t i = 0; i < n; i++)
+		lines += text[i] == '\n';
+	return lines;
+}
+
+/*
+ * SIGHUP's reopen, asked while the thread's write is held up by a stalled
+ * disk, returns at once: the caller is the capture thread, which must never
+ * wait for a disk. Once the disk moves, the events after the reopen go to
+ * the new file, those before it to the moved one.
+ */
+static void test_reopen_does_not_wait_for_the_disk(void **state)
+{
+	char path[] = "/tmp/va-jsonlog-faults.XXXXXX", moved[64], err[512];
+	int tmp = mkstemp(path), returned_while_held;
+	pthread_t releaser;
+
+	(void)state;
+	assert_true(tmp >= 0);
+	close(tmp);
+	snprintf(moved, sizeof(moved), "%s.1", path);
+	assert_int_equal(va_jsonlog_open(&jl, path, err, sizeof(err)), 0);
+	log_fd = fd_of(path);
+	assert_true(log_fd >= 0);
+	__atomic_store_n(&held, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&hold_writes, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < 5; i++) {
+		struct va_event ev = event(seq++);
+
+		va_jsonlog_event(jl, &ev);
+	}
+	/* The once-a-second write begins, and is held. */
+	for (int i = 0; i < 300 && !__atomic_load_n(&held, __ATOMIC_SEQ_CST); i++)
+		usleep(10000);
+	assert_true(__atomic_load_n(&held, __ATOMIC_SEQ_CST));
+	assert_int_equal(pthread_create(&releaser, NULL, release_later, NULL), 0);
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_equal(va_jsonlog_reopen(jl, err, sizeof(err)), 0);
+	returned_while_held = __atomic_load_n(&hold_writes, __ATOMIC_SEQ_CST);
+	pthread_join(releaser, NULL);
+	assert_true(returned_while_held);
+	/* The disk moves: the reopen is done once the held write ends. */
+	for (int i = 0; i < 300 && access(path, F_OK); i++)
+		usleep(10000);
+	assert_int_equal(access(path, F_OK), 0);
+	for (int i = 0; i < 3; i++) {
+		struct va_event ev = event(seq++);
+
+		va_jsonlog_event(jl, &ev);
+	}
+	va_jsonlog_close(jl, NULL);
+	log_fd = -1;
+	/* The start line and 5 events; then 3 events and the stop line. */
+	assert_int_equal(lines_in(moved), 6);
+	assert_int_equal(lines_in(path), 4);
+	unlink(path);
+	unlink(moved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_last_error_clears_after_recovery),
 		cmocka_unit_test(test_thread_start_failure_writes_nothing),
+		cmocka_unit_test(test_reopen_does_not_wait_for_the_disk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
