@@ -134,8 +134,12 @@ static __always_inline void agg_add(struct task_struct *task, struct file *f, __
 		rw_send_calls(task, f, op, count, bytes);
 }
 
-/* Account one read (dir 0) or write (dir 1) call on @f that returned @ret. */
-static __noinline int rw_account(struct task_struct *task, struct file *f, __u32 dir, long ret)
+/*
+ * Account one read (dir 0) or write (dir 1) call on @f that returned @ret.
+ * Inline: every merged read and write runs it, and a call and its return
+ * cost more than its own work on some machines.
+ */
+static __always_inline int rw_account(struct task_struct *task, struct file *f, __u32 dir, long ret)
 {
 	__u32 op = dir ? VA_OP_WRITE : VA_OP_READ;
 	struct agg_key key = {};
@@ -157,7 +161,7 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 	}
 	inode = BPF_CORE_READ(f, f_inode);
 	key.file = (__u64)f;
-	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	key.tgid = task->tgid;
 	key.dir = dir;
 	now = READ_ONCE(flush_gen);
 	v = bpf_map_lookup_elem(&agg, &key);
@@ -176,7 +180,7 @@ static __noinline int rw_account(struct task_struct *task, struct file *f, __u32
 	}
 	nv.inode = (__u64)inode;
 	nv.last_gen = now;
-	nv.tid = (__u32)bpf_get_current_pid_tgid();
+	nv.tid = task->pid;
 	nv.id = __sync_fetch_and_add(&agg_next_id, 1) + 1;
 	if (bpf_map_update_elem(&agg, &key, &nv, BPF_NOEXIST)) {
 		v = bpf_map_lookup_elem(&agg, &key);
@@ -218,7 +222,7 @@ static __always_inline void rw_close(struct task_struct *task, long fd)
 	if (writes && !reads && !(BPF_CORE_READ(f, f_mode) & FMODE_WRITE))
 		return;
 	key.file = (__u64)f;
-	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	key.tgid = task->tgid;
 	for (__u32 dir = 0; dir < 2; dir++) {
 		if (!(dir ? writes : reads))
 			continue;

@@ -21,7 +21,7 @@ static __always_inline struct scratch *begin(struct task_struct *task, __u32 op,
 {
 	struct scratch *s;
 
-	if (is_self())
+	if (is_self(task))
 		return NULL;
 	s = get_scratch();
 	if (!s)
@@ -204,9 +204,8 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 	 * Calibrate on the opens of the thread of ours that does it
 	 * (backend_tp.c), not on those of our store or sinks.
 	 */
-	if (is_self()) {
-		if (ret >= 0 && (flags & O_CREAT) &&
-		    (__u32)bpf_get_current_pid_tgid() == calib_tid) {
+	if (is_self(task)) {
+		if (ret >= 0 && (flags & O_CREAT) && task->pid == calib_tid) {
 			__u32 idx = (flags & O_EXCL) ? 0 : 1;
 			__u32 fmode;
 
@@ -298,7 +297,7 @@ int BPF_PROG(h_rw, struct pt_regs *regs, long ret)
 	default:
 		dir = 1;
 	}
-	if (!ops_selected(SEL(dir ? VA_OP_WRITE : VA_OP_READ)) || is_self())
+	if (!ops_selected(SEL(dir ? VA_OP_WRITE : VA_OP_READ)) || is_self(task))
 		return 0;
 	if (task_filters()) {
 		t.uid = (__u32)bpf_get_current_uid_gid();
@@ -318,7 +317,7 @@ int BPF_PROG(h_xfer, struct pt_regs *regs, long ret)
 	long nr = SYSNR(regs), in_fd, out_fd;
 	struct va_wire_task t = {};
 
-	if (is_self())
+	if (is_self(task))
 		return 0;
 	switch (nr) {
 	case VA_NR_sendfile:
@@ -416,7 +415,7 @@ int BPF_PROG(h_name, struct pt_regs *regs, long ret)
 		return 0;
 	s->note.nr = 0;
 	if (op == VA_OP_UNLINK || op == VA_OP_RMDIR) {
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+		__u32 tid = task->pid;
 		struct victim *v = bpf_map_lookup_elem(&victims, &tid);
 
 		if (v) {

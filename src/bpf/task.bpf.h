@@ -5,9 +5,15 @@
 
 #define MINORBITS 20
 
-static __always_inline bool is_self(void)
+/*
+ * @task is the running task as a BTF pointer: its tgid is a plain load,
+ * where bpf_get_current_pid_tgid() is a helper call (a call and a return,
+ * which cost the most of anything on a read or write's path on machines
+ * whose returns go through a mitigation thunk).
+ */
+static __always_inline bool is_self(const struct task_struct *task)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+	return task->tgid == self_tgid;
 }
 
 /*

@@ -52,11 +52,11 @@ static __always_inline void note_victim(struct pt_regs *regs, long id)
 	struct res_ctx *c;
 	struct victim *v;
 	struct inode *inode;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = task->pid;
 	long dfd = AT_FDCWD;
 	const char *uname = (const char *)ARG0(regs);
 
-	if (!s || !ops_selected(SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR)) || is_self())
+	if (!s || !ops_selected(SEL(VA_OP_UNLINK) | SEL(VA_OP_RMDIR)) || is_self(task))
 		return;
 	/* In scratch, not on this frame: the call chain's stack is all spoken for. */
 	c = &s->rctx;
@@ -103,7 +103,7 @@ int BPF_PROG(sys_enter_hook, struct pt_regs *regs, long raw_id)
 	long id = sys_nr_of(task, raw_id);
 
 	if (id == VA_NR_close) {
-		if (!every_call && !is_self())
+		if (!every_call && !is_self(task))
 			rw_close(task, (int)ARG0(regs));
 		return 0;
 	}
@@ -159,7 +159,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	unsigned long start, end, len;
 	__u32 len1;
 
-	if (is_self())
+	if (is_self(task))
 		return 0;
 	s = get_scratch();
 	if (!s)
