@@ -847,9 +847,7 @@ int do_run(int argc, char **argv)
 			 * The log's own thread writes what it holds to the old one
 			 * and opens the new one: this thread never waits for a disk.
 			 */
-			if (va_sinks_reopen(d.sinks, err, sizeof(err)))
-				fprintf(stderr, "vfsaudit: reload: %s; still writing the old file\n",
-					err);
+			va_sinks_reopen(d.sinks);
 			notify("READY=1");
 			note_stall(&d, start);
 		}

@@ -92,9 +92,11 @@ void print_notes(const struct va_cover_note *notes, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		fmt_local(notes[i].from_ns, a, sizeof(a), 0);
 		fmt_local(notes[i].to_ns, b, sizeof(b), 1);
-		printf("%s from %s to %s: %s\n",
-		       notes[i].cover == VA_COVER_NONE ? "not watched" : "partly watched", a, b,
-		       notes[i].why);
+		printf("%s from %s to %s: ",
+		       notes[i].cover == VA_COVER_NONE ? "not watched" : "partly watched", a, b);
+		/* The reason may quote the path asked about: anyone's bytes (a link's target). */
+		va_escape_c(stdout, notes[i].why, strlen(notes[i].why));
+		putchar('\n');
 	}
 }
 

@@ -189,7 +189,7 @@ static void flush_locked(struct va_jsonlog *j)
 	j->st.last_error = 0;
 }
 
-static int reopen_locked(struct va_jsonlog *j, char *err, size_t errlen);
+static void reopen_file(struct va_jsonlog *j);
 
 /*
  * The thread: writes once FLUSH_BYTES wait, or a second after the last
@@ -200,23 +200,18 @@ static void *writer_main(void *arg)
 	struct va_jsonlog *j = arg;
 
 	pthread_mutex_lock(&j->lock);
-	while (!j->stopping) {
+	for (;;) {
 		uint64_t now = mono_ns(), due = j->last_flush_ns + FLUSH_EVERY_NS;
 		struct timespec until;
 
+		/* Before the stop: a reopen asked for just before it is still done. */
 		if (j->reopen) {
-			char err[512];
-
 			j->reopen = false;
-			/* The daemon's log (stderr) is where a reload's outcome is told. */
-			if (reopen_locked(j, err, sizeof(err)))
-				fprintf(stderr,
-					"vfsaudit: reopening the JSON log: %s; still writing the "
-					"old file\n",
-					err);
+			reopen_file(j);
 			continue;
 		}
-
+		if (j->stopping)
+			break;
 		if ((j->len >= FLUSH_BYTES && !j->write_failed) ||
 		    ((j->len || j->out_len) && now >= due)) {
 			flush_locked(j);
@@ -484,52 +479,56 @@ static bool same_file(int a, int b)
 }
 
 /*
- * Write what waits to the file in use, then open the path again (lock held;
- * let go for the open, which a stalled filesystem may hold up: appends go
- * on meanwhile, and only this thread swaps the file). Returns: 0; -errno
- * with @err, the old file still in use.
+ * SIGHUP's reopen, on this thread: what waits goes to the file in use, then
+ * the path is opened again. The lock is held but let go for each step that
+ * touches a disk (a stalled filesystem may hold one up), so that appends
+ * never wait for one; only this thread reads or swaps j->fd meanwhile.
+ * The outcome is told on stderr (the daemon's log) and in the stats.
  */
-static int reopen_locked(struct va_jsonlog *j, char *err, size_t errlen)
+static void reopen_file(struct va_jsonlog *j)
 {
-	int fd;
+	char err[512];
+	bool rotated;
+	int fd, old;
 
 	flush_locked(j);
 	pthread_mutex_unlock(&j->lock);
-	fd = open_file(j->path, err, errlen);
+	fd = open_file(j->path, err, sizeof(err));
+	/* Rotated (not merely reopened): the new file starts on a whole line. */
+	rotated = fd >= 0 && !same_file(j->fd, fd);
+	if (rotated)
+		end_cut_line(fd);
 	pthread_mutex_lock(&j->lock);
-	j->st.reopens++;
 	if (fd < 0) {
 		j->st.last_error = fd;
-		return fd;
+		j->st.reopens++;
+		pthread_mutex_unlock(&j->lock);
+		fprintf(stderr,
+			"vfsaudit: reopening the JSON log: %s; still writing the old file\n", err);
+		pthread_mutex_lock(&j->lock);
+		return;
 	}
 	/* Lines added during the open are the old file's: they came before the swap. */
 	flush_locked(j);
-	/* Rotated (not merely reopened): the new file starts on a whole line. */
-	if (!same_file(j->fd, fd)) {
+	if (rotated)
 		drop_cut_rest(j);
-		end_cut_line(fd);
-	}
-	close(j->fd);
+	old = j->fd;
 	j->fd = fd;
-	return 0;
+	j->st.reopens++; /* after the swap: what comes now goes to the new file */
+	pthread_mutex_unlock(&j->lock);
+	close(old); /* no write is in flight on it: flush_locked() waited for them */
+	pthread_mutex_lock(&j->lock);
 }
 
-int va_jsonlog_reopen(struct va_jsonlog *j, char *err, size_t errlen)
+void va_jsonlog_reopen(struct va_jsonlog *j)
 {
-	int ret = 0;
-
 	if (!j)
-		return 0;
+		return;
 	pthread_mutex_lock(&j->lock);
-	if (j->running) {
-		/* The thread does it: the caller (capture) never waits for a disk. */
-		j->reopen = true;
-		pthread_cond_signal(&j->wake);
-	} else {
-		ret = reopen_locked(j, err, errlen);
-	}
+	/* The thread does it: the caller (capture) never waits for a disk. */
+	j->reopen = true;
+	pthread_cond_signal(&j->wake);
 	pthread_mutex_unlock(&j->lock);
-	return ret;
 }
 
 void va_jsonlog_stats(struct va_jsonlog *j, struct va_jsonlog_stats *st)

@@ -32,7 +32,7 @@ struct va_jsonlog_stats {
 	uint64_t lost;	  /* lines that could not be written */
 	uint64_t queued;  /* lines waiting in memory */
 	int last_error;	  /* -errno of the last failed write or reopen; 0 fine */
-	uint64_t reopens; /* reopens done, failed ones included */
+	uint64_t reopens; /* reopens done (file swapped), failed ones included */
 };
 
 /* Returns: 0; -errno with @err naming the file. */
@@ -44,13 +44,13 @@ void va_jsonlog_event(struct va_jsonlog *j, const struct va_event *ev);
 void va_jsonlog_seal(struct va_jsonlog *j, const struct va_seal *seal);
 
 /*
- * Write the buffer, close the file, open the path again (a new file after
- * logrotate's move). The sink's thread does it, and says on stderr when the
- * open fails (the old file stays in use, and the stats' last_error tells
- * it): the caller does not wait for the disk. Returns: 0; -errno with @err
- * only when there is no thread and the open failed.
+ * Ask the sink's thread to write the buffer, close the file and open the
+ * path again (a new file after logrotate's move); the caller does not wait
+ * for the disk. A failed open is said on stderr and in the stats'
+ * last_error, and the old file stays in use; the stats' reopens count
+ * each reopen done, once the file is swapped (or the open failed).
  */
-int va_jsonlog_reopen(struct va_jsonlog *j, char *err, size_t errlen);
+void va_jsonlog_reopen(struct va_jsonlog *j);
 
 void va_jsonlog_stats(struct va_jsonlog *j, struct va_jsonlog_stats *st);
 

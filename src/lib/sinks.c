@@ -74,9 +74,10 @@ void va_sinks_seal(struct va_sinks *s, const struct va_seal *seal)
 	va_syslog_sink_seal(s->remote, seal);
 }
 
-int va_sinks_reopen(struct va_sinks *s, char *err, size_t errlen)
+void va_sinks_reopen(struct va_sinks *s)
 {
-	return s ? va_jsonlog_reopen(s->json, err, errlen) : 0;
+	if (s)
+		va_jsonlog_reopen(s->json);
 }
 
 static void from_syslog(struct va_sink_stats *d, const struct va_syslog_sink_stats *st,

@@ -55,8 +55,8 @@ void va_sinks_event(struct va_sinks *s, const struct va_event *ev);
  */
 void va_sinks_seal(struct va_sinks *s, const struct va_seal *seal);
 
-/* SIGHUP: reopen the JSON log (logrotate). Returns: 0; -errno with @err. */
-int va_sinks_reopen(struct va_sinks *s, char *err, size_t errlen);
+/* SIGHUP: have the JSON log reopened (logrotate), by its own thread. */
+void va_sinks_reopen(struct va_sinks *s);
 
 void va_sinks_stats(struct va_sinks *s, struct va_sinks_stats *st);
 

@@ -117,7 +117,7 @@ static int history_escapes(struct e2e_ctx *c, const char *db)
 {
 	char real[PATH_MAX], asked[PATH_MAX], want[PATH_MAX + 64], out[8192], err[8192];
 	char *argv[] = { c->env->binary, "history", asked, "--db", (char *)db, NULL };
-	int status;
+	int status, ran;
 
 	snprintf(real, sizeof(real), "%s", e2e_dpath(c, "d\x1b[2J"));
 	snprintf(asked, sizeof(asked), "%s", e2e_dpath(c, "esc/f"));
@@ -144,6 +144,26 @@ static int history_escapes(struct e2e_ctx *c, const char *db)
 	if (!strstr(err, want)) {
 		snprintf(c->why, sizeof(c->why), "history note: expected \"%s\", got \"%.300s\"",
 			 want, err);
+		return -1;
+	}
+	/* Into /dev (left out by default): the "not watched" line quotes the real path. */
+	snprintf(real, sizeof(real), "/dev/shm/vfsaudit-e2e-%d-\x1b[2J", (int)getpid());
+	if (mkdir(real, 0755) || symlink(real, e2e_dpath(c, "esc2"))) {
+		snprintf(c->why, sizeof(c->why),
+			 "a directory with ESC in its name in /dev/shm: %m");
+		rmdir(real);
+		return -1;
+	}
+	snprintf(asked, sizeof(asked), "%s", e2e_dpath(c, "esc2/f"));
+	ran = e2e_run_cmd(argv, 30000, &status, out, sizeof(out), err, sizeof(err));
+	rmdir(real);
+	snprintf(want, sizeof(want), "is left out by default");
+	if (ran || !WIFEXITED(status) || WEXITSTATUS(status) || strchr(out, '\x1b') ||
+	    strchr(err, '\x1b') || !strstr(out, want) || !strstr(out, "-\\x1b[2J/f")) {
+		snprintf(c->why, sizeof(c->why),
+			 "history through a link into /dev: want the \"not watched\" line with "
+			 "the path escaped, got \"%.300s\" \"%.200s\"",
+			 out, err);
 		return -1;
 	}
 	return 0;
