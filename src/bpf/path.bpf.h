@@ -232,10 +232,11 @@ static long walk_step(__u32 i, void *arg)
 /*
  * va_walk() - write the path of (@dentry, @vfsmnt) into scratch->walk, for
  * the running task; s->wstart gets what the first step read of @dentry (op
- * 0: not read, a root) and the path flags. A global function, its state in
- * scratch: inlined, or with its state on its frame, it took stack from
- * every call chain that writes a path, and the kernel allows a chain 512
- * bytes. Returns: the start offset in s->walk; the path ends at WALK_BUF.
+ * 0: not read, a root), s->wctx.flags the path's flags. A global function
+ * with its state in scratch: inlined, or with its state on its frame, it
+ * took stack from every call chain that writes a path, and the kernel
+ * allows a chain 512 bytes.
+ * Returns: the start offset in s->walk; the path ends at WALK_BUF.
  */
 __noinline __u32 va_walk(__u64 dentry, __u64 vfsmnt)
 {
@@ -305,8 +306,8 @@ static __always_inline bool is_pseudo_op(const void *op)
  * put_path() - the path of a kernel struct path into data[@off].
  * Returns: the string length.
  */
-static __always_inline __u32 put_path(struct scratch *s, struct task_struct *task, __u32 off,
-				      struct dentry *dentry, struct vfsmount *mnt, __u16 *flags)
+static __always_inline __u32 put_path(struct scratch *s, __u32 off, struct dentry *dentry,
+				      struct vfsmount *mnt, __u16 *flags)
 {
 	/* The walk reads the dentry's d_op on its way: a pseudo file's walk is thrown away. */
 	__u16 wflags = 0;
@@ -331,13 +332,12 @@ static __always_inline __u32 put_path(struct scratch *s, struct task_struct *tas
  */
 __noinline __u32 va_file_path(__u64 file)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct scratch *s = get_scratch();
 	struct file *f = (struct file *)file;
 
 	if (!s)
 		return 0;
-	return put_path(s, task, 0, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt),
+	return put_path(s, 0, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt),
 			&s->ev.str_flags[0]);
 }
 

@@ -826,7 +826,7 @@ static __always_inline __u32 put_resolved(struct scratch *s, struct task_struct 
 
 		if (flags & RES_OBJECT)
 			set_object(s, BPF_CORE_READ(d, d_inode));
-		return put_path(s, task, off, d, c->vfsmnt, sflags);
+		return put_path(s, off, d, c->vfsmnt, sflags);
 	}
 	pos = walk_path(s, c->dentry, c->vfsmnt, sflags);
 	*sflags &= ~VA_PATH_DELETED;
