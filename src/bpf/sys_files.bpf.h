@@ -276,11 +276,10 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 }
 
 /* read, write and their vector, positional and socket forms */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(h_rw, struct pt_regs *regs, long ret)
+/* A read or write call's exit (@nr its x86-64 number): merged per open file. */
+static __always_inline void rw_exit(struct task_struct *task, struct pt_regs *regs, long nr,
+				    long ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	long nr = SYSNR(regs);
 	struct va_wire_task t = {};
 	__u32 dir;
 
@@ -298,14 +297,22 @@ int BPF_PROG(h_rw, struct pt_regs *regs, long ret)
 		dir = 1;
 	}
 	if (!ops_selected(SEL(dir ? VA_OP_WRITE : VA_OP_READ)) || is_self(task))
-		return 0;
+		return;
 	if (task_filters()) {
 		t.uid = (__u32)bpf_get_current_uid_gid();
 		bpf_get_current_comm(t.comm, sizeof(t.comm));
 		if (task_filtered_out(&t))
-			return 0;
+			return;
 	}
 	rw_account(task, fd_file(task, ARG0(regs)), dir, ret);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(h_rw, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	rw_exit(task, regs, SYSNR(regs), ret);
 	return 0;
 }
 
