@@ -275,8 +275,10 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* read, write and their vector, positional and socket forms */
-/* A read or write call's exit (@nr its x86-64 number): merged per open file. */
+/*
+ * A read or write call's exit (@nr its x86-64 number): merged per open
+ * file. The dispatcher runs it for read and write, h_rw for the others.
+ */
 static __always_inline void rw_exit(struct task_struct *task, struct pt_regs *regs, long nr,
 				    long ret)
 {
@@ -307,6 +309,7 @@ static __always_inline void rw_exit(struct task_struct *task, struct pt_regs *re
 	rw_account(task, fd_file(task, ARG0(regs)), dir, ret);
 }
 
+/* The vector, positional and socket forms of read and write */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(h_rw, struct pt_regs *regs, long ret)
 {
