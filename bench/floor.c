@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * floor: load bench/floor.bpf.c at a level (1: attached and idle, 2: one
- * unresolved record per call that names a file), write "ready" to stderr,
- * drain the ring buffer every 10 ms until SIGTERM or SIGINT, then print how
- * many records it read and, with kernel.bpf_stats_enabled on, each
- * program's runs and time per run. Built and run by bench/floor-ab.
+ * floor: load bench/floor.bpf.c at a level (0: only the program on
+ * sys_exit attached, idle; 1: both attached and idle, 2: one
+ * unresolved record per call that names a file, 3: that, and writes merged
+ * per open file), write "ready" to stderr, drain the ring buffer every
+ * 10 ms until SIGTERM or SIGINT, then print how many records it read and,
+ * with kernel.bpf_stats_enabled on, each program's runs and time per run.
+ * Built and run by bench/floor-ab.
  *
  *   floor LEVEL
  */
@@ -19,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/syscall_nr.h"
 #include "floor.h"
 #include "floor.skel.h"
 
@@ -30,13 +33,21 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
+struct tally {
+	unsigned long long records;
+	unsigned long long writes; /* level 3: writes counted, first ones and merged */
+};
+
 static int on_record(void *ctx, void *data, size_t size)
 {
-	unsigned long long *n = ctx;
+	struct tally *t = ctx;
+	const struct floor_rec *r = data;
 
-	(void)data;
-	if (size >= sizeof(struct floor_rec))
-		(*n)++;
+	if (size < sizeof(*r))
+		return 0;
+	t->records++;
+	if (r->nr == VA_NR_write || r->nr == VA_NR_close)
+		t->writes += r->count;
 	return 0;
 }
 
@@ -56,13 +67,15 @@ int main(int argc, char **argv)
 {
 	struct floor_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
-	unsigned long long n = 0;
+	struct tally tally = { 0 };
 	long level;
 	char *end;
 	int err;
 
-	if (argc != 2 || (level = strtol(argv[1], &end, 10), *end) || level < 1 || level > 2) {
-		fprintf(stderr, "usage: floor LEVEL (1: attached, 2: a record per named file)\n");
+	if (argc != 2 || (level = strtol(argv[1], &end, 10), *end) || level < 0 || level > 3) {
+		fprintf(stderr,
+			"usage: floor LEVEL (0: sys_exit attached, 1: both, 2: a record per "
+			"named file, 3: and writes merged)\n");
 		return 2;
 	}
 	signal(SIGTERM, on_signal);
@@ -73,6 +86,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->level = (__u32)level;
+	/* Level 0: what the entry tracepoint costs, by its absence. */
+	if (level == 0)
+		bpf_program__set_autoattach(skel->progs.floor_enter, false);
 	skel->rodata->self_tgid = (__u32)getpid();
 	err = floor_bpf__load(skel);
 	if (!err)
@@ -81,7 +97,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: cannot load or attach: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), on_record, &n, NULL);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), on_record, &tally, NULL);
 	if (!rb) {
 		err = -errno;
 		fprintf(stderr, "floor: cannot map the ring buffer: %s\n", strerror(errno));
@@ -100,7 +116,9 @@ int main(int argc, char **argv)
 	err = ring_buffer__consume(rb);
 	if (err >= 0)
 		err = 0;
-	printf("records %llu\n", n);
+	printf("records %llu\n", tally.records);
+	if (level >= 3)
+		printf("writes %llu\n", tally.writes);
 	print_prog_stats(skel->progs.floor_enter);
 	print_prog_stats(skel->progs.floor_exit);
 cleanup:

@@ -19,22 +19,6 @@
 #include "seal.h"
 #include "util.h"
 
-/* Whether a daemon holds @db's lock (cmd_run.c takes it for as long as it runs). */
-static bool daemon_running(const char *db)
-{
-	char lock[PATH_MAX + 8];
-	int fd;
-	bool held;
-
-	snprintf(lock, sizeof(lock), "%s.lock", db);
-	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
-	close(fd);
-	return held;
-}
-
 static void setup_keys_usage(FILE *out)
 {
 	fprintf(out,
@@ -134,7 +118,7 @@ int do_setup_keys(int argc, char **argv)
 	 * verify would report them as rewritten. Before the key, they are
 	 * known to predate it.
 	 */
-	if (daemon_running(db)) {
+	if (va_store_daemon(db) == VA_DAEMON_RUNNING) {
 		fprintf(stderr,
 			"vfsaudit setup-keys: a daemon is recording into %s: stop it first, then "
 			"run setup-keys and start it again (what it stored between the key and "

@@ -313,6 +313,50 @@ int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **
 	return ret;
 }
 
+/*
+ * A daemon killed with -9, or a machine that stopped, leaves no stop row:
+ * its crash row comes only with the next start. Until then, when the last
+ * mark is a start and no daemon holds the store's lock, nothing has been
+ * recorded since the store's last row: a gap open at the window's end,
+ * as the crash row will say. Where the lock cannot be read (a reader
+ * without access to it) nothing is claimed either way. @daemon is asked
+ * before the read transaction: a daemon that stops writes its stop row
+ * before it lets the lock go, so the rows read then include that row.
+ */
+int va_q_gap_since_last_row(struct va_store *s, enum va_daemon_state daemon, uint64_t since,
+			    uint64_t until, struct va_gap **gaps, size_t *n)
+{
+	sqlite3 *db = va_store_db(s);
+	sqlite3_stmt *st;
+	uint64_t last_ts;
+	int rc, mark = 0, last_op;
+
+	/* A gap open already (the last mark a stop) says it all. */
+	if (*n && !(*gaps)[*n - 1].to_ns && !(*gaps)[*n - 1].unsaved)
+		return 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT op FROM events WHERE op >= 100 AND op IN (100, 101, 102)"
+			       " ORDER BY ts DESC, id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return va_q_errno(db);
+	rc = va_q_step(st);
+	if (rc == SQLITE_ROW)
+		mark = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc < 0)
+		return rc;
+	if (mark != VA_MARK_START || daemon != VA_DAEMON_NONE)
+		return 0;
+	rc = va_store_last(s, &last_op, &last_ts);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	if (last_ts >= until)
+		return 0;
+	return push_gap(
+		gaps, n,
+		(struct va_gap){ .from_ns = last_ts < since ? since : last_ts, .crash = true });
+}
+
 /* The time of the oldest record into *@ts (0: none). Returns: 0 or -errno. */
 static int first_record(sqlite3 *db, uint64_t *ts)
 {
@@ -340,6 +384,8 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	int n_paths = 0;
 	int64_t cache_was = 0;
 	int ret, rc = SQLITE_DONE;
+	/* Before the transaction's first read (va_q_gap_since_last_row). */
+	enum va_daemon_state daemon = va_store_daemon(va_store_file(s));
 
 	memset(h, 0, sizeof(*h));
 	h->since_ns = since_ns;
@@ -418,6 +464,8 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 		ret = rc;
 	if (!ret)
 		ret = va_q_find_gaps(db, since_ns, until_ns, &h->gaps, &h->n_gaps);
+	if (!ret)
+		ret = va_q_gap_since_last_row(s, daemon, since_ns, until_ns, &h->gaps, &h->n_gaps);
 	if (!ret)
 		ret = va_q_find_coverage(db, path, ops, since_ns, until_ns, &h->notes, &h->n_notes);
 	if (!ret)

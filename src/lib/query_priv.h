@@ -53,6 +53,12 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
 int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n);
+/*
+ * A gap open since the store's last row when the last mark is a start and
+ * @daemon (asked before the read transaction) says none runs now.
+ */
+int va_q_gap_since_last_row(struct va_store *s, enum va_daemon_state daemon, uint64_t since,
+			    uint64_t until, struct va_gap **gaps, size_t *n);
 /* Their statements: tests check that SQLite reads them through the index of marks. */
 extern const char va_q_coverage_sql[], va_q_gaps_sql[];
 

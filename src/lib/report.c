@@ -162,6 +162,8 @@ int va_report_query(struct va_store *s, uint64_t since_ns, uint64_t until_ns, un
 {
 	sqlite3 *db = va_store_db(s);
 	struct va_u64map paths, procs;
+	/* Before the transaction's first read (va_q_gap_since_last_row). */
+	enum va_daemon_state daemon = va_store_daemon(va_store_file(s));
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -179,6 +181,8 @@ int va_report_query(struct va_store *s, uint64_t since_ns, uint64_t until_ns, un
 		ret = report_actors(db, &procs, r, top);
 	if (!ret)
 		ret = va_q_find_gaps(db, since_ns, until_ns, &r->gaps, &r->n_gaps);
+	if (!ret)
+		ret = va_q_gap_since_last_row(s, daemon, since_ns, until_ns, &r->gaps, &r->n_gaps);
 	if (!ret)
 		ret = va_q_find_coverage(db, NULL, VA_SEL_CHANGES, since_ns, until_ns, &r->notes,
 					 &r->n_notes);

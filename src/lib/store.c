@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -547,6 +548,25 @@ void va_store_close(struct va_store *s)
 const char *va_store_file(const struct va_store *s)
 {
 	return s->file;
+}
+
+enum va_daemon_state va_store_daemon(const char *file)
+{
+	char lock[PATH_MAX + 8];
+	enum va_daemon_state state;
+	int fd;
+
+	if (snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock))
+		return VA_DAEMON_UNKNOWN;
+	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? VA_DAEMON_NONE : VA_DAEMON_UNKNOWN;
+	if (!flock(fd, LOCK_SH | LOCK_NB))
+		state = VA_DAEMON_NONE;
+	else
+		state = errno == EWOULDBLOCK ? VA_DAEMON_RUNNING : VA_DAEMON_UNKNOWN;
+	close(fd); /* lets a shared lock taken here go */
+	return state;
 }
 
 struct sqlite3 *va_store_db(struct va_store *s)

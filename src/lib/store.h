@@ -144,6 +144,19 @@ void va_store_head(const struct va_store *s, uint64_t *seq, uint8_t head[32]);
 /* Returns: the store's file name. */
 const char *va_store_file(const struct va_store *s);
 
+/* Whether a daemon records into a store now. */
+enum va_daemon_state {
+	VA_DAEMON_UNKNOWN = -1, /* its lock file cannot be read: cannot tell */
+	VA_DAEMON_NONE = 0,
+	VA_DAEMON_RUNNING = 1,
+};
+
+/*
+ * va_store_daemon() - whether a `vfsaudit run` records into the store
+ * @file now: it holds FILE.lock (flock) for as long as it runs.
+ */
+enum va_daemon_state va_store_daemon(const char *file);
+
 /* Returns: the SQLite handle, for the query module (read-only use). */
 struct sqlite3 *va_store_db(struct va_store *s);
 /*

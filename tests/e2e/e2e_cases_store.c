@@ -369,6 +369,45 @@ static void touch_one(struct e2e_ctx *c)
 }
 
 /* A clean stop and a kill -9 both leave a gap that history reports. */
+/*
+ * After kill -9 and before any restart: history says nobody is recording
+ * (its lock is free), from the last row on, not "changed N times" alone.
+ */
+static int killed_gap_is_told(struct e2e_ctx *c, const struct daemon_paths *p)
+{
+	char out[65536];
+	char *argv[] = { c->env->binary, "history",	(char *)e2e_dpath(c, "w/f"),
+			 "--db",	 (char *)p->db, "--format",
+			 "json",	 NULL };
+	json_object *o, *a, *g = NULL;
+	size_t n;
+	int ret = -1;
+
+	if (query(c, argv, out, sizeof(out)) != 0)
+		return -1;
+	o = json_tokener_parse(out);
+	if (!o || !json_object_object_get_ex(o, "gaps", &a)) {
+		snprintf(c->why, sizeof(c->why), "history JSON without gaps: %.300s", out);
+		goto out;
+	}
+	n = json_object_array_length(a);
+	if (n)
+		g = json_object_array_get_idx(a, n - 1);
+	if (!g || !json_object_object_get_ex(g, "to", NULL) ||
+	    json_object_get_type(json_object_object_get(g, "to")) != json_type_null) {
+		snprintf(c->why, sizeof(c->why), "after kill -9, no gap open at the end: %.300s",
+			 out);
+		goto out;
+	}
+	if (check_str(c, "killed: gap reason", e2e_json_str(g, "reason"), "crash"))
+		goto out;
+	ret = 0;
+out:
+	if (o)
+		json_object_put(o);
+	return ret;
+}
+
 static int run_gaps(struct e2e_ctx *c)
 {
 	struct daemon_paths p;
@@ -389,6 +428,8 @@ static int run_gaps(struct e2e_ctx *c)
 		return -1;
 	usleep(300 * 1000);
 	daemon_kill9(&w);
+	if (killed_gap_is_told(c, &p))
+		return -1;
 	if (daemon_start(c, &w, &p) || as_user(c, 0, touch_one, NULL))
 		return -1;
 	usleep(300 * 1000);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -731,6 +732,74 @@ static void test_gaps(void **state)
 	va_report_free(r);
 }
 
+/*
+ * A daemon killed with -9 leaves no stop row, and its crash row comes only
+ * with the next start: until then the gap is told from its lock, free.
+ */
+static void test_gap_while_no_daemon_holds_the_lock(void **state)
+{
+	struct ctx *c = *state;
+	struct va_history *h = &c->h;
+	struct va_report *r = &c->r;
+	char lock[160];
+	int fd;
+
+	va_store_rollback(c->s);
+	mark(c, VA_MARK_START, S(100), 0);
+	assert_int_equal(va_store_begin(c->s), 0);
+	add(c, &(struct spec)W(S(150), "/etc/hosts"));
+	assert_int_equal(va_store_commit(c->s), 0);
+
+	/* A daemon holds the lock: it runs, nothing is missing. */
+	snprintf(lock, sizeof(lock), "%s.lock", c->file);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(va_store_daemon(c->file), VA_DAEMON_RUNNING);
+	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_gaps, 0);
+	va_history_free(h);
+
+	/* Killed: the lock is let go with no stop row. A gap since the last row, open. */
+	close(fd);
+	assert_int_equal(va_store_daemon(c->file), VA_DAEMON_NONE);
+	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
+	assert_int_equal(h->count, 1);
+	assert_int_equal(h->n_gaps, 1);
+	assert_int_equal(h->gaps[0].from_ns, S(150));
+	assert_int_equal(h->gaps[0].to_ns, 0);
+	assert_true(h->gaps[0].crash);
+	va_history_free(h);
+	/* A window after the last row: the gap starts with it. */
+	history(c, "/etc/hosts", S(400), S(1000), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_gaps, 1);
+	assert_int_equal(h->gaps[0].from_ns, S(400));
+	va_history_free(h);
+	/* A window that ends before the last row: nothing said about it. */
+	history(c, "/etc/hosts", 0, S(120), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_gaps, 0);
+	va_history_free(h);
+	assert_int_equal(va_report_query(c->s, 0, S(1000), 10, r), 0);
+	assert_int_equal(r->n_gaps, 1);
+	assert_int_equal(r->gaps[0].from_ns, S(150));
+	assert_true(r->gaps[0].crash);
+	va_report_free(r);
+
+	/* No lock file at all (a copy of the store): the same. */
+	assert_int_equal(unlink(lock), 0);
+	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_gaps, 1);
+	va_history_free(h);
+
+	/* Stopped cleanly: the stop row's gap, and no second one. */
+	mark(c, VA_MARK_STOP, S(200), 0);
+	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_gaps, 1);
+	assert_int_equal(h->gaps[0].from_ns, S(200));
+	assert_false(h->gaps[0].crash);
+	va_history_free(h);
+}
+
 static void test_report(void **state)
 {
 	struct ctx *c = *state;
@@ -1360,6 +1429,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_by_user_and_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_by_user_most_frequent_login, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_while_no_daemon_holds_the_lock, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_agrees_with_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_cut_days, setup, teardown),
