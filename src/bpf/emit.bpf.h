@@ -56,7 +56,14 @@ static __always_inline int report_loss(struct loss *l, __u32 cpu, __u32 cause)
 
 	if (cause >= VA_LOSS_CAUSES)
 		return 0;
-	n = l->pending[cause];
+	/*
+	 * Taken, not read: the flush reads other CPUs' counts (flush_loss),
+	 * and the CPU's own programs may send them at the same time. Only one
+	 * of the two gets a count to send; one that does not fit goes back.
+	 */
+	if (!READ_ONCE(l->pending[cause]))
+		return 0;
+	n = __sync_lock_test_and_set(&l->pending[cause], 0);
 	if (!n)
 		return 0;
 	rec.hdr.ts = bpf_ktime_get_boot_ns();
@@ -67,18 +74,21 @@ static __always_inline int report_loss(struct loss *l, __u32 cpu, __u32 cause)
 	rec.cpu = cpu;
 	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), wake_flag(sizeof(rec)))) {
 		note_ring_full();
+		__sync_fetch_and_add(&l->pending[cause], n);
 		return -1;
 	}
-	__sync_fetch_and_sub(&l->pending[cause], n);
 	return 0;
 }
 
-static __always_inline void count_loss(struct loss *l, __u32 cause)
+/* @n: the calls the record carried (a merged read or write's count), at least 1. */
+static __always_inline void count_loss(struct loss *l, __u32 cause, __u64 n)
 {
 	if (!l || cause >= VA_LOSS_CAUSES)
 		return;
-	__sync_fetch_and_add(&l->pending[cause], 1);
-	__sync_fetch_and_add(&l->total[cause], 1);
+	if (!n)
+		n = 1;
+	__sync_fetch_and_add(&l->pending[cause], n);
+	__sync_fetch_and_add(&l->total[cause], n);
 }
 
 /*
@@ -98,27 +108,24 @@ static __always_inline int report_pending(struct loss *l)
 
 /*
  * Returns: 0 when @rec was queued; otherwise it was counted as lost under
- * @cause (events, or process-table records, which are not events).
+ * @cause (events, or process-table records, which are not events), as
+ * @calls calls: a merged read or write record carries many, and each is an
+ * operation the record would have accounted for.
  */
-static __always_inline int output_as(void *rec, __u64 size, __u32 cause)
+static __always_inline int output_as(void *rec, __u64 size, __u32 cause, __u64 calls)
 {
 	struct loss *l = get_loss();
 
 	if (report_pending(l)) {
-		count_loss(l, cause);
+		count_loss(l, cause, calls);
 		return -1;
 	}
 	if (bpf_ringbuf_output(&events, rec, size, wake_flag(size))) {
 		note_ring_full();
-		count_loss(l, cause);
+		count_loss(l, cause, calls);
 		return -1;
 	}
 	return 0;
-}
-
-static __always_inline int output(void *rec, __u64 size)
-{
-	return output_as(rec, size, VA_LOSS_RINGBUF);
 }
 
 /*
@@ -142,7 +149,8 @@ static __always_inline int emit_file(struct scratch *s)
 		len = VA_WIRE_DATA_MAX - 1;
 	s->ev.hdr.size = sizeof(s->ev) + len;
 	return output_as(s, sizeof(s->ev) + (len & (VA_WIRE_DATA_MAX - 1)),
-			 (s->ev.wflags & VA_WF_PROC_ONLY) ? VA_LOSS_PROC : VA_LOSS_RINGBUF);
+			 (s->ev.wflags & VA_WF_PROC_ONLY) ? VA_LOSS_PROC : VA_LOSS_RINGBUF,
+			 s->ev.count);
 }
 
 /* Start a file event in @s: header, who, op and result. */

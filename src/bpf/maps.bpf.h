@@ -20,7 +20,11 @@ const volatile __u64 ring_size;		/* the ring buffer's data area, in bytes */
 const volatile __u32 agg_idle_flushes; /* end a read/write aggregation after this many
 					  * periodic flushes without a call */
 
-/* The filters' two sets (vfsaudit_wire.h): a reload fills one, then switches filter_set. */
+/*
+ * The filters' two sets (vfsaudit_wire.h): a reload fills one, then adds 1
+ * to filter_set, whose low bit names the set in force; the whole value
+ * tells filters apart across reloads (agg_val.epoch).
+ */
 struct va_filter_conf filter_conf[2];
 __u32 filter_set;
 
@@ -141,6 +145,7 @@ struct agg_val {
 	__u64 inode; /* guards against a struct file reused for another object */
 	__u64 state; /* 64 bits: compare-and-swap on 32 bits needs a newer BPF ISA */
 	__u32 tid;
+	__u32 epoch; /* filter_set when it was made: AGG_FILTERED holds under those filters */
 };
 
 struct {

@@ -38,7 +38,7 @@ static __noinline int emit_flush(__u64 id, __u64 count, __u64 bytes, __u32 flags
 	rec.flags = flags;
 	rec.tid = tid;
 	if (count || bytes)
-		return output(&rec, sizeof(rec));
+		return output_as(&rec, sizeof(rec), VA_LOSS_RINGBUF, count);
 	output_marker(&rec, sizeof(rec));
 	return 0;
 }
@@ -75,45 +75,49 @@ static __always_inline void agg_drain(struct agg_val *v, bool end)
 		agg_send(v, true);
 }
 
+/* What became of a full record. */
+#define RW_FILTERED 0 /* the filters left it out */
+#define RW_SENT	    1
+#define RW_REFUSED  2 /* the ring buffer did not take it: its calls are counted lost */
+
 /*
  * Build and send the full record of @count read/write calls of @bytes in all
  * (one call, usually).
- * Returns: true when the filters kept it.
+ * Returns: RW_FILTERED, RW_SENT or RW_REFUSED.
  */
-static __always_inline bool rw_build(struct task_struct *task, struct file *f, __u32 op, long ret,
-				     __u64 agg_id, __u64 count, __u64 bytes)
+static __always_inline int rw_build(struct task_struct *task, struct file *f, __u32 op, long ret,
+				    __u64 agg_id, __u64 count, __u64 bytes)
 {
 	struct scratch *s = get_scratch();
 
 	if (!s)
-		return false;
+		return RW_FILTERED;
 	start_event(s, task, op, ret);
 	set_object_file(s, f);
 	if (object_filtered_out(s))
-		return false;
+		return RW_FILTERED;
 	s->ev.str_len[0] = va_file_path((__u64)f);
 	if (!event_kept(s))
-		return false;
+		return RW_FILTERED;
 	s->ev.count = count;
 	s->ev.bytes = bytes;
 	if (agg_id) {
 		s->ev.agg_id = agg_id;
 		s->ev.wflags |= VA_WF_AGG_START;
 	}
-	emit_file(s);
-	return true;
+	return emit_file(s) ? RW_REFUSED : RW_SENT;
 }
 
 /* One call (BPF functions take at most five arguments: one entry point per shape). */
-static __noinline bool rw_send_one(struct task_struct *task, struct file *f, __u32 op, long ret,
-				   __u64 agg_id)
+static __noinline int rw_send_one(struct task_struct *task, struct file *f, __u32 op, long ret,
+				  __u64 agg_id)
 {
 	return rw_build(task, f, op, ret, agg_id, 1, ret > 0 ? ret : 0);
 }
 
 /* Calls taken back from an ended aggregation: their byte total is the event's ret. */
-static __noinline bool rw_send_calls(struct task_struct *task, struct file *f, __u32 op,
-				     __u64 count, __u64 bytes)
+static __noinline int rw_send_calls(struct task_struct *task, struct file *f, __u32 op, __u64 count,
+				    __u64 bytes)
 {
 	return rw_build(task, f, op, (long)bytes, 0, count, bytes);
 }
@@ -145,7 +149,8 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 	struct agg_key key = {};
 	struct agg_val nv = {}, *v;
 	struct inode *inode;
-	__u64 now;
+	__u64 now, count, bytes;
+	int sent;
 
 	if (!f)
 		return 0;
@@ -165,13 +170,27 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 	key.dir = dir;
 	now = READ_ONCE(flush_gen);
 	v = bpf_map_lookup_elem(&agg, &key);
-	if (v && v->inode == (__u64)inode && v->state != AGG_ENDED) {
-		if (v->state != AGG_ACTIVE)
+	if (v && v->inode == (__u64)inode) {
+		__u64 state = READ_ONCE(v->state);
+
+		if (state == AGG_ACTIVE) {
+			if (v->last_gen != now)
+				v->last_gen = now;
+			agg_add(task, f, op, v, ret);
 			return 0;
-		if (v->last_gen != now)
-			v->last_gen = now;
-		agg_add(task, f, op, v, ret);
-		return 0;
+		}
+		/* Left out by the filters in force: this call too. */
+		if (state == AGG_FILTERED && v->epoch == READ_ONCE(filter_set))
+			return 0;
+		/*
+		 * Being ended by a close or a flush, which deletes it in a
+		 * moment: a new one made now could be deleted in its place.
+		 */
+		if (state == AGG_ENDED) {
+			rw_send_one(task, f, op, ret, 0);
+			return 0;
+		}
+		/* Filtered out under filters since replaced: decided again. */
 	}
 	if (v) {
 		/* The struct file was freed and reused: end the old aggregation. */
@@ -181,6 +200,7 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 	nv.inode = (__u64)inode;
 	nv.last_gen = now;
 	nv.tid = task->pid;
+	nv.epoch = READ_ONCE(filter_set);
 	nv.id = __sync_fetch_and_add(&agg_next_id, 1) + 1;
 	if (bpf_map_update_elem(&agg, &key, &nv, BPF_NOEXIST)) {
 		v = bpf_map_lookup_elem(&agg, &key);
@@ -194,11 +214,29 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 		rw_send_one(task, f, op, ret, 0);
 		return 0;
 	}
-	if (!rw_send_one(task, f, op, ret, nv.id)) {
-		v = bpf_map_lookup_elem(&agg, &key);
-		if (v)
-			v->state = AGG_FILTERED;
+	sent = rw_send_one(task, f, op, ret, nv.id);
+	if (sent == RW_SENT)
+		return 0;
+	v = bpf_map_lookup_elem(&agg, &key);
+	if (!v)
+		return 0;
+	if (sent == RW_FILTERED) {
+		v->state = AGG_FILTERED;
+		return 0;
 	}
+	/*
+	 * The record that names the aggregation was refused (and counted
+	 * lost): user space will never know its id, so its flush records
+	 * would all be lost too. End it: the next call starts one with a full
+	 * record, and calls other threads added meanwhile go on their own.
+	 */
+	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
+		return 0;
+	count = __sync_lock_test_and_set(&v->count, 0);
+	bytes = __sync_lock_test_and_set(&v->bytes, 0);
+	bpf_map_delete_elem(&agg, &key);
+	if (count || bytes)
+		rw_send_calls(task, f, op, count, bytes);
 	return 0;
 }
 

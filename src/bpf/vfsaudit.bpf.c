@@ -128,7 +128,7 @@ static __always_inline void emit_proc(__u32 type, __u32 pid, __u32 parent)
 	rec.hdr.size = sizeof(rec);
 	rec.pid = pid;
 	rec.parent_pid = parent;
-	output_as(&rec, sizeof(rec), VA_LOSS_PROC);
+	output_as(&rec, sizeof(rec), VA_LOSS_PROC, 1);
 }
 
 /* New processes inherit their parent's exe and argv in the process table. */
@@ -206,7 +206,12 @@ static long flush_one(struct bpf_map *map, struct agg_key *key, struct agg_val *
 	bool idle = READ_ONCE(v->last_gen) + agg_idle_flushes <= c->gen;
 
 	agg_drain(v, idle);
-	if (idle)
+	/*
+	 * Ended (its flush record refused, or idle) or filtered out: gone.
+	 * A filtered file is decided again at its next call, so that one
+	 * renamed into the watched paths while open is followed within a flush.
+	 */
+	if (idle || READ_ONCE(v->state) != AGG_ACTIVE)
 		bpf_map_delete_elem(map, key);
 	return 0;
 }

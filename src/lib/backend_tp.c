@@ -319,7 +319,7 @@ static int install_handlers(struct vfsaudit_bpf *skel, uint64_t sel, char *err, 
 static int apply_filter(struct vfsaudit_bpf *skel, const struct va_filter *f, char *err,
 			size_t errlen)
 {
-	uint32_t cur = skel->bss->filter_set & 1, next = cur ^ 1;
+	uint32_t epoch = skel->bss->filter_set, cur = epoch & 1, next = cur ^ 1;
 	uint64_t was = skel->bss->filter_conf[cur].ops_sel;
 	struct va_filter_conf conf = {
 		.ops_sel = f->ops,
@@ -341,8 +341,12 @@ static int apply_filter(struct vfsaudit_bpf *skel, const struct va_filter *f, ch
 	if (ret)
 		return ret;
 	skel->bss->filter_conf[next] = conf;
-	/* After the set's entries and switches (x86 keeps stores in order). */
-	__atomic_store_n(&skel->bss->filter_set, next, __ATOMIC_RELEASE);
+	/*
+	 * After the set's entries and switches (x86 keeps stores in order).
+	 * One more, not the other bit: merged files the old filters left out
+	 * are decided again (rw.bpf.h).
+	 */
+	__atomic_store_n(&skel->bss->filter_set, epoch + 1, __ATOMIC_RELEASE);
 	return install_handlers(skel, f->ops, err, errlen);
 }
 

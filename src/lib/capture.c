@@ -120,12 +120,15 @@ static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
 	int ret = 0;
 
 	/*
-	 * No template: its first record was lost. This record would have been
-	 * an event of its own: it is lost too, and counted as such.
+	 * No template: its first record was lost. This record's calls would
+	 * have been an event of their own: they are lost too, and counted as
+	 * such, each call as the kernel counts a refused record's.
 	 */
 	if (!t)
-		return (d->flush_count || d->flush_bytes) ? va_capture_report_lost(c, 1, d->boot_ts)
-							  : 0;
+		return (d->flush_count || d->flush_bytes)
+			       ? va_capture_report_lost(c, d->flush_count ? d->flush_count : 1,
+							d->boot_ts)
+			       : 0;
 	t->seen = c->flushes;
 	if (d->flush_count || d->flush_bytes) {
 		ev = t->ev;
@@ -239,8 +242,8 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 		break;
 	default:
 		snprintf(err, errlen,
-			 "backend '%s' is not available in this version; use --backend tracepoint "
-			 "(or auto)",
+			 "backend '%s' (--backend, or `backend` in the configuration) is not "
+			 "available in this version; use tracepoint (or auto)",
 			 va_backend_name(opts->backend));
 		ret = -EOPNOTSUPP;
 	}

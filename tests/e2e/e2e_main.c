@@ -42,6 +42,7 @@ static const struct table tables[] = {
 	{ e2e_cases_hard, &e2e_n_cases_hard },	     { e2e_cases_cli, &e2e_n_cases_cli },
 	{ e2e_cases_store, &e2e_n_cases_store },     { e2e_cases_stall, &e2e_n_cases_stall },
 	{ e2e_cases_sinks, &e2e_n_cases_sinks },     { e2e_cases_tamper, &e2e_n_cases_tamper },
+	{ e2e_cases_merge, &e2e_n_cases_merge },
 };
 
 static const char *const watcher_names[W__COUNT] = {

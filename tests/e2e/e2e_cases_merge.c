@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Merged writes at their edges: a first record the ring buffer refused,
+ * and a file the filters left out that comes into scope while it stays
+ * open (renamed into the watched paths, or the filters reloaded). Each
+ * case runs its own monitor and makes the calls itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "e2e_case.h"
+#include "e2e_daemon.h"
+
+/* Sum of @key over the write events of @path in @w's lines. */
+static int64_t sum_writes(const struct e2e_watcher *w, const char *path, const char *key)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct json_object *o = w->ev[i].o;
+		const char *op = e2e_json_str(o, "op"), *p = e2e_json_str(o, "path");
+
+		if (op && p && !strcmp(op, "write") && !strcmp(p, path))
+			sum += e2e_json_int(o, key, 0);
+	}
+	return sum;
+}
+
+static int write_n(struct e2e_ctx *c, int fd, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (write(fd, "abcdefg", 7) != 7) {
+			snprintf(c->why, sizeof(c->why), "write: %m");
+			return -1;
+		}
+	return 0;
+}
+
+#define FLOOD	   3000
+#define AFTER_LOSS 500
+
+/* Create and close FLOOD files DIR/PREFIX0000.. */
+static int flood(struct e2e_ctx *c, const char *dir, const char *prefix)
+{
+	for (int i = 0; i < FLOOD; i++) {
+		char name[700];
+		int f;
+
+		snprintf(name, sizeof(name), "%s/%s%04d", dir, prefix, i);
+		f = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (f < 0 || close(f)) {
+			snprintf(c->why, sizeof(c->why), "creating %s: %m", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Watch events: creates by this process, the sum of lost events. */
+static void tally(const struct e2e_watcher *w, int64_t *creates, int64_t *lost)
+{
+	*creates = *lost = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		struct json_object *o = w->ev[i].o;
+		const char *op = e2e_json_str(o, "op");
+
+		if (!op)
+			continue;
+		if (!strcmp(op, "lost"))
+			*lost += e2e_json_int(o, "lost", 0);
+		else if (!strcmp(op, "create") && e2e_json_int(o, "pid", -1) == getpid())
+			(*creates)++;
+	}
+}
+
+/*
+ * The first write of a file while the ring buffer is full: its record, the
+ * one that names the merge, is lost (and counted). The writes after the
+ * ring has room again are recorded, with exact counts; before, user space
+ * never learned the merge and counted each later flush as one lost event.
+ * And nothing is unaccounted: creates, opens and writes seen, plus lost,
+ * are the calls made.
+ */
+static int run_first_record_lost(struct e2e_ctx *c)
+{
+	char dir[600], file[700];
+	char *argv[] = { c->env->binary,  "watch", "--format", "json", "--ops", "all",
+			 "--buffer-size", "4k",	   "--path",   dir,    NULL };
+	struct e2e_watcher w;
+	int64_t creates, lost, writes;
+	char why[512];
+	int fd = -1, ret = -1;
+
+	snprintf(dir, sizeof(dir), "%s/m", c->dir);
+	snprintf(file, sizeof(file), "%s/f", dir);
+	if (mkdir(dir, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", dir);
+		return -1;
+	}
+	if (e2e_watch_start(&w, "merge-lost", argv, true, c->why, sizeof(c->why)))
+		return -1;
+	/* Stopped, it drains nothing: 3,000 creates fill a 4 KiB ring many times over. */
+	kill(w.pid, SIGSTOP);
+	if (flood(c, dir, "c"))
+		goto out;
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(c->why, sizeof(c->why), "creating %s: %m", file);
+		goto out;
+	}
+	if (write_n(c, fd, 1))
+		goto out;
+	kill(w.pid, SIGCONT);
+	e2e_watch_pump_for(1000);
+	if (write_n(c, fd, AFTER_LOSS))
+		goto out;
+	close(fd);
+	fd = -1;
+	e2e_watch_pump_for(1500);
+	if (e2e_watch_stop(&w, c->why, sizeof(c->why)))
+		goto out;
+	tally(&w, &creates, &lost);
+	writes = sum_writes(&w, file, "count");
+	if (writes != AFTER_LOSS || sum_writes(&w, file, "bytes") != 7 * AFTER_LOSS) {
+		snprintf(c->why, sizeof(c->why),
+			 "writes recorded after the lost first one: count %lld, bytes %lld (want "
+			 "%d, %d); lost %lld",
+			 (long long)writes, (long long)sum_writes(&w, file, "bytes"), AFTER_LOSS,
+			 7 * AFTER_LOSS, (long long)lost);
+		goto out;
+	}
+	/* The creates (3,000 and f) and 501 writes. */
+	if (creates + writes + lost != FLOOD + 1 + 1 + AFTER_LOSS) {
+		snprintf(c->why, sizeof(c->why),
+			 "creates %lld + writes %lld + lost %lld = %lld, want %d",
+			 (long long)creates, (long long)writes, (long long)lost,
+			 (long long)(creates + writes + lost), FLOOD + 2 + AFTER_LOSS);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	kill(w.pid, SIGCONT);
+	if (w.running)
+		e2e_watch_stop(&w, why, sizeof(why));
+	e2e_watch_free(&w);
+	return ret;
+}
+
+/*
+ * The record of a merge's later calls refused by the full ring: its calls
+ * are counted lost, each one, not as one event; so creates and writes
+ * seen, plus lost, are still the calls made.
+ */
+static int run_flush_record_lost(struct e2e_ctx *c)
+{
+	char dir[600], file[700], why[512];
+	char *argv[] = { c->env->binary,  "watch", "--format", "json", "--ops", "all",
+			 "--buffer-size", "4k",	   "--path",   dir,    NULL };
+	struct e2e_watcher w;
+	int64_t creates, lost, writes;
+	int fd = -1, ret = -1;
+
+	snprintf(dir, sizeof(dir), "%s/m", c->dir);
+	snprintf(file, sizeof(file), "%s/f", dir);
+	if (mkdir(dir, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", dir);
+		return -1;
+	}
+	if (e2e_watch_start(&w, "merge-flush-lost", argv, true, c->why, sizeof(c->why)))
+		return -1;
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write_n(c, fd, 1)) {
+		snprintf(c->why, sizeof(c->why), "creating %s: %m", file);
+		goto out;
+	}
+	/* The first write's record is read; then the ring fills and the close's is refused. */
+	e2e_watch_pump_for(500);
+	kill(w.pid, SIGSTOP);
+	if (flood(c, dir, "c") || write_n(c, fd, AFTER_LOSS))
+		goto out;
+	close(fd);
+	fd = -1;
+	kill(w.pid, SIGCONT);
+	e2e_watch_pump_for(1500);
+	if (e2e_watch_stop(&w, c->why, sizeof(c->why)))
+		goto out;
+	tally(&w, &creates, &lost);
+	writes = sum_writes(&w, file, "count");
+	/* The creates (f and 3,000) and 501 writes. */
+	if (creates + writes + lost != 1 + FLOOD + 1 + AFTER_LOSS) {
+		snprintf(c->why, sizeof(c->why),
+			 "creates %lld + writes %lld + lost %lld = %lld, want %d",
+			 (long long)creates, (long long)writes, (long long)lost,
+			 (long long)(creates + writes + lost), FLOOD + 2 + AFTER_LOSS);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	kill(w.pid, SIGCONT);
+	if (w.running)
+		e2e_watch_stop(&w, why, sizeof(why));
+	e2e_watch_free(&w);
+	return ret;
+}
+
+/*
+ * A file written outside the watched paths is left out once, at its first
+ * write; renamed into them while it stays open, its next writes are
+ * followed from the next periodic flush on (about a second).
+ */
+static int run_filtered_renamed_in(struct e2e_ctx *c)
+{
+	char in[600], out_dir[600], from[700], to[700];
+	char *argv[] = { c->env->binary, "watch", "--format", "json", "--path", in, NULL };
+	struct e2e_watcher w;
+	int fd = -1, ret = -1;
+	int64_t writes;
+	char why[512];
+
+	snprintf(in, sizeof(in), "%s/in", c->dir);
+	snprintf(out_dir, sizeof(out_dir), "%s/out", c->dir);
+	snprintf(from, sizeof(from), "%s/g", out_dir);
+	snprintf(to, sizeof(to), "%s/g", in);
+	if (mkdir(in, 0755) || mkdir(out_dir, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir: %m");
+		return -1;
+	}
+	if (e2e_watch_start(&w, "merge-rename", argv, true, c->why, sizeof(c->why)))
+		return -1;
+	fd = open(from, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write_n(c, fd, 3) || rename(from, to)) {
+		snprintf(c->why, sizeof(c->why), "writing %s, renaming it: %m", from);
+		goto out;
+	}
+	/* Two flushes' time: the decision made outside is forgotten. */
+	e2e_watch_pump_for(2200);
+	if (write_n(c, fd, 5))
+		goto out;
+	close(fd);
+	fd = -1;
+	e2e_watch_pump_for(1000);
+	if (e2e_watch_stop(&w, c->why, sizeof(c->why)))
+		goto out;
+	writes = sum_writes(&w, to, "count");
+	if (writes != 5 || sum_writes(&w, from, "count") != 0) {
+		snprintf(c->why, sizeof(c->why),
+			 "writes to %.200s after it was renamed in: count %lld (want 5); before, "
+			 "as %.200s: "
+			 "%lld (want 0)",
+			 to, (long long)writes, from, (long long)sum_writes(&w, from, "count"));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (w.running)
+		e2e_watch_stop(&w, why, sizeof(why));
+	e2e_watch_free(&w);
+	return ret;
+}
+
+/*
+ * A file written outside the watched paths, then the configuration widened
+ * and reloaded (SIGHUP) while it stays open: the writes after the reload
+ * are recorded, at once, not only after the next flush forgets the old
+ * decision.
+ */
+static int run_filtered_reloaded(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char a[600], b[600], f[700], conf[1300], out[65536];
+	char *argv[] = { c->env->binary, "run",		  "--config", p.conf, "--db",
+			 p.db,		 "--status-file", p.status,   NULL };
+	json_object *o = NULL, *events;
+	int fd = -1, ret = -1;
+	int64_t writes = 0;
+
+	daemon_paths(c, &p);
+	snprintf(a, sizeof(a), "%s/a", c->dir);
+	snprintf(b, sizeof(b), "%s/b", c->dir);
+	snprintf(f, sizeof(f), "%s/f", b);
+	snprintf(conf, sizeof(conf), "path = %s\n", a);
+	if (mkdir(a, 0755) || mkdir(b, 0755) || e2e_write_file(p.conf, conf, 0644)) {
+		snprintf(c->why, sizeof(c->why), "setting up: %m");
+		return -1;
+	}
+	memset(&w, 0, sizeof(w));
+	if (e2e_watch_start(&w, "run", argv, false, c->why, sizeof(c->why)))
+		return -1;
+	fd = open(f, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write_n(c, fd, 2)) {
+		snprintf(c->why, sizeof(c->why), "writing %s: %m", f);
+		goto out;
+	}
+	snprintf(conf, sizeof(conf), "path = %s\npath = %s\n", a, b);
+	if (e2e_write_file(p.conf, conf, 0644) || kill(w.pid, SIGHUP)) {
+		snprintf(c->why, sizeof(c->why), "reloading: %m");
+		goto out;
+	}
+	/* The reload takes milliseconds; a periodic flush comes about once a second. */
+	e2e_watch_pump_for(150);
+	if (write_n(c, fd, 7))
+		goto out;
+	close(fd);
+	fd = -1;
+	if (daemon_stop(c, &w))
+		goto out;
+	{
+		char *q[] = { c->env->binary, "history", f,	     "--db", p.db,
+			      "--ops",	      "write",	 "--format", "json", NULL };
+
+		if (query(c, q, out, sizeof(out)) != 0)
+			goto out;
+	}
+	o = json_tokener_parse(out);
+	if (!o || !json_object_object_get_ex(o, "events", &events)) {
+		snprintf(c->why, sizeof(c->why), "history JSON without events: %.300s", out);
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(events); i++)
+		writes += e2e_json_int(json_object_array_get_idx(events, i), "count", 0);
+	if (check_int(c, "writes recorded after the reload", writes, 7))
+		goto out;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (o)
+		json_object_put(o);
+	if (w.running)
+		daemon_stop(c, &w);
+	return ret;
+}
+
+const struct e2e_case e2e_cases_merge[] = {
+	{ .name = "merge: a first write whose record the full ring refused: later writes "
+		  "recorded exactly, every call seen or counted lost",
+	  .run = run_first_record_lost },
+	{ .name = "merge: the record of 500 merged writes refused by the full ring: 500 "
+		  "counted lost, every call seen or counted lost",
+	  .run = run_flush_record_lost },
+	{ .name = "merge: a file left out, renamed into the watched paths while open: its "
+		  "writes followed from the next flush",
+	  .run = run_filtered_renamed_in },
+	{ .name = "merge: a file left out, the filters widened by SIGHUP while it is open: "
+		  "its next writes recorded",
+	  .run = run_filtered_reloaded },
+};
+const size_t e2e_n_cases_merge = sizeof(e2e_cases_merge) / sizeof(e2e_cases_merge[0]);
