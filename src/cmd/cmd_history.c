@@ -212,10 +212,10 @@ static int print_json(const char *path, const char *asked, const struct va_histo
 	const char *text; /* json-c's, of the summary, then of the gaps */
 	int ret = 0;
 
-	json_object_object_add(o, "path", json_object_new_string(path));
+	json_add_path(o, "path", "path_hex", path, strlen(path));
 	/* Asked through a symlink, answered for its real path. */
 	if (asked)
-		json_object_object_add(o, "asked", json_object_new_string(asked));
+		json_add_path(o, "asked", "asked_hex", asked, strlen(asked));
 	va_time_rfc3339(h->since_ns, ts, sizeof(ts));
 	json_object_object_add(o, "since", json_object_new_string(ts));
 	va_time_rfc3339(h->until_ns, ts, sizeof(ts));
@@ -369,7 +369,10 @@ int do_history(int argc, char **argv)
 			break;
 		case 'l':
 			if (va_parse_u64(optarg, 1u << 30, &limit)) {
-				fprintf(stderr, "vfsaudit: --limit '%s': give a number\n", optarg);
+				fprintf(stderr,
+					"vfsaudit: --limit '%s': give a number from 0 to %u (0: "
+					"all)\n",
+					optarg, 1u << 30);
 				return EXIT_USAGE;
 			}
 			break;
@@ -392,11 +395,21 @@ int do_history(int argc, char **argv)
 	if (parse_when_opt("since", since_arg, now, &since))
 		return EXIT_USAGE;
 	if (since > until) {
-		fprintf(stderr, "vfsaudit: --since is after --until\n");
+		fprintf(stderr,
+			"vfsaudit history: --since is after --until: give an earlier --since\n");
+		return EXIT_USAGE;
+	}
+	/* Not the current directory: an empty name is a mistake in a script, most likely. */
+	if (!argv[optind][0]) {
+		fprintf(stderr,
+			"vfsaudit history: PATH is empty: give the file or directory to ask "
+			"about (. for the current directory)\n");
 		return EXIT_USAGE;
 	}
 	if (absolute_path(argv[optind], raw, path, sizeof(path))) {
-		fprintf(stderr, "vfsaudit: '%s': not a usable path\n", argv[optind]);
+		fputs("vfsaudit history: '", stderr);
+		va_escape_c(stderr, argv[optind], strlen(argv[optind]));
+		fputs("': not a usable path\n", stderr);
 		return EXIT_USAGE;
 	}
 	linked = real_name(raw, path, real, sizeof(real));

@@ -84,12 +84,8 @@ static void print_json(const struct va_report *r)
 	a = json_object_new_array();
 	for (size_t i = 0; i < r->n_paths; i++) {
 		json_object *p = json_object_new_object();
-		size_t n;
-		char *clean = va_utf8_sanitize(r->paths[i].path, r->paths[i].len, &n);
 
-		json_object_object_add(p, "path", clean ? json_object_new_string_len(clean, (int)n)
-							: NULL);
-		free(clean);
+		json_add_path(p, "path", "path_hex", r->paths[i].path, r->paths[i].len);
 		json_object_object_add(p, "count", json_object_new_int64((int64_t)r->paths[i].count));
 		json_object_array_add(a, p);
 	}
@@ -131,7 +127,9 @@ int do_report(int argc, char **argv)
 			break;
 		case 't':
 			if (va_parse_u64(optarg, 100000, &top) || !top) {
-				fprintf(stderr, "vfsaudit: --top '%s': give a number from 1\n", optarg);
+				fprintf(stderr,
+					"vfsaudit: --top '%s': give a number from 1 to 100000\n",
+					optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -161,6 +159,11 @@ int do_report(int argc, char **argv)
 	}
 	if (parse_when_opt("since", since_arg, now, &since))
 		return EXIT_USAGE;
+	if (since > until) {
+		fprintf(stderr,
+			"vfsaudit report: --since is after --until: give an earlier --since\n");
+		return EXIT_USAGE;
+	}
 	ret = open_store_ro(db, &store);
 	if (ret)
 		return ret;

@@ -267,10 +267,21 @@ static int start_sealing(const struct va_config *cfg, struct daemon *d)
 			file, other ? " --db " : "", other ? cfg->db : "");
 		return 0;
 	}
+	if (ret == -EPERM) {
+		fprintf(stderr,
+			"vfsaudit: sealing key %s: owned by another user, or its group or others "
+			"may read or write it, so anyone could forge seals: make it yours alone "
+			"(chown %u %s; chmod 600 %s), or make a new one with `vfsaudit setup-keys "
+			"--force`\n",
+			file, (unsigned int)geteuid(), file, file);
+		return EXIT_USAGE;
+	}
 	fprintf(stderr, "vfsaudit: sealing key %s: %s\n", file,
 		ret == -EINVAL ? "not a vfsaudit sealing key (make one with `vfsaudit setup-keys`)"
-			       : strerror(-ret));
-	return EXIT_RUNTIME;
+		: ret == -ENOENT ? "no such file (make it with `vfsaudit setup-keys --seal-key "
+				   "FILE`, or leave --seal-key out for the store's own, DB.key)"
+				 : strerror(-ret));
+	return ret == -ENOENT || ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
 /* The capture thread read no ring buffer since @start (CLOCK_MONOTONIC_COARSE). */
@@ -660,6 +671,18 @@ static bool status_file_taken(const char *file, const char *db, uint32_t *pid)
  * daemon alone. Returns: 0, @fd -1 when the file cannot be made (its
  * directory is not there yet); -EBUSY when another daemon holds it.
  */
+/*
+ * Whether a file given in the settings could not be opened because of the
+ * name itself (a directory, a missing directory, a symlink, not a store):
+ * a configuration error (exit 2), where a full disk or a refused
+ * permission is a failure at run time (exit 1).
+ */
+static bool names_bad_path(int err)
+{
+	return err == -EISDIR || err == -ENOTDIR || err == -ENOENT || err == -ELOOP ||
+	       err == -EINVAL || err == -ENAMETOOLONG;
+}
+
 static int take_lock(const char *path, int *fd, bool *made)
 {
 	*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -762,8 +785,14 @@ int do_run(int argc, char **argv)
 		snprintf(err, sizeof(err), "another vfsaudit run is recording into %s; stop it first",
 			 cfg.db);
 	if (ret) {
-		fprintf(stderr, "vfsaudit: %s\n", err);
-		ret = EXIT_RUNTIME;
+		if (names_bad_path(ret)) {
+			fprintf(stderr, "vfsaudit: %s (check --db, or `db` in the configuration)\n",
+				err);
+			ret = EXIT_USAGE;
+		} else {
+			fprintf(stderr, "vfsaudit: %s\n", err);
+			ret = EXIT_RUNTIME;
+		}
 		goto cleanup;
 	}
 	started = now_ns(CLOCK_REALTIME);
@@ -795,8 +824,10 @@ int do_run(int argc, char **argv)
 	/* Before capture: the first event goes to every sink. */
 	ret = va_sinks_open(&d.sinks, &cfg, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "vfsaudit: %s\n", err);
-		ret = EXIT_RUNTIME;
+		fprintf(stderr, "vfsaudit: %s%s\n", err,
+			names_bad_path(ret) ? " (check the option's path: its directory must exist)"
+					    : "");
+		ret = names_bad_path(ret) ? EXIT_USAGE : EXIT_RUNTIME;
 		goto cleanup;
 	}
 

@@ -184,7 +184,15 @@ static void print_json(const char *db, const struct va_verify_result *r)
 	} else {
 		json_object_object_add(o, "bad_time", NULL);
 	}
-	json_object_object_add(o, "problem", r->intact ? NULL : json_object_new_string(r->problem));
+	/* Intact but asked to authenticate with nothing to authenticate: exit 1, and why. */
+	if (!r->intact)
+		json_object_object_add(o, "problem", json_object_new_string(r->problem));
+	else if (r->keyed && r->records && !r->seals)
+		json_object_object_add(o, "problem",
+				       json_object_new_string("no seal in the store, so the key "
+							      "proves none of its records"));
+	else
+		json_object_object_add(o, "problem", NULL);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 								 JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -204,6 +212,7 @@ int do_verify(int argc, char **argv)
 	struct va_seal_key keys[VA_SEAL_MAX_KEYS];
 	struct va_verify_result r;
 	struct va_store *s;
+	char err[4352];
 	size_t n_keys = 0;
 	int opt, ret;
 
@@ -247,9 +256,27 @@ int do_verify(int argc, char **argv)
 		fprintf(stderr, "vfsaudit verify: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	ret = open_store_ro(db, &s);
-	if (ret)
-		return ret;
+	ret = va_store_open(&s, db, 0, err, sizeof(err));
+	if (ret == -EUCLEAN) {
+		/* Damaged from its first pages on: the answer is DAMAGED, as for a page further in.
+		 */
+		memset(&r, 0, sizeof(r));
+		r.damaged = true;
+		snprintf(r.problem, sizeof(r.problem), "%.500s", err);
+		for (size_t i = 0; i < n_keys; i++)
+			va_seal_key_wipe(&keys[i]);
+		if (fmt == VA_FORMAT_JSON)
+			print_json(db, &r);
+		else
+			print_text(db, &r);
+		return EXIT_RUNTIME;
+	}
+	if (ret) {
+		fprintf(stderr, "vfsaudit: %s\n", err);
+		for (size_t i = 0; i < n_keys; i++)
+			va_seal_key_wipe(&keys[i]);
+		return EXIT_RUNTIME;
+	}
 	ret = va_verify(s, keys, n_keys, &r);
 	for (size_t i = 0; i < n_keys; i++)
 		va_seal_key_wipe(&keys[i]);

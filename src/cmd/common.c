@@ -115,7 +115,8 @@ struct json_object *notes_json(const struct va_cover_note *notes, size_t n)
 		json_object_object_add(
 			o, "watched",
 			json_object_new_string(notes[i].cover == VA_COVER_NONE ? "no" : "partly"));
-		json_object_object_add(o, "why", json_object_new_string(notes[i].why));
+		/* The reason may quote a path: anyone's bytes. */
+		json_add_path(o, "why", NULL, notes[i].why, strlen(notes[i].why));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -178,6 +179,20 @@ static json_object *clean_string(const char *s)
 
 	free(clean);
 	return o;
+}
+
+void json_add_path(json_object *o, const char *key, const char *hex_key, const char *s, size_t len)
+{
+	size_t n;
+	char *clean = va_utf8_sanitize(s, len, &n), *hex;
+
+	json_object_object_add(o, key, clean ? json_object_new_string_len(clean, (int)n) : NULL);
+	free(clean);
+	if (!hex_key || va_utf8_valid(s, len))
+		return;
+	hex = va_hex_encode(s, len);
+	json_object_object_add(o, hex_key, hex ? json_object_new_string(hex) : NULL);
+	free(hex);
 }
 
 struct json_object *progs_json(const struct va_count_prog *p, size_t n)

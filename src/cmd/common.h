@@ -21,6 +21,13 @@ void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, 
 void print_notes(const struct va_cover_note *notes, size_t n);
 /* [{"from", "to", "watched": "no"|"partly", "why"}, …] */
 struct json_object *notes_json(const struct va_cover_note *notes, size_t n);
+/*
+ * Add @len bytes of @s to @o as @key, a JSON string with U+FFFD for bytes
+ * that are not UTF-8; when there were such bytes and @hex_key is given, the
+ * exact bytes in hex as @hex_key too (as events carry path and path_hex).
+ */
+void json_add_path(struct json_object *o, const char *key, const char *hex_key, const char *s,
+		   size_t len);
 struct json_object *gaps_json(const struct va_gap *gaps, size_t n);
 /* [{"uid", "user", "auid", "count"}, …] and [{"exe", "comm", "count"}, …]. */
 struct json_object *users_json(const struct va_count_user *u, size_t n);

@@ -112,11 +112,21 @@ int va_seal_key_load(const char *file, struct va_seal_key *k)
 {
 	char line[256], hex[2 * VA_SEAL_KEY_LEN + 2], magic[32];
 	int fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), version;
+	struct stat st;
 	ssize_t n;
 	int ret = -EINVAL;
 
 	if (fd < 0)
 		return -errno;
+	/*
+	 * Whoever can read the key can forge seals, and whoever can write it
+	 * can make the daemon seal with a key they know: as ssh does with its
+	 * private keys, refuse one another user owns or others may touch.
+	 */
+	if (fstat(fd, &st) || st.st_uid != geteuid() || (st.st_mode & 077)) {
+		close(fd);
+		return -EPERM;
+	}
 	n = read(fd, line, sizeof(line) - 1);
 	close(fd);
 	if (n <= 0)

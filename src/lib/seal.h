@@ -52,7 +52,8 @@ int va_seal_key_new(struct va_seal_key *k, uint64_t start_ns, uint64_t interval_
  * The key file: one line, "vfsaudit-seal-key 2 EPOCH START INTERVAL HEXKEY KEYID".
  * Saved 0600 through a temporary file and rename(2), so that the previous
  * epoch's key is not left in the file. Returns: 0 or -errno; -EINVAL for
- * a file that is not a key file. -ENOENT when there is none.
+ * a file that is not a key file. -ENOENT when there is none. -EPERM when
+ * another user owns it or its group or others may read or write it.
  */
 int va_seal_key_load(const char *file, struct va_seal_key *k);
 int va_seal_key_save(const char *file, const struct va_seal_key *k);

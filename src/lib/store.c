@@ -229,6 +229,25 @@ bool va_store_changed_under(const struct va_store *s)
 	       st.st_mtim.tv_nsec != s->immutable_st.st_mtim.tv_nsec || access(wal, F_OK) == 0;
 }
 
+/*
+ * SQLite could not read the file's first pages (@rc): a file SQLite finds
+ * malformed is damaged (cut short, overwritten), and says so as a damaged
+ * page further in does (-EUCLEAN); other files are not a store at all.
+ */
+static int format_unreadable(struct va_store *s, int rc, char *err, size_t errlen)
+{
+	if ((rc & 0xff) == SQLITE_CORRUPT) {
+		snprintf(err, errlen,
+			 "%s is damaged (%s: SQLite cannot read its first pages, so cut short or "
+			 "overwritten); nothing was changed",
+			 s->file, sqlite3_errstr(rc));
+		return -EUCLEAN;
+	}
+	snprintf(err, errlen, "%s is not a vfsaudit store (%s); nothing was changed", s->file,
+		 sqlite3_errstr(rc));
+	return -EINVAL;
+}
+
 /* Refuse files that are SQLite but not ours; stamp new ones. */
 static int check_format(struct va_store *s, bool writable, char *err, size_t errlen)
 {
@@ -243,11 +262,8 @@ static int check_format(struct va_store *s, bool writable, char *err, size_t err
 	else
 		rc = rc == SQLITE_OK ? sqlite3_errcode(s->db) : rc;
 	sqlite3_finalize(st);
-	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		snprintf(err, errlen, "%s is not a vfsaudit store (%s); nothing was changed",
-			 s->file, sqlite3_errstr(rc));
-		return -EINVAL;
-	}
+	if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return format_unreadable(s, rc, err, errlen);
 	if (tables == 0) {
 		if (!writable) {
 			snprintf(err, errlen, "%s is empty: no events recorded yet", s->file);
@@ -259,7 +275,7 @@ static int check_format(struct va_store *s, bool writable, char *err, size_t err
 				"SELECT (SELECT value FROM meta WHERE key = 'format'),"
 				" (SELECT value FROM meta WHERE key = 'version')",
 				-1, &st, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *f = sqlite3_column_text(st, 0);
 		const unsigned char *v = sqlite3_column_text(st, 1);
 
@@ -268,6 +284,8 @@ static int check_format(struct va_store *s, bool writable, char *err, size_t err
 			snprintf(version, sizeof(version), "%s", (const char *)v);
 	}
 	sqlite3_finalize(st);
+	if ((rc & 0xff) == SQLITE_CORRUPT)
+		return format_unreadable(s, rc, err, errlen);
 	if (!ours) {
 		snprintf(err, errlen,
 			 "%s is an SQLite database but not a vfsaudit store; nothing was changed "

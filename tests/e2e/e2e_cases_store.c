@@ -113,6 +113,79 @@ static json_object *history_json(struct e2e_ctx *c, const char *db, const char *
  * whose name holds a terminal control sequence, history's answer and its
  * note on stderr escape it. Returns: 0, or -1 with c->why.
  */
+/* Returns: @len bytes of @s in lowercase hex, in @buf. */
+static const char *hex_of(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 3 <= size; s++, n += 2)
+		snprintf(buf + n, 3, "%02x", (unsigned char)*s);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Whether @s is UTF-8 (well-formed sequences; enough to catch raw 0xfe/0xff bytes). */
+static bool is_utf8(const unsigned char *s)
+{
+	while (*s) {
+		int more = *s < 0x80		 ? 0
+			   : (*s & 0xe0) == 0xc0 ? 1
+			   : (*s & 0xf0) == 0xe0 ? 2
+			   : (*s & 0xf8) == 0xf0 ? 3
+						 : -1;
+
+		if (more < 0)
+			return false;
+		for (s++; more--; s++)
+			if ((*s & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * history --format json of a name that is not UTF-8, asked through a link
+ * whose name is not either: the JSON stays UTF-8, and path_hex and
+ * asked_hex carry the exact bytes, as events do.
+ */
+static int history_json_bad_utf8(struct e2e_ctx *c, const char *db)
+{
+	char real[PATH_MAX], asked[PATH_MAX], want[2 * PATH_MAX + 8], out[65536], err[8192];
+	char *argv[] = { c->env->binary, "history",  asked,  "--db",
+			 (char *)db,	 "--format", "json", NULL };
+	json_object *o = NULL;
+	int status, ret = -1;
+
+	snprintf(real, sizeof(real), "%s", e2e_dpath(c, "u\xff"));
+	if (mkdir(real, 0755) || symlink(real, e2e_dpath(c, "l\xfe"))) {
+		snprintf(c->why, sizeof(c->why), "a directory named with 0xff: %m");
+		return -1;
+	}
+	snprintf(asked, sizeof(asked), "%s", e2e_dpath(c, "l\xfe/f"));
+	if (e2e_run_cmd(argv, 30000, &status, out, sizeof(out), err, sizeof(err)) ||
+	    !WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(c->why, sizeof(c->why), "history --format json failed: %.300s", err);
+		return -1;
+	}
+	if (!is_utf8((const unsigned char *)out)) {
+		snprintf(c->why, sizeof(c->why), "history JSON is not UTF-8: %.300s", out);
+		return -1;
+	}
+	o = json_tokener_parse(out);
+	snprintf(real, sizeof(real), "%s", e2e_dpath(c, "u\xff/f"));
+	if (!o ||
+	    check_str(c, "path_hex", e2e_json_str(o, "path_hex"),
+		      hex_of(real, want, sizeof(want))) ||
+	    check_str(c, "asked_hex", e2e_json_str(o, "asked_hex"),
+		      hex_of(asked, want, sizeof(want))))
+		goto out;
+	ret = 0;
+out:
+	if (o)
+		json_object_put(o);
+	return ret;
+}
+
 static int history_escapes(struct e2e_ctx *c, const char *db)
 {
 	char real[PATH_MAX], asked[PATH_MAX], want[PATH_MAX + 64], out[8192], err[8192];
@@ -166,7 +239,7 @@ static int history_escapes(struct e2e_ctx *c, const char *db)
 			 out, err);
 		return -1;
 	}
-	return 0;
+	return history_json_bad_utf8(c, db);
 }
 
 /*
@@ -368,7 +441,6 @@ static void touch_one(struct e2e_ctx *c)
 		_exit(1);
 }
 
-/* A clean stop and a kill -9 both leave a gap that history reports. */
 /*
  * After kill -9 and before any restart: history says nobody is recording
  * (its lock is free), from the last row on, not "changed N times" alone.
@@ -408,6 +480,7 @@ out:
 	return ret;
 }
 
+/* A clean stop and a kill -9 both leave a gap that history reports. */
 static int run_gaps(struct e2e_ctx *c)
 {
 	struct daemon_paths p;
@@ -865,25 +938,37 @@ static int watch_priority(struct e2e_ctx *c)
 	return 0;
 }
 
-/* A file that is not a store: refused with exit 1, left as it was. */
+/*
+ * A --db that cannot be a store is a configuration error, exit 2 naming
+ * --db: a file that is not a store (left as it was), a directory, a name
+ * in a directory that does not exist.
+ */
 static int run_not_a_store(struct e2e_ctx *c)
 {
 	char db[PATH_MAX], out[4096], err[4096], back[64] = "";
 	char *argv[] = { c->env->binary, "run", "--db", db, NULL };
+	static const char *const names[] = { "notes.txt", ".", "no/such/dir/a.db" };
+	static const char *const says[] = { "not a vfsaudit store", "Is a directory",
+					    "No such file or directory" };
 	int status, fd;
 	ssize_t n;
 
-	snprintf(db, sizeof(db), "%s/notes.txt", c->dir);
-	if (e2e_write_file(db, "my precious notes\n", 0644) ||
-	    e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err)))
+	if (e2e_write_file(e2e_dpath(c, "notes.txt"), "my precious notes\n", 0644))
 		return -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
-	    !strstr(err, "not a vfsaudit store")) {
-		snprintf(c->why, sizeof(c->why),
-			 "expected exit 1 'not a vfsaudit store', got %d: %.300s",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
-		return -1;
+	for (int i = 0; i < 3; i++) {
+		snprintf(db, sizeof(db), "%s/%s", c->dir, names[i]);
+		if (e2e_run_cmd(argv, 10000, &status, out, sizeof(out), err, sizeof(err)))
+			return -1;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 || !strstr(err, says[i]) ||
+		    !strstr(err, "check --db")) {
+			snprintf(c->why, sizeof(c->why),
+				 "--db %s: expected exit 2 '%s ... check --db', got %d: %.300s",
+				 names[i], says[i], WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+				 err);
+			return -1;
+		}
 	}
+	snprintf(db, sizeof(db), "%s/notes.txt", c->dir);
 	fd = open(db, O_RDONLY);
 	n = fd >= 0 ? read(fd, back, sizeof(back) - 1) : -1;
 	if (fd >= 0)
@@ -1111,6 +1196,50 @@ static int expect_damaged(struct e2e_ctx *c, char *const argv[])
 }
 
 /*
+ * The store cut to half its size (a copy interrupted, a disk that lost its
+ * end): SQLite cannot read its first pages. Damaged, not "not a store":
+ * history, report and verify say so, and verify's JSON has damaged: true.
+ */
+static int damaged_from_the_start(struct e2e_ctx *c, const struct daemon_paths *p)
+{
+	char *history[] = { c->env->binary, "history",		"--db",
+			    (char *)p->db,  (char *)p->watched, NULL };
+	char *report[] = { c->env->binary, "report", "--db", (char *)p->db, NULL };
+	char *verify[] = { c->env->binary, "verify", "--db", (char *)p->db, NULL };
+	char *verify_json[] = { c->env->binary, "verify", "--db", (char *)p->db,
+				"--format",	"json",	  NULL };
+	char wal[PATH_MAX + 8], out[8192], err[4096];
+	struct stat st;
+	json_object *o;
+	int status, ret = -1;
+
+	snprintf(wal, sizeof(wal), "%s-wal", p->db);
+	unlink(wal);
+	if (stat(p->db, &st) || truncate(p->db, st.st_size / 2)) {
+		snprintf(c->why, sizeof(c->why), "cutting %s short: %m", p->db);
+		return -1;
+	}
+	if (expect_damaged(c, history) || expect_damaged(c, report) || expect_damaged(c, verify))
+		return -1;
+	if (e2e_run_cmd(verify_json, 20000, &status, out, sizeof(out), err, sizeof(err)))
+		return -1;
+	o = json_tokener_parse(out);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 || !o ||
+	    !json_object_get_boolean(json_object_object_get(o, "damaged"))) {
+		snprintf(c->why, sizeof(c->why),
+			 "verify --format json of a store cut short: want exit 1 and damaged: "
+			 "true, got %d: %.200s %.200s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (o)
+		json_object_put(o);
+	return ret;
+}
+
+/*
  * A damaged page of the records: history, report and verify say the store
  * is damaged and exit 1, instead of answering "changed 0 times".
  */
@@ -1166,7 +1295,7 @@ static int run_damaged_store(struct e2e_ctx *c)
 		    expect_damaged(c, verify))
 			return -1;
 	}
-	return 0;
+	return damaged_from_the_start(c, &p);
 }
 
 static void create_many(struct e2e_ctx *c)
@@ -2120,7 +2249,8 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_coverage },
 	{ .name = "store: run without capabilities exits 1 naming them, makes no store",
 	  .run = run_no_capabilities },
-	{ .name = "store: a damaged page: history, report and verify say so, exit 1",
+	{ .name = "store: a damaged page, or a store cut short: history, report and verify say "
+		  "so, exit 1",
 	  .run = run_damaged_store },
 	{ .name = "store: a full disk is counted, recorded when space returns, store intact",
 	  .run = run_disk_full },
@@ -2140,7 +2270,8 @@ const struct e2e_case e2e_cases_store[] = {
 	  .run = run_status_ring },
 	{ .name = "store: a bad configuration line exits 2 naming FILE:LINE",
 	  .run = run_bad_config },
-	{ .name = "store: a file that is not a store is refused and untouched",
+	{ .name = "store: a --db that cannot be a store (not one, a directory, no directory) "
+		  "exits 2 naming --db; the file is untouched",
 	  .run = run_not_a_store },
 	{ .name = "run: its threads run at nice -15, or as priority-boost says; 21 exits 2",
 	  .run = run_priority },

@@ -721,6 +721,32 @@ static void test_week_of_epochs(void **state)
 	va_seal_key_wipe(&late);
 }
 
+/* A key others may read, or another user owns, could be forged with: refused. */
+static void test_key_file_must_be_private(void **state)
+{
+	char dir[] = "/tmp/vfsaudit-key.XXXXXX", file[64];
+	struct va_seal_key k, got;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/k", dir);
+	assert_int_equal(va_seal_key_new(&k, 1, SEC), 0);
+	assert_int_equal(va_seal_key_save(file, &k), 0);
+	assert_int_equal(va_seal_key_load(file, &got), 0);
+	assert_int_equal(chmod(file, 0640), 0);
+	assert_int_equal(va_seal_key_load(file, &got), -EPERM);
+	assert_int_equal(chmod(file, 0604), 0);
+	assert_int_equal(va_seal_key_load(file, &got), -EPERM);
+	assert_int_equal(chmod(file, 0400), 0);
+	assert_int_equal(va_seal_key_load(file, &got), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(file, 65534, 65534), 0);
+		assert_int_equal(va_seal_key_load(file, &got), -EPERM);
+	}
+	unlink(file);
+	rmdir(dir);
+}
+
 static void test_verification_key_text(void **state)
 {
 	struct ctx *c = *state;
@@ -805,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_retention_in_steps),
 		cmocka_unit_test(test_retention_disorder_verifies),
 		cmocka_unit_test(test_week_of_epochs),
+		cmocka_unit_test(test_key_file_must_be_private),
 		cmocka_unit_test(test_verification_key_text),
 		cmocka_unit_test(test_known_answers),
 	};
