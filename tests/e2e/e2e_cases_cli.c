@@ -95,15 +95,67 @@ static int run_store_uncreatable(struct e2e_ctx *c)
 		snprintf(c->why, sizeof(c->why), "running vfsaudit run: %m");
 		return -1;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 1 ||
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 2 ||
 	    !strstr(err, "cannot create the store /proc/vfsaudit-e2e.db") ||
 	    strstr(err, "start the daemon") || strstr(err, "ready")) {
 		snprintf(c->why, sizeof(c->why),
-			 "expected exit 1 and \"cannot create the store "
+			 "expected exit 2 and \"cannot create the store "
 			 "/proc/vfsaudit-e2e.db\", got %s %d: \"%.300s\"",
 			 WIFEXITED(status) ? "exit" : "signal",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), err);
 		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Settings that cannot work: exit 2 (a usage or configuration error) and
+ * a message that says what, before anything runs.
+ */
+static int run_bad_settings(struct e2e_ctx *c)
+{
+	char db[PATH_MAX], key[PATH_MAX], status[PATH_MAX], out[4096], err[4096];
+	char *bin = c->env->binary;
+	struct {
+		char *argv[14];
+		const char *says;
+	} cases[] = {
+		{ { bin, "report", "--db", db, "--until", "8d", NULL },
+		  "--since is after --until" },
+		{ { bin, "history", "--db", db, "", NULL }, "PATH is empty" },
+		{ { bin, "history", "--db", db, "--limit", "2000000000", "/etc", NULL },
+		  "from 0 to 1073741824" },
+		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file", status,
+		    "--json-log", "/nonexistent-vfsaudit-dir/x.json", NULL },
+		  "its directory must exist" },
+		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file", status,
+		    "--seal-key", "/nonexistent-vfsaudit.key", NULL },
+		  "no such file (make it with `vfsaudit setup-keys" },
+		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file", status,
+		    "--seal-key", key, NULL },
+		  "its group or others may read or write it" },
+	};
+	char *setup[] = { bin, "setup-keys", "--db", db, "--seal-key", key, NULL };
+	int st;
+
+	snprintf(db, sizeof(db), "%s", e2e_dpath(c, "audit.db"));
+	snprintf(key, sizeof(key), "%s", e2e_dpath(c, "audit.key"));
+	snprintf(status, sizeof(status), "%s", e2e_dpath(c, "status.json"));
+	if (e2e_run_cmd(setup, 10000, &st, out, sizeof(out), err, sizeof(err)) || !WIFEXITED(st) ||
+	    WEXITSTATUS(st) || chmod(key, 0644)) {
+		snprintf(c->why, sizeof(c->why), "setup-keys: %.300s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (e2e_run_cmd(cases[i].argv, 10000, &st, out, sizeof(out), err, sizeof(err)))
+			return -1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 2 || !strstr(err, cases[i].says)) {
+			snprintf(c->why, sizeof(c->why),
+				 "%s %s ... %s: want exit 2 saying \"%s\", got %d: %.300s",
+				 cases[i].argv[1], cases[i].argv[2], cases[i].argv[4],
+				 cases[i].says, WIFEXITED(st) ? WEXITSTATUS(st) : -1, err);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -184,8 +236,12 @@ const struct e2e_case e2e_cases_cli[] = {
 		 .run = run_bad_format),
 	E2E_CASE("usage: watch --uid of an unknown user exits 2", W_NONE, 0, NULL, NULL, NULL,
 		 .run = run_bad_uid),
-	E2E_CASE("usage: run --db where no file can be made exits 1 and names it", W_NONE, 0, NULL,
+	E2E_CASE("usage: run --db where no file can be made exits 2 and names it", W_NONE, 0, NULL,
 		 NULL, NULL, .run = run_store_uncreatable),
+	E2E_CASE("usage: report --until before --since, history '', --limit too large, run "
+		 "--json-log in no directory, --seal-key missing or readable by others: exit 2 "
+		 "saying so",
+		 W_NONE, 0, NULL, NULL, NULL, .run = run_bad_settings),
 	E2E_CASE("signal: SIGTERM stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,
 		 .run = run_sigterm),
 	E2E_CASE("signal: SIGINT stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,
