@@ -94,6 +94,7 @@ struct txn {
 	bool open;
 	uint64_t events;	 /* events in it, stored once it commits */
 	uint64_t weight;	 /* the events it stands for (a loss record counts its lost) */
+	uint64_t lost_weight;	 /* of which: those loss records' lost, counted lost already */
 	uint64_t first_ts;	 /* when its first entry happened */
 	uint64_t unsaved, since; /* unsaved counts written in it, and since when */
 	struct queue marks;	 /* copies of its marks: kept for the retry should it fail */
@@ -115,6 +116,7 @@ struct va_writer {
 		retry; /* marks of a batch that failed: written first next time (writer only) */
 	struct va_backlog backlog; /* past capacity, in order (under lock; fd -1: none) */
 	uint64_t backlog_weight;   /* the events its entries stand for (under lock) */
+	uint64_t backlog_lost;	   /* of which: loss records' lost, counted lost already */
 	uint64_t backlog_since;	   /* no later than the oldest of them happened (under lock) */
 	uint64_t flush_backlog;	   /* backlog.appended at the last flush request (under lock) */
 	size_t writing_backlog;	   /* entries of the batch being written that came from it */
@@ -187,6 +189,16 @@ static uint64_t event_weight(const struct va_event *ev)
 	return ev->op == VA_OP_LOST && ev->lost ? ev->lost : 1;
 }
 
+/*
+ * Of event_weight(), those counted lost already: a loss record's lost but
+ * one. In the stats a loss record is one entry, unsaved as when stored
+ * (stored + unsaved = pushed); its lost are in the lost count.
+ */
+static uint64_t event_lost_part(const struct va_event *ev)
+{
+	return ev->op == VA_OP_LOST && ev->lost ? ev->lost - 1 : 0;
+}
+
 static int entry_kind(const struct queue *q, size_t i)
 {
 	return q->bytes.p[item_at(q, i)->off];
@@ -239,16 +251,25 @@ static void queue_trim(struct queue *q)
 	va_region_shrink(&q->items, BATCH_KEEP_BYTES / 4);
 }
 
-static void count_unsaved(struct va_writer *w, uint64_t n, bool disk, uint64_t when)
+/*
+ * @n events not stored, @lost of them the lost events of loss records that
+ * were not stored either (event_lost_part()). The store's "unsaved" row
+ * counts all @n: it has no record of any of them. The stats count
+ * @n - @lost: those were counted lost when they happened, and lost +
+ * unsaved must not count them twice.
+ */
+static void count_unsaved(struct va_writer *w, uint64_t n, uint64_t lost, bool disk, uint64_t when)
 {
+	uint64_t captured = n - (lost < n ? lost : n);
+
 	if (!w->pending_unsaved)
 		w->unsaved_since_ns = when;
 	w->pending_unsaved += n;
-	w->stats.unsaved += n;
+	w->stats.unsaved += captured;
 	if (disk)
-		w->stats.unsaved_disk += n;
+		w->stats.unsaved_disk += captured;
 	else
-		w->stats.unsaved_queue += n;
+		w->stats.unsaved_queue += captured;
 }
 
 /* Under the lock: whether the next batch is worth writing without more gathering. */
@@ -264,7 +285,7 @@ int va_writer_push(struct va_writer *w, const struct va_event *ev)
 {
 	size_t need = 1 + va_event_pack_size(ev);
 	bool loss = ev->op == VA_OP_LOST;
-	uint64_t n = event_weight(ev);
+	uint64_t n = event_weight(ev), lost = event_lost_part(ev);
 	bool was_full, full;
 	int ret = 0;
 
@@ -291,19 +312,20 @@ int va_writer_push(struct va_writer *w, const struct va_event *ev)
 			if (!w->backlog_weight)
 				w->backlog_since = ev->ts_ns;
 			w->backlog_weight += n;
+			w->backlog_lost += lost;
 			if (w->backlog.entries == 1)
 				pthread_cond_signal(&w->wake);
 			goto out;
 		}
 		/* Never into memory ahead of the backlog's older events. */
 		if (!loss || w->backlog.entries) {
-			count_unsaved(w, n, false, ev->ts_ns);
+			count_unsaved(w, n, lost, false, ev->ts_ns);
 			ret = -ENOSPC;
 			goto out;
 		}
 	}
 	if (entry_reserve(&w->front, need)) {
-		count_unsaved(w, n, false, ev->ts_ns);
+		count_unsaved(w, n, lost, false, ev->ts_ns);
 		ret = -ENOSPC;
 		goto out;
 	}
@@ -520,6 +542,7 @@ static int txn_add(struct va_writer *w, const struct queue *batch, uint64_t unsa
 			ts = ev.ts_ns;
 			t->events++;
 			t->weight += event_weight(&ev);
+			t->lost_weight += event_lost_part(&ev);
 			if (!ret && !(ret = va_store_add(w->store, &ev)))
 				w->txn_event_seq = ev.seq;
 		}
@@ -570,7 +593,7 @@ static int txn_end(struct va_writer *w, int ret, bool final)
 		}
 		/* A loss record that cannot be stored leaves its events unsaved. */
 		if (t->weight)
-			count_unsaved(w, t->weight, true, t->first_ts);
+			count_unsaved(w, t->weight, t->lost_weight, true, t->first_ts);
 		w->stats.last_error = ret;
 		/* Damage is always said: it outranks a failure the next second may undo. */
 		if (!w->first_error || ret == -EUCLEAN)
@@ -646,6 +669,14 @@ static uint64_t entry_weight(const struct queue *q, size_t i)
 	}
 }
 
+/* Of entry_weight(), those a loss record counted lost already. */
+static uint64_t entry_lost(const struct queue *q, size_t i)
+{
+	struct va_event ev;
+
+	return entry_kind(q, i) == ENTRY_LOSS && entry_event(q, i, &ev) ? event_lost_part(&ev) : 0;
+}
+
 /*
  * Called with the lock held and memory's queue empty: the backlog's oldest
  * entries, a batch's worth, into @batch. The file is read with the lock
@@ -656,7 +687,7 @@ static uint64_t entry_weight(const struct queue *q, size_t i)
  */
 static int take_backlog(struct va_writer *w, struct queue *batch)
 {
-	uint64_t off, end, weight = 0;
+	uint64_t off, end, weight = 0, lost = 0;
 	enum va_backlog_where where = va_backlog_next(&w->backlog, &off, &end);
 	size_t n, most = 0;
 	long got;
@@ -693,6 +724,7 @@ static int take_backlog(struct va_writer *w, struct queue *batch)
 
 		*item_at(batch, i) = (struct item){ (uint32_t)(p - batch->bytes.p), len };
 		weight += entry_weight(batch, i);
+		lost += entry_lost(batch, i);
 		pos = next;
 	}
 	batch->len = n;
@@ -700,6 +732,7 @@ static int take_backlog(struct va_writer *w, struct queue *batch)
 	if (where == VA_BACKLOG_IN_FILE)
 		va_backlog_consume(&w->backlog, (uint64_t)got, n);
 	w->backlog_weight -= weight < w->backlog_weight ? weight : w->backlog_weight;
+	w->backlog_lost -= lost < w->backlog_lost ? lost : w->backlog_lost;
 	/* Lets the lock go for a truncation or a punch: what it took is accounted already. */
 	va_backlog_tidy(&w->backlog);
 	return 0;
@@ -715,8 +748,8 @@ static void drop_backlog(struct va_writer *w)
 	/* Else events appended while it waited would be dropped uncounted. */
 	va_backlog_settle(&w->backlog);
 	if (w->backlog_weight)
-		count_unsaved(w, w->backlog_weight, true, w->backlog_since);
-	w->backlog_weight = 0;
+		count_unsaved(w, w->backlog_weight, w->backlog_lost, true, w->backlog_since);
+	w->backlog_weight = w->backlog_lost = 0;
 	va_backlog_clear(&w->backlog);
 }
 

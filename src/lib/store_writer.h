@@ -30,7 +30,8 @@ struct va_writer;
 
 struct va_writer_stats {
 	uint64_t stored;	  /* events written */
-	uint64_t unsaved;	  /* events captured but not stored (total) */
+	uint64_t unsaved;	  /* events captured but not stored (total; not the lost ones
+				   * a loss record that could not be stored stood for) */
 	uint64_t unsaved_queue;	  /* of which: queue full */
 	uint64_t unsaved_disk;	  /* of which: write failed (disk full) */
 	uint64_t pruned;	  /* events deleted by retention */

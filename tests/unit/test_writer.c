@@ -442,6 +442,12 @@ static void test_loss_record_write_failure(void **state)
 				 sql_int(db, "SELECT coalesce(sum(count), 0) FROM events WHERE op = 103") +
 				 sql_int(db, "SELECT coalesce(sum(count), 0) FROM events WHERE op = 19"),
 			 n + 5000);
+	/*
+	 * The stats count the loss record as one entry: its 5,000 were counted
+	 * lost when they happened (status: lost + unsaved, not twice).
+	 */
+	assert_int_equal(st.stored + st.unsaved, n + 1);
+	assert_true(st.unsaved <= n + 1);
 }
 
 /*
