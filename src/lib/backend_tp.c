@@ -545,14 +545,68 @@ static int tp_poll(struct va_capture *c, int timeout_ms)
 	return periodic(c, false);
 }
 
+/* struct loss of maps.bpf.h: per CPU, the losses not yet sent as records, and all of them. */
+struct tp_loss {
+	uint64_t pending[VA_LOSS_CAUSES];
+	uint64_t total[VA_LOSS_CAUSES];
+};
+
+/*
+ * After the last flush, with the programs detached: losses that no record
+ * could carry (the flush's own loss records refused, the ring full again)
+ * are still in the map. Report them, and take them out so that nothing
+ * reports them twice.
+ */
+static void report_stranded_losses(struct va_capture *c, struct tp_backend *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.losses), cpus = libbpf_num_possible_cpus();
+	uint64_t events = 0, procs = 0;
+	struct tp_loss *v;
+	uint32_t zero = 0;
+
+	if (cpus <= 0 || bpf_map__value_size(b->skel->maps.losses) != sizeof(*v))
+		return;
+	v = calloc((size_t)cpus, sizeof(*v));
+	if (!v)
+		return;
+	if (!bpf_map_lookup_elem(fd, &zero, v)) {
+		for (int i = 0; i < cpus; i++) {
+			events += v[i].pending[VA_LOSS_RINGBUF];
+			procs += v[i].pending[VA_LOSS_PROC];
+			v[i].pending[VA_LOSS_RINGBUF] = v[i].pending[VA_LOSS_PROC] = 0;
+		}
+		if ((events || procs) && !bpf_map_update_elem(fd, &zero, v, BPF_ANY)) {
+			c->stats.proc_lost += procs;
+			if (events)
+				va_capture_report_lost(c, events, now_boot_ns());
+		}
+	}
+	free(v);
+}
+
+/*
+ * The stop. The programs are detached first: under a storm the ring would
+ * otherwise refill as fast as it is read, and the flush's loss records
+ * could not get in. Then the ring, the flush (merged counts, losses as
+ * records), and what is left in the loss map.
+ */
 static int tp_drain(struct va_capture *c)
 {
 	struct tp_backend *b = c->backend;
-	long n = va_ringbuf_consume(&b->ring);
+	long n;
+	int err;
 
+	vfsaudit_bpf__detach(b->skel);
+	/* A program running on another CPU at the detach finishes its record meanwhile. */
+	usleep(20000);
+	n = va_ringbuf_consume(&b->ring);
 	if (n < 0)
 		return (int)n;
-	return periodic(c, true);
+	err = periodic(c, true);
+	if (err)
+		return err;
+	report_stranded_losses(c, b);
+	return 0;
 }
 
 static void tp_close(struct va_capture *c)

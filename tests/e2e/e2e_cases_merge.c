@@ -214,6 +214,50 @@ out:
 }
 
 /*
+ * Stopped (SIGTERM) while its ring is full and 3,000 creates wait as
+ * losses not yet sent: the stop delivers what the ring holds, and counts
+ * the rest lost, exactly, once each.
+ */
+static int run_stop_with_losses_pending(struct e2e_ctx *c)
+{
+	char dir[600], why[512];
+	char *argv[] = { c->env->binary,  "watch", "--format", "json", "--ops", "all",
+			 "--buffer-size", "4k",	   "--path",   dir,    NULL };
+	struct e2e_watcher w;
+	int64_t creates, lost;
+	int ret = -1;
+
+	snprintf(dir, sizeof(dir), "%s/m", c->dir);
+	if (mkdir(dir, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", dir);
+		return -1;
+	}
+	if (e2e_watch_start(&w, "merge-stop", argv, true, c->why, sizeof(c->why)))
+		return -1;
+	kill(w.pid, SIGSTOP);
+	if (flood(c, dir, "c"))
+		goto out;
+	kill(w.pid, SIGTERM);
+	kill(w.pid, SIGCONT);
+	if (e2e_watch_stop(&w, c->why, sizeof(c->why)))
+		goto out;
+	tally(&w, &creates, &lost);
+	if (creates + lost != FLOOD || !lost) {
+		snprintf(c->why, sizeof(c->why),
+			 "creates %lld + lost %lld = %lld, want %d (some lost)", (long long)creates,
+			 (long long)lost, (long long)(creates + lost), FLOOD);
+		goto out;
+	}
+	ret = 0;
+out:
+	kill(w.pid, SIGCONT);
+	if (w.running)
+		e2e_watch_stop(&w, why, sizeof(why));
+	e2e_watch_free(&w);
+	return ret;
+}
+
+/*
  * A file written outside the watched paths is left out once, at its first
  * write; renamed into them while it stays open, its next writes are
  * followed from the next periodic flush on (about a second).
@@ -351,6 +395,9 @@ const struct e2e_case e2e_cases_merge[] = {
 	{ .name = "merge: the record of 500 merged writes refused by the full ring: 500 "
 		  "counted lost, every call seen or counted lost",
 	  .run = run_flush_record_lost },
+	{ .name = "stop: SIGTERM with the ring full and 3,000 losses not yet sent: each create "
+		  "seen or counted lost, once",
+	  .run = run_stop_with_losses_pending },
 	{ .name = "merge: a file left out, renamed into the watched paths while open: its "
 		  "writes followed from the next flush",
 	  .run = run_filtered_renamed_in },
