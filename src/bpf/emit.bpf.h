@@ -80,13 +80,14 @@ static __always_inline int report_loss(struct loss *l, __u32 cpu, __u32 cause)
 	return 0;
 }
 
-/* @n: the calls the record carried (a merged read or write's count), at least 1. */
+/*
+ * @n: the calls the record carried: 1, or a merged read or write's count,
+ * which is 0 for a record of bytes whose calls another record counted.
+ */
 static __always_inline void count_loss(struct loss *l, __u32 cause, __u64 n)
 {
-	if (!l || cause >= VA_LOSS_CAUSES)
+	if (!l || cause >= VA_LOSS_CAUSES || !n)
 		return;
-	if (!n)
-		n = 1;
 	__sync_fetch_and_add(&l->pending[cause], n);
 	__sync_fetch_and_add(&l->total[cause], n);
 }
@@ -148,9 +149,10 @@ static __always_inline int emit_file(struct scratch *s)
 	if (len > VA_WIRE_DATA_MAX - 1)
 		len = VA_WIRE_DATA_MAX - 1;
 	s->ev.hdr.size = sizeof(s->ev) + len;
+	/* A read or write record carries its calls' count; any other, one event. */
 	return output_as(s, sizeof(s->ev) + (len & (VA_WIRE_DATA_MAX - 1)),
 			 (s->ev.wflags & VA_WF_PROC_ONLY) ? VA_LOSS_PROC : VA_LOSS_RINGBUF,
-			 s->ev.count);
+			 (s->ev.op == VA_OP_READ || s->ev.op == VA_OP_WRITE) ? s->ev.count : 1);
 }
 
 /* Start a file event in @s: header, who, op and result. */

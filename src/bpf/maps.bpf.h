@@ -133,9 +133,16 @@ struct agg_key {
 	__u32 dir; /* 0 read, 1 write */
 };
 
+/*
+ * An aggregation's state. Whoever moves it to AGG_ENDED (a compare-and-swap)
+ * sends its end and deletes it; nobody else deletes it, so a new one made
+ * under the same key cannot be deleted in its place.
+ */
 #define AGG_ACTIVE   0
-#define AGG_FILTERED 1 /* filtered out: later calls cost one lookup */
-#define AGG_ENDED    2 /* drained for the last time; about to be deleted */
+#define AGG_FILTERED 1 /* left out by a path filter: decided again at the next flush */
+#define AGG_ENDED    2 /* drained for the last time; its ender deletes it */
+#define AGG_EXCLUDED 3 /* left out by --dev or the filesystem exclusion: until idle */
+#define AGG_REFUSED  4 /* its first record refused: calls counted lost until the next flush */
 
 struct agg_val {
 	__u64 id;
@@ -145,7 +152,7 @@ struct agg_val {
 	__u64 inode; /* guards against a struct file reused for another object */
 	__u64 state; /* 64 bits: compare-and-swap on 32 bits needs a newer BPF ISA */
 	__u32 tid;
-	__u32 epoch; /* filter_set when it was made: AGG_FILTERED holds under those filters */
+	__u32 epoch; /* filter_set when it was made: left out, it holds under those filters */
 };
 
 struct {

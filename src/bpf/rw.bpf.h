@@ -54,31 +54,52 @@ static __always_inline int agg_send(struct agg_val *v, bool end)
 	return emit_flush(v->id, count, bytes, end ? VA_FLUSH_END : 0, v->tid);
 }
 
-/* Send what @v holds and, with @end, mark the aggregation finished (once). */
-static __always_inline void agg_drain(struct agg_val *v, bool end)
+/*
+ * Send what @v holds and, with @end, mark the aggregation finished (once).
+ * Returns: true when this call ended it: it alone deletes it then.
+ */
+static __always_inline bool agg_drain(struct agg_val *v, bool end)
 {
 	if (end) {
 		if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
-			return;
-	} else if (v->state != AGG_ACTIVE) {
-		return;
+			return false;
+	} else if (READ_ONCE(v->state) != AGG_ACTIVE) {
+		return false;
 	}
 	if (!agg_send(v, end) || end)
-		return;
+		return end;
 	/*
 	 * A refused flush record (counted lost) ends the aggregation too, as a
 	 * close would: the next call starts a new one with a full record, where
 	 * user space may have forgotten this one's template meanwhile
 	 * (capture.c). Calls added since the take above go with the end.
 	 */
-	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) == AGG_ACTIVE)
-		agg_send(v, true);
+	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
+		return false;
+	agg_send(v, true);
+	return true;
+}
+
+/*
+ * End @v, whatever its state, to delete it. Returns: true when this caller
+ * ended it (and must delete it); false when another one did or does.
+ */
+static __always_inline bool agg_take_end(struct agg_val *v)
+{
+	__u64 state = READ_ONCE(v->state);
+
+	if (state == AGG_ACTIVE)
+		return agg_drain(v, true);
+	if (state == AGG_ENDED)
+		return false;
+	return __sync_val_compare_and_swap(&v->state, state, AGG_ENDED) == state;
 }
 
 /* What became of a full record. */
-#define RW_FILTERED 0 /* the filters left it out */
+#define RW_FILTERED 0 /* a path filter left it out */
 #define RW_SENT	    1
 #define RW_REFUSED  2 /* the ring buffer did not take it: its calls are counted lost */
+#define RW_EXCLUDED 3 /* --dev or the filesystem exclusion left it out */
 
 /*
  * Build and send the full record of @count read/write calls of @bytes in all
@@ -95,7 +116,7 @@ static __always_inline int rw_build(struct task_struct *task, struct file *f, __
 	start_event(s, task, op, ret);
 	set_object_file(s, f);
 	if (object_filtered_out(s))
-		return RW_FILTERED;
+		return RW_EXCLUDED;
 	s->ev.str_len[0] = va_file_path((__u64)f);
 	if (!event_kept(s))
 		return RW_FILTERED;
@@ -149,7 +170,7 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 	struct agg_key key = {};
 	struct agg_val nv = {}, *v;
 	struct inode *inode;
-	__u64 now, count, bytes;
+	__u64 now, count;
 	int sent;
 
 	if (!f)
@@ -179,22 +200,38 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 			agg_add(task, f, op, v, ret);
 			return 0;
 		}
-		/* Left out by the filters in force: this call too. */
-		if (state == AGG_FILTERED && v->epoch == READ_ONCE(filter_set))
-			return 0;
 		/*
-		 * Being ended by a close or a flush, which deletes it in a
-		 * moment: a new one made now could be deleted in its place.
+		 * Its first record was refused: the ring buffer was full a
+		 * moment ago. Each call is counted lost, at the cost of a count,
+		 * until the next flush forgets it; then a call tries a full
+		 * record again. Trying at every call would cost a path walk and
+		 * a record per call while the machine is overloaded.
 		 */
+		if (state == AGG_REFUSED) {
+			count_loss(get_loss(), VA_LOSS_RINGBUF, 1);
+			return 0;
+		}
+		/* Left out by the filters in force: this call too. */
+		if ((state == AGG_FILTERED || state == AGG_EXCLUDED) &&
+		    v->epoch == READ_ONCE(filter_set))
+			return 0;
+		/* Being ended by another: this call goes on its own. */
 		if (state == AGG_ENDED) {
 			rw_send_one(task, f, op, ret, 0);
 			return 0;
 		}
-		/* Filtered out under filters since replaced: decided again. */
+		/* Left out under filters since replaced: decided again, below. */
 	}
 	if (v) {
-		/* The struct file was freed and reused: end the old aggregation. */
-		agg_drain(v, true);
+		/*
+		 * A struct file freed and reused, or left out under old filters:
+		 * one caller replaces it; another that finds it going meanwhile
+		 * sends its call on its own.
+		 */
+		if (!agg_take_end(v)) {
+			rw_send_one(task, f, op, ret, 0);
+			return 0;
+		}
 		bpf_map_delete_elem(&agg, &key);
 	}
 	nv.inode = (__u64)inode;
@@ -204,13 +241,13 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 	nv.id = __sync_fetch_and_add(&agg_next_id, 1) + 1;
 	if (bpf_map_update_elem(&agg, &key, &nv, BPF_NOEXIST)) {
 		v = bpf_map_lookup_elem(&agg, &key);
-		if (v && v->inode == (__u64)inode && v->state != AGG_ENDED) {
+		if (v && v->inode == (__u64)inode && READ_ONCE(v->state) == AGG_ACTIVE) {
 			/* Another thread started it a moment ago. */
-			if (v->state == AGG_ACTIVE)
-				agg_add(task, f, op, v, ret);
+			agg_add(task, f, op, v, ret);
 			return 0;
 		}
-		/* Table full: report this call on its own rather than lose it. */
+		/* Table full, or another's going: report this call on its own rather than lose it.
+		 */
 		rw_send_one(task, f, op, ret, 0);
 		return 0;
 	}
@@ -218,25 +255,25 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 	if (sent == RW_SENT)
 		return 0;
 	v = bpf_map_lookup_elem(&agg, &key);
-	if (!v)
+	/* Ended and replaced meanwhile (a close, a flush): not this one's to mark. */
+	if (!v || v->id != nv.id)
 		return 0;
-	if (sent == RW_FILTERED) {
-		v->state = AGG_FILTERED;
+	if (sent != RW_REFUSED) {
+		__sync_val_compare_and_swap(&v->state, AGG_ACTIVE,
+					    sent == RW_FILTERED ? AGG_FILTERED : AGG_EXCLUDED);
 		return 0;
 	}
 	/*
 	 * The record that names the aggregation was refused (and counted
-	 * lost): user space will never know its id, so its flush records
-	 * would all be lost too. End it: the next call starts one with a full
-	 * record, and calls other threads added meanwhile go on their own.
+	 * lost): user space will never know its id. Calls other threads added
+	 * meanwhile are counted lost too; later ones until the next flush.
 	 */
-	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_ENDED) != AGG_ACTIVE)
+	if (__sync_val_compare_and_swap(&v->state, AGG_ACTIVE, AGG_REFUSED) != AGG_ACTIVE)
 		return 0;
 	count = __sync_lock_test_and_set(&v->count, 0);
-	bytes = __sync_lock_test_and_set(&v->bytes, 0);
-	bpf_map_delete_elem(&agg, &key);
-	if (count || bytes)
-		rw_send_calls(task, f, op, count, bytes);
+	__sync_lock_test_and_set(&v->bytes, 0);
+	if (count)
+		count_loss(get_loss(), VA_LOSS_RINGBUF, count);
 	return 0;
 }
 
@@ -266,10 +303,8 @@ static __always_inline void rw_close(struct task_struct *task, long fd)
 			continue;
 		key.dir = dir;
 		v = bpf_map_lookup_elem(&agg, &key);
-		if (!v)
-			continue;
-		agg_drain(v, true);
-		bpf_map_delete_elem(&agg, &key);
+		if (v && agg_take_end(v))
+			bpf_map_delete_elem(&agg, &key);
 	}
 }
 

@@ -205,13 +205,21 @@ static long flush_one(struct bpf_map *map, struct agg_key *key, struct agg_val *
 	/* A call made during this flush stamps gen or gen - 1: never idle. */
 	bool idle = READ_ONCE(v->last_gen) + agg_idle_flushes <= c->gen;
 
-	agg_drain(v, idle);
+	bool mine = agg_drain(v, idle);
+	__u64 state = READ_ONCE(v->state);
+
 	/*
-	 * Ended (its flush record refused, or idle) or filtered out: gone.
-	 * A filtered file is decided again at its next call, so that one
-	 * renamed into the watched paths while open is followed within a flush.
+	 * Ended here (idle, or its flush record refused): gone. Left out by a
+	 * path filter, or its first record refused: forgotten, and decided
+	 * again at the next call, so that a file renamed into the watched
+	 * paths while open is followed within a flush, and one whose record
+	 * the full ring refused is tried again. Left out by device or
+	 * filesystem (which an open file cannot change): when idle.
 	 */
-	if (idle || READ_ONCE(v->state) != AGG_ACTIVE)
+	if (!mine &&
+	    (state == AGG_FILTERED || state == AGG_REFUSED || (idle && state == AGG_EXCLUDED)))
+		mine = __sync_val_compare_and_swap(&v->state, state, AGG_ENDED) == state;
+	if (mine)
 		bpf_map_delete_elem(map, key);
 	return 0;
 }

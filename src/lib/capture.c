@@ -122,13 +122,11 @@ static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
 	/*
 	 * No template: its first record was lost. This record's calls would
 	 * have been an event of their own: they are lost too, and counted as
-	 * such, each call as the kernel counts a refused record's.
+	 * such, each call as the kernel counts a refused record's (none for a
+	 * record of bytes whose calls another record counted).
 	 */
 	if (!t)
-		return (d->flush_count || d->flush_bytes)
-			       ? va_capture_report_lost(c, d->flush_count ? d->flush_count : 1,
-							d->boot_ts)
-			       : 0;
+		return d->flush_count ? va_capture_report_lost(c, d->flush_count, d->boot_ts) : 0;
 	t->seen = c->flushes;
 	if (d->flush_count || d->flush_bytes) {
 		ev = t->ev;
