@@ -689,8 +689,17 @@ static int take_lock(const char *path, int *fd, bool *made)
 	*made = *fd >= 0;
 	if (*fd < 0 && errno == EEXIST)
 		*fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB))
-		return -EBUSY;
+	if (*fd < 0)
+		return 0;
+	/*
+	 * history and report hold a shared lock for a moment to ask whether a
+	 * daemon runs (va_store_daemon()): wait that out; a daemon holds it.
+	 */
+	for (int i = 0; flock(*fd, LOCK_EX | LOCK_NB); i++) {
+		if (errno != EWOULDBLOCK || i == 20)
+			return -EBUSY;
+		usleep(10000);
+	}
 	return 0;
 }
 
@@ -795,6 +804,12 @@ int do_run(int argc, char **argv)
 		}
 		goto cleanup;
 	}
+	/* Which file this lock is for: a copy of both says nothing about this daemon. */
+	if (lock_fd >= 0 && (ret = va_store_stamp_lock(lock_fd, cfg.db)))
+		fprintf(stderr,
+			"vfsaudit: %s: cannot write the store's identity into it (%s): history "
+			"will not tell from it whether this daemon runs\n",
+			lock_path, strerror(-ret));
 	started = now_ns(CLOCK_REALTIME);
 	/* The last stop was not clean: say from when nothing was recorded. */
 	if (!va_store_last(d.store, &last_op, &last_ts) && last_op != VA_MARK_STOP) {

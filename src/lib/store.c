@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,17 +569,46 @@ const char *va_store_file(const struct va_store *s)
 	return s->file;
 }
 
+int va_store_stamp_lock(int fd, const char *file)
+{
+	char line[64];
+	struct stat st;
+	int n;
+
+	if (stat(file, &st))
+		return -errno;
+	n = snprintf(line, sizeof(line), "%ju %ju\n", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+	if (ftruncate(fd, 0) || pwrite(fd, line, (size_t)n, 0) != n)
+		return -errno;
+	return 0;
+}
+
 enum va_daemon_state va_store_daemon(const char *file)
 {
-	char lock[PATH_MAX + 8];
+	char lock[PATH_MAX + 8], line[64];
+	uintmax_t dev, ino;
 	enum va_daemon_state state;
+	struct stat st;
+	ssize_t n;
 	int fd;
 
 	if (snprintf(lock, sizeof(lock), "%s.lock", file) >= (int)sizeof(lock))
 		return VA_DAEMON_UNKNOWN;
+	/*
+	 * No lock file: a store copied, or reached by another name (a bind
+	 * mount), or the file removed: nothing can be said.
+	 */
 	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? VA_DAEMON_NONE : VA_DAEMON_UNKNOWN;
+		return VA_DAEMON_UNKNOWN;
+	/* The lock of this very file, not of one it was copied from with its lock. */
+	n = pread(fd, line, sizeof(line) - 1, 0);
+	line[n > 0 ? n : 0] = '\0';
+	if (n <= 0 || sscanf(line, "%ju %ju", &dev, &ino) != 2 || stat(file, &st) ||
+	    dev != (uintmax_t)st.st_dev || ino != (uintmax_t)st.st_ino) {
+		close(fd);
+		return VA_DAEMON_UNKNOWN;
+	}
 	if (!flock(fd, LOCK_SH | LOCK_NB))
 		state = VA_DAEMON_NONE;
 	else

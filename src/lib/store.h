@@ -153,9 +153,14 @@ enum va_daemon_state {
 
 /*
  * va_store_daemon() - whether a `vfsaudit run` records into the store
- * @file now: it holds FILE.lock (flock) for as long as it runs.
+ * @file now: it holds FILE.lock (flock) for as long as it runs, and wrote
+ * the store's device and inode into it (va_store_stamp_lock()). A lock
+ * file that is missing, unreadable or another file's says
+ * VA_DAEMON_UNKNOWN.
  */
 enum va_daemon_state va_store_daemon(const char *file);
+/* Write @file's device and inode into its lock file, open as @fd. Returns: 0 or -errno. */
+int va_store_stamp_lock(int fd, const char *file);
 
 /* Returns: the SQLite handle, for the query module (read-only use). */
 struct sqlite3 *va_store_db(struct va_store *s);

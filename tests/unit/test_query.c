@@ -750,10 +750,21 @@ static void test_gap_while_no_daemon_holds_the_lock(void **state)
 	add(c, &(struct spec)W(S(150), "/etc/hosts"));
 	assert_int_equal(va_store_commit(c->s), 0);
 
-	/* A daemon holds the lock: it runs, nothing is missing. */
+	/* No lock file (a copy of the store, or another name for it): nothing said. */
+	assert_int_equal(va_store_daemon(c->file), VA_DAEMON_UNKNOWN);
+	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
+	assert_int_equal(h->n_gaps, 0);
+	va_history_free(h);
+
+	/* Another file's lock (copied with it): nothing said either. */
 	snprintf(lock, sizeof(lock), "%s.lock", c->file);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "1 2\n", 4, 0), 4);
+	assert_int_equal(va_store_daemon(c->file), VA_DAEMON_UNKNOWN);
+
+	/* A daemon holds this store's lock: it runs, nothing is missing. */
+	assert_int_equal(va_store_stamp_lock(fd, c->file), 0);
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
 	assert_int_equal(va_store_daemon(c->file), VA_DAEMON_RUNNING);
 	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
@@ -785,18 +796,20 @@ static void test_gap_while_no_daemon_holds_the_lock(void **state)
 	assert_true(r->gaps[0].crash);
 	va_report_free(r);
 
-	/* No lock file at all (a copy of the store): the same. */
-	assert_int_equal(unlink(lock), 0);
+	/* An "unsaved" row written last carries an earlier time: the gap starts at the newest. */
+	mark(c, VA_MARK_UNSAVED, S(120), 3);
 	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
-	assert_int_equal(h->n_gaps, 1);
+	assert_int_equal(h->gaps[h->n_gaps - 1].from_ns, S(150));
+	assert_int_equal(h->gaps[h->n_gaps - 1].to_ns, 0);
 	va_history_free(h);
 
-	/* Stopped cleanly: the stop row's gap, and no second one. */
+	/* Stopped cleanly: the unsaved row's, then the stop row's gap, and no crash one. */
 	mark(c, VA_MARK_STOP, S(200), 0);
 	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
-	assert_int_equal(h->n_gaps, 1);
-	assert_int_equal(h->gaps[0].from_ns, S(200));
-	assert_false(h->gaps[0].crash);
+	assert_int_equal(h->n_gaps, 2);
+	assert_int_equal(h->gaps[0].unsaved, 3);
+	assert_int_equal(h->gaps[1].from_ns, S(200));
+	assert_false(h->gaps[1].crash);
 	va_history_free(h);
 }
 
