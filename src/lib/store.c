@@ -601,19 +601,20 @@ enum va_daemon_state va_store_daemon(const char *file)
 	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return VA_DAEMON_UNKNOWN;
-	/* The lock of this very file, not of one it was copied from with its lock. */
+	/* Held: a daemon records here (one of an older build too, which wrote no stamp). */
+	if (flock(fd, LOCK_SH | LOCK_NB)) {
+		state = errno == EWOULDBLOCK ? VA_DAEMON_RUNNING : VA_DAEMON_UNKNOWN;
+		close(fd);
+		return state;
+	}
+	/* Free: none runs, if this is the lock of this very file, not of one it was copied from. */
 	n = pread(fd, line, sizeof(line) - 1, 0);
 	line[n > 0 ? n : 0] = '\0';
-	if (n <= 0 || sscanf(line, "%ju %ju", &dev, &ino) != 2 || stat(file, &st) ||
-	    dev != (uintmax_t)st.st_dev || ino != (uintmax_t)st.st_ino) {
-		close(fd);
-		return VA_DAEMON_UNKNOWN;
-	}
-	if (!flock(fd, LOCK_SH | LOCK_NB))
-		state = VA_DAEMON_NONE;
-	else
-		state = errno == EWOULDBLOCK ? VA_DAEMON_RUNNING : VA_DAEMON_UNKNOWN;
-	close(fd); /* lets a shared lock taken here go */
+	state = n > 0 && sscanf(line, "%ju %ju", &dev, &ino) == 2 && !stat(file, &st) &&
+				dev == (uintmax_t)st.st_dev && ino == (uintmax_t)st.st_ino
+			? VA_DAEMON_NONE
+			: VA_DAEMON_UNKNOWN;
+	close(fd); /* lets the shared lock taken here go */
 	return state;
 }
 

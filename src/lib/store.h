@@ -153,10 +153,10 @@ enum va_daemon_state {
 
 /*
  * va_store_daemon() - whether a `vfsaudit run` records into the store
- * @file now: it holds FILE.lock (flock) for as long as it runs, and wrote
- * the store's device and inode into it (va_store_stamp_lock()). A lock
- * file that is missing, unreadable or another file's says
- * VA_DAEMON_UNKNOWN.
+ * @file now: it holds FILE.lock (flock) for as long as it runs. Free, the
+ * lock says none runs only when it names this very file (the device and
+ * inode va_store_stamp_lock() wrote); missing, unreadable or another
+ * file's (a copy): VA_DAEMON_UNKNOWN.
  */
 enum va_daemon_state va_store_daemon(const char *file);
 /* Write @file's device and inode into its lock file, open as @fd. Returns: 0 or -errno. */
