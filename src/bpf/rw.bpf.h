@@ -147,10 +147,16 @@ static __noinline int rw_send_calls(struct task_struct *task, struct file *f, __
 static __always_inline void agg_add(struct task_struct *task, struct file *f, __u32 op,
 				    struct agg_val *v, long ret)
 {
-	__u64 count, bytes;
+	__u64 count, bytes, was;
 
 	__sync_fetch_and_add(&v->count, 1);
-	__sync_fetch_and_add(&v->bytes, ret);
+	/*
+	 * The fetching form, its value kept: an ordered atomic on every JIT
+	 * (arm64's plain atomic add is not), so that both adds are seen
+	 * before the state is read. x86's lock add is ordered either way.
+	 */
+	was = __sync_fetch_and_add(&v->bytes, ret);
+	barrier_var(was);
 	if (READ_ONCE(v->state) == AGG_ACTIVE)
 		return;
 	count = __sync_lock_test_and_set(&v->count, 0);

@@ -204,7 +204,6 @@ static long flush_one(struct bpf_map *map, struct agg_key *key, struct agg_val *
 {
 	/* A call made during this flush stamps gen or gen - 1: never idle. */
 	bool idle = READ_ONCE(v->last_gen) + agg_idle_flushes <= c->gen;
-
 	bool mine = agg_drain(v, idle);
 	__u64 state = READ_ONCE(v->state);
 
@@ -219,6 +218,9 @@ static long flush_one(struct bpf_map *map, struct agg_key *key, struct agg_val *
 	if (!mine &&
 	    (state == AGG_FILTERED || state == AGG_REFUSED || (idle && state == AGG_EXCLUDED)))
 		mine = __sync_val_compare_and_swap(&v->state, state, AGG_ENDED) == state;
+	/* Ended long ago and still here: its ender's delete failed. */
+	if (!mine && state == AGG_ENDED && idle)
+		mine = true;
 	if (mine)
 		bpf_map_delete_elem(map, key);
 	return 0;

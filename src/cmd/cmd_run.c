@@ -16,6 +16,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -685,6 +686,8 @@ static bool names_bad_path(int err)
 
 static int take_lock(const char *path, int *fd, bool *made)
 {
+	struct stat held, named;
+
 	*fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	*made = *fd >= 0;
 	if (*fd < 0 && errno == EEXIST)
@@ -700,6 +703,13 @@ static int take_lock(const char *path, int *fd, bool *made)
 			return -EBUSY;
 		usleep(10000);
 	}
+	/*
+	 * A daemon that made the file and was refused its store unlinks it:
+	 * the lock won meanwhile would be on a file nobody else can find.
+	 */
+	if (fstat(*fd, &held) || stat(path, &named) || held.st_dev != named.st_dev ||
+	    held.st_ino != named.st_ino)
+		return -EBUSY;
 	return 0;
 }
 

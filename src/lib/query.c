@@ -329,7 +329,7 @@ int va_q_gap_since_last_row(struct va_store *s, enum va_daemon_state daemon, uin
 	sqlite3 *db = va_store_db(s);
 	sqlite3_stmt *st;
 	uint64_t last_ts;
-	int rc, mark = 0;
+	int rc, mark = 0, last_op;
 
 	/* A gap open already (the last mark a stop) says it all. */
 	if (*n && !(*gaps)[*n - 1].to_ns && !(*gaps)[*n - 1].unsaved)
@@ -347,22 +347,11 @@ int va_q_gap_since_last_row(struct va_store *s, enum va_daemon_state daemon, uin
 		return rc;
 	if (mark != VA_MARK_START || daemon != VA_DAEMON_NONE)
 		return 0;
-	/*
-	 * The newest time among the last rows: an "unsaved" row, written
-	 * late, carries the start of what it counts, earlier than the rows
-	 * before it. Not the sinks' loss rows, written after a stop.
-	 */
-	if (sqlite3_prepare_v2(db,
-			       "SELECT max(ts) FROM (SELECT ts FROM events WHERE op != 105"
-			       " ORDER BY id DESC LIMIT 64)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return va_q_errno(db);
-	rc = va_q_step(st);
-	last_ts = rc == SQLITE_ROW ? (uint64_t)va_q_col_int(st, 0, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc < 0)
-		return rc;
-	if (!last_ts || last_ts >= until)
+	/* From the time the next start's crash row will carry. */
+	rc = va_store_last(s, &last_op, &last_ts);
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	if (last_ts >= until)
 		return 0;
 	return push_gap(
 		gaps, n,

@@ -681,11 +681,15 @@ int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns)
 	 * stop row (which is sealed while the sinks are still open).
 	 */
 	rc = sqlite3_prepare_v2(
-		s->db, "SELECT op, ts FROM events WHERE op != 105 ORDER BY id DESC LIMIT 1", -1,
-		&st, NULL);
+		s->db,
+		"SELECT (SELECT op FROM events WHERE op != 105 ORDER BY id DESC LIMIT 1),"
+		" (SELECT max(ts) FROM (SELECT ts FROM events WHERE op != 105"
+		" ORDER BY id DESC LIMIT 64))",
+		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return va_store_errno(rc);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	/* The op of the last row; the newest time of the last few (an unsaved row's is earlier). */
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		*op = sqlite3_column_int(st, 0);
 		*ts_ns = (uint64_t)sqlite3_column_int64(st, 1);
 		ret = 0;

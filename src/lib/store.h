@@ -29,7 +29,7 @@
 enum va_mark {
 	VA_MARK_START = 100,	 /* daemon started (detail: backend and filters, coverage.h) */
 	VA_MARK_STOP = 101,	 /* clean stop */
-	VA_MARK_CRASH = 102,	 /* started after a stop that was not clean: ts = last record */
+	VA_MARK_CRASH = 102,	 /* started after a stop that was not clean: ts = va_store_last() */
 	VA_MARK_UNSAVED = 103,	 /* events captured but not stored (queue full, disk full) */
 	VA_MARK_PRUNE = 104,	 /* retention removed every record up to seq `count` */
 	VA_MARK_SINK_LOST = 105, /* stored, but a sink (syslog, JSON log) lost some: see detail */
@@ -116,9 +116,11 @@ int va_store_mark(struct va_store *s, enum va_mark mark, uint64_t ts_ns, uint64_
 		  const char *detail);
 
 /**
- * va_store_last() - the newest row, to tell a crash from a clean stop;
- * sink-loss rows (written after the stop row) do not count.
- * Returns: 0 with its op and ts; -ENOENT for an empty store.
+ * va_store_last() - the newest row's op, to tell a crash from a clean
+ * stop, and the newest time among the last rows (an "unsaved" row written
+ * last carries an earlier one); sink-loss rows (written after the stop
+ * row) do not count.
+ * Returns: 0 with the op and ts; -ENOENT for an empty store.
  */
 int va_store_last(struct va_store *s, int *op, uint64_t *ts_ns);
 

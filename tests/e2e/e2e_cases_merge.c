@@ -17,6 +17,14 @@
 #include "e2e_case.h"
 #include "e2e_daemon.h"
 
+/*
+ * Why "at least" in the sums below: while the ring is full, a record whose
+ * path only user space can filter (a name through "..", relative to
+ * another process's directory) is counted lost when refused, whether or
+ * not the filters would have kept it, so other activity on the machine can
+ * add to lost. Lost is never less than what was missed.
+ */
+
 /* Sum of @key over the write events of @path in @w's lines. */
 static int64_t sum_writes(const struct e2e_watcher *w, const char *path, const char *key)
 {
@@ -138,9 +146,9 @@ static int run_first_record_lost(struct e2e_ctx *c)
 		goto out;
 	}
 	/* The creates (3,000 and f) and 501 writes. */
-	if (creates + writes + lost != FLOOD + 1 + 1 + AFTER_LOSS) {
+	if (creates + writes + lost < FLOOD + 1 + 1 + AFTER_LOSS) {
 		snprintf(c->why, sizeof(c->why),
-			 "creates %lld + writes %lld + lost %lld = %lld, want %d",
+			 "creates %lld + writes %lld + lost %lld = %lld, want at least %d",
 			 (long long)creates, (long long)writes, (long long)lost,
 			 (long long)(creates + writes + lost), FLOOD + 2 + AFTER_LOSS);
 		goto out;
@@ -197,9 +205,9 @@ static int run_flush_record_lost(struct e2e_ctx *c)
 	tally(&w, &creates, &lost);
 	writes = sum_writes(&w, file, "count");
 	/* The creates (f and 3,000) and 501 writes. */
-	if (creates + writes + lost != 1 + FLOOD + 1 + AFTER_LOSS) {
+	if (creates + writes + lost < 1 + FLOOD + 1 + AFTER_LOSS) {
 		snprintf(c->why, sizeof(c->why),
-			 "creates %lld + writes %lld + lost %lld = %lld, want %d",
+			 "creates %lld + writes %lld + lost %lld = %lld, want at least %d",
 			 (long long)creates, (long long)writes, (long long)lost,
 			 (long long)(creates + writes + lost), FLOOD + 2 + AFTER_LOSS);
 		goto out;
@@ -244,10 +252,10 @@ static int run_stop_with_losses_pending(struct e2e_ctx *c)
 	if (e2e_watch_stop(&w, c->why, sizeof(c->why)))
 		goto out;
 	tally(&w, &creates, &lost);
-	if (creates + lost != FLOOD || !lost) {
+	if (creates + lost < FLOOD || !lost) {
 		snprintf(c->why, sizeof(c->why),
-			 "creates %lld + lost %lld = %lld, want %d (some lost)", (long long)creates,
-			 (long long)lost, (long long)(creates + lost), FLOOD);
+			 "creates %lld + lost %lld = %lld, want at least %d (some lost)",
+			 (long long)creates, (long long)lost, (long long)(creates + lost), FLOOD);
 		goto out;
 	}
 	ret = 0;
