@@ -104,7 +104,7 @@ static __always_inline bool agg_take_end(struct agg_val *v)
 /*
  * Build and send the full record of @count read/write calls of @bytes in all
  * (one call, usually).
- * Returns: RW_FILTERED, RW_SENT or RW_REFUSED.
+ * Returns: RW_SENT, RW_REFUSED, RW_FILTERED or RW_EXCLUDED.
  */
 static __always_inline int rw_build(struct task_struct *task, struct file *f, __u32 op, long ret,
 				    __u64 agg_id, __u64 count, __u64 bytes)
@@ -252,8 +252,7 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 			agg_add(task, f, op, v, ret);
 			return 0;
 		}
-		/* Table full, or another's going: report this call on its own rather than lose it.
-		 */
+		/* Table full, or another one ending: this call on its own, not lost. */
 		rw_send_one(task, f, op, ret, 0);
 		return 0;
 	}
