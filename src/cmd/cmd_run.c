@@ -668,11 +668,6 @@ static bool status_file_taken(const char *file, const char *db, uint32_t *pid)
 }
 
 /*
- * Lock @path (made 0600 if missing, never through a symlink) for this
- * daemon alone. Returns: 0, @fd -1 when the file cannot be made (its
- * directory is not there yet); -EBUSY when another daemon holds it.
- */
-/*
  * Whether a file given in the settings could not be opened because of the
  * name itself (a directory, a missing directory, a symlink, not a store):
  * a configuration error (exit 2), where a full disk or a refused
@@ -684,6 +679,11 @@ static bool names_bad_path(int err)
 	       err == -EINVAL || err == -ENAMETOOLONG;
 }
 
+/*
+ * Lock @path (made 0600 if missing, never through a symlink) for this
+ * daemon alone. Returns: 0, @fd -1 when the file cannot be made (its
+ * directory is not there yet); -EBUSY when another daemon holds it.
+ */
 static int take_lock(const char *path, int *fd, bool *made)
 {
 	struct stat held, named;
@@ -815,11 +815,15 @@ int do_run(int argc, char **argv)
 		goto cleanup;
 	}
 	/* Which file this lock is for: a copy of both says nothing about this daemon. */
-	if (lock_fd >= 0 && (ret = va_store_stamp_lock(lock_fd, cfg.db)))
-		fprintf(stderr,
-			"vfsaudit: %s: cannot write the store's identity into it (%s): history "
-			"will not tell from it whether this daemon runs\n",
-			lock_path, strerror(-ret));
+	if (lock_fd >= 0) {
+		int stamped = va_store_stamp_lock(lock_fd, cfg.db);
+
+		if (stamped)
+			fprintf(stderr,
+				"vfsaudit: %s: cannot write the store's identity into it (%s): "
+				"history will not tell from it whether this daemon runs\n",
+				lock_path, strerror(-stamped));
+	}
 	started = now_ns(CLOCK_REALTIME);
 	/* The last stop was not clean: say from when nothing was recorded. */
 	if (!va_store_last(d.store, &last_op, &last_ts) && last_op != VA_MARK_STOP) {
