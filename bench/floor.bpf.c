@@ -69,16 +69,13 @@ static __always_inline __u64 fd_file(long fd)
 	return (__u64)f;
 }
 
-/* A record with no name: a file's first write, or its writes at close. */
-static __always_inline void send_counts(long nr, __u64 count, long bytes)
+/* A reserved record's who, when and what, for call @nr that returned @ret. */
+static __always_inline void fill_rec(struct floor_rec *r, long nr, long ret, __u64 count)
 {
 	__u64 id = bpf_get_current_pid_tgid(), ug = bpf_get_current_uid_gid();
-	struct floor_rec *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 
-	if (!r)
-		return;
 	r->ts = bpf_ktime_get_boot_ns();
-	r->ret = bytes;
+	r->ret = ret;
 	r->count = count;
 	r->nr = nr;
 	r->pid = id >> 32;
@@ -87,6 +84,16 @@ static __always_inline void send_counts(long nr, __u64 count, long bytes)
 	r->gid = ug >> 32;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	r->name[0] = '\0';
+}
+
+/* A record with no name: a file's first write, or its writes at close. */
+static __always_inline void send_counts(long nr, __u64 count, long bytes)
+{
+	struct floor_rec *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+
+	if (!r)
+		return;
+	fill_rec(r, nr, bytes, count);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
@@ -175,7 +182,6 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(floor_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
-	__u64 id, ug;
 	const char *name;
 	struct floor_rec *r;
 
@@ -188,22 +194,12 @@ int BPF_PROG(floor_exit, struct pt_regs *regs, long ret)
 	name = name_arg(regs, nr);
 	if (!name)
 		return 0;
-	id = bpf_get_current_pid_tgid();
-	if (id >> 32 == self_tgid)
+	if (bpf_get_current_pid_tgid() >> 32 == self_tgid)
 		return 0;
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 	if (!r)
 		return 0;
-	ug = bpf_get_current_uid_gid();
-	r->ts = bpf_ktime_get_boot_ns();
-	r->ret = ret;
-	r->count = 1;
-	r->nr = nr;
-	r->pid = id >> 32;
-	r->tid = (__u32)id;
-	r->uid = (__u32)ug;
-	r->gid = ug >> 32;
-	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	fill_rec(r, nr, ret, 1);
 	if (bpf_probe_read_user_str(r->name, sizeof(r->name), name) < 0)
 		r->name[0] = '\0';
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);

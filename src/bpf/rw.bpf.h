@@ -221,18 +221,13 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 		if ((state == AGG_FILTERED || state == AGG_EXCLUDED) &&
 		    v->epoch == READ_ONCE(filter_set))
 			return 0;
-		/* Being ended by another: this call goes on its own. */
-		if (state == AGG_ENDED) {
-			rw_send_one(task, f, op, ret, 0);
-			return 0;
-		}
-		/* Left out under filters since replaced: decided again, below. */
+		/* Left out under filters since replaced, or being ended: below. */
 	}
 	if (v) {
 		/*
 		 * A struct file freed and reused, or left out under old filters:
-		 * one caller replaces it; another that finds it going meanwhile
-		 * sends its call on its own.
+		 * one caller replaces it; another, or one that finds it being
+		 * ended, sends its call on its own.
 		 */
 		if (!agg_take_end(v)) {
 			rw_send_one(task, f, op, ret, 0);
