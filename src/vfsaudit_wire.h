@@ -65,6 +65,8 @@ enum va_wire_type {
 	VA_WIRE_FORK = 3,     /* struct va_wire_proc: a new process (not a thread) */
 	VA_WIRE_EXIT = 4,     /* struct va_wire_proc: a process ended */
 	VA_WIRE_LOST = 5,     /* struct va_wire_lost: records the kernel could not deliver */
+	VA_WIRE_RW_START =
+		6, /* struct va_wire_start: an aggregated read/write begun from a template */
 };
 
 /* Sizes of the string areas. Paths longer than VA_WIRE_PATH_MAX are cut at the front. */
@@ -108,6 +110,7 @@ _Static_assert(sizeof(struct va_wire_task) == 64, "va_wire_task layout");
 #define VA_WF_PROC_ONLY	    0x40 /* exec that failed the filters: update the process table only */
 #define VA_WF_USER_FILTER   0x80 /* path from a name: path/dev filters left to user space */
 #define VA_WF_FTYPE_KNOWN   0x100 /* imode's S_IFMT bits name the object's type (no ino) */
+#define VA_WF_TEMPLATE	    0x200 /* an open: agg_id holds the thread's template number */
 
 /*
  * A file event. String data follows: str1 (path), then str2 (new name,
@@ -117,7 +120,8 @@ struct va_wire_file {
 	struct va_wire_hdr hdr;
 	struct va_wire_task task;
 	va_u64 ino;
-	va_u64 agg_id; /* VA_WF_AGG_START: later VA_WIRE_RW_FLUSH records refer to it */
+	va_u64 agg_id; /* VA_WF_AGG_START: later VA_WIRE_RW_FLUSH records refer to it;
+			* VA_WF_TEMPLATE: the template number */
 	va_u64 count;
 	va_u64 bytes;
 	va_s64 ret;
@@ -152,6 +156,25 @@ struct va_wire_flush {
 	va_u32 tid;
 };
 _Static_assert(sizeof(struct va_wire_flush) == 48, "va_wire_flush layout");
+
+/*
+ * The first call of an aggregated read/write whose context is the thread's
+ * last open record (VA_WF_TEMPLATE, numbered tmpl), sent instead of a full
+ * record: the file was opened by this thread, recorded, and is still that
+ * open. Later VA_WIRE_RW_FLUSH records refer to agg_id, as after
+ * VA_WF_AGG_START.
+ */
+struct va_wire_start {
+	struct va_wire_hdr hdr;
+	va_u64 agg_id;
+	va_u64 count;
+	va_u64 bytes;
+	va_u32 tmpl; /* the template's number */
+	va_u32 tid;  /* the thread that opened the file and made this call */
+	va_u32 op;   /* VA_OP_READ or VA_OP_WRITE */
+	va_u32 pad;
+};
+_Static_assert(sizeof(struct va_wire_start) == 56, "va_wire_start layout");
 
 struct va_wire_proc {
 	struct va_wire_hdr hdr;

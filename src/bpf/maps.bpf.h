@@ -162,6 +162,39 @@ struct {
 	__type(value, struct agg_val);
 } agg SEC(".maps");
 
+/*
+ * Each thread's last recorded open (VA_WF_TEMPLATE): user space keeps that
+ * record as the thread's template, and the first read or write of the same
+ * open by the same thread names it (VA_WIRE_RW_START) instead of walking
+ * the path again and sending the whole context. Most files written are
+ * written right after their open: create, write, close. Only the thread
+ * itself reads or writes its slot, so plain loads and stores suffice.
+ */
+struct open_tmpl {
+	__u64 file; /* struct file *; 0: none */
+	/*
+	 * A struct file freed by a close (or a dup2, or an exec's) comes back
+	 * for a later open: the same object by the same name through the same
+	 * mount, or the template is not this open's.
+	 */
+	__u64 dentry;
+	__u64 mnt;
+	__u64 inode;
+	__u64 cred;  /* the opener's cred: a setuid or an exec since makes a new one */
+	__u64 gen;   /* flush_gen at the open: user space forgets templates when idle */
+	__u32 seq;   /* the template's number, counted per thread from 1 */
+	__u32 epoch; /* filter_set at the open: its filters' decision holds under them */
+	__u32 dseq;  /* the file's dentry's d_seq as its path was walked: renamed since if not */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct open_tmpl);
+} open_tmpls SEC(".maps");
+
 /* Records that could not be delivered, per CPU and cause, not yet reported. */
 struct loss {
 	__u64 pending[VA_LOSS_CAUSES];
@@ -338,6 +371,7 @@ struct scratch {
 	struct {
 		__u64 pprev, parent, op; /* of the dentry walk_path() started from */
 		__u32 read;		 /* 0: the walk began at the root, reading nothing */
+		__u32 seq;		 /* its d_seq, which moving or unlinking it changes */
 	} wstart;
 	/* An inode's or superblock's head (set_object()). */
 	__u8 osnap[128] __attribute__((aligned(8)));

@@ -90,6 +90,36 @@ static __always_inline long read_dentry_head(struct dentry *d, struct dentry_hea
 	return 0;
 }
 
+#define DSEQ_OFF OFF(struct dentry, d_seq.seqcount.sequence)
+
+/* The d_seq of the dentry read into @h, which every d_move() changes. */
+static __always_inline __u32 dentry_seq(const struct dentry_head *h)
+{
+	struct dentry *d = h->self;
+
+	if (dentry_snap_fits() && DSEQ_OFF + 4 <= DSNAP_SIZE)
+		return *(__u32 *)(h->raw + DSEQ_OFF);
+	return BPF_CORE_READ(d, d_seq.seqcount.sequence);
+}
+
+/*
+ * Returns: true when @d is hashed and its d_seq is still @seq: it has not
+ * been renamed or unlinked since @seq was read (its ancestors may have been).
+ */
+static __always_inline bool dentry_unmoved(struct dentry *d, __u32 seq)
+{
+	__u32 hash = OFF(struct dentry, d_hash);
+	__u64 head[3] = {};
+
+	if (DSEQ_OFF + 4 <= sizeof(head) && hash + 16 <= sizeof(head)) {
+		if (bpf_probe_read_kernel(head, sizeof(head), d))
+			return false;
+		return *(__u32 *)((void *)head + DSEQ_OFF) == seq &&
+		       *(__u64 *)((void *)head + hash + 8) != 0;
+	}
+	return BPF_CORE_READ(d, d_seq.seqcount.sequence) == seq && BPF_CORE_READ(d, d_hash.pprev);
+}
+
 /* Word @w of @h's inline name of @len bytes, zero padded. */
 static __always_inline __u64 inline_name_word(const struct dentry_head *h, __u32 w, __u32 len)
 {
@@ -187,6 +217,7 @@ static long walk_step(__u32 i, void *arg)
 	}
 	parent = h->parent;
 	if (i == 0) {
+		s->wstart.seq = dentry_seq(h);
 		s->wstart.pprev = h->hash_pprev;
 		s->wstart.parent = (__u64)parent;
 		s->wstart.op = (__u64)h->op;

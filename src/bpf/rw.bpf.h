@@ -136,6 +136,62 @@ static __noinline int rw_send_one(struct task_struct *task, struct file *f, __u3
 	return rw_build(task, f, op, ret, agg_id, 1, ret > 0 ? ret : 0);
 }
 
+#define RW_NO_TEMPLATE 4 /* no template of this open to borrow: send a full record */
+
+/*
+ * The first call of aggregation @agg_id, named by the thread's template
+ * when the thread's last recorded open is this one (maps.bpf.h): the same
+ * struct file and inode, the same cred (no setuid or exec since), the same
+ * filters (their decision on the open holds), the file neither renamed nor
+ * unlinked since (its path and "deleted" would differ), and recent enough
+ * that user space still keeps the template (as an aggregation's:
+ * capture.c). A directory above it renamed in between goes unseen: the
+ * write is reported under the name it was opened by.
+ * Returns: RW_SENT, RW_REFUSED (counted lost), or RW_NO_TEMPLATE.
+ */
+static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f, __u32 op, long ret,
+				       __u64 agg_id)
+{
+	struct open_tmpl *t = bpf_task_storage_get(&open_tmpls, task, 0, 0);
+	struct va_wire_start rec = {};
+	struct path path;
+
+	if (!t || !t->file || t->file != (__u64)f || t->cred != (__u64)task->cred ||
+	    t->epoch != READ_ONCE(filter_set) || t->gen + agg_idle_flushes <= READ_ONCE(flush_gen))
+		return RW_NO_TEMPLATE;
+	if (bpf_probe_read_kernel(&path, sizeof(path), &f->f_path) ||
+	    t->dentry != (__u64)path.dentry || t->mnt != (__u64)path.mnt ||
+	    t->inode != (__u64)BPF_CORE_READ(f, f_inode) || !dentry_unmoved(path.dentry, t->dseq))
+		return RW_NO_TEMPLATE;
+	rec.hdr.ts = bpf_ktime_get_boot_ns();
+	rec.hdr.type = VA_WIRE_RW_START;
+	rec.hdr.size = sizeof(rec);
+	rec.agg_id = agg_id;
+	rec.count = 1;
+	rec.bytes = ret > 0 ? ret : 0;
+	rec.tmpl = t->seq;
+	rec.tid = task->pid;
+	rec.op = op;
+	return output_as(&rec, sizeof(rec), VA_LOSS_RINGBUF, 1) ? RW_REFUSED : RW_SENT;
+}
+
+/*
+ * After the thread's open of @f was recorded as template number @seq, or
+ * could not be (@seq 0): what its first read or write may borrow.
+ */
+static __always_inline void open_tmpl_set(struct open_tmpl *t, struct task_struct *task,
+					  struct file *f, __u32 seq, __u32 dseq)
+{
+	t->file = seq ? (__u64)f : 0;
+	t->dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+	t->mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
+	t->dseq = dseq;
+	t->inode = (__u64)BPF_CORE_READ(f, f_inode);
+	t->cred = (__u64)task->cred;
+	t->gen = READ_ONCE(flush_gen);
+	t->epoch = READ_ONCE(filter_set);
+}
+
 /* Calls taken back from an ended aggregation: their byte total is the event's ret. */
 static __noinline int rw_send_calls(struct task_struct *task, struct file *f, __u32 op, __u64 count,
 				    __u64 bytes)
@@ -251,7 +307,9 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 		rw_send_one(task, f, op, ret, 0);
 		return 0;
 	}
-	sent = rw_send_one(task, f, op, ret, nv.id);
+	sent = rw_send_borrowed(task, f, op, ret, nv.id);
+	if (sent == RW_NO_TEMPLATE)
+		sent = rw_send_one(task, f, op, ret, nv.id);
 	if (sent == RW_SENT)
 		return 0;
 	v = bpf_map_lookup_elem(&agg, &key);

@@ -157,6 +157,41 @@ __noinline int va_calibrate_names(__u64 file, __u32 created)
 	return 0;
 }
 
+#define FMODE_READ 0x1
+
+/*
+ * Send the open event in @s of @f (NULL when the open failed) and, where
+ * the thread may read or write it merged, make it the thread's template
+ * (rw_send_borrowed()). Not for an event whose filters user space decides:
+ * the template would be one user space may drop. Not inlined: h_open's
+ * frame is on a call chain whose stack the kernel limits to 512 bytes.
+ */
+static __noinline void emit_open(struct scratch *s, struct task_struct *task, struct file *f)
+{
+	struct open_tmpl *t = NULL;
+	__u32 fmode, seq = 0;
+
+	/* Its path walked from a hashed dentry (not deleted, not the root). */
+	if (f && !every_call && !(s->ev.wflags & VA_WF_USER_FILTER) && s->wstart.read &&
+	    s->wstart.pprev) {
+		fmode = BPF_CORE_READ(f, f_mode);
+		if (((fmode & FMODE_WRITE) && ops_selected(SEL(VA_OP_WRITE))) ||
+		    ((fmode & FMODE_READ) && ops_selected(SEL(VA_OP_READ))))
+			t = bpf_task_storage_get(&open_tmpls, task, 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	}
+	if (t) {
+		seq = t->seq + 1;
+		t->seq = seq;
+		s->ev.agg_id = seq;
+		s->ev.wflags |= VA_WF_TEMPLATE;
+	}
+	if (emit_file(s))
+		seq = 0;
+	if (t)
+		open_tmpl_set(t, task, f, seq, s->wstart.seq);
+}
+
 /* open, creat, openat, openat2, open_by_handle_at */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(h_open, struct pt_regs *regs, long ret)
@@ -265,8 +300,9 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 	if (!event_kept(s))
 		return 0;
 	if (ops_selected(sel))
-		emit_file(s);
+		emit_open(s, task, f);
 	if (want_trunc) {
+		s->ev.wflags &= ~VA_WF_TEMPLATE;
 		s->ev.hdr.ts = bpf_ktime_get_boot_ns();
 		s->ev.op = VA_OP_TRUNCATE;
 		s->ev.size = 0;

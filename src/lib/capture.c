@@ -13,12 +13,16 @@
 #include "capture_priv.h"
 
 /*
- * An aggregated read/write: the full first event, reused for each flush.
- * One allocation: the event, then its path and exe, each NUL-terminated.
+ * An aggregated read/write: the full first event, reused for each flush;
+ * or a thread's last open, which the first read or write of that open
+ * begins from (VA_WIRE_RW_START). One allocation: the event, then its path
+ * and exe, each NUL-terminated.
  */
 struct agg_template {
 	struct va_event ev;
 	uint64_t seen; /* c->flushes at its last record */
+	uint32_t tmpl; /* an open's: the thread's template number */
+	size_t room;   /* bytes[]'s size */
 	char bytes[];
 };
 
@@ -96,21 +100,96 @@ static char *put_string(char *dst, const struct va_bytes *b)
 	return dst;
 }
 
-static void remember_agg(struct va_capture *c, uint64_t id, const struct va_event *ev)
+static size_t template_room(const struct va_event *ev)
 {
-	/* One malloc and one free a file opened for writing: the capture thread's hot path. */
-	struct agg_template *t = malloc(sizeof(*t) + ev->path.len + 1 + ev->exe.len + 1);
+	return ev->path.len + 1 + ev->exe.len + 1;
+}
 
-	if (!t)
-		return;
+/* Copy @ev into @t, whose room is enough. */
+static void template_fill(struct agg_template *t, const struct va_capture *c,
+			  const struct va_event *ev)
+{
 	t->ev = *ev;
 	t->seen = c->flushes;
 	t->ev.path.ptr = put_string(t->bytes, &ev->path);
 	t->ev.exe.ptr = put_string(t->bytes + ev->path.len + 1, &ev->exe);
 	t->ev.path2 = (struct va_bytes){ NULL, 0 };
 	t->ev.argv = (struct va_bytes){ NULL, 0 };
-	if (va_u64map_put(&c->aggs, id, t))
+}
+
+static struct agg_template *template_new(const struct va_capture *c, const struct va_event *ev)
+{
+	/* One malloc and one free a file written: the capture thread's hot path. */
+	struct agg_template *t = malloc(sizeof(*t) + template_room(ev));
+
+	if (!t)
+		return NULL;
+	t->room = template_room(ev);
+	t->tmpl = 0;
+	template_fill(t, c, ev);
+	return t;
+}
+
+static void remember_agg(struct va_capture *c, uint64_t id, const struct va_event *ev)
+{
+	struct agg_template *t = template_new(c, ev);
+
+	if (t && va_u64map_put(&c->aggs, id, t))
 		free(t);
+}
+
+/*
+ * The thread's open record numbered @tmpl replaces its last one: most
+ * threads open one file after another, so the old one's memory is reused
+ * when its room is enough. Without memory, the thread has none: a read or
+ * write that names it counts as lost.
+ */
+static void remember_open(struct va_capture *c, uint32_t tid, uint32_t tmpl,
+			  const struct va_event *ev)
+{
+	struct agg_template *old = va_u64map_get(&c->opens, tid), *t = old;
+
+	if (!old || old->room < template_room(ev)) {
+		t = template_new(c, ev);
+		if (!t || va_u64map_put(&c->opens, tid, t)) {
+			free(t);
+			free(va_u64map_del(&c->opens, tid));
+			return;
+		}
+		free(old);
+	} else {
+		template_fill(t, c, ev);
+	}
+	t->tmpl = tmpl;
+}
+
+/*
+ * The first read or write of the thread's open numbered d->tmpl: the
+ * event is that open's (who, path, object), with this call's op, time,
+ * count and bytes; later flushes refer to d->agg_id.
+ */
+static int deliver_start(struct va_capture *c, const struct va_decoded *d)
+{
+	struct agg_template *t = va_u64map_get(&c->opens, d->flush_tid);
+	struct va_event ev;
+
+	/* Its open record was lost (or could not be kept): this call is lost with it. */
+	if (!t || t->tmpl != d->tmpl)
+		return va_capture_report_lost(c, d->flush_count, d->boot_ts);
+	ev = t->ev;
+	ev.op = d->start_op;
+	ev.ts_ns = d->boot_ts + c->boot_to_real_ns;
+	ev.tid = d->flush_tid;
+	ev.count = d->flush_count;
+	ev.bytes = d->flush_bytes;
+	ev.ret = (int64_t)d->flush_bytes;
+	/* What only the open carried. */
+	ev.open_flags = 0;
+	ev.has_open_flags = false;
+	ev.mode = 0;
+	ev.size = -1;
+	remember_agg(c, d->agg_id, &ev);
+	return deliver_event(c, &ev);
 }
 
 static int deliver_flush(struct va_capture *c, const struct va_decoded *d)
@@ -178,6 +257,8 @@ static int deliver_file(struct va_capture *c, struct va_decoded *d)
 	}
 	if (d->agg_id)
 		remember_agg(c, d->agg_id, ev);
+	if (d->tmpl)
+		remember_open(c, ev->tid, d->tmpl, ev);
 	return deliver_event(c, ev);
 }
 
@@ -194,6 +275,8 @@ int va_capture_deliver(struct va_capture *c, const void *rec, size_t size)
 		return deliver_file(c, d);
 	case VA_WIRE_RW_FLUSH:
 		return deliver_flush(c, d);
+	case VA_WIRE_RW_START:
+		return deliver_start(c, d);
 	case VA_WIRE_FORK:
 		va_proctab_fork(&c->procs, d->proc_pid, d->proc_parent);
 		return 0;
@@ -226,6 +309,7 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 	va_proctab_init(&c->procs, "/proc");
 	va_mounts_init(&c->mounts, "/proc");
 	va_u64map_init(&c->aggs);
+	va_u64map_init(&c->opens);
 	va_capture_sync_clock(c);
 
 	switch (opts->backend) {
@@ -249,6 +333,7 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 		va_proctab_free(&c->procs);
 		va_mounts_free(&c->mounts);
 		va_u64map_free(&c->aggs);
+		va_u64map_free(&c->opens);
 		free(c);
 		return ret;
 	}
@@ -330,21 +415,31 @@ static void note_expired(uint64_t key, void *val, void *ctx)
 	x->ids[x->n++] = key;
 }
 
+/* Drop the templates of @m last seen before flush @before. Returns: how many. */
+static size_t expire_templates(struct va_u64map *m, uint64_t before)
+{
+	struct expiry x = { .before = before };
+
+	/* Collected first: the map is not changed while it is walked. */
+	va_u64map_each(m, note_expired, &x);
+	for (size_t i = 0; i < x.n; i++)
+		free(va_u64map_del(m, x.ids[i]));
+	free(x.ids);
+	return x.n;
+}
+
 void va_capture_flushed(struct va_capture *c, uint64_t idle_flushes)
 {
-	/* Two flushes of slack: the end record may be in the next read. */
-	struct expiry x = { 0 };
+	uint64_t before;
 
 	c->flushes++;
+	/* Two flushes of slack: the end record may be in the next read. */
 	if (c->flushes <= idle_flushes + 2)
 		return;
-	x.before = c->flushes - idle_flushes - 2;
-	/* Collected first: the map is not changed while it is walked. */
-	va_u64map_each(&c->aggs, note_expired, &x);
-	for (size_t i = 0; i < x.n; i++)
-		free(va_u64map_del(&c->aggs, x.ids[i]));
-	c->stats.aggs_expired += x.n;
-	free(x.ids);
+	before = c->flushes - idle_flushes - 2;
+	c->stats.aggs_expired += expire_templates(&c->aggs, before);
+	/* The kernel lends an open's template for as long (rw_send_borrowed()). */
+	expire_templates(&c->opens, before);
 }
 
 void va_capture_close(struct va_capture *c)
@@ -355,6 +450,8 @@ void va_capture_close(struct va_capture *c)
 		c->ops->close(c);
 	va_u64map_each(&c->aggs, template_free_cb, NULL);
 	va_u64map_free(&c->aggs);
+	va_u64map_each(&c->opens, template_free_cb, NULL);
+	va_u64map_free(&c->opens);
 	va_proctab_free(&c->procs);
 	va_mounts_free(&c->mounts);
 	free(c);

@@ -34,6 +34,7 @@ struct va_capture {
 	struct va_proctab procs;
 	struct va_mounts mounts; /* dev of paths named by a syscall */
 	struct va_u64map aggs; /* agg id -> struct agg_template */
+	struct va_u64map opens; /* tid -> struct agg_template: the thread's last open record */
 	uint64_t flushes;      /* periodic flushes delivered: the templates' clock */
 	uint64_t seq;
 	uint64_t boot_to_real_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */

@@ -145,6 +145,7 @@ static int decode_file(const void *rec, size_t size, struct va_decoded *d)
 	}
 	d->wflags = w->wflags;
 	d->agg_id = (w->wflags & VA_WF_AGG_START) ? w->agg_id : 0;
+	d->tmpl = (w->wflags & VA_WF_TEMPLATE) ? (uint32_t)w->agg_id : 0;
 	return 0;
 }
 
@@ -173,6 +174,23 @@ int va_decode(const void *rec, size_t size, struct va_decoded *d)
 		d->flush_bytes = f.bytes;
 		d->flush_flags = f.flags;
 		d->flush_tid = f.tid;
+		return 0;
+	}
+	case VA_WIRE_RW_START: {
+		struct va_wire_start st;
+
+		if (hdr.size < sizeof(st))
+			return -EINVAL;
+		memcpy(&st, rec, sizeof(st));
+		if ((st.op != VA_OP_READ && st.op != VA_OP_WRITE) || !st.tmpl || !st.agg_id)
+			return -EINVAL;
+		d->agg_id = st.agg_id;
+		d->flush_count = st.count;
+		d->flush_bytes = st.bytes;
+		d->flush_flags = 0;
+		d->flush_tid = st.tid;
+		d->tmpl = st.tmpl;
+		d->start_op = st.op;
 		return 0;
 	}
 	case VA_WIRE_FORK:

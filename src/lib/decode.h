@@ -22,10 +22,14 @@ struct va_decoded {
 	struct va_event ev;
 	uint32_t wflags;
 	uint64_t agg_id;
+	uint32_t tmpl; /* VA_WF_TEMPLATE: the thread's template number; 0 none */
 
-	/* VA_WIRE_RW_FLUSH */
+	/* VA_WIRE_RW_FLUSH, VA_WIRE_RW_START (with agg_id) */
 	uint64_t flush_count, flush_bytes;
 	uint32_t flush_flags, flush_tid;
+
+	/* VA_WIRE_RW_START: the template it begins from (tmpl), and its op */
+	uint32_t start_op;
 
 	/* VA_WIRE_FORK / VA_WIRE_EXIT */
 	uint32_t proc_pid, proc_parent;

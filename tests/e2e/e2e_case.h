@@ -175,6 +175,8 @@ extern const size_t e2e_n_cases_tamper;
 extern const struct e2e_case e2e_cases_hard[];
 extern const size_t e2e_n_cases_merge;
 extern const struct e2e_case e2e_cases_merge[];
+extern const struct e2e_case e2e_cases_borrow[];
+extern const size_t e2e_n_cases_borrow;
 extern const size_t e2e_n_cases_hard;
 
 #endif

@@ -35,13 +35,22 @@ struct table {
 };
 
 static const struct table tables[] = {
-	{ e2e_cases_ops, &e2e_n_cases_ops },	     { e2e_cases_attrs, &e2e_n_cases_attrs },
-	{ e2e_cases_names, &e2e_n_cases_names },     { e2e_cases_paths, &e2e_n_cases_paths },
-	{ e2e_cases_proc, &e2e_n_cases_proc },	     { e2e_cases_special, &e2e_n_cases_special },
-	{ e2e_cases_filters, &e2e_n_cases_filters }, { e2e_cases_stream, &e2e_n_cases_stream },
-	{ e2e_cases_hard, &e2e_n_cases_hard },	     { e2e_cases_cli, &e2e_n_cases_cli },
-	{ e2e_cases_store, &e2e_n_cases_store },     { e2e_cases_stall, &e2e_n_cases_stall },
-	{ e2e_cases_sinks, &e2e_n_cases_sinks },     { e2e_cases_tamper, &e2e_n_cases_tamper },
+	{ e2e_cases_ops, &e2e_n_cases_ops },
+	{ e2e_cases_attrs, &e2e_n_cases_attrs },
+	{ e2e_cases_names, &e2e_n_cases_names },
+	{ e2e_cases_paths, &e2e_n_cases_paths },
+	{ e2e_cases_proc, &e2e_n_cases_proc },
+	{ e2e_cases_special, &e2e_n_cases_special },
+	{ e2e_cases_filters, &e2e_n_cases_filters },
+	{ e2e_cases_stream, &e2e_n_cases_stream },
+	{ e2e_cases_hard, &e2e_n_cases_hard },
+	{ e2e_cases_borrow, &e2e_n_cases_borrow },
+	/* Its last case checks that every shared watcher stopped cleanly: after their last use. */
+	{ e2e_cases_cli, &e2e_n_cases_cli },
+	{ e2e_cases_store, &e2e_n_cases_store },
+	{ e2e_cases_stall, &e2e_n_cases_stall },
+	{ e2e_cases_sinks, &e2e_n_cases_sinks },
+	{ e2e_cases_tamper, &e2e_n_cases_tamper },
 	{ e2e_cases_merge, &e2e_n_cases_merge },
 };
 

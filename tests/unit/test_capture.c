@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,8 @@ struct seen {
 	unsigned int events; /* non-loss events delivered */
 	uint64_t count;	     /* their calls */
 	uint64_t lost;	     /* events reported lost */
+	struct va_event last; /* the last non-loss event, its path in last_path */
+	char last_path[64];
 };
 
 static int collect(const struct va_event *ev, void *ctx)
@@ -34,6 +37,9 @@ static int collect(const struct va_event *ev, void *ctx)
 	} else {
 		s->events++;
 		s->count += ev->count;
+		s->last = *ev;
+		snprintf(s->last_path, sizeof(s->last_path), "%.*s", (int)ev->path.len,
+			 ev->path.ptr);
 	}
 	return 0;
 }
@@ -49,6 +55,7 @@ static struct va_capture *capture_new(struct seen *s)
 	va_proctab_init(&c->procs, "/nonexistent");
 	va_mounts_init(&c->mounts, "/nonexistent");
 	va_u64map_init(&c->aggs);
+	va_u64map_init(&c->opens);
 	return c;
 }
 
@@ -182,12 +189,154 @@ static void test_expiry_bounds_memory(void **state)
 	va_capture_close(c);
 }
 
+/* Thread @tid's open of @path (O_WRONLY), recorded as its template number @tmpl. */
+static void deliver_open(struct va_capture *c, uint32_t tid, uint32_t tmpl, const char *path)
+{
+	struct rec r;
+	size_t len = strlen(path);
+
+	memset(&r, 0, sizeof(r));
+	r.w.hdr.type = VA_WIRE_FILE;
+	r.w.hdr.ts = 500;
+	r.w.op = VA_OP_OPEN;
+	r.w.task.pid = 42;
+	r.w.task.tid = tid;
+	r.w.task.uid = 1000;
+	r.w.task.auid = VA_ID_UNSET;
+	r.w.task.ses = VA_ID_UNSET;
+	r.w.wflags = VA_WF_DEV_KNOWN | VA_WF_INO_KNOWN | VA_WF_OPEN_FLAGS | VA_WF_TEMPLATE;
+	r.w.oflags = 01; /* O_WRONLY */
+	r.w.imode = S_IFREG | 0644;
+	r.w.ino = 7;
+	r.w.agg_id = tmpl;
+	r.w.ret = 3;
+	r.w.size = -1;
+	r.w.owner_uid = -1;
+	r.w.owner_gid = -1;
+	assert_true(len <= sizeof(r.data));
+	memcpy(r.data, path, len);
+	r.w.str_len[0] = (uint32_t)len;
+	r.w.hdr.size = (uint32_t)(sizeof(r.w) + len);
+	assert_int_equal(va_capture_deliver(c, &r, r.w.hdr.size), 0);
+}
+
+/* The first write of thread @tid's open numbered @tmpl, starting agg @id. */
+static void deliver_borrowed(struct va_capture *c, uint32_t tid, uint32_t tmpl, uint64_t id)
+{
+	struct va_wire_start st;
+
+	memset(&st, 0, sizeof(st));
+	st.hdr.type = VA_WIRE_RW_START;
+	st.hdr.ts = 1500;
+	st.hdr.size = sizeof(st);
+	st.agg_id = id;
+	st.count = 1;
+	st.bytes = 64;
+	st.tmpl = tmpl;
+	st.tid = tid;
+	st.op = VA_OP_WRITE;
+	assert_int_equal(va_capture_deliver(c, &st, sizeof(st)), 0);
+}
+
+/*
+ * A first write that borrows its thread's open record is that open's who,
+ * path and object with the write's op, time, thread, count and bytes, and
+ * none of the open's own fields; its flushes follow as after a full record.
+ */
+static void test_write_from_open(void **state)
+{
+	struct seen s = { 0 };
+	struct va_capture *c = capture_new(&s);
+
+	(void)state;
+	deliver_open(c, 43, 3, "/tmp/opened");
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.last.op, VA_OP_OPEN);
+	deliver_borrowed(c, 43, 3, 10);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(s.lost, 0);
+	assert_int_equal(s.last.op, VA_OP_WRITE);
+	assert_string_equal(s.last_path, "/tmp/opened");
+	assert_int_equal(s.last.tid, 43);
+	assert_int_equal(s.last.pid, 42);
+	assert_int_equal(s.last.uid, 1000);
+	assert_int_equal(s.last.ino, 7);
+	assert_int_equal(s.last.count, 1);
+	assert_int_equal(s.last.bytes, 64);
+	assert_int_equal(s.last.ret, 64);
+	assert_false(s.last.has_open_flags);
+	assert_int_equal(s.last.size, -1);
+	assert_int_equal(s.last.ts_ns, 1500 + c->boot_to_real_ns);
+	assert_int_equal(templates(c), 1);
+	deliver_flush(c, 10, 9, false);
+	assert_string_equal(s.last_path, "/tmp/opened");
+	deliver_flush(c, 10, 0, true);
+	assert_int_equal(templates(c), 0);
+	assert_int_equal(s.count, 10);
+	va_capture_close(c);
+}
+
+/*
+ * A write can borrow only its own thread's last open: one naming an older
+ * template, or a thread with none, is a call whose context was lost, and
+ * counted so. The next open replaces the thread's template, in place when
+ * it fits.
+ */
+static void test_borrow_only_the_last_open(void **state)
+{
+	struct seen s = { 0 };
+	struct va_capture *c = capture_new(&s);
+
+	(void)state;
+	deliver_open(c, 43, 3, "/tmp/a-rather-long-name");
+	deliver_open(c, 43, 4, "/tmp/b");
+	deliver_borrowed(c, 43, 3, 10);
+	assert_int_equal(s.lost, 1);
+	deliver_borrowed(c, 44, 4, 11);
+	assert_int_equal(s.lost, 2);
+	deliver_borrowed(c, 43, 4, 12);
+	assert_int_equal(s.lost, 2);
+	assert_string_equal(s.last_path, "/tmp/b");
+	deliver_open(c, 43, 5, "/tmp/c-longer-than-the-first-one");
+	deliver_borrowed(c, 43, 5, 13);
+	assert_string_equal(s.last_path, "/tmp/c-longer-than-the-first-one");
+	assert_int_equal(s.lost, 2);
+	va_capture_close(c);
+}
+
+/*
+ * A thread's template lasts as long as an aggregation's would without a
+ * record: the kernel lends it no longer (rw_send_borrowed()), and a thread
+ * that opened once and never again does not keep memory.
+ */
+static void test_open_template_expires(void **state)
+{
+	struct seen s = { 0 };
+	struct va_capture *c = capture_new(&s);
+
+	(void)state;
+	deliver_open(c, 43, 1, "/tmp/a");
+	for (int i = 0; i < IDLE_FLUSHES + 2; i++)
+		va_capture_flushed(c, IDLE_FLUSHES);
+	assert_int_equal(c->opens.len, 1);
+	deliver_borrowed(c, 43, 1, 10);
+	assert_int_equal(s.lost, 0);
+	va_capture_flushed(c, IDLE_FLUSHES);
+	assert_int_equal(c->opens.len, 0);
+	deliver_borrowed(c, 43, 1, 11);
+	assert_int_equal(s.lost, 1);
+	va_capture_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flush_and_end),
 		cmocka_unit_test(test_expiry_after_lost_end),
 		cmocka_unit_test(test_expiry_bounds_memory),
+		cmocka_unit_test(test_write_from_open),
+		cmocka_unit_test(test_borrow_only_the_last_open),
+		cmocka_unit_test(test_open_template_expires),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

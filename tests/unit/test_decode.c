@@ -206,6 +206,7 @@ static void test_other_records(void **state)
 	struct va_wire_flush f = { .hdr = { 5, VA_WIRE_RW_FLUSH, sizeof(f) } };
 	struct va_wire_proc p = { .hdr = { 6, VA_WIRE_FORK, sizeof(p) } };
 	struct va_wire_lost l = { .hdr = { 7, VA_WIRE_LOST, sizeof(l) } };
+	struct va_wire_start st = { .hdr = { 8, VA_WIRE_RW_START, sizeof(st) } };
 
 	(void)state;
 	f.agg_id = 9;
@@ -219,6 +220,33 @@ static void test_other_records(void **state)
 	assert_int_equal(d.flush_bytes, 30);
 	assert_int_equal(d.flush_flags, VA_FLUSH_END);
 	assert_int_equal(d.flush_tid, 44);
+
+	st.agg_id = 10;
+	st.count = 1;
+	st.bytes = 64;
+	st.tmpl = 3;
+	st.tid = 45;
+	st.op = VA_OP_WRITE;
+	assert_int_equal(va_decode(&st, sizeof(st), &d), 0);
+	assert_int_equal(d.type, VA_WIRE_RW_START);
+	assert_int_equal(d.agg_id, 10);
+	assert_int_equal(d.flush_count, 1);
+	assert_int_equal(d.flush_bytes, 64);
+	assert_int_equal(d.flush_tid, 45);
+	assert_int_equal(d.tmpl, 3);
+	assert_int_equal(d.start_op, VA_OP_WRITE);
+	/* Untrusted: only a read or a write, naming a template and an aggregation. */
+	st.op = VA_OP_CHMOD;
+	assert_int_equal(va_decode(&st, sizeof(st), &d), -EINVAL);
+	st.op = VA_OP_READ;
+	st.tmpl = 0;
+	assert_int_equal(va_decode(&st, sizeof(st), &d), -EINVAL);
+	st.tmpl = 3;
+	st.agg_id = 0;
+	assert_int_equal(va_decode(&st, sizeof(st), &d), -EINVAL);
+	st.agg_id = 10;
+	st.hdr.size = sizeof(st) - 1;
+	assert_int_equal(va_decode(&st, sizeof(st), &d), -EINVAL);
 
 	p.pid = 100;
 	p.parent_pid = 1;
