@@ -372,7 +372,9 @@ struct scratch {
 		__u64 pprev, parent, op; /* of the dentry walk_path() started from */
 		__u32 read;		 /* 0: the walk began at the root, reading nothing */
 		__u32 seq;		 /* its d_seq, which moving or unlinking it changes */
+		__u64 dentry, mnt;	 /* where va_walk() started */
 	} wstart;
+	__u64 file_inode; /* set_object_file()'s file's f_inode */
 	/* An inode's or superblock's head (set_object()). */
 	__u8 osnap[128] __attribute__((aligned(8)));
 	struct kid_key kid_key;

@@ -290,6 +290,8 @@ __noinline __u32 va_walk(__u64 dentry, __u64 vfsmnt)
 	c->flags = 0;
 	s->wstart.read = 0;
 	s->wstart.op = 0;
+	s->wstart.dentry = dentry;
+	s->wstart.mnt = vfsmnt;
 	bpf_loop(WALK_MAX_DEPTH, walk_step, NULL, 0);
 	if (c->pos == WALK_BUF) {
 		c->pos = WALK_BUF - 1;
@@ -425,7 +427,10 @@ static __always_inline bool set_object(struct scratch *s, struct inode *inode)
 
 static __always_inline void set_object_file(struct scratch *s, struct file *f)
 {
-	set_object(s, BPF_CORE_READ(f, f_inode));
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	s->file_inode = (__u64)inode;
+	set_object(s, inode);
 }
 
 /*

@@ -139,7 +139,7 @@ static __noinline int rw_send_one(struct task_struct *task, struct file *f, __u3
 #define RW_NO_TEMPLATE 4 /* no template of this open to borrow: send a full record */
 
 /*
- * The first call of aggregation @agg_id, named by the thread's template
+ * The first call of aggregation @nv (new: its id and inode set), named by the thread's template
  * when the thread's last recorded open is this one (maps.bpf.h): the same
  * struct file and inode, the same cred (no setuid or exec since), the same
  * filters (their decision on the open holds), the file neither renamed nor
@@ -150,23 +150,24 @@ static __noinline int rw_send_one(struct task_struct *task, struct file *f, __u3
  * Returns: RW_SENT, RW_REFUSED (counted lost), or RW_NO_TEMPLATE.
  */
 static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f, __u32 op, long ret,
-				       __u64 agg_id)
+				       const struct agg_val *nv)
 {
 	struct open_tmpl *t = bpf_task_storage_get(&open_tmpls, task, 0, 0);
 	struct va_wire_start rec = {};
 	struct path path;
 
-	if (!t || !t->file || t->file != (__u64)f || t->cred != (__u64)task->cred ||
-	    t->epoch != READ_ONCE(filter_set) || t->gen + agg_idle_flushes <= READ_ONCE(flush_gen))
+	if (!t || !t->file || t->file != (__u64)f || t->inode != nv->inode ||
+	    t->cred != (__u64)task->cred || t->epoch != READ_ONCE(filter_set) ||
+	    t->gen + agg_idle_flushes <= READ_ONCE(flush_gen))
 		return RW_NO_TEMPLATE;
 	if (bpf_probe_read_kernel(&path, sizeof(path), &f->f_path) ||
 	    t->dentry != (__u64)path.dentry || t->mnt != (__u64)path.mnt ||
-	    t->inode != (__u64)BPF_CORE_READ(f, f_inode) || !dentry_unmoved(path.dentry, t->dseq))
+	    !dentry_unmoved(path.dentry, t->dseq))
 		return RW_NO_TEMPLATE;
 	rec.hdr.ts = bpf_ktime_get_boot_ns();
 	rec.hdr.type = VA_WIRE_RW_START;
 	rec.hdr.size = sizeof(rec);
-	rec.agg_id = agg_id;
+	rec.agg_id = nv->id;
 	rec.count = 1;
 	rec.bytes = ret > 0 ? ret : 0;
 	rec.tmpl = t->seq;
@@ -177,16 +178,18 @@ static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f,
 
 /*
  * After the thread's open of @f was recorded as template number @seq, or
- * could not be (@seq 0): what its first read or write may borrow.
+ * could not be (@seq 0): what its first read or write may borrow. What the
+ * record's object and walk read of @f (s->file_inode, s->wstart), not read
+ * again.
  */
 static __always_inline void open_tmpl_set(struct open_tmpl *t, struct task_struct *task,
-					  struct file *f, __u32 seq, __u32 dseq)
+					  struct file *f, __u32 seq, const struct scratch *s)
 {
 	t->file = seq ? (__u64)f : 0;
-	t->dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
-	t->mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
-	t->dseq = dseq;
-	t->inode = (__u64)BPF_CORE_READ(f, f_inode);
+	t->dentry = s->wstart.dentry;
+	t->mnt = s->wstart.mnt;
+	t->dseq = s->wstart.seq;
+	t->inode = s->file_inode;
 	t->cred = (__u64)task->cred;
 	t->gen = READ_ONCE(flush_gen);
 	t->epoch = READ_ONCE(filter_set);
@@ -307,7 +310,7 @@ static __always_inline int rw_account(struct task_struct *task, struct file *f, 
 		rw_send_one(task, f, op, ret, 0);
 		return 0;
 	}
-	sent = rw_send_borrowed(task, f, op, ret, nv.id);
+	sent = rw_send_borrowed(task, f, op, ret, &nv);
 	if (sent == RW_NO_TEMPLATE)
 		sent = rw_send_one(task, f, op, ret, nv.id);
 	if (sent == RW_SENT)

@@ -157,8 +157,6 @@ __noinline int va_calibrate_names(__u64 file, __u32 created)
 	return 0;
 }
 
-#define FMODE_READ 0x1
-
 /*
  * Send the open event in @s of @f (NULL when the open failed) and, where
  * the thread may read or write it merged, make it the thread's template
@@ -168,18 +166,18 @@ __noinline int va_calibrate_names(__u64 file, __u32 created)
  */
 static __noinline void emit_open(struct scratch *s, struct task_struct *task, struct file *f)
 {
+	__u32 acc = s->ev.oflags & O_ACCMODE, seq = 0;
 	struct open_tmpl *t = NULL;
-	__u32 fmode, seq = 0;
 
-	/* Its path walked from a hashed dentry (not deleted, not the root). */
+	/*
+	 * Its path walked from a hashed dentry (not deleted, not the root); the
+	 * access the flags asked for (the file's f_mode, without reading it).
+	 */
 	if (f && !every_call && !(s->ev.wflags & VA_WF_USER_FILTER) && s->wstart.read &&
-	    s->wstart.pprev) {
-		fmode = BPF_CORE_READ(f, f_mode);
-		if (((fmode & FMODE_WRITE) && ops_selected(SEL(VA_OP_WRITE))) ||
-		    ((fmode & FMODE_READ) && ops_selected(SEL(VA_OP_READ))))
-			t = bpf_task_storage_get(&open_tmpls, task, 0,
-						 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	}
+	    s->wstart.pprev && !(s->ev.oflags & O_PATH) &&
+	    ((acc != O_RDONLY && ops_selected(SEL(VA_OP_WRITE))) ||
+	     (acc != O_WRONLY && ops_selected(SEL(VA_OP_READ)))))
+		t = bpf_task_storage_get(&open_tmpls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (t) {
 		seq = t->seq + 1;
 		t->seq = seq;
@@ -189,7 +187,7 @@ static __noinline void emit_open(struct scratch *s, struct task_struct *task, st
 	if (emit_file(s))
 		seq = 0;
 	if (t)
-		open_tmpl_set(t, task, f, seq, s->wstart.seq);
+		open_tmpl_set(t, task, f, seq, s);
 }
 
 /* open, creat, openat, openat2, open_by_handle_at */
