@@ -158,23 +158,24 @@ struct va_wire_flush {
 _Static_assert(sizeof(struct va_wire_flush) == 48, "va_wire_flush layout");
 
 /*
- * The first call of an aggregated read/write whose context is the thread's
- * last open record (VA_WF_TEMPLATE, numbered tmpl), sent instead of a full
- * record: the file was opened by this thread, recorded, and is still that
- * open. Later VA_WIRE_RW_FLUSH records refer to agg_id, as after
- * VA_WF_AGG_START.
+ * The first call of an aggregated read/write whose file is the one of the
+ * thread's last open record (VA_WF_TEMPLATE, numbered tmpl), sent instead
+ * of a full record: who made the call is read now, as in any record; the
+ * path and the object are the open's. Later VA_WIRE_RW_FLUSH records refer
+ * to agg_id, as after VA_WF_AGG_START. The kernel names a template for
+ * VA_TMPL_LEND_FLUSHES periodic flushes after its open, no longer.
  */
+#define VA_TMPL_LEND_FLUSHES 2
 struct va_wire_start {
 	struct va_wire_hdr hdr;
+	struct va_wire_task task; /* the thread that opened the file and made this call */
 	va_u64 agg_id;
 	va_u64 count;
 	va_u64 bytes;
 	va_u32 tmpl; /* the template's number */
-	va_u32 tid;  /* the thread that opened the file and made this call */
 	va_u32 op;   /* VA_OP_READ or VA_OP_WRITE */
-	va_u32 pad;
 };
-_Static_assert(sizeof(struct va_wire_start) == 56, "va_wire_start layout");
+_Static_assert(sizeof(struct va_wire_start) == 112, "va_wire_start layout");
 
 struct va_wire_proc {
 	struct va_wire_hdr hdr;

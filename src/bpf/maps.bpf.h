@@ -165,10 +165,11 @@ struct {
 /*
  * Each thread's last recorded open (VA_WF_TEMPLATE): user space keeps that
  * record as the thread's template, and the first read or write of the same
- * open by the same thread names it (VA_WIRE_RW_START) instead of walking
- * the path again and sending the whole context. Most files written are
- * written right after their open: create, write, close. Only the thread
- * itself reads or writes its slot, so plain loads and stores suffice.
+ * open by the same thread names it (VA_WIRE_RW_START, with who made the
+ * call read then) instead of walking the path again. Most files written
+ * are written right after their open: create, write, close. Only the
+ * thread itself reads or writes its slot, so plain loads and stores
+ * suffice.
  */
 struct open_tmpl {
 	__u64 file; /* struct file *; 0: none */
@@ -180,10 +181,12 @@ struct open_tmpl {
 	__u64 dentry;
 	__u64 mnt;
 	__u64 inode;
-	__u64 cred;  /* the opener's cred: a setuid or an exec since makes a new one */
-	__u64 gen;   /* flush_gen at the open: user space forgets templates when idle */
+	/* The thread's root: a chroot or a new mount namespace changes its paths. */
+	__u64 root_dentry;
+	__u64 root_mnt;
+	__u64 gen;   /* flush_gen at the open: lent for VA_TMPL_LEND_FLUSHES flushes */
 	__u32 seq;   /* the template's number, counted per thread from 1 */
-	__u32 epoch; /* filter_set at the open: its filters' decision holds under them */
+	__u32 epoch; /* filter_set when the open was judged: its decision holds under them */
 	__u32 dseq;  /* the file's dentry's d_seq as its path was walked: renamed since if not */
 	__u32 pad;
 };
@@ -375,6 +378,9 @@ struct scratch {
 		__u64 dentry, mnt;	 /* where va_walk() started */
 	} wstart;
 	__u64 file_inode; /* set_object_file()'s file's f_inode */
+	/* flush_gen and filter_set as begin() found them, before any filter judged the event. */
+	__u64 begin_gen;
+	__u32 begin_epoch;
 	/* An inode's or superblock's head (set_object()). */
 	__u8 osnap[128] __attribute__((aligned(8)));
 	struct kid_key kid_key;

@@ -139,14 +139,15 @@ static __noinline int rw_send_one(struct task_struct *task, struct file *f, __u3
 #define RW_NO_TEMPLATE 4 /* no template of this open to borrow: send a full record */
 
 /*
- * The first call of aggregation @nv (new: its id and inode set), named by the thread's template
- * when the thread's last recorded open is this one (maps.bpf.h): the same
- * struct file and inode, the same cred (no setuid or exec since), the same
- * filters (their decision on the open holds), the file neither renamed nor
- * unlinked since (its path and "deleted" would differ), and recent enough
- * that user space still keeps the template (as an aggregation's:
- * capture.c). A directory above it renamed in between goes unseen: the
- * write is reported under the name it was opened by.
+ * The first call of aggregation @nv (new: its id and inode set), named by
+ * the thread's template when the thread's last recorded open is this one
+ * (maps.bpf.h) and its path would be the same: the same struct file,
+ * dentry, mount and inode, the file neither renamed nor unlinked since,
+ * the same root (no chroot, no new mount namespace), the same filters
+ * (their decision on the open holds), and within VA_TMPL_LEND_FLUSHES
+ * flushes (user space keeps it a little longer: capture.c). Who made the
+ * call is read now. A directory above the file renamed in between goes
+ * unseen: the call is reported under the name the file was opened by.
  * Returns: RW_SENT, RW_REFUSED (counted lost), or RW_NO_TEMPLATE.
  */
 static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f, __u32 op, long ret,
@@ -157,8 +158,9 @@ static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f,
 	struct path path;
 
 	if (!t || !t->file || t->file != (__u64)f || t->inode != nv->inode ||
-	    t->cred != (__u64)task->cred || t->epoch != READ_ONCE(filter_set) ||
-	    t->gen + agg_idle_flushes <= READ_ONCE(flush_gen))
+	    t->root_dentry != (__u64)task->fs->root.dentry ||
+	    t->root_mnt != (__u64)task->fs->root.mnt || t->epoch != READ_ONCE(filter_set) ||
+	    t->gen + VA_TMPL_LEND_FLUSHES <= READ_ONCE(flush_gen))
 		return RW_NO_TEMPLATE;
 	if (bpf_probe_read_kernel(&path, sizeof(path), &f->f_path) ||
 	    t->dentry != (__u64)path.dentry || t->mnt != (__u64)path.mnt ||
@@ -167,11 +169,11 @@ static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f,
 	rec.hdr.ts = bpf_ktime_get_boot_ns();
 	rec.hdr.type = VA_WIRE_RW_START;
 	rec.hdr.size = sizeof(rec);
+	fill_task(&rec.task, task);
 	rec.agg_id = nv->id;
 	rec.count = 1;
 	rec.bytes = ret > 0 ? ret : 0;
 	rec.tmpl = t->seq;
-	rec.tid = task->pid;
 	rec.op = op;
 	return output_as(&rec, sizeof(rec), VA_LOSS_RINGBUF, 1) ? RW_REFUSED : RW_SENT;
 }
@@ -180,7 +182,8 @@ static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f,
  * After the thread's open of @f was recorded as template number @seq, or
  * could not be (@seq 0): what its first read or write may borrow. What the
  * record's object and walk read of @f (s->file_inode, s->wstart), not read
- * again.
+ * again; the filters and flush as begin() found them, before the event was
+ * judged (a reload since then means other filters).
  */
 static __always_inline void open_tmpl_set(struct open_tmpl *t, struct task_struct *task,
 					  struct file *f, __u32 seq, const struct scratch *s)
@@ -190,9 +193,10 @@ static __always_inline void open_tmpl_set(struct open_tmpl *t, struct task_struc
 	t->mnt = s->wstart.mnt;
 	t->dseq = s->wstart.seq;
 	t->inode = s->file_inode;
-	t->cred = (__u64)task->cred;
-	t->gen = READ_ONCE(flush_gen);
-	t->epoch = READ_ONCE(filter_set);
+	t->root_dentry = (__u64)task->fs->root.dentry;
+	t->root_mnt = (__u64)task->fs->root.mnt;
+	t->gen = s->begin_gen;
+	t->epoch = s->begin_epoch;
 }
 
 /* Calls taken back from an ended aggregation: their byte total is the event's ret. */

@@ -26,6 +26,8 @@ static __always_inline struct scratch *begin(struct task_struct *task, __u32 op,
 	s = get_scratch();
 	if (!s)
 		return NULL;
+	s->begin_gen = READ_ONCE(flush_gen);
+	s->begin_epoch = READ_ONCE(filter_set);
 	start_event(s, task, op, ret);
 	if (task_filtered_out(&s->ev.task))
 		return NULL;
@@ -170,11 +172,12 @@ static __noinline void emit_open(struct scratch *s, struct task_struct *task, st
 	struct open_tmpl *t = NULL;
 
 	/*
-	 * Its path walked from a hashed dentry (not deleted, not the root); the
-	 * access the flags asked for (the file's f_mode, without reading it).
+	 * Its path walked, whole, from a hashed dentry (not deleted, not the
+	 * root); the access the flags asked for (the file's f_mode, without
+	 * reading it).
 	 */
 	if (f && !every_call && !(s->ev.wflags & VA_WF_USER_FILTER) && s->wstart.read &&
-	    s->wstart.pprev && !(s->ev.oflags & O_PATH) &&
+	    s->wstart.pprev && !(s->ev.str_flags[0] & VA_PATH_FAULT) && !(s->ev.oflags & O_PATH) &&
 	    ((acc != O_RDONLY && ops_selected(SEL(VA_OP_WRITE))) ||
 	     (acc != O_WRONLY && ops_selected(SEL(VA_OP_READ)))))
 		t = bpf_task_storage_get(&open_tmpls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);

@@ -165,21 +165,39 @@ static void remember_open(struct va_capture *c, uint32_t tid, uint32_t tmpl,
 
 /*
  * The first read or write of the thread's open numbered d->tmpl: the
- * event is that open's (who, path, object), with this call's op, time,
+ * event is that open's path and object, with this call's who, op, time,
  * count and bytes; later flushes refer to d->agg_id.
  */
 static int deliver_start(struct va_capture *c, const struct va_decoded *d)
 {
 	struct agg_template *t = va_u64map_get(&c->opens, d->flush_tid);
+	const struct va_event *who = &d->ev;
+	const struct va_proc *p;
 	struct va_event ev;
 
 	/* Its open record was lost (or could not be kept): this call is lost with it. */
-	if (!t || t->tmpl != d->tmpl)
+	if (!t || t->tmpl != d->tmpl || t->ev.pid != who->pid)
 		return va_capture_report_lost(c, d->flush_count, d->boot_ts);
 	ev = t->ev;
+	ev.pid = who->pid;
+	ev.tid = who->tid;
+	ev.ppid = who->ppid;
+	ev.uid = who->uid;
+	ev.euid = who->euid;
+	ev.gid = who->gid;
+	ev.auid = who->auid;
+	ev.ses = who->ses;
+	ev.tty_dev = who->tty_dev;
+	ev.mntns = who->mntns;
+	memcpy(ev.comm, who->comm, sizeof(ev.comm));
+	/* The program now: an exec since the open has its own record, and the table has it. */
+	p = va_proctab_get(&c->procs, ev.pid);
+	if (p && p->exe) {
+		ev.exe.ptr = p->exe;
+		ev.exe.len = p->exe_len;
+	}
 	ev.op = d->start_op;
 	ev.ts_ns = d->boot_ts + c->boot_to_real_ns;
-	ev.tid = d->flush_tid;
 	ev.count = d->flush_count;
 	ev.bytes = d->flush_bytes;
 	ev.ret = (int64_t)d->flush_bytes;
@@ -282,6 +300,8 @@ int va_capture_deliver(struct va_capture *c, const void *rec, size_t size)
 		return 0;
 	case VA_WIRE_EXIT:
 		va_proctab_exit(&c->procs, d->proc_pid, d->boot_ts);
+		/* Its main thread's records all came before: its open template is done. */
+		free(va_u64map_del(&c->opens, d->proc_pid));
 		return 0;
 	case VA_WIRE_LOST:
 		/* Lost process records are not events: only the table may be incomplete. */
@@ -430,16 +450,14 @@ static size_t expire_templates(struct va_u64map *m, uint64_t before)
 
 void va_capture_flushed(struct va_capture *c, uint64_t idle_flushes)
 {
-	uint64_t before;
-
 	c->flushes++;
-	/* Two flushes of slack: the end record may be in the next read. */
-	if (c->flushes <= idle_flushes + 2)
-		return;
-	before = c->flushes - idle_flushes - 2;
-	c->stats.aggs_expired += expire_templates(&c->aggs, before);
-	/* The kernel lends an open's template for as long (rw_send_borrowed()). */
-	expire_templates(&c->opens, before);
+	/* Two flushes of slack: a record may be in the next read. */
+	if (c->flushes > idle_flushes + 2)
+		c->stats.aggs_expired += expire_templates(&c->aggs, c->flushes - idle_flushes - 2);
+	/* The kernel lends an open's template for VA_TMPL_LEND_FLUSHES flushes
+	 * (rw_send_borrowed()). */
+	if (c->flushes > VA_TMPL_LEND_FLUSHES + 2)
+		expire_templates(&c->opens, c->flushes - VA_TMPL_LEND_FLUSHES - 2);
 }
 
 void va_capture_close(struct va_capture *c)

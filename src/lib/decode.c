@@ -54,6 +54,23 @@ static struct va_bytes pseudo_path(const struct va_wire_file *w, const char *nam
 	return out;
 }
 
+/* Who: the task fields every record of a call carries. */
+static void decode_task(const struct va_wire_task *t, struct va_event *ev)
+{
+	ev->pid = t->pid;
+	ev->tid = t->tid;
+	ev->ppid = t->ppid;
+	ev->uid = t->uid;
+	ev->euid = t->euid;
+	ev->gid = t->gid;
+	ev->auid = t->auid;
+	ev->ses = t->ses;
+	ev->tty_dev = t->tty;
+	ev->mntns = t->mntns;
+	memcpy(ev->comm, t->comm, sizeof(t->comm));
+	ev->comm[sizeof(t->comm)] = '\0';
+}
+
 static int decode_file(const void *rec, size_t size, struct va_decoded *d)
 {
 	const char *data = (const char *)rec + sizeof(struct va_wire_file);
@@ -80,18 +97,7 @@ static int decode_file(const void *rec, size_t size, struct va_decoded *d)
 	memset(ev, 0, sizeof(*ev));
 	ev->op = w->op;
 	ev->ret = w->ret;
-	ev->pid = w->task.pid;
-	ev->tid = w->task.tid;
-	ev->ppid = w->task.ppid;
-	ev->uid = w->task.uid;
-	ev->euid = w->task.euid;
-	ev->gid = w->task.gid;
-	ev->auid = w->task.auid;
-	ev->ses = w->task.ses;
-	ev->tty_dev = w->task.tty;
-	ev->mntns = w->task.mntns;
-	memcpy(ev->comm, w->task.comm, sizeof(w->task.comm));
-	ev->comm[sizeof(w->task.comm)] = '\0';
+	decode_task(&w->task, ev);
 	ev->count = w->count;
 	ev->bytes = w->bytes;
 	ev->size = w->size;
@@ -184,11 +190,13 @@ int va_decode(const void *rec, size_t size, struct va_decoded *d)
 		memcpy(&st, rec, sizeof(st));
 		if ((st.op != VA_OP_READ && st.op != VA_OP_WRITE) || !st.tmpl || !st.agg_id)
 			return -EINVAL;
+		memset(&d->ev, 0, sizeof(d->ev));
+		decode_task(&st.task, &d->ev);
 		d->agg_id = st.agg_id;
 		d->flush_count = st.count;
 		d->flush_bytes = st.bytes;
 		d->flush_flags = 0;
-		d->flush_tid = st.tid;
+		d->flush_tid = st.task.tid;
 		d->tmpl = st.tmpl;
 		d->start_op = st.op;
 		return 0;

@@ -18,7 +18,8 @@ struct va_decoded {
 	uint32_t type;	/* enum va_wire_type */
 	uint64_t boot_ts; /* CLOCK_BOOTTIME ns */
 
-	/* VA_WIRE_FILE: ev.ts_ns, ev.seq and ev.exe are left to the caller. */
+	/* VA_WIRE_FILE: ev.ts_ns, ev.seq and ev.exe are left to the caller. VA_WIRE_RW_START: who.
+	 */
 	struct va_event ev;
 	uint32_t wflags;
 	uint64_t agg_id;
@@ -28,7 +29,7 @@ struct va_decoded {
 	uint64_t flush_count, flush_bytes;
 	uint32_t flush_flags, flush_tid;
 
-	/* VA_WIRE_RW_START: the template it begins from (tmpl), and its op */
+	/* VA_WIRE_RW_START: the template it begins from (tmpl), its op; who is in ev */
 	uint32_t start_op;
 
 	/* VA_WIRE_FORK / VA_WIRE_EXIT */

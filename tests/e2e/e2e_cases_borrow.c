@@ -3,10 +3,11 @@
  * A first read or write that borrows its open's record (rw.bpf.h) must say
  * what a record of its own would have said. Each case changes, between the
  * open and the first write, one thing the open's record carries: the
- * process's uid (setuid), its program (exec), the file's name (rename), the
- * filters (a reload); or, with opens not recorded, reopens the same inode
- * by another name (a hard link, a bind mount), where the struct file freed
- * by the close usually comes back for the reopen.
+ * process's uid (setuid), its program (exec), its name (prctl), its root
+ * (chroot), the file's name (rename), the filters (a reload); or, with
+ * opens not recorded, reopens the same inode by another name (a hard link,
+ * a bind mount), where the struct file freed by the close comes back for
+ * the reopen on kernels that reuse it at once (6.7 and later).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,12 +17,61 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "e2e_case.h"
 #include "e2e_daemon.h"
 #include "e2e_expect.h"
+
+/* ---- what a borrowed event carries ---- */
+
+/*
+ * A read's and a truncating open's first write: each is the open's path
+ * and object with its own op, count and bytes, and none of the open's
+ * flags or the truncate's size.
+ */
+static void child_read_and_truncate(struct e2e_ctx *c)
+{
+	char buf[16];
+	int fd = open(e2e_dpath(c, "f"), O_RDONLY);
+
+	CK(c, fd);
+	CK(c, read(fd, buf, 4));
+	close(fd);
+	fd = open(e2e_dpath(c, "f"), O_WRONLY | O_TRUNC);
+	CK(c, fd);
+	CK(c, write(fd, "xyz", 3));
+	close(fd);
+}
+
+static void check_read_and_truncate(struct e2e_check *k)
+{
+	struct e2e_proc p = e2e_proc_child(k);
+	const char *f = e2e_dpath(k->c, "f");
+	struct json_object *r = e2e_find(k, "read", f, 0);
+	struct json_object *w = e2e_find(k, "write", f, 0);
+
+	e2e_ops(k, "open read open truncate write");
+	if (r) {
+		e2e_proc(k, r, &p);
+		e2e_int(k, r, "count", 1);
+		e2e_int(k, r, "bytes", 4);
+		e2e_int(k, r, "ret", 4);
+		e2e_absent(k, r, "flags");
+		e2e_obj_st(k, r, &k->c->st[0], 0);
+	}
+	if (w) {
+		e2e_proc(k, w, &p);
+		e2e_int(k, w, "count", 1);
+		e2e_int(k, w, "bytes", 3);
+		e2e_int(k, w, "ret", 3);
+		e2e_absent(k, w, "flags");
+		e2e_absent(k, w, "size");
+		e2e_obj_st(k, w, &k->c->st[0], 0);
+	}
+}
 
 /* ---- the process changed between the open and the write ---- */
 
@@ -79,6 +129,52 @@ static void check_exec(struct e2e_check *k)
 		e2e_int(k, w, "bytes", 4);
 	}
 	free(exe);
+}
+
+static void child_comm(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, fd);
+	CK(c, prctl(PR_SET_NAME, "e2e-renamed"));
+	CK(c, write(fd, "ab", 2));
+	close(fd);
+}
+
+static void check_comm(struct e2e_check *k)
+{
+	struct e2e_proc p = e2e_proc_child(k);
+	struct json_object *cr = e2e_find(k, "create", e2e_dpath(k->c, "f"), 0);
+	struct json_object *w = e2e_find(k, "write", e2e_dpath(k->c, "f"), 0);
+
+	e2e_ops(k, "create write");
+	if (cr)
+		e2e_proc(k, cr, &p);
+	p.comm = "e2e-renamed";
+	if (w) {
+		e2e_proc(k, w, &p);
+		e2e_int(k, w, "bytes", 2);
+	}
+}
+
+/*
+ * After a chroot into the file's directory the process sees the file as
+ * /f, outside the watched paths: its write is left out, as a write by a
+ * process chrooted before the open would be.
+ */
+static void child_chroot(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, fd);
+	CK(c, chroot(c->dir));
+	CK(c, write(fd, "ab", 2));
+	close(fd);
+}
+
+static void check_chroot(struct e2e_check *k)
+{
+	e2e_ops(k, "create");
 }
 
 /* ---- the file renamed between its open and the first write ---- */
@@ -298,12 +394,13 @@ static int run_reload_narrows(struct e2e_ctx *c)
 		goto out;
 	}
 	snprintf(conf, sizeof(conf), "path = %s\n", b);
-	if (e2e_write_file(p.conf, conf, 0644) || kill(w.pid, SIGHUP)) {
-		snprintf(c->why, sizeof(c->why), "reloading: %m");
+	if (e2e_write_file(p.conf, conf, 0644)) {
+		snprintf(c->why, sizeof(c->why), "writing %s: %m", p.conf);
 		goto out;
 	}
-	/* The reload takes milliseconds; the template is lent for seconds. */
-	e2e_watch_pump_for(300);
+	/* The template is lent for about two seconds: the reload must be done well within. */
+	if (daemon_reload(c, &w))
+		goto out;
 	if (write(fd, "abc", 3) != 3) {
 		snprintf(c->why, sizeof(c->why), "writing %s: %m", f);
 		goto out;
@@ -338,11 +435,20 @@ out:
 }
 
 const struct e2e_case e2e_cases_borrow[] = {
+	E2E_CASE("borrow: a first read, and a truncating open's first write: the open's path and "
+		 "object, their own op, count and bytes, no flags or size",
+		 W_MAIN, 0, e2e_setup_file, child_read_and_truncate, check_read_and_truncate),
 	E2E_CASE("borrow: setuid between the open and the first write: the write is the new uid's",
 		 W_MAIN, 0, NULL, child_setuid, check_setuid),
 	E2E_CASE("borrow: exec between the open and the first write: the write is the new "
 		 "program's",
 		 W_MAIN, 0, NULL, child_exec, check_exec),
+	E2E_CASE("borrow: prctl(PR_SET_NAME) between the open and the first write: the write has "
+		 "the new comm",
+		 W_MAIN, 0, NULL, child_comm, check_comm),
+	E2E_CASE("borrow: chroot between the open and the first write: the write's path is the "
+		 "new root's (outside the watched paths)",
+		 W_MAIN, 0, NULL, child_chroot, check_chroot, .settle_ms = 1500),
 	E2E_CASE("borrow: the file renamed between its open and its first write: the write is "
 		 "under the new name",
 		 W_MAIN, 0, NULL, child_renamed, check_renamed),

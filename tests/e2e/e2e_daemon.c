@@ -45,6 +45,25 @@ int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_p
 	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
 }
 
+int daemon_reload(struct e2e_ctx *c, struct e2e_watcher *w)
+{
+	static const char done[] = "vfsaudit: configuration reloaded";
+	size_t before = w->errlen;
+
+	if (kill(w->pid, SIGHUP)) {
+		snprintf(c->why, sizeof(c->why), "SIGHUP: %m");
+		return -1;
+	}
+	for (int waited = 0; waited < 5000; waited += 20) {
+		if (before < w->errlen && strstr(w->err + before, done))
+			return 0;
+		e2e_watch_pump_for(20);
+	}
+	snprintf(c->why, sizeof(c->why), "no \"%s\" within 5 s of SIGHUP; stderr: %.500s", done,
+		 w->err);
+	return -1;
+}
+
 int daemon_stop(struct e2e_ctx *c, struct e2e_watcher *w)
 {
 	int ret = e2e_watch_stop(w, c->why, sizeof(c->why));

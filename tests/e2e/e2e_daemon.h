@@ -25,6 +25,8 @@ void daemon_paths(struct e2e_ctx *c, struct daemon_paths *p);
 int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p);
 /* SIGTERM, and check it exits 0. Returns: 0, or -1 with c->why. */
 int daemon_stop(struct e2e_ctx *c, struct e2e_watcher *w);
+/* SIGHUP, and wait (5 s at most) until it says it reloaded. Returns: 0, or -1 with c->why. */
+int daemon_reload(struct e2e_ctx *c, struct e2e_watcher *w);
 /* kill -9, as a crash or a power cut would stop it. */
 void daemon_kill9(struct e2e_watcher *w);
 /* Run @argv, its output in @out. Returns: its exit status, or -1 with c->why. */

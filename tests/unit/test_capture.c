@@ -202,6 +202,8 @@ static void deliver_open(struct va_capture *c, uint32_t tid, uint32_t tmpl, cons
 	r.w.task.pid = 42;
 	r.w.task.tid = tid;
 	r.w.task.uid = 1000;
+	r.w.task.euid = 1000;
+	memcpy(r.w.task.comm, "opener", 6);
 	r.w.task.auid = VA_ID_UNSET;
 	r.w.task.ses = VA_ID_UNSET;
 	r.w.wflags = VA_WF_DEV_KNOWN | VA_WF_INO_KNOWN | VA_WF_OPEN_FLAGS | VA_WF_TEMPLATE;
@@ -220,8 +222,9 @@ static void deliver_open(struct va_capture *c, uint32_t tid, uint32_t tmpl, cons
 	assert_int_equal(va_capture_deliver(c, &r, r.w.hdr.size), 0);
 }
 
-/* The first write of thread @tid's open numbered @tmpl, starting agg @id. */
-static void deliver_borrowed(struct va_capture *c, uint32_t tid, uint32_t tmpl, uint64_t id)
+/* The first write of thread @tid's open numbered @tmpl, starting agg @id, by uid @uid. */
+static void deliver_borrowed_as(struct va_capture *c, uint32_t tid, uint32_t tmpl, uint64_t id,
+				uint32_t uid)
 {
 	struct va_wire_start st;
 
@@ -229,19 +232,31 @@ static void deliver_borrowed(struct va_capture *c, uint32_t tid, uint32_t tmpl, 
 	st.hdr.type = VA_WIRE_RW_START;
 	st.hdr.ts = 1500;
 	st.hdr.size = sizeof(st);
+	st.task.pid = 42;
+	st.task.tid = tid;
+	st.task.uid = uid;
+	st.task.euid = uid;
+	st.task.auid = VA_ID_UNSET;
+	st.task.ses = VA_ID_UNSET;
+	memcpy(st.task.comm, "writer", 6);
 	st.agg_id = id;
 	st.count = 1;
 	st.bytes = 64;
 	st.tmpl = tmpl;
-	st.tid = tid;
 	st.op = VA_OP_WRITE;
 	assert_int_equal(va_capture_deliver(c, &st, sizeof(st)), 0);
 }
 
+static void deliver_borrowed(struct va_capture *c, uint32_t tid, uint32_t tmpl, uint64_t id)
+{
+	deliver_borrowed_as(c, tid, tmpl, id, 1000);
+}
+
 /*
- * A first write that borrows its thread's open record is that open's who,
- * path and object with the write's op, time, thread, count and bytes, and
- * none of the open's own fields; its flushes follow as after a full record.
+ * A first write that borrows its thread's open record is that open's path
+ * and object with the write's own who, op, time, thread, count and bytes,
+ * and none of the open's own fields; its flushes follow as after a full
+ * record.
  */
 static void test_write_from_open(void **state)
 {
@@ -252,14 +267,17 @@ static void test_write_from_open(void **state)
 	deliver_open(c, 43, 3, "/tmp/opened");
 	assert_int_equal(s.events, 1);
 	assert_int_equal(s.last.op, VA_OP_OPEN);
-	deliver_borrowed(c, 43, 3, 10);
+	assert_string_equal(s.last.comm, "opener");
+	deliver_borrowed_as(c, 43, 3, 10, 0);
 	assert_int_equal(s.events, 2);
 	assert_int_equal(s.lost, 0);
 	assert_int_equal(s.last.op, VA_OP_WRITE);
 	assert_string_equal(s.last_path, "/tmp/opened");
 	assert_int_equal(s.last.tid, 43);
 	assert_int_equal(s.last.pid, 42);
-	assert_int_equal(s.last.uid, 1000);
+	assert_int_equal(s.last.uid, 0);
+	assert_int_equal(s.last.euid, 0);
+	assert_string_equal(s.last.comm, "writer");
 	assert_int_equal(s.last.ino, 7);
 	assert_int_equal(s.last.count, 1);
 	assert_int_equal(s.last.bytes, 64);
@@ -305,9 +323,10 @@ static void test_borrow_only_the_last_open(void **state)
 }
 
 /*
- * A thread's template lasts as long as an aggregation's would without a
- * record: the kernel lends it no longer (rw_send_borrowed()), and a thread
- * that opened once and never again does not keep memory.
+ * A thread's template lasts two flushes longer than the kernel lends it
+ * (VA_TMPL_LEND_FLUSHES, rw_send_borrowed()): a start the kernel sent just
+ * before a flush may be read after it. Then it goes: a thread that opened
+ * once and never again keeps no memory.
  */
 static void test_open_template_expires(void **state)
 {
@@ -316,7 +335,7 @@ static void test_open_template_expires(void **state)
 
 	(void)state;
 	deliver_open(c, 43, 1, "/tmp/a");
-	for (int i = 0; i < IDLE_FLUSHES + 2; i++)
+	for (int i = 0; i < VA_TMPL_LEND_FLUSHES + 2; i++)
 		va_capture_flushed(c, IDLE_FLUSHES);
 	assert_int_equal(c->opens.len, 1);
 	deliver_borrowed(c, 43, 1, 10);
@@ -325,6 +344,23 @@ static void test_open_template_expires(void **state)
 	assert_int_equal(c->opens.len, 0);
 	deliver_borrowed(c, 43, 1, 11);
 	assert_int_equal(s.lost, 1);
+	va_capture_close(c);
+}
+
+/* A process's exit ends its main thread's template: exits do not leave them behind. */
+static void test_exit_drops_open_template(void **state)
+{
+	struct seen s = { 0 };
+	struct va_capture *c = capture_new(&s);
+	struct va_wire_proc ex = { .hdr = { 900, VA_WIRE_EXIT, sizeof(ex) }, .pid = 42 };
+
+	(void)state;
+	deliver_open(c, 42, 1, "/tmp/a");
+	deliver_open(c, 43, 1, "/tmp/b");
+	assert_int_equal(c->opens.len, 2);
+	assert_int_equal(va_capture_deliver(c, &ex, sizeof(ex)), 0);
+	assert_int_equal(c->opens.len, 1);
+	assert_null(va_u64map_get(&c->opens, 42));
 	va_capture_close(c);
 }
 
@@ -337,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_write_from_open),
 		cmocka_unit_test(test_borrow_only_the_last_open),
 		cmocka_unit_test(test_open_template_expires),
+		cmocka_unit_test(test_exit_drops_open_template),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

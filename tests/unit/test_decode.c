@@ -225,7 +225,9 @@ static void test_other_records(void **state)
 	st.count = 1;
 	st.bytes = 64;
 	st.tmpl = 3;
-	st.tid = 45;
+	st.task.pid = 44;
+	st.task.tid = 45;
+	st.task.uid = 1000;
 	st.op = VA_OP_WRITE;
 	assert_int_equal(va_decode(&st, sizeof(st), &d), 0);
 	assert_int_equal(d.type, VA_WIRE_RW_START);
@@ -235,6 +237,9 @@ static void test_other_records(void **state)
 	assert_int_equal(d.flush_tid, 45);
 	assert_int_equal(d.tmpl, 3);
 	assert_int_equal(d.start_op, VA_OP_WRITE);
+	assert_int_equal(d.ev.pid, 44);
+	assert_int_equal(d.ev.tid, 45);
+	assert_int_equal(d.ev.uid, 1000);
 	/* Untrusted: only a read or a write, naming a template and an aggregation. */
 	st.op = VA_OP_CHMOD;
 	assert_int_equal(va_decode(&st, sizeof(st), &d), -EINVAL);
