@@ -188,7 +188,7 @@ struct open_tmpl {
 	__u32 seq;   /* the template's number, counted per thread from 1 */
 	__u32 epoch; /* filter_set when the open was judged: its decision holds under them */
 	__u32 dseq;  /* the file's dentry's d_seq as its path was walked: renamed since if not */
-	__u32 pad;
+	__u32 tid; /* the opener's: a thread that execs takes its leader's tid, not its template */
 };
 
 struct {
@@ -376,6 +376,7 @@ struct scratch {
 		__u32 read;		 /* 0: the walk began at the root, reading nothing */
 		__u32 seq;		 /* its d_seq, which moving or unlinking it changes */
 		__u64 dentry, mnt;	 /* where va_walk() started */
+		__u64 root_dentry, root_mnt; /* the root it walked up to */
 	} wstart;
 	__u64 file_inode; /* set_object_file()'s file's f_inode */
 	/* flush_gen and filter_set as begin() found them, before any filter judged the event. */

@@ -292,6 +292,8 @@ __noinline __u32 va_walk(__u64 dentry, __u64 vfsmnt)
 	s->wstart.op = 0;
 	s->wstart.dentry = dentry;
 	s->wstart.mnt = vfsmnt;
+	s->wstart.root_dentry = (__u64)c->root_dentry;
+	s->wstart.root_mnt = (__u64)c->root_mnt;
 	bpf_loop(WALK_MAX_DEPTH, walk_step, NULL, 0);
 	if (c->pos == WALK_BUF) {
 		c->pos = WALK_BUF - 1;

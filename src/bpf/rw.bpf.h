@@ -143,7 +143,8 @@ static __noinline int rw_send_one(struct task_struct *task, struct file *f, __u3
  * the thread's template when the thread's last recorded open is this one
  * (maps.bpf.h) and its path would be the same: the same struct file,
  * dentry, mount and inode, the file neither renamed nor unlinked since,
- * the same root (no chroot, no new mount namespace), the same filters
+ * the same root (no chroot, no new mount namespace), the same tid (a
+ * thread that execs takes its leader's, whose template user space holds under it), the same filters
  * (their decision on the open holds), and within VA_TMPL_LEND_FLUSHES
  * flushes (user space keeps it a little longer: capture.c). Who made the
  * call is read now. A directory above the file renamed in between goes
@@ -157,7 +158,7 @@ static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f,
 	struct va_wire_start rec = {};
 	struct path path;
 
-	if (!t || !t->file || t->file != (__u64)f || t->inode != nv->inode ||
+	if (!t || !t->file || t->file != (__u64)f || t->inode != nv->inode || t->tid != task->pid ||
 	    t->root_dentry != (__u64)task->fs->root.dentry ||
 	    t->root_mnt != (__u64)task->fs->root.mnt || t->epoch != READ_ONCE(filter_set) ||
 	    t->gen + VA_TMPL_LEND_FLUSHES <= READ_ONCE(flush_gen))
@@ -193,8 +194,9 @@ static __always_inline void open_tmpl_set(struct open_tmpl *t, struct task_struc
 	t->mnt = s->wstart.mnt;
 	t->dseq = s->wstart.seq;
 	t->inode = s->file_inode;
-	t->root_dentry = (__u64)task->fs->root.dentry;
-	t->root_mnt = (__u64)task->fs->root.mnt;
+	t->root_dentry = s->wstart.root_dentry;
+	t->root_mnt = s->wstart.root_mnt;
+	t->tid = task->pid;
 	t->gen = s->begin_gen;
 	t->epoch = s->begin_epoch;
 }

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -175,6 +176,49 @@ static void child_chroot(struct e2e_ctx *c)
 static void check_chroot(struct e2e_check *k)
 {
 	e2e_ops(k, "create");
+}
+
+/*
+ * A thread other than the leader opens f and execs: the exec gives it the
+ * leader's tid, under which user space holds the leader's template (g).
+ * The write of f after the exec is f's.
+ */
+static void *exec_thread_main(void *arg)
+{
+	struct e2e_ctx *c = arg;
+	int fd = open(e2e_dpath(c, "f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	char cmd[64];
+
+	CK(c, fd);
+	snprintf(cmd, sizeof(cmd), "printf x >&%d", fd);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	e2e_child_fail(c, "exec /bin/sh: %m");
+	return NULL;
+}
+
+static void child_exec_thread(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "g"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	pthread_t t;
+
+	CK(c, fd);
+	if (pthread_create(&t, NULL, exec_thread_main, c))
+		e2e_child_fail(c, "pthread_create failed");
+	pthread_join(t, NULL); /* the exec ends this process's image first */
+}
+
+static void check_exec_thread(struct e2e_check *k)
+{
+	struct json_object *w = e2e_find(k, "write", e2e_dpath(k->c, "f"), 0);
+
+	e2e_ops(k, "create create write");
+	if (e2e_count(k, "write", e2e_dpath(k->c, "g")))
+		e2e_fail(k, "the write of f was reported as one of g");
+	if (w) {
+		e2e_int(k, w, "count", 1);
+		e2e_int(k, w, "bytes", 1);
+		e2e_str(k, w, "comm", "sh");
+	}
 }
 
 /* ---- the file renamed between its open and the first write ---- */
@@ -398,7 +442,7 @@ static int run_reload_narrows(struct e2e_ctx *c)
 		snprintf(c->why, sizeof(c->why), "writing %s: %m", p.conf);
 		goto out;
 	}
-	/* The template is lent for about two seconds: the reload must be done well within. */
+	/* The template is lent for one to two seconds: the reload must be done well within. */
 	if (daemon_reload(c, &w))
 		goto out;
 	if (write(fd, "abc", 3) != 3) {
@@ -443,6 +487,9 @@ const struct e2e_case e2e_cases_borrow[] = {
 	E2E_CASE("borrow: exec between the open and the first write: the write is the new "
 		 "program's",
 		 W_MAIN, 0, NULL, child_exec, check_exec),
+	E2E_CASE("borrow: a thread opens f and execs, taking the leader's tid: its write is f's, "
+		 "not the leader's last open's",
+		 W_MAIN, 0, NULL, child_exec_thread, check_exec_thread),
 	E2E_CASE("borrow: prctl(PR_SET_NAME) between the open and the first write: the write has "
 		 "the new comm",
 		 W_MAIN, 0, NULL, child_comm, check_comm),

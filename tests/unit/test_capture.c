@@ -315,10 +315,26 @@ static void test_borrow_only_the_last_open(void **state)
 	deliver_borrowed(c, 43, 4, 12);
 	assert_int_equal(s.lost, 2);
 	assert_string_equal(s.last_path, "/tmp/b");
+	/* Its tid, now another process's (a pid reused): not its template either. */
+	{
+		struct va_wire_start st;
+
+		memset(&st, 0, sizeof(st));
+		st.hdr.type = VA_WIRE_RW_START;
+		st.hdr.size = sizeof(st);
+		st.task.pid = 99;
+		st.task.tid = 43;
+		st.agg_id = 20;
+		st.count = 1;
+		st.tmpl = 4;
+		st.op = VA_OP_WRITE;
+		assert_int_equal(va_capture_deliver(c, &st, sizeof(st)), 0);
+		assert_int_equal(s.lost, 3);
+	}
 	deliver_open(c, 43, 5, "/tmp/c-longer-than-the-first-one");
 	deliver_borrowed(c, 43, 5, 13);
 	assert_string_equal(s.last_path, "/tmp/c-longer-than-the-first-one");
-	assert_int_equal(s.lost, 2);
+	assert_int_equal(s.lost, 3);
 	va_capture_close(c);
 }
 
