@@ -143,11 +143,12 @@ static __noinline int rw_send_one(struct task_struct *task, struct file *f, __u3
  * the thread's template when the thread's last recorded open is this one
  * (maps.bpf.h) and its path would be the same: the same struct file,
  * dentry, mount and inode, the file neither renamed nor unlinked since,
- * the same root (no chroot, no new mount namespace), the same tid (a
- * thread that execs takes its leader's, whose template user space holds under it), the same filters
- * (their decision on the open holds), and within VA_TMPL_LEND_FLUSHES
- * flushes (user space keeps it a little longer: capture.c). Who made the
- * call is read now. A directory above the file renamed in between goes
+ * the same root (no chroot, no new mount namespace); the same tid (a
+ * thread that execs takes its leader's, and user space holds the leader's
+ * template under it); the same filters (their decision on the open
+ * holds); and within VA_TMPL_LEND_FLUSHES flushes (user space keeps it a
+ * little longer: capture.c). Who made the call is read now. A directory
+ * above the file renamed, or a mount above it moved, in between goes
  * unseen: the call is reported under the name the file was opened by.
  * Returns: RW_SENT, RW_REFUSED (counted lost), or RW_NO_TEMPLATE.
  */
