@@ -45,12 +45,21 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all test unit e2e vm vm-systemd sanitize tsan fuzz clean format bench install valgrind
+.PHONY: all test unit e2e vm vm-systemd sanitize tsan fuzz clean format bench install valgrind FORCE
 
 all: $(OUTPUT)/vfsaudit
 
 $(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/cmd $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
+
+# The commit the binary is built from, for `vfsaudit --version`: the header is
+# rewritten only when it changes, so that an unchanged tree rebuilds nothing.
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(OUTPUT)/version.h: FORCE | $(OUTPUT)
+	$(Q)echo '#define VA_VERSION "$(VERSION)"' | cmp -s - $@ || \
+		echo '#define VA_VERSION "$(VERSION)"' >$@
+$(OUTPUT)/cmd/main.o: $(OUTPUT)/version.h
+FORCE:
 
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(call msg,GEN,$@)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "version.h"
 
 struct cmd {
 	const char *name;
@@ -26,7 +27,8 @@ static void usage(FILE *out)
 	fprintf(out, "SYNOPSIS\n  vfsaudit COMMAND [OPTIONS]\n\nCOMMANDS\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(out, "\n`vfsaudit COMMAND --help` describes each command.\n\n"
+	fprintf(out, "\n`vfsaudit COMMAND --help` describes each command; `vfsaudit --version`\n"
+		     "names the commit it was built from.\n\n"
 		     "EXAMPLES\n"
 		     "  sudo vfsaudit watch --path /etc\n"
 		     "  sudo vfsaudit watch --ops all --format json --path /home\n");
@@ -40,6 +42,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("vfsaudit %s\n", VA_VERSION);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

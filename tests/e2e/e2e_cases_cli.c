@@ -46,6 +46,32 @@ static int usage_error(struct e2e_ctx *c, const char *a, const char *b, const ch
 	return 0;
 }
 
+/* `vfsaudit --version`: one line, "vfsaudit " and the commit, exit 0, nothing on stderr. */
+static int run_version(struct e2e_ctx *c)
+{
+	char *argv[] = { c->env->binary, "--version", NULL };
+	char out[4096], err[4096];
+	size_t len;
+	int status;
+
+	if (e2e_run_cmd(argv, 5000, &status, out, sizeof(out), err, sizeof(err))) {
+		snprintf(c->why, sizeof(c->why), "running vfsaudit --version: %m");
+		return -1;
+	}
+	len = strlen(out);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || err[0]) {
+		snprintf(c->why, sizeof(c->why), "status %d, stderr \"%.300s\"", status, err);
+		return -1;
+	}
+	if (strncmp(out, "vfsaudit ", 9) || len < 11 || out[len - 1] != '\n' ||
+	    strchr(out, '\n') != out + len - 1 || strchr(out + 9, ' ')) {
+		snprintf(c->why, sizeof(c->why),
+			 "want one line \"vfsaudit COMMIT\", got \"%.300s\"", out);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_bogus(struct e2e_ctx *c)
 {
 	return usage_error(c, "--bogus", NULL, "--bogus");
@@ -226,6 +252,8 @@ static int run_all_stopped(struct e2e_ctx *c)
 }
 
 const struct e2e_case e2e_cases_cli[] = {
+	E2E_CASE("version: --version prints the commit it was built from, exit 0", W_NONE, 0, NULL,
+		 NULL, NULL, .run = run_version),
 	E2E_CASE("usage: watch --bogus exits 2", W_NONE, 0, NULL, NULL, NULL, .run = run_bogus),
 	E2E_CASE("usage: watch --ops nosuchop exits 2", W_NONE, 0, NULL, NULL, NULL,
 		 .run = run_bad_ops),
