@@ -379,7 +379,7 @@ struct scratch {
 		__u64 root_dentry, root_mnt; /* the root it walked up to */
 	} wstart;
 	__u64 file_inode; /* set_object_file()'s file's f_inode */
-	/* flush_gen and filter_set as begin() found them, before any filter judged the event. */
+	/* flush_gen and filter_set as h_open() found them, before the object and path filters. */
 	__u64 begin_gen;
 	__u32 begin_epoch;
 	/* An inode's or superblock's head (set_object()). */

@@ -184,7 +184,7 @@ static __noinline int rw_send_borrowed(struct task_struct *task, struct file *f,
  * After the thread's open of @f was recorded as template number @seq, or
  * could not be (@seq 0): what its first read or write may borrow. What the
  * record's object and walk read of @f (s->file_inode, s->wstart), not read
- * again; the filters and flush as begin() found them, before the event was
+ * again; the filters and flush as h_open() found them, before the event was
  * judged (a reload since then means other filters).
  */
 static __always_inline void open_tmpl_set(struct open_tmpl *t, struct task_struct *task,

@@ -26,8 +26,6 @@ static __always_inline struct scratch *begin(struct task_struct *task, __u32 op,
 	s = get_scratch();
 	if (!s)
 		return NULL;
-	s->begin_gen = READ_ONCE(flush_gen);
-	s->begin_epoch = READ_ONCE(filter_set);
 	start_event(s, task, op, ret);
 	if (task_filtered_out(&s->ev.task))
 		return NULL;
@@ -285,6 +283,13 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 	s = begin(task, op, ret);
 	if (!s)
 		return 0;
+	/*
+	 * For the thread's template (emit_open()): read before the object and
+	 * path filters judge this open. The task filters judged it already, but
+	 * a read or write applies them again itself.
+	 */
+	s->begin_gen = READ_ONCE(flush_gen);
+	s->begin_epoch = READ_ONCE(filter_set);
 	s->ev.oflags = flags;
 	s->ev.wflags |= VA_WF_OPEN_FLAGS;
 	if (f) {

@@ -325,24 +325,20 @@ static int run_filtered_reloaded(struct e2e_ctx *c)
 {
 	struct daemon_paths p;
 	struct e2e_watcher w;
-	char a[600], b[600], f[700], conf[1300], out[65536];
-	char *argv[] = { c->env->binary, "run",		  "--config", p.conf, "--db",
-			 p.db,		 "--status-file", p.status,   NULL };
-	json_object *o = NULL, *events;
+	char a[600], b[600], f[700], conf[1300];
 	int fd = -1, ret = -1;
-	int64_t writes = 0;
+	int64_t writes;
 
 	daemon_paths(c, &p);
 	snprintf(a, sizeof(a), "%s/a", c->dir);
 	snprintf(b, sizeof(b), "%s/b", c->dir);
 	snprintf(f, sizeof(f), "%s/f", b);
 	snprintf(conf, sizeof(conf), "path = %s\n", a);
-	if (mkdir(a, 0755) || mkdir(b, 0755) || e2e_write_file(p.conf, conf, 0644)) {
+	if (mkdir(a, 0755) || mkdir(b, 0755)) {
 		snprintf(c->why, sizeof(c->why), "setting up: %m");
 		return -1;
 	}
-	memset(&w, 0, sizeof(w));
-	if (e2e_watch_start(&w, "run", argv, false, c->why, sizeof(c->why)))
+	if (daemon_start_conf(c, &w, &p, conf))
 		return -1;
 	fd = open(f, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || write_n(c, fd, 2)) {
@@ -350,40 +346,17 @@ static int run_filtered_reloaded(struct e2e_ctx *c)
 		goto out;
 	}
 	snprintf(conf, sizeof(conf), "path = %s\npath = %s\n", a, b);
-	if (e2e_write_file(p.conf, conf, 0644)) {
-		snprintf(c->why, sizeof(c->why), "writing %s: %m", p.conf);
-		goto out;
-	}
-	if (daemon_reload(c, &w))
-		goto out;
-	if (write_n(c, fd, 7))
+	if (daemon_reload(c, &w, &p, conf) || write_n(c, fd, 7))
 		goto out;
 	close(fd);
 	fd = -1;
-	if (daemon_stop(c, &w))
-		goto out;
-	{
-		char *q[] = { c->env->binary, "history", f,	     "--db", p.db,
-			      "--ops",	      "write",	 "--format", "json", NULL };
-
-		if (query(c, q, out, sizeof(out)) != 0)
-			goto out;
-	}
-	o = json_tokener_parse(out);
-	if (!o || !json_object_object_get_ex(o, "events", &events)) {
-		snprintf(c->why, sizeof(c->why), "history JSON without events: %.300s", out);
-		goto out;
-	}
-	for (size_t i = 0; i < json_object_array_length(events); i++)
-		writes += e2e_json_int(json_object_array_get_idx(events, i), "count", 0);
-	if (check_int(c, "writes recorded after the reload", writes, 7))
+	if (daemon_stop(c, &w) || (writes = history_sum(c, &p, f, "write", "count")) < 0 ||
+	    check_int(c, "writes recorded after the reload", writes, 7))
 		goto out;
 	ret = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	if (o)
-		json_object_put(o);
 	if (w.running)
 		daemon_stop(c, &w);
 	return ret;

@@ -45,11 +45,37 @@ int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_p
 	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
 }
 
-int daemon_reload(struct e2e_ctx *c, struct e2e_watcher *w)
+int daemon_start_conf(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p,
+		      const char *conf)
+{
+	char *argv[] = { c->env->binary,
+			 "run",
+			 "--config",
+			 (char *)p->conf,
+			 "--db",
+			 (char *)p->db,
+			 "--status-file",
+			 (char *)p->status,
+			 NULL };
+
+	if (e2e_write_file(p->conf, conf, 0644)) {
+		snprintf(c->why, sizeof(c->why), "writing %s: %m", p->conf);
+		return -1;
+	}
+	memset(w, 0, sizeof(*w));
+	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
+}
+
+int daemon_reload(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p,
+		  const char *conf)
 {
 	static const char done[] = "vfsaudit: configuration reloaded";
 	size_t before = w->errlen;
 
+	if (e2e_write_file(p->conf, conf, 0644)) {
+		snprintf(c->why, sizeof(c->why), "writing %s: %m", p->conf);
+		return -1;
+	}
 	if (kill(w->pid, SIGHUP)) {
 		snprintf(c->why, sizeof(c->why), "SIGHUP: %m");
 		return -1;
@@ -101,6 +127,35 @@ int query(struct e2e_ctx *c, char *const argv[], char *out, size_t outlen)
 		snprintf(c->why, sizeof(c->why), "%s exit %d: %.300s", argv[1], WEXITSTATUS(status),
 			 err);
 	return WEXITSTATUS(status);
+}
+
+int64_t history_sum(struct e2e_ctx *c, const struct daemon_paths *p, const char *path,
+		    const char *op, const char *key)
+{
+	char *argv[] = { c->env->binary, "history",  (char *)path, "--db",
+			 (char *)p->db,	 "--format", "json",	   NULL };
+	json_object *o, *events;
+	int64_t sum = 0;
+	char out[65536];
+
+	if (query(c, argv, out, sizeof(out)) != 0)
+		return -1;
+	o = json_tokener_parse(out);
+	if (!o || !json_object_object_get_ex(o, "events", &events)) {
+		snprintf(c->why, sizeof(c->why), "history JSON without events: %.300s", out);
+		if (o)
+			json_object_put(o);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		json_object *e = json_object_array_get_idx(events, i);
+		const char *eop = e2e_json_str(e, "op");
+
+		if (eop && !strcmp(eop, op))
+			sum += key ? e2e_json_int(e, key, 0) : 1;
+	}
+	json_object_put(o);
+	return sum;
 }
 
 int check_str(struct e2e_ctx *c, const char *what, const char *got, const char *want)
