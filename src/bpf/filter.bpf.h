@@ -44,8 +44,13 @@ static __always_inline bool path_kept(struct scratch *s, __u32 off, __u32 len, _
 
 	if (!filter_conf[set].path)
 		return true;
-	/* The head of such a path is unknown: keep it rather than guess. */
-	if (flags & (VA_PATH_TRUNCATED | VA_PATH_UNREACHABLE | VA_PATH_FAULT))
+	/*
+	 * The head of such a path is unknown: keep it rather than guess. An
+	 * unreachable path (outside the process's root: a file opened before
+	 * the process entered another mount namespace or a chroot) is whole,
+	 * read from the root of the tree it lies in, and judged as shown.
+	 */
+	if (flags & (VA_PATH_TRUNCATED | VA_PATH_FAULT))
 		return true;
 	if (!may_match_prefix(s, set, off, len))
 		return !filter_conf[set].path_includes;

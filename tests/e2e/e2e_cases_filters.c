@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -114,6 +115,43 @@ static void check_link_in(struct e2e_check *k)
 	e2e_common(k, e);
 	e2e_str(k, e, "mode", "0600");
 	e2e_obj(k, e, secret, 0);
+}
+
+/*
+ * Files opened before unshare(CLONE_NEWNS) lie outside the new namespace's
+ * tree: their paths are unreachable from the process's root, and read from
+ * the root of the tree they lie in. The filters judge them as shown.
+ */
+static void child_unreachable(struct e2e_ctx *c)
+{
+	int skip = open(e2e_spath(c, "filt/etc/skip/u1"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	int out = open(e2e_spath(c, "filt/out/u2"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	int in = open(e2e_spath(c, "filt/etc/u3"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	CK(c, skip);
+	CK(c, out);
+	CK(c, in);
+	CK(c, unshare(CLONE_NEWNS));
+	CK(c, write(skip, "a", 1));
+	CK(c, write(out, "bb", 2));
+	CK(c, write(in, "ccc", 3));
+}
+
+static void check_unreachable(struct e2e_check *k)
+{
+	const char *in = e2e_spath(k->c, "filt/etc/u3");
+	struct json_object *cr = e2e_find(k, "create", in, 0);
+	struct json_object *w = e2e_find(k, "write", in, 0);
+
+	/* u1 (excluded) and u2 (outside --path) must not appear, before or after. */
+	e2e_ops(k, "create write");
+	if (cr)
+		e2e_not_true(k, cr, "path_unreachable");
+	if (!w)
+		return;
+	e2e_true(k, w, "path_unreachable");
+	e2e_int(k, w, "bytes", 3);
+	e2e_obj(k, w, in, 0);
 }
 
 static int setup_dir_link(struct e2e_ctx *c)
@@ -366,6 +404,8 @@ const struct e2e_case e2e_cases_filters[] = {
 		 setup_link_in, child_link_in, check_link_in, .settle_ms = 300),
 	E2E_CASE("filter: unlink through a symlinked directory into --path is reported", W_FILT, 0,
 		 setup_dir_link, child_dir_link, check_dir_link, .settle_ms = 300),
+	E2E_CASE("filter: --path and --exclude judge a path unreachable from the process's root",
+		 W_FILT, 0, NULL, child_unreachable, check_unreachable, .settle_ms = 300),
 	E2E_CASE("filter: default --ops (changes) skips reads and read-only opens", W_CHG, 0,
 		 setup_chg, child_chg, check_chg, .settle_ms = 300),
 	E2E_CASE("filter: --dev in hex (stat -c %D) drops other devices", W_DEV, 0, NULL, child_dev,
