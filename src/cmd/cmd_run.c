@@ -157,6 +157,7 @@ struct daemon {
 	uint64_t stall_max_ns;
 	uint64_t sink_lost_recorded[VA_STATUS_SINKS];
 	int store_error;	/* the state last said: an error, 0: writing */
+	int status_error;	/* the status file's last write: -errno, 0: written */
 	unsigned int ok_ticks;	/* status ticks without an error or a new unsaved event */
 	uint64_t last_unsaved;	/* the unsaved count at the last tick */
 	uint64_t error_said_ns, ok_said_ns; /* CLOCK_MONOTONIC when each kind was last said */
@@ -486,6 +487,7 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	struct va_sinks_stats ks;
 	struct va_status st;
 	uint64_t now = now_ns(CLOCK_REALTIME);
+	int ret;
 
 	memset(&st, 0, sizeof(st));
 	va_capture_stats(d->cap, &cs);
@@ -534,7 +536,17 @@ static void write_status(const struct va_config *cfg, struct daemon *d, uint64_t
 	st.seals = ws.seals;
 	st.seal_epoch = ws.seal_epoch;
 	st.seal_error = ws.seal_error;
-	va_status_write(cfg->status_file, &st);
+	/* Said when it starts failing and when it works again, not every second. */
+	ret = va_status_write(cfg->status_file, &st);
+	if (ret && ret != d->status_error)
+		fprintf(stderr,
+			"vfsaudit: cannot write the status file %s: %s; `vfsaudit status` does "
+			"not see this daemon until it can (recording goes on)\n",
+			cfg->status_file, strerror(-ret));
+	else if (!ret && d->status_error)
+		fprintf(stderr, "vfsaudit: the status file %s is written again\n",
+			cfg->status_file);
+	d->status_error = ret;
 	*last_events = d->events;
 	*last_ns = now;
 }
@@ -776,6 +788,17 @@ int do_run(int argc, char **argv)
 			va_config_free(&cfg);
 			return EXIT_RUNTIME;
 		}
+	}
+	/* A status file that cannot be written hides the daemon from `vfsaudit status`. */
+	ret = va_status_probe(cfg.status_file);
+	if (ret) {
+		fprintf(stderr,
+			"vfsaudit: status file %s cannot be written: %s; `vfsaudit status` would "
+			"not find this daemon: give --status-file (or status-file in the "
+			"configuration) a directory that exists\n",
+			cfg.status_file, strerror(-ret));
+		va_config_free(&cfg);
+		return EXIT_USAGE;
 	}
 	/* The daemon says so whenever the boost is refused: its log is read. */
 	boost_priority(cfg.priority_boost, true);

@@ -109,14 +109,34 @@ int va_status_write(const char *file, const struct va_status *st)
 		ret = -errno;
 		goto out;
 	}
+	errno = 0;
 	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-		ret = -EIO;
+		ret = errno ? -errno : -ENOSPC; /* a short write: the disk is full */
 	close(fd);
 	if (!ret && rename(tmp, file))
 		ret = -errno;
+	if (ret)
+		unlink(tmp); /* no half-written file left beside the last whole one */
 out:
 	json_object_put(o);
 	return ret;
+}
+
+int va_status_probe(const char *file)
+{
+	char tmp[PATH_MAX + 16];
+	int fd, ret;
+
+	ret = ensure_dir(file);
+	if (ret)
+		return ret;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(tmp);
+	return 0;
 }
 
 static uint64_t get_u64(json_object *o, const char *key)

@@ -65,6 +65,12 @@ struct va_status {
 
 /* Write @st to @file atomically (temporary file + rename). Returns: 0 or -errno. */
 int va_status_write(const char *file, const struct va_status *st);
+/*
+ * Whether @file can be written as va_status_write() writes it (its
+ * directory made, its temporary file created), leaving nothing behind but
+ * the directory. Returns: 0 or -errno.
+ */
+int va_status_probe(const char *file);
 /* Returns: 0; -ENOENT when no daemon wrote one; -EINVAL when unreadable. */
 int va_status_read(const char *file, struct va_status *st);
 /*

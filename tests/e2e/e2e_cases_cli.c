@@ -154,6 +154,10 @@ static int run_bad_settings(struct e2e_ctx *c)
 		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file", status,
 		    "--json-log", "/nonexistent-vfsaudit-dir/x.json", NULL },
 		  "its directory must exist" },
+		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file",
+		    "/nonexistent-vfsaudit-dir/deeper/status.json", NULL },
+		  "status file /nonexistent-vfsaudit-dir/deeper/status.json cannot be written: No "
+		  "such file" },
 		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file", status,
 		    "--seal-key", "/nonexistent-vfsaudit.key", NULL },
 		  "no such file (make it with `vfsaudit setup-keys" },
@@ -267,8 +271,8 @@ const struct e2e_case e2e_cases_cli[] = {
 	E2E_CASE("usage: run --db where no file can be made exits 2 and names it", W_NONE, 0, NULL,
 		 NULL, NULL, .run = run_store_uncreatable),
 	E2E_CASE("usage: report --until before --since, history '', --limit too large, run "
-		 "--json-log in no directory, --seal-key missing or readable by others: exit 2 "
-		 "saying so",
+		 "--json-log or --status-file in no directory, --seal-key missing or readable by "
+		 "others: exit 2 saying so",
 		 W_NONE, 0, NULL, NULL, NULL, .run = run_bad_settings),
 	E2E_CASE("signal: SIGTERM stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,
 		 .run = run_sigterm),
