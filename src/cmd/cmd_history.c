@@ -242,7 +242,7 @@ static int print_json(const char *path, const char *asked, const struct va_histo
 		va_strbuf_puts(&b, m[h->events[i].match]);
 		va_strbuf_puts(&b, "\"}");
 	}
-	gaps = gaps_json(h->gaps, h->n_gaps);
+	gaps = gaps_json(h->gaps, h->n_gaps, h->since_ns, h->first_record_ns);
 	va_strbuf_puts(&b, "],\"gaps\":");
 	text = json_object_to_json_string_ext(gaps, JSON_C_TO_STRING_PLAIN |
 							    JSON_C_TO_STRING_NOSLASHESCAPE);

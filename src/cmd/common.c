@@ -74,6 +74,13 @@ void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, 
 		if (g->unsaved) {
 			fprintf(out, "%llu events not stored from %s (store queue or disk full)\n",
 				(unsigned long long)g->unsaved, a);
+		} else if (g->to_ns && g->to_ns / 1000000000ull == g->from_ns / 1000000000ull) {
+			/* A restart within the second: "between 11:43:18 and 11:43:18" says
+			 * nothing. */
+			fmt_local(g->from_ns, a, sizeof(a), 1);
+			fprintf(out, "no record for %llu ms at %s: auditor not running%s\n",
+				(unsigned long long)((g->to_ns - g->from_ns + 999999) / 1000000), a,
+				g->crash ? " (it stopped without a clean shutdown)" : "");
 		} else if (g->to_ns) {
 			fmt_local(g->to_ns, b, sizeof(b), 1);
 			fprintf(out, "no record between %s and %s: auditor not running%s\n", a, b,
@@ -122,11 +129,22 @@ struct json_object *notes_json(const struct va_cover_note *notes, size_t n)
 	return arr;
 }
 
-struct json_object *gaps_json(const struct va_gap *gaps, size_t n)
+struct json_object *gaps_json(const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first)
 {
 	json_object *arr = json_object_new_array();
 	char ts[VA_RFC3339_SIZE];
 
+	/* As print_gaps(): the window begins before the store's first record. */
+	if (first && since < first) {
+		json_object *g = json_object_new_object();
+
+		va_time_rfc3339(since, ts, sizeof(ts));
+		json_object_object_add(g, "from", since ? json_object_new_string(ts) : NULL);
+		va_time_rfc3339(first, ts, sizeof(ts));
+		json_object_object_add(g, "to", json_object_new_string(ts));
+		json_object_object_add(g, "reason", json_object_new_string("not yet recording"));
+		json_object_array_add(arr, g);
+	}
 	for (size_t i = 0; i < n; i++) {
 		json_object *g = json_object_new_object();
 

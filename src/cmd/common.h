@@ -28,7 +28,7 @@ struct json_object *notes_json(const struct va_cover_note *notes, size_t n);
  */
 void json_add_path(struct json_object *o, const char *key, const char *hex_key, const char *s,
 		   size_t len);
-struct json_object *gaps_json(const struct va_gap *gaps, size_t n);
+struct json_object *gaps_json(const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first);
 /* [{"uid", "user", "auid", "count"}, …] and [{"exe", "comm", "count"}, …]. */
 struct json_object *users_json(const struct va_count_user *u, size_t n);
 struct json_object *progs_json(const struct va_count_prog *p, size_t n);

@@ -358,8 +358,7 @@ int va_q_gap_since_last_row(struct va_store *s, enum va_daemon_state daemon, uin
 		(struct va_gap){ .from_ns = last_ts < since ? since : last_ts, .crash = true });
 }
 
-/* The time of the oldest record into *@ts (0: none). Returns: 0 or -errno. */
-static int first_record(sqlite3 *db, uint64_t *ts)
+int va_q_first_record(sqlite3 *db, uint64_t *ts)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -470,7 +469,7 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	if (!ret)
 		ret = va_q_find_coverage(db, path, ops, since_ns, until_ns, &h->notes, &h->n_notes);
 	if (!ret)
-		ret = first_record(db, &h->first_record_ns);
+		ret = va_q_first_record(db, &h->first_record_ns);
 	if (h->n_users)
 		qsort(h->users, h->n_users, sizeof(*h->users), va_q_by_user_count);
 	if (h->n_progs)

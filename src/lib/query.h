@@ -110,6 +110,7 @@ struct va_report {
 	size_t n_progs;
 	struct va_gap *gaps;
 	size_t n_gaps;
+	uint64_t first_record_ns; /* the store's oldest row, 0 when empty */
 };
 
 /* The @top most changed paths, users and programs in [since, until]. */

@@ -408,6 +408,15 @@ static int run_history(struct e2e_ctx *c)
 		      e2e_dpath(c, "w/foobar")) ||
 	    check_int(c, "report paths[0].count", e2e_json_int(e, "count", -1), 7))
 		goto out;
+	/* The store is younger than report's 7 days: the days before it are a gap. */
+	if (!json_object_object_get_ex(o, "gaps", &a) || !json_object_array_length(a)) {
+		snprintf(c->why, sizeof(c->why),
+			 "report JSON without the gap before the store: %.300s", out);
+		goto out;
+	}
+	if (check_str(c, "report gaps[0].reason",
+		      e2e_json_str(json_object_array_get_idx(a, 0), "reason"), "not yet recording"))
+		goto out;
 	json_object_put(o);
 	o = NULL;
 
@@ -480,14 +489,17 @@ out:
 	return ret;
 }
 
-/* A clean stop and a kill -9 both leave a gap that history reports. */
+/* A clean stop and a kill -9 both leave a gap that history reports, as does the time before the
+ * first record. */
 static int run_gaps(struct e2e_ctx *c)
 {
 	struct daemon_paths p;
 	struct e2e_watcher w;
 	char out[65536];
 	json_object *o = NULL, *a;
-	static const char *const want[] = { "not running", "crash", "not running" };
+	/* The default window begins before the store's first record: that too is a gap. */
+	static const char *const want[] = { "not yet recording", "not running", "crash",
+					    "not running" };
 	int ret = -1;
 
 	daemon_paths(c, &p);
@@ -528,9 +540,9 @@ static int run_gaps(struct e2e_ctx *c)
 		snprintf(c->why, sizeof(c->why), "history JSON without gaps: %.300s", out);
 		goto out;
 	}
-	if (check_int(c, "gaps", (int64_t)json_object_array_length(a), 3))
+	if (check_int(c, "gaps", (int64_t)json_object_array_length(a), 4))
 		goto out;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		char what[32];
 
 		snprintf(what, sizeof(what), "gaps[%zu].reason", i);
