@@ -895,6 +895,7 @@ int do_run(int argc, char **argv)
 	opts.backend = cfg.backend;
 	opts.ringbuf_bytes = cfg.ringbuf_bytes;
 	opts.verbose = verbose;
+	opts.store_file = cfg.db;
 	ret = va_capture_open(&d.cap, &opts, on_event, &d, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "vfsaudit: %s\n", err);

@@ -39,6 +39,30 @@ void va_capture_sync_clock(struct va_capture *c)
 	c->boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 }
 
+/*
+ * @ev is this program (another process of it: a query) opening or chowning
+ * the store's files, as SQLite does for any reader (va_capture_opts).
+ */
+static bool own_store_access(const struct va_capture *c, const struct va_event *ev)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	size_t n;
+
+	if (!c->own_exe ||
+	    (ev->op != VA_OP_OPEN && ev->op != VA_OP_CREATE && ev->op != VA_OP_CHOWN))
+		return false;
+	if (ev->exe.len != strlen(c->own_exe) || memcmp(ev->exe.ptr, c->own_exe, ev->exe.len))
+		return false;
+	n = strlen(c->store_file);
+	if (ev->path.len < n || memcmp(ev->path.ptr, c->store_file, n))
+		return false;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (ev->path.len - n == strlen(suffixes[i]) &&
+		    !memcmp(ev->path.ptr + n, suffixes[i], ev->path.len - n))
+			return true;
+	return false;
+}
+
 static int deliver_event(struct va_capture *c, struct va_event *ev)
 {
 	int ret;
@@ -277,6 +301,9 @@ static int deliver_file(struct va_capture *c, struct va_decoded *d)
 		remember_agg(c, d->agg_id, ev);
 	if (d->tmpl)
 		remember_open(c, ev->tid, d->tmpl, ev);
+	/* After the templates: a later merged write of the file still finds its open. */
+	if (own_store_access(c, ev))
+		return 0;
 	return deliver_event(c, ev);
 }
 
@@ -331,6 +358,16 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 	va_u64map_init(&c->aggs);
 	va_u64map_init(&c->opens);
 	va_capture_sync_clock(c);
+	if (opts->store_file) {
+		/* Unknown (a deleted binary reads "... (deleted)"): nothing left out. */
+		c->own_exe = realpath("/proc/self/exe", NULL);
+		c->store_file = realpath(opts->store_file, NULL);
+		if (!c->own_exe || !c->store_file) {
+			free(c->own_exe);
+			free(c->store_file);
+			c->own_exe = c->store_file = NULL;
+		}
+	}
 
 	switch (opts->backend) {
 	case VA_BACKEND_AUTO:
@@ -354,6 +391,8 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 		va_mounts_free(&c->mounts);
 		va_u64map_free(&c->aggs);
 		va_u64map_free(&c->opens);
+		free(c->own_exe);
+		free(c->store_file);
 		free(c);
 		return ret;
 	}
@@ -472,5 +511,7 @@ void va_capture_close(struct va_capture *c)
 	va_u64map_free(&c->opens);
 	va_proctab_free(&c->procs);
 	va_mounts_free(&c->mounts);
+	free(c->own_exe);
+	free(c->store_file);
 	free(c);
 }

@@ -30,6 +30,14 @@ struct va_capture_opts {
 	enum va_backend backend;
 	uint64_t ringbuf_bytes; /* 0: default; rounded up to a power of two pages */
 	bool verbose;		/* libbpf's own messages on stderr */
+	/*
+	 * The daemon's store, or NULL: opens and chowns of it and of its
+	 * -wal, -shm and -journal files by this same program (`history`,
+	 * `report` and `verify`, whose SQLite opens the -wal and -shm for
+	 * writing and, as root, chowns them to the store's owner) are its
+	 * own I/O, not reported. Any other program's are.
+	 */
+	const char *store_file;
 };
 
 struct va_capture_stats {

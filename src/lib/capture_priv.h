@@ -42,6 +42,8 @@ struct va_capture {
 	const char *lookups; /* how names are looked up in the kernel; NULL: not by name */
 	struct va_decoded dec; /* big: kept here, not on the stack */
 	int stop;		/* the callback's non-zero return */
+	char *own_exe;		/* this program, as the process table names it (store_file set) */
+	char *store_file;	/* va_capture_opts.store_file, copied */
 };
 
 /* Deliver one wire record. Returns: 0, or the callback's non-zero return. */

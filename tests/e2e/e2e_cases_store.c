@@ -489,6 +489,58 @@ out:
 	return ret;
 }
 
+static char shm_path[PATH_MAX + 8];
+
+static void open_shm_rw(struct e2e_ctx *c)
+{
+	int fd = open(shm_path, O_RDWR);
+
+	(void)c;
+	if (fd < 0)
+		_exit(1);
+	close(fd);
+}
+
+/*
+ * history and report as root: SQLite opens the store's -wal and -shm for
+ * writing and chowns them, the daemon's own program's I/O, not reported;
+ * another program's open of the same file is.
+ */
+static int run_queries_unrecorded(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+	char conf[PATH_MAX + 16], out[65536], wal[PATH_MAX + 8];
+	char *report[] = { c->env->binary, "report", "--db", NULL, NULL };
+	pid_t other;
+
+	daemon_paths(c, &p);
+	report[3] = p.db;
+	snprintf(conf, sizeof(conf), "path = %s\n", c->dir);
+	snprintf(shm_path, sizeof(shm_path), "%s-shm", p.db);
+	snprintf(wal, sizeof(wal), "%s-wal", p.db);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", p.watched);
+		return -1;
+	}
+	if (daemon_start_conf(c, &w, &p, conf))
+		return -1;
+	if (history_sum(c, &p, e2e_dpath(c, "w/x"), "create", NULL) < 0 ||
+	    query(c, report, out, sizeof(out)) != 0 || as_user(c, 0, open_shm_rw, &other))
+		return -1;
+	usleep(300 * 1000);
+	if (daemon_stop(c, &w))
+		return -1;
+	/* Counted with the daemon stopped: these queries are recorded by nobody. */
+	if (check_int(c, "opens of -shm (the other program's only)",
+		      history_sum(c, &p, shm_path, "open", NULL), 1) ||
+	    check_int(c, "chowns of -shm", history_sum(c, &p, shm_path, "chown", NULL), 0) ||
+	    check_int(c, "opens of -wal", history_sum(c, &p, wal, "open", NULL), 0) ||
+	    check_int(c, "chowns of -wal", history_sum(c, &p, wal, "chown", NULL), 0))
+		return -1;
+	return 0;
+}
+
 /* A clean stop and a kill -9 both leave a gap that history reports, as does the time before the
  * first record. */
 static int run_gaps(struct e2e_ctx *c)
@@ -2274,6 +2326,9 @@ const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history of a name: through a bind mount (marked), renamed out, made anew",
 	  .run = run_history_bind },
 	{ .name = "store: gaps after a clean stop and after kill -9", .run = run_gaps },
+	{ .name = "store: history and report are not recorded by their daemon; another program's "
+		  "open of its -shm is",
+	  .run = run_queries_unrecorded },
 	{ .name = "store: 5 x kill -9 under load, integrity_check ok, crash rows",
 	  .run = run_kill9 },
 	{ .name = "store: status while running (exit 0) and after (exit 1)", .run = run_status },
