@@ -396,7 +396,7 @@ static int load_settings(struct va_config *cfg, int argc, char **argv, bool *ver
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL;
-	char err[512];
+	char err[PATH_MAX + 1024];
 	int opt, idx, ret;
 
 	/* First pass: only --config and --help, so the file is read before the options. */
@@ -616,7 +616,7 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 {
 	struct va_config next;
 	bool verbose = false;
-	char err[512], later[256];
+	char err[PATH_MAX + 1024], later[256];
 
 	va_config_init(&next);
 	if (load_settings(&next, argc, argv, &verbose, true)) {

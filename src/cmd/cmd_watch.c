@@ -86,7 +86,7 @@ int do_watch(int argc, char **argv)
 	struct va_capture *cap = NULL;
 	struct va_filter filter;
 	struct sigaction sa;
-	char err[512];
+	char err[PATH_MAX + 1024];
 	unsigned int boost = VA_PRIORITY_BOOST_DEFAULT;
 	bool boost_asked = false;
 	int opt, idx, ret = EXIT_USAGE;

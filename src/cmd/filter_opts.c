@@ -8,7 +8,7 @@
 
 int filter_option(struct va_filter *f, const char *name, const char *value)
 {
-	char err[256];
+	char err[1024];
 
 	if (!strcmp(name, "every-call")) {
 		f->every_call = true;

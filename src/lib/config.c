@@ -387,7 +387,7 @@ static void strip_hash_comment(char *v)
 static int on_key(void *user, const char *section, const char *name, const char *raw)
 {
 	struct load_ctx *l = user;
-	char msg[256], value[4096];
+	char msg[1024], value[4096];
 	int ret;
 
 	snprintf(value, sizeof(value), "%s", raw ? raw : "");
