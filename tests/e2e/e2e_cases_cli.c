@@ -80,7 +80,7 @@ static int run_bogus(struct e2e_ctx *c)
 static int run_bad_ops(struct e2e_ctx *c)
 {
 	/* The whole help, to its end: it once overran a 256-byte buffer. */
-	return usage_error(c, "--ops", "nosuchop",
+	return usage_error(c, "--ops", "changes,nosuchop",
 			   "or groups (changes, reads, exec, all), separated by commas");
 }
 
