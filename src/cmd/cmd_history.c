@@ -127,7 +127,8 @@ static void print_text(const char *path, const char *since_arg, bool until_given
 	size_t first;
 
 	va_escape_c(stdout, path, strlen(path));
-	printf(": %s %llu time%s ", ops == VA_SEL_CHANGES ? "changed" : "accessed",
+	/* Changes only (all of them or some): "changed"; reads or execs among them: "accessed". */
+	printf(": %s %llu time%s ", (ops & ~VA_SEL_CHANGES) ? "accessed" : "changed",
 	       (unsigned long long)h->count, h->count == 1 ? "" : "s");
 	if (!until_given && since_arg && since_arg[0] >= '0' && since_arg[0] <= '9' &&
 	    !strchr(since_arg, '-'))

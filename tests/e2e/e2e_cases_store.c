@@ -366,6 +366,33 @@ static int run_history(struct e2e_ctx *c)
 			return -1;
 		}
 	}
+	/* Some of the change ops are still changes; with reads among them, accesses. */
+	{
+		static const char *const cases[][2] = { { "chmod,rename", "changed" },
+							{ "write,read", "accessed" } };
+
+		for (size_t i = 0; i < 2; i++) {
+			char *argv[] = { c->env->binary,
+					 "history",
+					 (char *)e2e_dpath(c, "w/foobar"),
+					 "--db",
+					 p.db,
+					 "--ops",
+					 (char *)cases[i][0],
+					 NULL };
+
+			if (query(c, argv, out, sizeof(out)) != 0)
+				return -1;
+			snprintf(line, sizeof(line), "%s: %s ", e2e_dpath(c, "w/foobar"),
+				 cases[i][1]);
+			if (strncmp(out, line, strlen(line))) {
+				snprintf(c->why, sizeof(c->why),
+					 "history --ops %s: expected \"%s...\", got \"%.300s\"",
+					 cases[i][0], line, out);
+				return -1;
+			}
+		}
+	}
 	/* A window that ends in the past says where it ends: nothing of it happened then. */
 	{
 		char *argv[] = { c->env->binary,
