@@ -877,8 +877,9 @@ int do_run(int argc, char **argv)
 	ret = va_sinks_open(&d.sinks, &cfg, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "vfsaudit: %s%s\n", err,
-			names_bad_path(ret) ? " (check the option's path: its directory must exist)"
-					    : "");
+			ret == -ENOENT ? " (check the option's path: its directory must exist)"
+			: names_bad_path(ret) ? " (check the option's path)"
+					      : "");
 		ret = names_bad_path(ret) ? EXIT_USAGE : EXIT_RUNTIME;
 		goto cleanup;
 	}

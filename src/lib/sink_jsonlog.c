@@ -69,6 +69,11 @@ static int open_file(const char *path, char *err, size_t errlen)
 		      0600);
 	int e;
 
+	/* A FIFO without a reader refuses a non-blocking writer (ENXIO): not a file either. */
+	if (fd < 0 && errno == ENXIO && !stat(path, &st) && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "the JSON log %s is not a regular file", path);
+		return -EINVAL;
+	}
 	if (fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "cannot open the JSON log %s: %s%s", path, strerror(e),

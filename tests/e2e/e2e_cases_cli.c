@@ -142,7 +142,7 @@ static int run_store_uncreatable(struct e2e_ctx *c)
  */
 static int run_bad_settings(struct e2e_ctx *c)
 {
-	char db[PATH_MAX], key[PATH_MAX], status[PATH_MAX], out[4096], err[4096];
+	char db[PATH_MAX], key[PATH_MAX], status[PATH_MAX], fifo[PATH_MAX], out[4096], err[4096];
 	char *bin = c->env->binary;
 	struct {
 		char *argv[14];
@@ -156,6 +156,9 @@ static int run_bad_settings(struct e2e_ctx *c)
 		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file", status,
 		    "--json-log", "/nonexistent-vfsaudit-dir/x.json", NULL },
 		  "its directory must exist" },
+		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file", status,
+		    "--json-log", fifo, NULL },
+		  "is not a regular file" },
 		{ { bin, "run", "--config", "/dev/null", "--db", db, "--status-file",
 		    "/nonexistent-vfsaudit-dir/deeper/status.json", NULL },
 		  "status file /nonexistent-vfsaudit-dir/deeper/status.json cannot be written: No "
@@ -173,6 +176,11 @@ static int run_bad_settings(struct e2e_ctx *c)
 	snprintf(db, sizeof(db), "%s", e2e_dpath(c, "audit.db"));
 	snprintf(key, sizeof(key), "%s", e2e_dpath(c, "audit.key"));
 	snprintf(status, sizeof(status), "%s", e2e_dpath(c, "status.json"));
+	snprintf(fifo, sizeof(fifo), "%s", e2e_dpath(c, "fifo"));
+	if (mkfifo(fifo, 0600)) {
+		snprintf(c->why, sizeof(c->why), "mkfifo %s: %m", fifo);
+		return -1;
+	}
 	if (e2e_run_cmd(setup, 10000, &st, out, sizeof(out), err, sizeof(err)) || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) || chmod(key, 0644)) {
 		snprintf(c->why, sizeof(c->why), "setup-keys: %.300s", err);
@@ -273,7 +281,8 @@ const struct e2e_case e2e_cases_cli[] = {
 	E2E_CASE("usage: run --db where no file can be made exits 2 and names it", W_NONE, 0, NULL,
 		 NULL, NULL, .run = run_store_uncreatable),
 	E2E_CASE("usage: report --until before --since, history '', --limit too large, run "
-		 "--json-log or --status-file in no directory, --seal-key missing or readable by "
+		 "--json-log or --status-file in no directory, --json-log a FIFO, --seal-key "
+		 "missing or readable by "
 		 "others: exit 2 saying so",
 		 W_NONE, 0, NULL, NULL, NULL, .run = run_bad_settings),
 	E2E_CASE("signal: SIGTERM stops watch with exit 0", W_NONE, 0, NULL, NULL, NULL,
