@@ -467,6 +467,11 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 				 "cannot create the store %s: %s; give --db a file in a writable "
 				 "directory",
 				 file, strerror(-ret));
+		else if ((ret == -EACCES || ret == -EPERM) && !writable)
+			snprintf(err, errlen,
+				 "cannot open %s: %s: the store is root's to read; ask as root, or "
+				 "give a group read access to it (README)",
+				 file, strerror(-ret));
 		else
 			snprintf(err, errlen, "cannot open %s: %s", file, strerror(-ret));
 		goto fail;
