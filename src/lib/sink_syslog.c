@@ -120,12 +120,35 @@ short sink_wait_idle(struct va_syslog_sink *k, int fd, short events, int timeout
 	return rev;
 }
 
+/* The target's address, as status names it. */
+static const char *sink_target(const struct va_syslog_sink *k)
+{
+	return k->socket_path[0] ? k->socket_path : k->url.host;
+}
+
+/*
+ * Said on stderr (the daemon's log) when the target goes away or cannot be
+ * reached, and when it is back: once each, not at every retry.
+ */
 void sink_set_state(struct va_syslog_sink *k, bool connected, int err)
 {
+	bool down = !connected && err && !k->said_down, up = connected && k->said_down;
+
 	pthread_mutex_lock(&k->lock);
 	k->connected = connected;
 	k->last_error = err;
 	pthread_mutex_unlock(&k->lock);
+	if (down)
+		fprintf(stderr,
+			"vfsaudit: %s sink: %s not reachable (%s); messages wait (in memory, then "
+			"in the spool file if one is set) and go when it is back, retried every 2 "
+			"s "
+			"at most; what does not fit is counted lost\n",
+			k->name, sink_target(k), strerror(err < 0 ? -err : err));
+	else if (up)
+		fprintf(stderr, "vfsaudit: %s sink: %s reachable again\n", k->name, sink_target(k));
+	if (down || up)
+		k->said_down = down;
 }
 
 void sink_count_sent(struct va_syslog_sink *k, uint64_t n)

@@ -41,6 +41,7 @@ struct va_syslog_sink {
 	uint64_t resent;  /* acknowledged, and sent again after a reset */
 	uint64_t dropped; /* too big to send, or left over at close */
 	bool connected;
+	bool said_down; /* "not connected" was said on stderr, "connected again" not yet */
 	int last_error;
 	struct va_spool_msg *unsent; /* the thread's undelivered messages, handed back at its end */
 

@@ -1084,6 +1084,13 @@ static int run_restart(struct e2e_ctx *c)
 		if (done)
 			break;
 	}
+	/* The daemon's log said so, each way. */
+	if (!strstr(d.w.err, "syslog-remote sink: 127.0.0.1 not reachable (") ||
+	    !strstr(d.w.err, "syslog-remote sink: 127.0.0.1 reachable again")) {
+		snprintf(c->why, sizeof(c->why),
+			 "stderr does not say the remote went away and came back: %.600s", d.w.err);
+		goto stop;
+	}
 	if (sinkd_stop(c, &d))
 		goto out;
 	arr = read_json_log(c, json);
