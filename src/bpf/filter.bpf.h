@@ -46,11 +46,12 @@ static __always_inline bool path_kept(struct scratch *s, __u32 off, __u32 len, _
 		return true;
 	/*
 	 * The head of such a path is unknown: keep it rather than guess. An
-	 * unreachable path (outside the process's root: a file opened before
-	 * the process entered another mount namespace or a chroot) is whole,
-	 * read from the root of the tree it lies in, and judged as shown.
+	 * unreachable path read up to vfsaudit's own root (a file opened
+	 * before the process entered another mount namespace or a chroot) is
+	 * whole as vfsaudit sees paths, and judged as shown; one relative to
+	 * another namespace's root or a detached mount's is kept.
 	 */
-	if (flags & (VA_PATH_TRUNCATED | VA_PATH_FAULT))
+	if (VA_PATH_HEAD_UNKNOWN(flags))
 		return true;
 	if (!may_match_prefix(s, set, off, len))
 		return !filter_conf[set].path_includes;

@@ -248,6 +248,8 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 				return 0;
 			fmode = BPF_CORE_READ(f, f_mode);
 			bpf_map_update_elem(&calib, &idx, &fmode, BPF_ANY);
+			our_root_mnt = (__u64)real_mount(task->fs->root.mnt);
+			our_root_dentry = (__u64)task->fs->root.dentry;
 			va_calibrate_names((__u64)f, flags & O_EXCL);
 		}
 		return 0;

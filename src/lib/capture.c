@@ -93,9 +93,10 @@ int va_capture_report_lost(struct va_capture *c, uint64_t n, uint64_t boot_ts)
  * Path prefixes: the longest matching prefix decides, an exclude winning a
  * tie, exactly as the kernel's LPM trie does (capture inserts excludes last).
  */
-static bool path_kept(const struct va_filter *f, const struct va_bytes *p)
+/* As the kernel's path_kept(): a path whose head is not known is kept. */
+static bool path_kept(const struct va_filter *f, const struct va_bytes *p, uint32_t flags)
 {
-	return va_filter_path_kept(f, p->ptr, p->len, NULL, NULL);
+	return VA_PATH_HEAD_UNKNOWN(flags) || va_filter_path_kept(f, p->ptr, p->len, NULL, NULL);
 }
 
 /* The filters the kernel left to user space: those on a path built from a name. */
@@ -110,9 +111,10 @@ static bool user_filter_kept(const struct va_filter *f, const struct va_event *e
 		if (!found)
 			return false;
 	}
-	if (path_kept(f, &ev->path))
+	if (path_kept(f, &ev->path, ev->path_flags))
 		return true;
-	return (ev->op == VA_OP_RENAME || ev->op == VA_OP_LINK) && path_kept(f, &ev->path2);
+	return (ev->op == VA_OP_RENAME || ev->op == VA_OP_LINK) &&
+	       path_kept(f, &ev->path2, ev->path2_flags);
 }
 
 /* Copy @b into @dst as a C string. Returns: where the copy starts. */
