@@ -442,7 +442,7 @@ int va_config_load(struct va_config *c, const char *file, char *err, size_t errl
 
 		snprintf(where, sizeof(where), ":%d", line);
 		if (l.ret && !strncmp(err, file, n)) {
-			char rest[512];
+			char rest[2048];
 
 			snprintf(rest, sizeof(rest), "%s", err + n);
 			snprintf(err, errlen, "%s%s%s", file, where, rest);
