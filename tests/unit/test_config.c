@@ -739,10 +739,11 @@ static void test_load_errors(void **state)
 	assert_non_null(strstr(x->err, "bogus"));
 
 	/* A long message whole, to its end (it was cut at 256, then 512 bytes). */
-	write_conf(
-		x,
-		"ops = "
-		"create,write,unlink,rename,chmod,chown,create,write,unlink,rename,chmod,bogus\n");
+	write_conf(x,
+		   "ops = create,write,unlink,rename,chmod,chown,create,write,unlink,rename,"
+		   "chmod,chown,create,write,unlink,rename,chmod,chown,create,write,unlink,rename,"
+		   "chmod,chown,create,write,unlink,rename,chmod,chown,create,write,unlink,rename,"
+		   "chmod,chown,create,write,unlink,rename,chmod,chown,bogus\n");
 	assert_int_equal(load(x), -EINVAL);
 	assert_at_line(x, 1);
 	assert_non_null(strstr(x->err, "separated by commas"));
