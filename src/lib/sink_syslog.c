@@ -126,13 +126,21 @@ static const char *sink_target(const struct va_syslog_sink *k)
 	return k->socket_path[0] ? k->socket_path : k->url.host;
 }
 
+/* A target that comes and goes (UDP after ICMP errors, a proxy that accepts and closes) is said at
+ * most this often. */
+#define SINK_SAY_DOWN_EVERY_NS (60ull * 1000000000ull)
+
 /*
  * Said on stderr (the daemon's log) when the target goes away or cannot be
- * reached, and when it is back: once each, not at every retry.
+ * reached, and when it is back: once each, not at every retry, and "not
+ * reachable" at most once a minute. Called from the sink's own thread only.
  */
 void sink_set_state(struct va_syslog_sink *k, bool connected, int err)
 {
-	bool down = !connected && err && !k->said_down, up = connected && k->said_down;
+	uint64_t now = sink_now_ns();
+	bool down = !connected && err && !k->said_down &&
+		    (!k->down_said_ns || now - k->down_said_ns >= SINK_SAY_DOWN_EVERY_NS);
+	bool up = connected && k->said_down;
 
 	pthread_mutex_lock(&k->lock);
 	k->connected = connected;
@@ -147,6 +155,8 @@ void sink_set_state(struct va_syslog_sink *k, bool connected, int err)
 			k->name, sink_target(k), strerror(err < 0 ? -err : err));
 	else if (up)
 		fprintf(stderr, "vfsaudit: %s sink: %s reachable again\n", k->name, sink_target(k));
+	if (down)
+		k->down_said_ns = now;
 	if (down || up)
 		k->said_down = down;
 }

@@ -41,7 +41,8 @@ struct va_syslog_sink {
 	uint64_t resent;  /* acknowledged, and sent again after a reset */
 	uint64_t dropped; /* too big to send, or left over at close */
 	bool connected;
-	bool said_down; /* "not connected" was said on stderr, "connected again" not yet */
+	bool said_down;	       /* "not reachable" was said on stderr, "reachable again" not yet */
+	uint64_t down_said_ns; /* when "not reachable" was last said (sink_now_ns()) */
 	int last_error;
 	struct va_spool_msg *unsent; /* the thread's undelivered messages, handed back at its end */
 
