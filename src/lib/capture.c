@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "capture_priv.h"
@@ -41,14 +42,16 @@ void va_capture_sync_clock(struct va_capture *c)
 
 /*
  * @ev is this program (another process of it: a query) opening or chowning
- * the store's files, as SQLite does for any reader (va_capture_opts).
+ * the store's files, as SQLite does for any reader (va_capture_opts): done,
+ * in this mount namespace (a container's own vfsaudit and store are
+ * another's). A failed attempt is recorded, whoever made it.
  */
 static bool own_store_access(const struct va_capture *c, const struct va_event *ev)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
 	size_t n;
 
-	if (!c->own_exe ||
+	if (!c->own_exe || ev->ret < 0 || ev->mntns != c->own_mntns ||
 	    (ev->op != VA_OP_OPEN && ev->op != VA_OP_CREATE && ev->op != VA_OP_CHOWN))
 		return false;
 	if (ev->exe.len != strlen(c->own_exe) || memcmp(ev->exe.ptr, c->own_exe, ev->exe.len))
@@ -361,10 +364,14 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 	va_u64map_init(&c->opens);
 	va_capture_sync_clock(c);
 	if (opts->store_file) {
+		struct stat ns;
+
 		/* Unknown (a deleted binary reads "... (deleted)"): nothing left out. */
 		c->own_exe = realpath("/proc/self/exe", NULL);
 		c->store_file = realpath(opts->store_file, NULL);
-		if (!c->own_exe || !c->store_file) {
+		if (!stat("/proc/self/ns/mnt", &ns))
+			c->own_mntns = ns.st_ino;
+		if (!c->own_exe || !c->store_file || !c->own_mntns) {
 			free(c->own_exe);
 			free(c->store_file);
 			c->own_exe = c->store_file = NULL;
