@@ -143,7 +143,7 @@ static void print_text(const char *path, const char *since_arg, bool until_given
 		printf(" and %s", a);
 	}
 	printf(" by %zu user%s\n", h->n_users, h->n_users == 1 ? "" : "s");
-	print_gaps(stdout, h->gaps, h->n_gaps, h->since_ns, h->first_record_ns);
+	print_gaps(stdout, h->gaps, h->n_gaps, h->since_ns, h->until_ns, &h->begin);
 	print_notes(h->notes, h->n_notes);
 	if (!h->count)
 		return;
@@ -243,7 +243,7 @@ static int print_json(const char *path, const char *asked, const struct va_histo
 		va_strbuf_puts(&b, m[h->events[i].match]);
 		va_strbuf_puts(&b, "\"}");
 	}
-	gaps = gaps_json(h->gaps, h->n_gaps, h->since_ns, h->first_record_ns);
+	gaps = gaps_json(h->gaps, h->n_gaps, h->since_ns, h->until_ns, &h->begin);
 	va_strbuf_puts(&b, "],\"gaps\":");
 	text = json_object_to_json_string_ext(gaps, JSON_C_TO_STRING_PLAIN |
 							    JSON_C_TO_STRING_NOSLASHESCAPE);

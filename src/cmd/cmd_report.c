@@ -46,7 +46,7 @@ static void print_text(const struct va_report *r)
 	fmt_local(r->until_ns, b, sizeof(b), 1);
 	printf("%llu change%s between %s and %s\n", (unsigned long long)r->changes,
 	       r->changes == 1 ? "" : "s", a, b);
-	print_gaps(stdout, r->gaps, r->n_gaps, r->since_ns, r->first_record_ns);
+	print_gaps(stdout, r->gaps, r->n_gaps, r->since_ns, r->until_ns, &r->begin);
 	print_notes(r->notes, r->n_notes);
 	printf("\nmost changed paths:\n");
 	for (size_t i = 0; i < r->n_paths; i++) {
@@ -93,7 +93,7 @@ static void print_json(const struct va_report *r)
 	json_object_object_add(o, "users", users_json(r->users, r->n_users));
 	json_object_object_add(o, "programs", progs_json(r->progs, r->n_progs));
 	json_object_object_add(o, "gaps",
-			       gaps_json(r->gaps, r->n_gaps, r->since_ns, r->first_record_ns));
+			       gaps_json(r->gaps, r->n_gaps, r->since_ns, r->until_ns, &r->begin));
 	json_object_object_add(o, "coverage", notes_json(r->notes, r->n_notes));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -58,13 +58,25 @@ void user_name(uint32_t uid, char *buf, size_t len)
 	snprintf(buf, len, "%s", cache[slot].name);
 }
 
-void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first)
+/* Where the window's first part without records ends (0: none): the store's begin, or until. */
+static uint64_t before_begin(uint64_t since, uint64_t until, const struct va_store_begin *sb)
 {
+	if (!sb->first_ns || since >= sb->first_ns)
+		return 0;
+	return until && until < sb->first_ns ? until : sb->first_ns;
+}
+
+void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t until,
+		const struct va_store_begin *sb)
+{
+	uint64_t begin = before_begin(since, until, sb);
 	char a[64], b[64];
 
-	if (first && since < first) {
-		fmt_local(first, a, sizeof(a), 1);
-		fprintf(out, "no record before %s: the auditor was not yet recording\n", a);
+	if (begin) {
+		fmt_local(begin, a, sizeof(a), 1);
+		fprintf(out, "no record before %s: %s\n", a,
+			sb->pruned ? "older records were removed (retain)"
+				   : "the auditor was not yet recording");
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct va_gap *g = &gaps[i];
@@ -74,9 +86,9 @@ void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, 
 		if (g->unsaved) {
 			fprintf(out, "%llu events not stored from %s (store queue or disk full)\n",
 				(unsigned long long)g->unsaved, a);
-		} else if (g->to_ns && g->to_ns / 1000000000ull == g->from_ns / 1000000000ull) {
-			/* A restart within the second: "between 11:43:18 and 11:43:18" says
-			 * nothing. */
+		} else if (g->to_ns && g->to_ns - g->from_ns < 1000000000ull) {
+			/* A restart within a second: "between 11:43:18 and 11:43:18" says little.
+			 */
 			fmt_local(g->from_ns, a, sizeof(a), 1);
 			fprintf(out, "no record for %llu ms at %s: auditor not running%s\n",
 				(unsigned long long)((g->to_ns - g->from_ns + 999999) / 1000000), a,
@@ -129,20 +141,24 @@ struct json_object *notes_json(const struct va_cover_note *notes, size_t n)
 	return arr;
 }
 
-struct json_object *gaps_json(const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first)
+struct json_object *gaps_json(const struct va_gap *gaps, size_t n, uint64_t since, uint64_t until,
+			      const struct va_store_begin *sb)
 {
+	uint64_t begin = before_begin(since, until, sb);
 	json_object *arr = json_object_new_array();
 	char ts[VA_RFC3339_SIZE];
 
-	/* As print_gaps(): the window begins before the store's first record. */
-	if (first && since < first) {
+	/* As print_gaps(): the window begins before the store's record does. */
+	if (begin) {
 		json_object *g = json_object_new_object();
 
 		va_time_rfc3339(since, ts, sizeof(ts));
 		json_object_object_add(g, "from", since ? json_object_new_string(ts) : NULL);
-		va_time_rfc3339(first, ts, sizeof(ts));
+		va_time_rfc3339(begin, ts, sizeof(ts));
 		json_object_object_add(g, "to", json_object_new_string(ts));
-		json_object_object_add(g, "reason", json_object_new_string("not yet recording"));
+		json_object_object_add(
+			g, "reason",
+			json_object_new_string(sb->pruned ? "retention" : "not yet recording"));
 		json_object_array_add(arr, g);
 	}
 	for (size_t i = 0; i < n; i++) {

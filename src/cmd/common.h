@@ -15,7 +15,12 @@ void fmt_local(uint64_t ns, char *buf, size_t len, int zone);
 /* A user's name, or "#UID" when the system does not know it. */
 void user_name(uint32_t uid, char *buf, size_t len);
 /* Print the gaps of a window as sentences a person reads. */
-void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first);
+/*
+ * The window's gaps: the time before the store's record begins (@b: not yet
+ * recording, or removed by retention), then @gaps.
+ */
+void print_gaps(FILE *out, const struct va_gap *gaps, size_t n, uint64_t since, uint64_t until,
+		const struct va_store_begin *b);
 /* The gaps as a JSON array. */
 /* The spans whose filters left out some or all of what was asked ("not watched from A to B: why"). */
 void print_notes(const struct va_cover_note *notes, size_t n);
@@ -28,7 +33,8 @@ struct json_object *notes_json(const struct va_cover_note *notes, size_t n);
  */
 void json_add_path(struct json_object *o, const char *key, const char *hex_key, const char *s,
 		   size_t len);
-struct json_object *gaps_json(const struct va_gap *gaps, size_t n, uint64_t since, uint64_t first);
+struct json_object *gaps_json(const struct va_gap *gaps, size_t n, uint64_t since, uint64_t until,
+			      const struct va_store_begin *b);
 /* [{"uid", "user", "auid", "count"}, …] and [{"exe", "comm", "count"}, …]. */
 struct json_object *users_json(const struct va_count_user *u, size_t n);
 struct json_object *progs_json(const struct va_count_prog *p, size_t n);

@@ -358,19 +358,28 @@ int va_q_gap_since_last_row(struct va_store *s, enum va_daemon_state daemon, uin
 		(struct va_gap){ .from_ns = last_ts < since ? since : last_ts, .crash = true });
 }
 
-int va_q_first_record(sqlite3 *db, uint64_t *ts)
+int va_q_store_begin(sqlite3 *db, struct va_store_begin *b)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	*ts = 0;
-	/* Records are stored in arrival order: the first row is the oldest, to a second or so. */
-	if (sqlite3_prepare_v2(db, "SELECT ts FROM events ORDER BY id LIMIT 1", -1, &st, NULL) !=
-	    SQLITE_OK)
+	memset(b, 0, sizeof(*b));
+	/*
+	 * Records are stored in arrival order: the first row is the oldest, to
+	 * a second or so. A prune mark (through the index of the daemon's own
+	 * rows) says retention removed older ones.
+	 */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT (SELECT ts FROM events ORDER BY id LIMIT 1), "
+			       "EXISTS (SELECT 1 FROM events WHERE op >= 100 AND op = ?1)",
+			       -1, &st, NULL) != SQLITE_OK)
 		return va_q_errno(db);
+	sqlite3_bind_int(st, 1, VA_MARK_PRUNE);
 	rc = va_q_step(st);
-	if (rc == SQLITE_ROW)
-		*ts = (uint64_t)va_q_col_int(st, 0, 0);
+	if (rc == SQLITE_ROW) {
+		b->first_ns = (uint64_t)va_q_col_int(st, 0, 0);
+		b->pruned = va_q_col_int(st, 1, 0) != 0;
+	}
 	sqlite3_finalize(st);
 	return rc < 0 ? rc : 0;
 }
@@ -469,7 +478,7 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 	if (!ret)
 		ret = va_q_find_coverage(db, path, ops, since_ns, until_ns, &h->notes, &h->n_notes);
 	if (!ret)
-		ret = va_q_first_record(db, &h->first_record_ns);
+		ret = va_q_store_begin(db, &h->begin);
 	if (h->n_users)
 		qsort(h->users, h->n_users, sizeof(*h->users), va_q_by_user_count);
 	if (h->n_progs)

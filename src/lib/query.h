@@ -62,6 +62,12 @@ struct va_cover_note {
 	char why[512];
 };
 
+/* Where a store's record begins: its oldest row, and whether retention removed older ones. */
+struct va_store_begin {
+	uint64_t first_ns; /* the oldest row's time, 0 when empty */
+	bool pruned;	   /* a retention mark: rows before first_ns were removed */
+};
+
 struct va_history {
 	uint64_t since_ns, until_ns;
 	uint64_t count;
@@ -75,7 +81,7 @@ struct va_history {
 	size_t n_gaps;
 	struct va_cover_note *notes;
 	size_t n_notes;
-	uint64_t first_record_ns; /* the store's oldest row, 0 when empty */
+	struct va_store_begin begin; /* where the store's record begins */
 	/* private */
 	char **strings;
 	size_t n_strings;
@@ -110,7 +116,7 @@ struct va_report {
 	size_t n_progs;
 	struct va_gap *gaps;
 	size_t n_gaps;
-	uint64_t first_record_ns; /* the store's oldest row, 0 when empty */
+	struct va_store_begin begin; /* where the store's record begins */
 };
 
 /* The @top most changed paths, users and programs in [since, until]. */

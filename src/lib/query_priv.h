@@ -52,8 +52,8 @@ int va_q_find_coverage(sqlite3 *db, const char *path, uint64_t ops, uint64_t sin
 		       uint64_t until, struct va_cover_note **notes, size_t *n);
 
 /* Gaps in [since, until] from the mark rows (and the last mark before @since). */
-/* The time of the oldest record into *@ts (0: none). Returns: 0 or -errno. */
-int va_q_first_record(sqlite3 *db, uint64_t *ts);
+/* Where the store's record begins, into *@b. Returns: 0 or -errno. */
+int va_q_store_begin(sqlite3 *db, struct va_store_begin *b);
 int va_q_find_gaps(sqlite3 *db, uint64_t since, uint64_t until, struct va_gap **gaps, size_t *n);
 /*
  * A gap open since the store's last row when the last mark is a start and

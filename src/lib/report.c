@@ -184,7 +184,7 @@ int va_report_query(struct va_store *s, uint64_t since_ns, uint64_t until_ns, un
 	if (!ret)
 		ret = va_q_gap_since_last_row(s, daemon, since_ns, until_ns, &r->gaps, &r->n_gaps);
 	if (!ret)
-		ret = va_q_first_record(db, &r->first_record_ns);
+		ret = va_q_store_begin(db, &r->begin);
 	if (!ret)
 		ret = va_q_find_coverage(db, NULL, VA_SEL_CHANGES, since_ns, until_ns, &r->notes,
 					 &r->n_notes);

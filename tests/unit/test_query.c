@@ -245,7 +245,7 @@ static void test_subtree(void **state)
 	assert_int_equal(h->count, 0);
 	assert_int_equal(h->n_users, 0);
 	assert_int_equal(h->n_progs, 0);
-	assert_int_equal(h->first_record_ns, 1);
+	assert_int_equal(h->begin.first_ns, 1);
 	va_history_free(h);
 }
 
@@ -573,7 +573,7 @@ static void test_window(void **state)
 	va_history_free(h);
 	history(c, "/w", S(401), ALL_TIME, VA_SEL_CHANGES, h);
 	assert_int_equal(h->count, 0);
-	assert_int_equal(h->first_record_ns, S(100));
+	assert_int_equal(h->begin.first_ns, S(100));
 	va_history_free(h);
 }
 
@@ -681,7 +681,7 @@ static void test_gaps(void **state)
 
 	history(c, "/etc/hosts", 0, S(1000), VA_SEL_CHANGES, h);
 	assert_int_equal(h->count, 2); /* marks are not events */
-	assert_int_equal(h->first_record_ns, S(100));
+	assert_int_equal(h->begin.first_ns, S(100));
 	assert_int_equal(h->n_gaps, 4);
 	assert_int_equal(h->gaps[0].from_ns, S(200));
 	assert_int_equal(h->gaps[0].to_ns, S(300));
@@ -1124,10 +1124,18 @@ static void test_retention_removes_counts(void **state)
 	struct va_report *r = &c->r;
 
 	add_all(c, v, 2);
+	/* Before: the record begins with its first row, nothing removed (not yet recording). */
+	assert_int_equal(va_report_query(c->s, base - day, base + 2 * day, 10, r), 0);
+	assert_int_equal(r->begin.first_ns, base + 100);
+	assert_false(r->begin.pruned);
+	va_report_free(r);
 	assert_true(va_store_prune(c->s, base + 3 * day, 5000) > 0);
 	assert_int_equal(va_report_query(c->s, base - day, base + 2 * day, 10, r), 0);
 	assert_int_equal(r->changes, 0);
 	assert_int_equal(r->n_paths, 0);
+	/* After: what is before the first row left was removed by retention. */
+	assert_true(r->begin.first_ns > base + 200);
+	assert_true(r->begin.pruned);
 }
 
 static void test_ops_selected_table(void **state)
