@@ -647,6 +647,8 @@ static void reload(struct va_config *cfg, int argc, char **argv, struct daemon *
 	if (strcmp(next.status_file, cfg->status_file)) {
 		unlink(cfg->status_file);
 		snprintf(cfg->status_file, sizeof(cfg->status_file), "%s", next.status_file);
+		d->status_error =
+			0; /* the new file's first failure is said, its success is not news */
 	}
 	if (later[0])
 		fprintf(stderr, "vfsaudit: reload: %s: changes take effect at restart\n", later);
@@ -796,7 +798,7 @@ int do_run(int argc, char **argv)
 		fprintf(stderr,
 			"vfsaudit: status file %s cannot be written: %s; `vfsaudit status` would "
 			"not find this daemon: give --status-file (or status-file in the "
-			"configuration) a directory that exists\n",
+			"configuration) a place root can write\n",
 			cfg.status_file, strerror(-ret));
 		va_config_free(&cfg);
 		return EXIT_USAGE;

@@ -125,13 +125,18 @@ out:
 int va_status_probe(const char *file)
 {
 	char tmp[PATH_MAX + 16];
+	struct stat st;
 	int fd, ret;
 
+	/* The temporary file is renamed over it: a directory or a device would refuse. */
+	if (!lstat(file, &st) && !S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	ret = ensure_dir(file);
 	if (ret)
 		return ret;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Not the writer's ".tmp": a daemon already writing the file must not lose its own. */
+	snprintf(tmp, sizeof(tmp), "%s.probe.%d", file, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	close(fd);

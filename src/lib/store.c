@@ -469,8 +469,9 @@ int va_store_open(struct va_store **out, const char *file, unsigned int flags, c
 				 file, strerror(-ret));
 		else if ((ret == -EACCES || ret == -EPERM) && !writable)
 			snprintf(err, errlen,
-				 "cannot open %s: %s: the store is root's to read; ask as root, or "
-				 "give a group read access to it (README)",
+				 "cannot open %s: %s: this user may not read the store; ask as its "
+				 "owner (root, by default), or give a group read access to it "
+				 "(README)",
 				 file, strerror(-ret));
 		else
 			snprintf(err, errlen, "cannot open %s: %s", file, strerror(-ret));

@@ -1166,7 +1166,7 @@ static int run_read_only_store(struct e2e_ctx *c)
 			return -1;
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	}
-	if (ret != 1 || !strstr(err, "the store is root's to read")) {
+	if (ret != 1 || !strstr(err, "this user may not read the store")) {
 		snprintf(c->why, sizeof(c->why), "a store root's to read: exit %d: %.300s", ret,
 			 err);
 		return -1;
