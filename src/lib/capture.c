@@ -94,9 +94,9 @@ int va_capture_report_lost(struct va_capture *c, uint64_t n, uint64_t boot_ts)
 
 /*
  * Path prefixes: the longest matching prefix decides, an exclude winning a
- * tie, exactly as the kernel's LPM trie does (capture inserts excludes last).
+ * tie, exactly as the kernel's LPM trie does (capture inserts excludes last);
+ * a path whose head is not known is kept, as the kernel's path_kept() does.
  */
-/* As the kernel's path_kept(): a path whose head is not known is kept. */
 static bool path_kept(const struct va_filter *f, const struct va_bytes *p, uint32_t flags)
 {
 	return VA_PATH_HEAD_UNKNOWN(flags) || va_filter_path_kept(f, p->ptr, p->len, NULL, NULL);
