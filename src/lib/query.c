@@ -447,9 +447,9 @@ int va_history_query(struct va_store *s, const char *path, uint64_t since_ns, ui
 		 * the process's root) is not known to be under PATH, however it
 		 * begins: a deep tree under /tmp can end in "etc/shadow".
 		 */
-		if (he.match == VA_MATCH_PATH && (he.ev.path_flags & VA_PATH_HEADLESS))
+		if (he.match == VA_MATCH_PATH && VA_PATH_HEADLESS(he.ev.path_flags))
 			continue;
-		if (he.match == VA_MATCH_NEW_PATH && (he.ev.path2_flags & VA_PATH_HEADLESS))
+		if (he.match == VA_MATCH_NEW_PATH && VA_PATH_HEADLESS(he.ev.path2_flags))
 			continue;
 		if (h->n_events == cap) {
 			struct va_hist_event *nv;

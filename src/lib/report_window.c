@@ -82,7 +82,7 @@ static int scan_ids(sqlite3 *db, int64_t lo, int64_t hi, const struct scan *sc)
 			continue;
 		/* As the writer's day counts: a path with no head is not counted as a path. */
 		keys[0] = sqlite3_column_type(st, 0) != SQLITE_NULL &&
-					  !(sqlite3_column_int64(st, 4) & VA_PATH_HEADLESS)
+					  !VA_PATH_HEADLESS(sqlite3_column_int64(st, 4))
 				  ? (uint64_t)sqlite3_column_int64(st, 0)
 				  : 0;
 		keys[1] = sqlite3_column_type(st, 1) != SQLITE_NULL

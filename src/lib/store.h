@@ -61,8 +61,14 @@ enum va_mark {
 	"((e.path IS NOT NULL AND p1.id IS NULL) OR (x.path2 IS NOT NULL AND p2.id IS NULL) OR"    \
 	" (e.proc IS NOT NULL AND pr.id IS NULL) OR (e.obj IS NOT NULL AND o.id IS NULL))"
 
-/* Path flags of a path whose leading part is not known: it matches no prefix. */
-#define VA_PATH_HEADLESS (VA_PATH_TRUNCATED | VA_PATH_UNREACHABLE)
+/*
+ * A path whose leading part is not known matches no prefix: cut at the
+ * walk's limit, or outside the process's root and not read up to
+ * vfsaudit's own (VA_PATH_OUR_ROOT: the path as vfsaudit sees it).
+ */
+#define VA_PATH_HEADLESS(flags)                                                                    \
+	(((flags)&VA_PATH_TRUNCATED) ||                                                            \
+	 ((flags) & (VA_PATH_UNREACHABLE | VA_PATH_OUR_ROOT)) == VA_PATH_UNREACHABLE)
 
 struct va_record;
 struct sqlite3_stmt;

@@ -424,7 +424,7 @@ static int flush_path_entries(struct va_store *s)
 unsigned int va_record_sums(const struct va_record *r)
 {
 	bool headless = r->v[VA_REC_PATH_FLAGS].type == VA_VAL_INT &&
-			(r->v[VA_REC_PATH_FLAGS].i & VA_PATH_HEADLESS);
+			VA_PATH_HEADLESS(r->v[VA_REC_PATH_FLAGS].i);
 
 	if (!va_ops_selected(VA_SEL_CHANGES, (enum va_op)r->v[VA_REC_OP].i,
 			     r->v[VA_REC_FLAGS].type == VA_VAL_INT, (uint32_t)r->v[VA_REC_FLAGS].i))

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -514,6 +515,39 @@ out:
 	if (o)
 		json_object_put(o);
 	return ret;
+}
+
+static void write_after_unshare(struct e2e_ctx *c)
+{
+	int fd = open(e2e_dpath(c, "w/ns-f"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+	if (fd < 0 || unshare(CLONE_NEWNS) || write(fd, "abc", 3) != 3)
+		_exit(1);
+	close(fd);
+}
+
+/*
+ * A write through a file opened before the process entered another mount
+ * namespace: its path is outside the process's root but read up to the
+ * daemon's, so history finds it by that path.
+ */
+static int run_history_unreachable(struct e2e_ctx *c)
+{
+	struct daemon_paths p;
+	struct e2e_watcher w;
+
+	daemon_paths(c, &p);
+	if (mkdir(p.watched, 0755)) {
+		snprintf(c->why, sizeof(c->why), "mkdir %s: %m", p.watched);
+		return -1;
+	}
+	if (daemon_start(c, &w, &p) || as_user(c, 0, write_after_unshare, NULL))
+		return -1;
+	usleep(300 * 1000);
+	if (daemon_stop(c, &w))
+		return -1;
+	return check_int(c, "bytes written after unshare, in history",
+			 history_sum(c, &p, e2e_dpath(c, "w/ns-f"), "write", "bytes"), 3);
 }
 
 static char shm_path[PATH_MAX + 8];
@@ -2386,6 +2420,8 @@ const struct e2e_case e2e_cases_store[] = {
 	{ .name = "store: history of a name: through a bind mount (marked), renamed out, made anew",
 	  .run = run_history_bind },
 	{ .name = "store: gaps after a clean stop and after kill -9", .run = run_gaps },
+	{ .name = "store: history finds a write made after unshare through a file opened before",
+	  .run = run_history_unreachable },
 	{ .name = "store: history and report are not recorded by their daemon; another program's "
 		  "open of its -shm is, and a query from another mount namespace",
 	  .run = run_queries_unrecorded },
