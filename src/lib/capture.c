@@ -5,10 +5,12 @@
  * the filters, numbering (seq) and loss reports.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "capture_priv.h"
@@ -40,18 +42,30 @@ void va_capture_sync_clock(struct va_capture *c)
 	c->boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 }
 
+/* The file named @path (the daemon's view) is the object of @ev. */
+static bool same_file(const char *path, const struct va_event *ev)
+{
+	struct stat st;
+
+	return ev->has_dev && ev->has_ino && !stat(path, &st) && st.st_ino == ev->ino &&
+	       major(st.st_dev) == ev->dev_major && minor(st.st_dev) == ev->dev_minor;
+}
+
 /*
  * @ev is this program (another process of it: a query) opening or chowning
- * the store's files, as SQLite does for any reader (va_capture_opts): done,
- * in this mount namespace (a container's own vfsaudit and store are
- * another's). A failed attempt is recorded, whoever made it.
+ * the store's files, as SQLite does for any reader (va_capture_opts), and
+ * done: the object is the store's own file (device and inode, whatever
+ * mount namespace the query or the daemon runs in: systemd gives the daemon
+ * one of its own). A failed attempt is recorded, whoever made it, as is a
+ * container's own vfsaudit on its own store.
  */
 static bool own_store_access(const struct va_capture *c, const struct va_event *ev)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char file[PATH_MAX + 16];
 	size_t n;
 
-	if (!c->own_exe || ev->ret < 0 || ev->mntns != c->own_mntns ||
+	if (!c->own_exe || ev->ret < 0 ||
 	    (ev->op != VA_OP_OPEN && ev->op != VA_OP_CREATE && ev->op != VA_OP_CHOWN))
 		return false;
 	if (ev->exe.len != strlen(c->own_exe) || memcmp(ev->exe.ptr, c->own_exe, ev->exe.len))
@@ -61,8 +75,10 @@ static bool own_store_access(const struct va_capture *c, const struct va_event *
 		return false;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
 		if (ev->path.len - n == strlen(suffixes[i]) &&
-		    !memcmp(ev->path.ptr + n, suffixes[i], ev->path.len - n))
-			return true;
+		    !memcmp(ev->path.ptr + n, suffixes[i], ev->path.len - n)) {
+			snprintf(file, sizeof(file), "%s%s", c->store_file, suffixes[i]);
+			return same_file(file, ev);
+		}
 	return false;
 }
 
@@ -364,14 +380,10 @@ int va_capture_open(struct va_capture **out, const struct va_capture_opts *opts,
 	va_u64map_init(&c->opens);
 	va_capture_sync_clock(c);
 	if (opts->store_file) {
-		struct stat ns;
-
 		/* Unknown (a deleted binary reads "... (deleted)"): nothing left out. */
 		c->own_exe = realpath("/proc/self/exe", NULL);
 		c->store_file = realpath(opts->store_file, NULL);
-		if (!stat("/proc/self/ns/mnt", &ns))
-			c->own_mntns = ns.st_ino;
-		if (!c->own_exe || !c->store_file || !c->own_mntns) {
+		if (!c->own_exe || !c->store_file) {
 			free(c->own_exe);
 			free(c->store_file);
 			c->own_exe = c->store_file = NULL;

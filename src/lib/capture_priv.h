@@ -44,7 +44,6 @@ struct va_capture {
 	int stop;		/* the callback's non-zero return */
 	char *own_exe;		/* this program, as the process table names it (store_file set) */
 	char *store_file;	/* va_capture_opts.store_file, copied */
-	uint64_t own_mntns;	/* this program's mount namespace (its inode) */
 };
 
 /* Deliver one wire record. Returns: 0, or the callback's non-zero return. */
