@@ -59,16 +59,18 @@ enum va_op {
 #define VA_PATH_FAULT	    0x10 /* the name could not be read from the process */
 #define VA_PATH_PSEUDO	    0x20 /* no path (pipe, socket, anon inode): formatted as d_path does */
 /*
- * With VA_PATH_UNREACHABLE: the walk ended at vfsaudit's own root, so the
- * path reads as vfsaudit sees it (a file opened before the process entered
- * another mount namespace or a chroot). Without it, an unreachable path is
- * relative to another namespace's root or to a detached mount's.
+ * With VA_PATH_UNREACHABLE: the walk ended at the root of init (pid 1), so
+ * the path reads as the machine's administrator sees it (a file opened
+ * before the process entered another mount namespace or a chroot). Without
+ * it, an unreachable path is relative to another namespace's root or to a
+ * detached mount's. Not vfsaudit's own root: systemd runs the daemon in a
+ * mount namespace of its own, whose mounts no other process walks through.
  */
-#define VA_PATH_OUR_ROOT 0x40
+#define VA_PATH_INIT_ROOT 0x40
 /* The head of the path is not known as vfsaudit sees paths: path filters keep it. */
 #define VA_PATH_HEAD_UNKNOWN(flags)                                                                \
 	(((flags) & (VA_PATH_TRUNCATED | VA_PATH_FAULT)) ||                                        \
-	 ((flags) & (VA_PATH_UNREACHABLE | VA_PATH_OUR_ROOT)) == VA_PATH_UNREACHABLE)
+	 ((flags) & (VA_PATH_UNREACHABLE | VA_PATH_INIT_ROOT)) == VA_PATH_UNREACHABLE)
 
 enum va_wire_type {
 	VA_WIRE_FILE = 1,     /* struct va_wire_file: a file event, full context */

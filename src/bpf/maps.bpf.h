@@ -58,8 +58,8 @@ __u32 dhash_shift;
 bool dhash_ok; /* set once lookups through the table found our own files */
 /* The thread of ours that calibrates (backend_tp.c); 0 once it is done. */
 __u32 calib_tid;
-/* vfsaudit's own root (struct mount *, dentry), noted at calibration: VA_PATH_OUR_ROOT. */
-__u64 our_root_mnt, our_root_dentry;
+/* The root of init, pid 1 (struct mount *, dentry), noted at calibration: VA_PATH_INIT_ROOT. */
+__u64 init_root_mnt, init_root_dentry;
 __u64 agg_next_id;
 /*
  * Periodic flushes so far: a call stamps its aggregation with it, which is

@@ -211,13 +211,13 @@ static long walk_step(__u32 i, void *arg)
 	if (d == c->root_dentry && vfsmnt == c->root_mnt)
 		return 1;
 	/*
-	 * Past the process's root (another namespace, a chroot), at vfsaudit's
-	 * own: the path so far is the file's as vfsaudit sees it. (Not at the
-	 * namespace's top mount only: a root can be mounted over a hidden
-	 * rootfs, as after switch_root.)
+	 * Past the process's root (another namespace, a chroot), at init's: the
+	 * path so far is the file's as the machine's administrator sees it.
+	 * (Not at the namespace's top mount only: a root can be mounted over a
+	 * hidden rootfs, as after switch_root.)
 	 */
-	if ((__u64)d == our_root_dentry && (__u64)mnt == our_root_mnt) {
-		c->flags |= VA_PATH_UNREACHABLE | VA_PATH_OUR_ROOT;
+	if ((__u64)d == init_root_dentry && (__u64)mnt == init_root_mnt) {
+		c->flags |= VA_PATH_UNREACHABLE | VA_PATH_INIT_ROOT;
 		return 1;
 	}
 	h = &s->head;

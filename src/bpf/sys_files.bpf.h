@@ -191,6 +191,23 @@ static __noinline void emit_open(struct scratch *s, struct task_struct *task, st
 		open_tmpl_set(t, task, f, seq, s);
 }
 
+/*
+ * The root of init (pid 1), found up the calibrating thread's parents:
+ * VA_PATH_INIT_ROOT. Not vfsaudit's own root, which systemd gives a mount
+ * namespace of its own.
+ */
+static __always_inline void note_init_root(struct task_struct *task)
+{
+	struct task_struct *t = task;
+
+	for (int i = 0; i < 64 && t && t->pid != 1; i++)
+		t = t->real_parent;
+	if (!t || t->pid != 1 || !t->fs)
+		return;
+	init_root_mnt = (__u64)real_mount(t->fs->root.mnt);
+	init_root_dentry = (__u64)t->fs->root.dentry;
+}
+
 /* open, creat, openat, openat2, open_by_handle_at */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(h_open, struct pt_regs *regs, long ret)
@@ -248,8 +265,7 @@ int BPF_PROG(h_open, struct pt_regs *regs, long ret)
 				return 0;
 			fmode = BPF_CORE_READ(f, f_mode);
 			bpf_map_update_elem(&calib, &idx, &fmode, BPF_ANY);
-			our_root_mnt = (__u64)real_mount(task->fs->root.mnt);
-			our_root_dentry = (__u64)task->fs->root.dentry;
+			note_init_root(task);
 			va_calibrate_names((__u64)f, flags & O_EXCL);
 		}
 		return 0;

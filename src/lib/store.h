@@ -64,11 +64,11 @@ enum va_mark {
 /*
  * A path whose leading part is not known matches no prefix: cut at the
  * walk's limit, or outside the process's root and not read up to
- * vfsaudit's own (VA_PATH_OUR_ROOT: the path as vfsaudit sees it).
+ * vfsaudit's own (VA_PATH_INIT_ROOT: the path as vfsaudit sees it).
  */
 #define VA_PATH_HEADLESS(flags)                                                                    \
 	(((flags)&VA_PATH_TRUNCATED) ||                                                            \
-	 ((flags) & (VA_PATH_UNREACHABLE | VA_PATH_OUR_ROOT)) == VA_PATH_UNREACHABLE)
+	 ((flags) & (VA_PATH_UNREACHABLE | VA_PATH_INIT_ROOT)) == VA_PATH_UNREACHABLE)
 
 struct va_record;
 struct sqlite3_stmt;

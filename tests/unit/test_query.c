@@ -287,7 +287,7 @@ static void test_headless_paths(void **state)
 		assert_int_equal(va_store_add(c->s, &ev), 0);
 		/* Outside the process's root but read up to vfsaudit's: a whole path. */
 		ev.ts_ns = 4;
-		ev.path_flags = VA_PATH_UNREACHABLE | VA_PATH_OUR_ROOT;
+		ev.path_flags = VA_PATH_UNREACHABLE | VA_PATH_INIT_ROOT;
 		assert_int_equal(va_store_add(c->s, &ev), 0);
 	}
 	add_all(c, &v[2], 1);
