@@ -192,20 +192,19 @@ static __noinline void emit_open(struct scratch *s, struct task_struct *task, st
 }
 
 /*
- * The root of init (pid 1), found up the calibrating thread's parents:
- * VA_PATH_INIT_ROOT. Not vfsaudit's own root, which systemd gives a mount
- * namespace of its own.
+ * The root of init, the reaper of vfsaudit's pid namespace (pid 1 on the
+ * machine): VA_PATH_INIT_ROOT. Not vfsaudit's own root, which systemd gives
+ * a mount namespace of its own; not found up the parents, which need not
+ * lead to pid 1 (processes started through a subreaper or a sandbox).
  */
 static __always_inline void note_init_root(struct task_struct *task)
 {
-	struct task_struct *t = task;
+	struct task_struct *init = task->nsproxy->pid_ns_for_children->child_reaper;
 
-	for (int i = 0; i < 64 && t && t->pid != 1; i++)
-		t = t->real_parent;
-	if (!t || t->pid != 1 || !t->fs)
+	if (!init || !init->fs)
 		return;
-	init_root_mnt = (__u64)real_mount(t->fs->root.mnt);
-	init_root_dentry = (__u64)t->fs->root.dentry;
+	init_root_mnt = (__u64)real_mount(init->fs->root.mnt);
+	init_root_dentry = (__u64)init->fs->root.dentry;
 }
 
 /* open, creat, openat, openat2, open_by_handle_at */

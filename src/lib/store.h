@@ -63,8 +63,8 @@ enum va_mark {
 
 /*
  * A path whose leading part is not known matches no prefix: cut at the
- * walk's limit, or outside the process's root and not read up to
- * vfsaudit's own (VA_PATH_INIT_ROOT: the path as vfsaudit sees it).
+ * walk's limit, or outside the process's root and not read up to init's
+ * (VA_PATH_INIT_ROOT: the path as the machine's administrator sees it).
  */
 #define VA_PATH_HEADLESS(flags)                                                                    \
 	(((flags)&VA_PATH_TRUNCATED) ||                                                            \
