@@ -46,9 +46,9 @@ static __always_inline bool path_kept(struct scratch *s, __u32 off, __u32 len, _
 		return true;
 	/*
 	 * The head of such a path is unknown: keep it rather than guess. An
-	 * unreachable path read up to vfsaudit's own root (a file opened
-	 * before the process entered another mount namespace or a chroot) is
-	 * whole as vfsaudit sees paths, and judged as shown; one relative to
+	 * unreachable path read up to init's root (a file opened before the
+	 * process entered another mount namespace or a chroot) is whole as the
+	 * administrator sees paths, and judged as shown; one relative to
 	 * another namespace's root or a detached mount's is kept.
 	 */
 	if (VA_PATH_HEAD_UNKNOWN(flags))

@@ -253,7 +253,7 @@ static void test_subtree(void **state)
  * A path cut at the walk's limit keeps only its tail, which may read
  * "/etc/shadow" while the file sits deep under /tmp: it must not count as a
  * change under /etc, in history or in report; nor one relative to another
- * namespace's root. One read up to vfsaudit's own root does.
+ * namespace's root. One read up to init's root does.
  */
 static void test_headless_paths(void **state)
 {
