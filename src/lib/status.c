@@ -129,7 +129,7 @@ int va_status_probe(const char *file)
 	int fd, ret;
 
 	/* The temporary file is renamed over it: a directory or a device would refuse. */
-	if (!lstat(file, &st) && !S_ISREG(st.st_mode))
+	if (!lstat(file, &st) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	ret = ensure_dir(file);
 	if (ret)
