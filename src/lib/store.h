@@ -65,6 +65,9 @@ enum va_mark {
  * A path whose leading part is not known matches no prefix: cut at the
  * walk's limit, or outside the process's root and not read up to init's
  * (VA_PATH_INIT_ROOT: the path as the machine's administrator sees it).
+ * Unlike the filters' VA_PATH_HEAD_UNKNOWN, a path whose walk faulted
+ * counts as whole here, as it always has: the day sums of stores written
+ * before must still add up for verify.
  */
 #define VA_PATH_HEADLESS(flags)                                                                    \
 	(((flags)&VA_PATH_TRUNCATED) ||                                                            \

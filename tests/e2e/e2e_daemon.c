@@ -23,7 +23,9 @@ void daemon_paths(struct e2e_ctx *c, struct daemon_paths *p)
 	snprintf(p->watched, sizeof(p->watched), "%s/w", c->dir);
 }
 
-int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p)
+/* `vfsaudit run` with @p's files, and --path @path unless NULL; waits for ready. */
+static int start_run(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p,
+		     const char *path)
 {
 	char *argv[] = { c->env->binary,
 			 "run",
@@ -34,36 +36,32 @@ int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_p
 			 "--status-file",
 			 (char *)p->status,
 			 "--path",
-			 (char *)p->watched,
+			 (char *)path,
 			 NULL };
 
+	if (!path)
+		argv[8] = NULL;
+	memset(w, 0, sizeof(*w));
+	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
+}
+
+int daemon_start(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p)
+{
 	if (access(p->conf, F_OK) && e2e_write_file(p->conf, "# empty\n", 0644)) {
 		snprintf(c->why, sizeof(c->why), "writing %s: %m", p->conf);
 		return -1;
 	}
-	memset(w, 0, sizeof(*w));
-	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
+	return start_run(c, w, p, p->watched);
 }
 
 int daemon_start_conf(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p,
 		      const char *conf)
 {
-	char *argv[] = { c->env->binary,
-			 "run",
-			 "--config",
-			 (char *)p->conf,
-			 "--db",
-			 (char *)p->db,
-			 "--status-file",
-			 (char *)p->status,
-			 NULL };
-
 	if (e2e_write_file(p->conf, conf, 0644)) {
 		snprintf(c->why, sizeof(c->why), "writing %s: %m", p->conf);
 		return -1;
 	}
-	memset(w, 0, sizeof(*w));
-	return e2e_watch_start(w, "run", argv, false, c->why, sizeof(c->why));
+	return start_run(c, w, p, NULL);
 }
 
 int daemon_reload(struct e2e_ctx *c, struct e2e_watcher *w, const struct daemon_paths *p,
