@@ -162,8 +162,10 @@ static void get_str(json_object *o, const char *key, char *dst, size_t size)
 
 bool va_status_live(const struct va_status *st, uint64_t now_ns)
 {
+	/* Written after @now_ns was read (the daemon writes every second): fresh, not 584 years
+	 * old. */
 	return st->pid && (!kill((pid_t)st->pid, 0) || errno == EPERM) &&
-	       now_ns - st->updated_ns < 10ull * 1000000000ull;
+	       (st->updated_ns >= now_ns || now_ns - st->updated_ns < 10ull * 1000000000ull);
 }
 
 int va_status_read(const char *file, struct va_status *st)

@@ -161,6 +161,24 @@ static void test_older_file(void **state)
 	assert_string_equal(out.store, "");
 }
 
+/* A status written after the reader read its clock is fresh: the daemon writes every second. */
+static void test_live_written_after_now(void **state)
+{
+	struct va_status st = { .pid = (uint32_t)getpid() };
+	const uint64_t now = 1795873269000000000ull, s = 1000000000ull;
+
+	(void)state;
+	st.updated_ns = now + s / 100;
+	assert_true(va_status_live(&st, now));
+	st.updated_ns = now - 9 * s;
+	assert_true(va_status_live(&st, now));
+	st.updated_ns = now - 11 * s;
+	assert_false(va_status_live(&st, now));
+	st.pid = 0;
+	st.updated_ns = now;
+	assert_false(va_status_live(&st, now));
+}
+
 static void test_not_json(void **state)
 {
 	struct va_status out;
@@ -181,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_older_file),
 		cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_live_written_after_now),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);
